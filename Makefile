@@ -1,0 +1,47 @@
+# Paydrop: `make dev` runs the whole stack locally, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3.11
+STAGE ?= dev
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test lint typecheck package deploy bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+## dev: create .venv, install, start moto + resources + demo data + app (:8000) + event pump
+dev: $(STAMP)
+	PYTHONUNBUFFERED=1 $(PY) -m devstack
+
+## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging)
+test: $(STAMP) lint typecheck
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+## package: chalice package merged with infra/resources.json, then cfn-lint on the result
+package: $(STAMP)
+	rm -rf build/package/$(STAGE)
+	@# chalice refuses to package without a region; the template itself is region-agnostic.
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-$${AWS_REGION:-us-east-1}} \
+	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json build/package/$(STAGE)
+	$(VENV)/bin/cfn-lint build/package/$(STAGE)/sam.json
+
+## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md)
+deploy: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/deploy.sh $(STAGE)
+
+bench: $(STAMP)
+	$(PY) bench/cold_start.py
+
+clean:
+	rm -rf $(VENV) build .dev .pytest_cache .mypy_cache .ruff_cache

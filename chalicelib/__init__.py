@@ -1,0 +1,1 @@
+"""Paydrop: everything the Lambda functions need at run time."""

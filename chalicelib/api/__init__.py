@@ -1,0 +1,1 @@
+"""Chalice blueprints: HTTP in, HTTP out. No business rules here."""

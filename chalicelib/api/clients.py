@@ -1,0 +1,57 @@
+"""Clients and their contacts."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api import present
+from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
+from chalicelib.domain.permissions import MANAGE_CLIENTS, VIEW
+from chalicelib.services import clients
+from chalicelib.services.auth import Principal
+
+bp = Blueprint(__name__)
+
+
+@staff_route(bp, "/api/v1/clients", VIEW)
+def list_clients(principal: Principal) -> Any:
+    limit, cursor = page_params(bp.current_request.query_params)
+    items, next_cursor = clients.list_clients(principal, limit, cursor)
+    return json_response(present.page([present.client(c) for c in items], next_cursor))
+
+
+@staff_route(bp, "/api/v1/clients", MANAGE_CLIENTS, methods=["POST"])
+def create_client(principal: Principal) -> Any:
+    client, contacts = clients.create_client(principal, body(bp, ClientInput))
+    return json_response(present.client(client, contacts), 201)
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}", VIEW)
+def get_client(principal: Principal, client_id: str) -> Any:
+    client = clients.get_client(principal, client_id)
+    return json_response(present.client(client, clients.contacts_of(principal, client_id)))
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}", MANAGE_CLIENTS, methods=["PATCH"])
+def update_client(principal: Principal, client_id: str) -> Any:
+    client = clients.update_client(principal, client_id, body(bp, ClientUpdate))
+    return json_response(present.client(client, clients.contacts_of(principal, client_id)))
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts", MANAGE_CLIENTS, methods=["POST"])
+def add_contact(principal: Principal, client_id: str) -> Any:
+    return json_response(present.contact(clients.add_contact(principal, client_id, body(bp, ContactInput))), 201)
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}", MANAGE_CLIENTS, methods=["PATCH"])
+def update_contact(principal: Principal, client_id: str, contact_id: str) -> Any:
+    contact = clients.update_contact(principal, client_id, contact_id, body(bp, ContactUpdate))
+    return json_response(present.contact(contact))
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}", MANAGE_CLIENTS, methods=["DELETE"])
+def remove_contact(principal: Principal, client_id: str, contact_id: str) -> Any:
+    clients.remove_contact(principal, client_id, contact_id)
+    return json_response({"deleted": True})

@@ -1,0 +1,96 @@
+"""Invoices and quotes: the same routes under `/api/v1/invoices` and `/api/v1/quotes`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api import present
+from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.urls import absolute_url
+from chalicelib.domain.invoices import INVOICE, QUOTE
+from chalicelib.domain.inputs import DocumentInput, DocumentUpdate, PaymentInput
+from chalicelib.domain.permissions import MANAGE_INVOICES, VIEW
+from chalicelib.services import documents, sharing
+from chalicelib.services.auth import Principal
+from chalicelib.store.documents import Document
+
+bp = Blueprint(__name__)
+
+
+def _shown(d: Document) -> Any:
+    url = absolute_url(bp.current_request, sharing.share_path(d.share_token)) if d.share_token else None
+    return present.document(d, date.today(), url)
+
+
+def _route(path: str, permission: str, method: str, name: str) -> Callable[[Callable[..., Any]], Any]:
+    def register(view: Callable[..., Any]) -> Any:
+        view.__name__ = name  # chalice names routes after their function
+        return staff_route(bp, path, permission, methods=[method])(view)
+
+    return register
+
+
+def _register(kind: str) -> None:
+    base = f"/api/v1/{kind}s"
+    item = base + "/{doc_id}"
+
+    @_route(base, VIEW, "GET", f"list_{kind}s")
+    def list_documents(principal: Principal) -> Any:
+        params = bp.current_request.query_params or {}
+        limit, cursor = page_params(params)
+        items, next_cursor = documents.list_documents(principal, kind, limit, cursor, params.get("status"))
+        return json_response(present.page([_shown(d) for d in items], next_cursor))
+
+    @_route(base, MANAGE_INVOICES, "POST", f"create_{kind}")
+    def create(principal: Principal) -> Any:
+        doc = documents.create_document(principal, kind, body(bp, DocumentInput), date.today())
+        return json_response(_shown(doc), 201)
+
+    @_route(item, VIEW, "GET", f"get_{kind}")
+    def get(principal: Principal, doc_id: str) -> Any:
+        doc = documents.get_document(principal, kind, doc_id)
+        data = _shown(doc)
+        data["payments"] = [present.payment(p) for p in documents.payments_of(principal, doc_id)]
+        return json_response(data)
+
+    @_route(item, MANAGE_INVOICES, "PATCH", f"update_{kind}")
+    def update(principal: Principal, doc_id: str) -> Any:
+        return json_response(_shown(documents.update_document(principal, kind, doc_id, body(bp, DocumentUpdate))))
+
+    @_route(item, MANAGE_INVOICES, "DELETE", f"delete_{kind}")
+    def delete(principal: Principal, doc_id: str) -> Any:
+        documents.delete_draft(principal, kind, doc_id)
+        return json_response({"deleted": True})
+
+    @_route(item + "/send", MANAGE_INVOICES, "POST", f"send_{kind}")
+    def send(principal: Principal, doc_id: str) -> Any:
+        return json_response(_shown(documents.mark_sent(principal, kind, doc_id)))
+
+    @_route(item + "/cancel", MANAGE_INVOICES, "POST", f"cancel_{kind}")
+    def cancel(principal: Principal, doc_id: str) -> Any:
+        return json_response(_shown(documents.cancel(principal, kind, doc_id)))
+
+
+_register(INVOICE)
+_register(QUOTE)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/payments", MANAGE_INVOICES, methods=["POST"])
+def record_payment(principal: Principal, doc_id: str) -> Any:
+    doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), date.today())
+    return json_response({"invoice": _shown(doc), "payment": present.payment(payment)}, 201)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/share", MANAGE_INVOICES, methods=["POST"])
+def share(principal: Principal, doc_id: str) -> Any:
+    token = sharing.share_invoice(principal, doc_id)
+    return json_response({"url": absolute_url(bp.current_request, sharing.share_path(token))})
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/share", MANAGE_INVOICES, methods=["DELETE"])
+def unshare(principal: Principal, doc_id: str) -> Any:
+    sharing.revoke_share(principal, doc_id)
+    return json_response({"revoked": True})

@@ -1,0 +1,104 @@
+"""Server-rendered client pages: Jinja2 (autoescaped), security headers, HTML error pages."""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.api.http import error_body, json_response, new_nonce, status_of
+from chalicelib.config import settings
+from chalicelib.domain.errors import DomainError, TooManyRequests
+
+log = logging.getLogger("paydrop.pages")
+TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _image_origins() -> str:
+    """Where page images may load from: our own origin and the S3 endpoint we presign for."""
+    s = settings()
+    if s.aws_endpoint_url:
+        return s.aws_endpoint_url
+    return f"https://{s.files_bucket}.s3.{s.region}.amazonaws.com https://s3.{s.region}.amazonaws.com"
+
+
+def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8") -> dict[str, str]:
+    """Headers every client-facing response carries: private, unindexed, locked down."""
+    csp = (
+        "default-src 'none'; "
+        f"style-src 'nonce-{nonce}'; "
+        f"img-src 'self' data: {_image_origins()}; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return {
+        "Content-Type": content_type,
+        "Cache-Control": "no-store",
+        "X-Robots-Tag": "noindex, nofollow",
+        "Content-Security-Policy": csp,
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+
+
+def render(template: str, status: int = 200, **context: Any) -> Response:
+    nonce = new_nonce()
+    html = _environment().get_template(template).render(nonce=nonce, **context)
+    return Response(body=html, status_code=status, headers=client_headers(nonce))
+
+
+def client_json(body: Any, status: int = 200) -> Response:
+    return json_response(body, status, client_headers(new_nonce(), "application/json"))
+
+
+def wants_json(headers: Any) -> bool:
+    accept = (headers or {}).get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _error_page(error: DomainError, as_json: bool) -> Response:
+    status = status_of(error)
+    if as_json:
+        response = client_json(error_body(error.code, error.message, error.field), status)
+    else:
+        response = render("error.html", status=status, message=error.message, status_code=status)
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Map domain errors of a client page to an HTML error page (or JSON if asked for)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except DomainError as e:
+                return _error_page(e, wants_json(get_headers()))
+            except Exception:  # noqa: BLE001 - log it, show a calm page, leak nothing
+                log.exception("unhandled error on a client page")
+                return render("error.html", status=500, status_code=500,
+                              message="Something went wrong on our side. Please try again.")
+
+        return wrapper
+
+    return decorate

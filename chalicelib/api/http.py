@@ -1,0 +1,171 @@
+"""The one place where requests are parsed and domain errors become HTTP responses."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
+
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+    ValidationError,
+)
+from chalicelib.services.auth import Principal, verify_id_token
+
+log = logging.getLogger("paydrop.api")
+S = TypeVar("S", bound=msgspec.Struct)
+
+STATUS = {
+    ValidationError: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooManyRequests: 429,
+    Unavailable: 503,
+}
+MAX_JSON_BYTES = 256 * 1024
+# API Gateway checks staff tokens before Lambda runs; infra/resources.json replaces this
+# placeholder with the real pool ARN. The app still verifies every token itself.
+STAFF_AUTHORIZER = CognitoUserPoolAuthorizer(
+    "staff", provider_arns=["arn:aws:cognito-idp:us-east-1:000000000000:userpool/replaced-by-infra"]
+)
+JSON_HEADERS = {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def status_of(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, default=str), status_code=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def error_response(error: DomainError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequests) else None
+    return json_response(error_body(error.code, error.message, error.field), status_of(error), headers)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error: %s", type(exc).__name__)
+    return json_response(error_body("internal", "Something went wrong on our side."), 500)
+
+
+def json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Map domain errors raised by `view` to `{"error": {code, message, field}}` responses."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as e:
+            return error_response(e)
+        except Exception as e:  # noqa: BLE001 - the last line of defence: log, never leak
+            return _unexpected(e)
+
+    return wrapper
+
+
+_PATH = re.compile(r"at `\$\.?([^`]*)`")
+_UNKNOWN = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+
+
+def _field_of(error: msgspec.ValidationError) -> str | None:
+    text = str(error)
+    unknown = _UNKNOWN.search(text)
+    path = _PATH.search(text)
+    parts = [p for p in ((path.group(1) if path else ""), (unknown.group(1) if unknown else "")) if p]
+    return ".".join(parts) or None
+
+
+def parse_body(raw: bytes | None, shape: type[S]) -> S:
+    """Decode a JSON body into `shape`. Raises ValidationError naming the offending field."""
+    if not raw:
+        raise ValidationError("Send a JSON object in the request body.")
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationError("The request body is too large.")
+    try:
+        return msgspec.json.decode(raw, type=shape)
+    except msgspec.ValidationError as e:
+        message = str(e).split(" - at ")[0]
+        raise ValidationError(message, field=_field_of(e)) from e
+    except msgspec.DecodeError as e:
+        raise ValidationError("The request body is not valid JSON.") from e
+
+
+def query_int(params: dict[str, str] | None, name: str, default: int, low: int, high: int) -> int:
+    raw = (params or {}).get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValidationError(f"`{name}` must be a whole number from {low} to {high}.", field=name)
+    return int(raw)
+
+
+def page_params(params: dict[str, str] | None) -> tuple[int, str | None]:
+    """`limit` (1–100, default 25) and the opaque `cursor` of a list request."""
+    cursor = (params or {}).get("cursor")
+    if cursor is not None and len(cursor) > 1024:
+        raise ValidationError("The cursor is not valid.", field="cursor")
+    return query_int(params, "limit", 25, 1, 100), cursor
+
+
+def bearer_token(headers: Any) -> str:
+    value = (headers or {}).get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Sign in and send `Authorization: Bearer <id token>`.")
+    return token.strip()
+
+
+def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | None = None) -> Callable[..., Any]:
+    """Register a staff JSON view: verified Cognito token, `permission` required, errors mapped.
+
+    The view receives the `Principal` first, then the URL parameters.
+    """
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(**params: Any) -> Any:
+            principal = verify_id_token(bearer_token(bp.current_request.headers))
+            principal.require(permission)
+            return view(principal, **params)
+
+        bp.route(path, methods=methods or ["GET"], authorizer=STAFF_AUTHORIZER)(json_errors(guarded))
+        return view
+
+    return register
+
+
+def body(bp: Blueprint, shape: type[S]) -> S:
+    return parse_body(bp.current_request.raw_body, shape)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+__all__ = ["Principal", "body", "json_errors", "json_response", "page_params", "staff_route"]

@@ -1,0 +1,22 @@
+"""`/invoice/{token}`: the invoice a client opens from a share link."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.html import client_json, page_errors, render, wants_json
+from chalicelib.services.invoice_page import open_share_link, public_view
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/invoice/{token}", methods=["GET"])
+@page_errors(lambda: bp.current_request.headers)
+def invoice_page(token: str) -> Any:
+    business, document, payments = open_share_link(token)
+    view = public_view(business, document, payments, date.today())
+    if wants_json(bp.current_request.headers):
+        return client_json(view)
+    return render("invoice.html", **view)

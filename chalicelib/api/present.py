@@ -1,0 +1,86 @@
+"""Staff JSON shapes of stored things (the staff API's contract)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.domain import invoices as rules
+from chalicelib.store.businesses import Business
+from chalicelib.store.clients import Client, Contact
+from chalicelib.store.documents import Document, Payment
+from chalicelib.store.products import Product
+from chalicelib.store.table import BaseItem
+
+
+def attributes(item: BaseItem, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in names}
+
+
+def business(b: Business, logo_url: str | None) -> dict[str, Any]:
+    return {
+        **attributes(b, (
+            "business_id", "name", "email", "phone", "address", "tax_number", "currency",
+            "brand_color", "accent_color", "invoice_footer", "default_terms", "logo_key",
+            "created_at", "updated_at",
+        )),
+        "payment_terms_days": int(b.payment_terms_days),
+        "logo_url": logo_url,
+    }
+
+
+def contact(c: Contact) -> dict[str, Any]:
+    return attributes(c, ("contact_id", "client_id", "name", "email", "phone", "is_primary", "created_at", "updated_at"))
+
+
+def client(c: Client, contacts: list[Contact] | None = None) -> dict[str, Any]:
+    data = attributes(c, ("client_id", "name", "email", "phone", "address", "tax_number", "notes", "created_at", "updated_at"))
+    if contacts is not None:
+        data["contacts"] = [contact(k) for k in contacts]
+    return data
+
+
+def product(p: Product) -> dict[str, Any]:
+    return {
+        **attributes(p, ("product_id", "name", "description", "created_at", "updated_at")),
+        "unit_price": int(p.unit_price),
+        "tax_rate_bp": int(p.tax_rate_bp),
+    }
+
+
+def payment(p: Payment) -> dict[str, Any]:
+    return {
+        **attributes(p, ("payment_id", "currency", "method", "reference", "recorded_by", "received_on", "created_at")),
+        "amount": int(p.amount),
+    }
+
+
+def document(d: Document, today: date, share_url: str | None = None) -> dict[str, Any]:
+    due = date.fromisoformat(d.due_date) if d.due_date else None
+    return {
+        "id": d.doc_id,
+        **attributes(d, (
+            "kind", "number", "status", "client_id", "currency", "issue_date", "due_date", "notes",
+            "terms", "po_number", "created_at", "updated_at", "sent_at", "paid_at", "cancelled_at",
+        )),
+        "display_status": rules.display_status(d.status, due, today),
+        "overdue": rules.display_status(d.status, due, today) == "overdue",
+        "bill_to": d.bill_to.as_dict(),
+        "lines": [
+            {
+                "product_id": line.product_id, "description": line.description,
+                "quantity": line.quantity, "unit_price": int(line.unit_price),
+                "tax_rate_bp": int(line.tax_rate_bp), "discount_bp": int(line.discount_bp),
+                "net": int(line.net), "tax": int(line.tax),
+            }
+            for line in d.lines
+        ],
+        "subtotal": int(d.subtotal), "discount_total": int(d.discount_total),
+        "tax_total": int(d.tax_total), "total": int(d.total),
+        "amount_paid": int(d.amount_paid), "balance": d.balance,
+        "share_url": share_url,
+        "version": int(d.version or 0),
+    }
+
+
+def page(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": cursor}

@@ -1,0 +1,73 @@
+"""Settings, read once from the environment.
+
+Every other module asks `settings()`; nothing else reads `os.environ`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_name: str
+    files_bucket: str
+    stripe_events_queue_url: str
+    uploads_queue_url: str
+    user_pool_id: str
+    user_pool_client_id: str
+    # Local only: the moto server every AWS client talks to. Empty in the cloud.
+    aws_endpoint_url: str
+    # Public origin used in links we hand out (share URLs). Empty: derive from request.
+    public_base_url: str
+    jwks_url: str
+    presign_ttl_seconds: int
+    in_lambda: bool
+
+    @property
+    def is_local(self) -> bool:
+        return bool(self.aws_endpoint_url)
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings (cached: the environment does not change in a container)."""
+    region = _env("AWS_REGION") or _env("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = _env("PAYDROP_AWS_ENDPOINT_URL")
+    pool_id = _env("USER_POOL_ID")
+    default_jwks = (
+        f"{endpoint}/{pool_id}/.well-known/jwks.json"
+        if endpoint
+        else f"https://cognito-idp.{region}.amazonaws.com/{pool_id}/.well-known/jwks.json"
+    )
+    return Settings(
+        stage=_env("PAYDROP_STAGE", "dev"),
+        region=region,
+        table_name=_env("TABLE_NAME", "paydrop-dev"),
+        files_bucket=_env("FILES_BUCKET", "paydrop-dev-files"),
+        stripe_events_queue_url=_env("STRIPE_EVENTS_QUEUE_URL"),
+        uploads_queue_url=_env("UPLOADS_QUEUE_URL"),
+        user_pool_id=pool_id,
+        user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
+        aws_endpoint_url=endpoint,
+        public_base_url=_env("PUBLIC_BASE_URL").rstrip("/"),
+        jwks_url=_env("COGNITO_JWKS_URL") or default_jwks,
+        presign_ttl_seconds=min(int(_env("PRESIGN_TTL_SECONDS", "300") or 300), 300),
+        in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
+    )
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the dev stack change the environment once)."""
+    settings.cache_clear()

@@ -1,0 +1,1 @@
+"""Pure business rules: no AWS, no HTTP, no clock (callers pass `now`)."""

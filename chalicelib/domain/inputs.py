@@ -1,0 +1,159 @@
+"""Shapes of what staff may send, with their limits. Unknown fields are refused.
+
+Decoding (types, lengths, patterns) happens in `api/http.py` via msgspec; rules that
+involve several fields or stored state live in the domain and services.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, Meta(max_length=200)]
+LongText = Annotated[str, Meta(max_length=4000)]
+Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")]
+Phone = Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*$")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Money = Annotated[int, Meta(ge=0, le=10**12)]
+BasisPoints = Annotated[int, Meta(ge=0, le=10_000)]
+Days = Annotated[int, Meta(ge=0, le=365)]
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Password = Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class Strict(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every input: unknown fields are an error, not silently dropped."""
+
+    def given(self) -> dict[str, object]:
+        """The fields the caller actually sent (UNSET ones left out)."""
+        return {
+            name: getattr(self, name)
+            for name in self.__struct_fields__
+            if getattr(self, name) is not UNSET
+        }
+
+
+class LoginInput(Strict, kw_only=True):
+    email: Email
+    password: Password
+
+
+class RefreshInput(Strict, kw_only=True):
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=4096)]
+
+
+class BusinessUpdate(Strict, kw_only=True):
+    name: Name | UnsetType = UNSET
+    email: Email | None | UnsetType = UNSET
+    phone: Phone | None | UnsetType = UNSET
+    address: LongText | None | UnsetType = UNSET
+    tax_number: ShortText | None | UnsetType = UNSET
+    currency: Currency | UnsetType = UNSET
+    brand_color: Color | UnsetType = UNSET
+    accent_color: Color | UnsetType = UNSET
+    invoice_footer: LongText | None | UnsetType = UNSET
+    default_terms: LongText | None | UnsetType = UNSET
+    payment_terms_days: Days | UnsetType = UNSET
+    logo_key: Annotated[str, Meta(max_length=300)] | None | UnsetType = UNSET
+
+
+class LogoUploadInput(Strict, kw_only=True):
+    content_type: Annotated[str, Meta(max_length=100)]
+    size: Annotated[int, Meta(ge=1)]
+
+
+class ContactInput(Strict, kw_only=True):
+    name: Name
+    email: Email
+    phone: Phone | None = None
+    is_primary: bool = False
+
+
+class ContactUpdate(Strict, kw_only=True):
+    name: Name | UnsetType = UNSET
+    email: Email | UnsetType = UNSET
+    phone: Phone | None | UnsetType = UNSET
+    is_primary: bool | UnsetType = UNSET
+
+
+class ClientInput(Strict, kw_only=True):
+    name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+    address: LongText | None = None
+    tax_number: ShortText | None = None
+    notes: LongText | None = None
+    contacts: Annotated[list[ContactInput], Meta(max_length=20)] = msgspec.field(default_factory=list)
+
+
+class ClientUpdate(Strict, kw_only=True):
+    name: Name | UnsetType = UNSET
+    email: Email | None | UnsetType = UNSET
+    phone: Phone | None | UnsetType = UNSET
+    address: LongText | None | UnsetType = UNSET
+    tax_number: ShortText | None | UnsetType = UNSET
+    notes: LongText | None | UnsetType = UNSET
+
+
+class ProductInput(Strict, kw_only=True):
+    name: Name
+    description: LongText | None = None
+    unit_price: Money
+    tax_rate_bp: BasisPoints = 0
+
+
+class ProductUpdate(Strict, kw_only=True):
+    name: Name | UnsetType = UNSET
+    description: LongText | None | UnsetType = UNSET
+    unit_price: Money | UnsetType = UNSET
+    tax_rate_bp: BasisPoints | UnsetType = UNSET
+
+
+class LineInput(Strict, kw_only=True):
+    """A line: a product (its name, price and tax fill what is left out) or free text."""
+
+    product_id: Id | None = None
+    description: Annotated[str, Meta(max_length=1000)] | None = None
+    quantity: Decimal = Decimal(1)
+    unit_price: Money | None = None
+    tax_rate_bp: BasisPoints | None = None
+    discount_bp: BasisPoints = 0
+
+
+Lines = Annotated[list[LineInput], Meta(max_length=200)]
+
+
+class DocumentInput(Strict, kw_only=True):
+    client_id: Id
+    currency: Currency | None = None
+    issue_date: date | None = None
+    due_date: date | None = None
+    notes: LongText | None = None
+    terms: LongText | None = None
+    po_number: ShortText | None = None
+    lines: Lines = msgspec.field(default_factory=list)
+
+
+class DocumentUpdate(Strict, kw_only=True):
+    client_id: Id | UnsetType = UNSET
+    currency: Currency | UnsetType = UNSET
+    issue_date: date | UnsetType = UNSET
+    due_date: date | None | UnsetType = UNSET
+    notes: LongText | None | UnsetType = UNSET
+    terms: LongText | None | UnsetType = UNSET
+    po_number: ShortText | None | UnsetType = UNSET
+    lines: Lines | UnsetType = UNSET
+
+
+class PaymentInput(Strict, kw_only=True):
+    """A payment staff record by hand; no amount means "the whole balance"."""
+
+    amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None
+    method: Annotated[str, Meta(pattern=r"^(manual|bank_transfer|cash|cheque|card|other)$")] = "manual"
+    reference: ShortText | None = None
+    received_on: date | None = None

@@ -1,0 +1,61 @@
+"""Money: integer minor units with an ISO 4217 currency. Never floats."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# ISO 4217 currencies whose minor unit is not 2 digits.
+_ZERO_DECIMAL = frozenset(
+    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
+)
+_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+_TWO_DECIMAL = frozenset(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP
+    GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD
+    KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD
+    NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD
+    SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS
+    VES WST XCD YER ZAR ZMW ZWL""".split()
+)
+CURRENCIES = _ZERO_DECIMAL | _THREE_DECIMAL | _TWO_DECIMAL
+MAX_AMOUNT = 10**13  # a hard ceiling far above any invoice, well inside DynamoDB's number range
+
+
+def is_currency(code: str) -> bool:
+    return code in CURRENCIES
+
+
+def minor_digits(currency: str) -> int:
+    """How many digits the currency's minor unit has (JPY 0, EUR 2, KWD 3)."""
+    if currency in _ZERO_DECIMAL:
+        return 0
+    if currency in _THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def round_half_up(value: Decimal) -> int:
+    """Round a Decimal amount of minor units to an int, halves away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """`123456, "EUR"` → `"1,234.56 EUR"`: readable, locale-neutral."""
+    digits = minor_digits(currency)
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), 10**digits) if digits else (abs(amount), 0)
+    text = f"{whole:,}"
+    if digits:
+        text += f".{fraction:0{digits}d}"
+    return f"{sign}{text} {currency}"
+
+
+def to_decimal_string(amount: int, currency: str) -> str:
+    """`1999, "EUR"` → `"19.99"`: the amount in major units, exact."""
+    digits = minor_digits(currency)
+    return str(Decimal(amount).scaleb(-digits)) if digits else str(amount)
+
+
+def percent_text(basis_points: int) -> str:
+    """`2050` → `"20.5"`: a basis-point rate as a percentage, exact."""
+    return f"{Decimal(int(basis_points)).scaleb(-2).normalize():f}"

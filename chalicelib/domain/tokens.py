@@ -1,0 +1,36 @@
+"""Token rules: how share/portal/claim tokens are made, stored and compared."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+TOKEN_BYTES = 32  # 256 bits of entropy, as the security rules require
+_MAX_TOKEN_LENGTH = 128
+
+
+def new_token() -> str:
+    """A fresh URL-safe token with 256 bits of entropy."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """The only form in which a token is stored or used as a key."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def looks_like_token(token: str) -> bool:
+    """Cheap shape check, so garbage never reaches the database."""
+    if not 20 <= len(token) <= _MAX_TOKEN_LENGTH:
+        return False
+    return all(c.isalnum() or c in "-_" for c in token)
+
+
+def same_token(candidate: str, stored_hash: str) -> bool:
+    """Constant-time check that `candidate` is the token behind `stored_hash`."""
+    return hmac.compare_digest(token_hash(candidate), stored_hash)
+
+
+def new_id() -> str:
+    """An opaque identifier for a stored thing (not a secret)."""
+    return secrets.token_hex(10)

@@ -1,0 +1,1 @@
+"""Use cases: each combines domain rules, the store and AWS for one thing a user does."""

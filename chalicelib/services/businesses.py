@@ -1,0 +1,85 @@
+"""The business profile and branding, including the logo upload."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.aws import s3
+from chalicelib.config import settings
+from chalicelib.domain.errors import NotFound, ValidationError
+from chalicelib.domain.inputs import BusinessUpdate, LogoUploadInput
+from chalicelib.domain.money import is_currency
+from chalicelib.domain.tokens import new_id
+from chalicelib.services.auth import Principal
+from chalicelib.store.businesses import Business, get_business
+from chalicelib.store.table import iso, update_item, utcnow
+
+LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+LOGO_MAX_BYTES = 1_000_000
+UPLOAD_TTL_SECONDS = 300
+
+
+def business_of(principal: Principal) -> Business:
+    """The caller's business. Raises NotFound if it was removed."""
+    business = get_business(principal.business_id)
+    if business is None:
+        raise NotFound("Your business was not found.")
+    return business
+
+
+def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
+    business = business_of(principal)
+    changes = update.given()
+    if "currency" in changes and not is_currency(str(changes["currency"])):
+        raise ValidationError("Unknown currency code.", field="currency")
+    logo_key = changes.get("logo_key")
+    if logo_key is not None:
+        _check_logo_uploaded(principal.business_id, str(logo_key))
+    update_item(business, changes, iso(utcnow()))
+    return business
+
+
+def logo_prefix(business_id: str) -> str:
+    return f"branding/{business_id}/"
+
+
+def presign_logo_upload(principal: Principal, request: LogoUploadInput) -> dict[str, Any]:
+    """A presigned POST that lets the browser upload a logo straight to S3 (≤ 1 MB, image)."""
+    extension = LOGO_TYPES.get(request.content_type)
+    if extension is None:
+        raise ValidationError("The logo must be a PNG, JPEG or WebP image.", field="content_type")
+    if request.size > LOGO_MAX_BYTES:
+        raise ValidationError("The logo must be at most 1 MB.", field="size")
+    key = f"{logo_prefix(principal.business_id)}logo-{new_id()}.{extension}"
+    post = s3().generate_presigned_post(
+        Bucket=settings().files_bucket, Key=key,
+        Fields={"Content-Type": request.content_type},
+        Conditions=[
+            {"Content-Type": request.content_type},
+            ["content-length-range", 1, LOGO_MAX_BYTES],
+        ],
+        ExpiresIn=UPLOAD_TTL_SECONDS,
+    )
+    return {"key": key, "url": post["url"], "fields": post["fields"], "expires_in": UPLOAD_TTL_SECONDS}
+
+
+def _check_logo_uploaded(business_id: str, key: str) -> None:
+    from botocore.exceptions import ClientError
+
+    if not key.startswith(logo_prefix(business_id)):
+        raise ValidationError("That logo does not belong to your business.", field="logo_key")
+    try:
+        head = s3().head_object(Bucket=settings().files_bucket, Key=key)
+    except ClientError as e:
+        raise ValidationError("Upload the logo before saving it.", field="logo_key") from e
+    if head["ContentLength"] > LOGO_MAX_BYTES or head.get("ContentType") not in LOGO_TYPES:
+        raise ValidationError("The uploaded logo is not an image of at most 1 MB.", field="logo_key")
+
+
+def logo_url(business: Business) -> str | None:
+    """A short-lived presigned GET for the logo, signed locally (no network call)."""
+    if not business.logo_key:
+        return None
+    return str(s3().generate_presigned_url(
+        "get_object", Params={"Bucket": settings().files_bucket, "Key": business.logo_key},
+        ExpiresIn=settings().presign_ttl_seconds,
+    ))

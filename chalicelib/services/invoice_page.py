@@ -1,0 +1,88 @@
+"""What a client sees on a share link: a safe subset of the invoice, in 3 reads."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.money import format_amount, percent_text
+from chalicelib.domain.tokens import looks_like_token
+from chalicelib.services.businesses import logo_url
+from chalicelib.store import documents as docs
+from chalicelib.store import tokens
+from chalicelib.store.businesses import Business, get_business
+
+NOT_FOUND = "This link is not valid. Ask the sender for a new one."
+
+
+def open_share_link(token: str) -> tuple[Business, docs.Document, list[docs.Payment]]:
+    """The business, invoice and payments behind a share token. Raises NotFound.
+
+    Reads: the token item, the invoice's item collection, the business profile.
+    """
+    if not looks_like_token(token):
+        raise NotFound(NOT_FOUND)
+    item = tokens.find_token(token, tokens.INVOICE_SHARE)
+    if item is None:
+        raise NotFound(NOT_FOUND)
+    document, others = docs.load_collection(item.business_id, item.target_id)
+    if document is None or document.share_token != token or document.status == rules.DRAFT:
+        raise NotFound(NOT_FOUND)
+    business = get_business(item.business_id)
+    if business is None:
+        raise NotFound(NOT_FOUND)
+    payments = [i for i in others if isinstance(i, docs.Payment)]
+    return business, document, payments
+
+
+def _money(amount: int, currency: str) -> dict[str, Any]:
+    return {"amount": int(amount), "currency": currency, "display": format_amount(int(amount), currency)}
+
+
+def public_view(business: Business, document: docs.Document, payments: list[docs.Payment], today: date) -> dict[str, Any]:
+    """The client-safe view: no internal ids, no tokens, no staff notes about people."""
+    currency = document.currency
+    due = date.fromisoformat(document.due_date) if document.due_date else None
+    return {
+        "business": {
+            "name": business.name, "email": business.email, "phone": business.phone,
+            "address": business.address, "tax_number": business.tax_number,
+            "logo_url": logo_url(business), "brand_color": business.brand_color,
+            "accent_color": business.accent_color, "invoice_footer": business.invoice_footer,
+        },
+        "invoice": {
+            "number": document.number,
+            "status": rules.display_status(document.status, due, today),
+            "currency": currency,
+            "issue_date": document.issue_date,
+            "due_date": document.due_date,
+            "po_number": document.po_number,
+            "bill_to": {
+                "name": document.bill_to.name, "email": document.bill_to.email,
+                "address": document.bill_to.address, "tax_number": document.bill_to.tax_number,
+            },
+            "lines": [
+                {
+                    "description": line.description, "quantity": line.quantity,
+                    "unit_price": _money(line.unit_price, currency),
+                    "tax_rate_percent": percent_text(line.tax_rate_bp),
+                    "discount_percent": percent_text(line.discount_bp),
+                    "net": _money(line.net, currency),
+                }
+                for line in document.lines
+            ],
+            "subtotal": _money(document.subtotal, currency),
+            "discount_total": _money(document.discount_total, currency),
+            "tax_total": _money(document.tax_total, currency),
+            "total": _money(document.total, currency),
+            "amount_paid": _money(document.amount_paid, currency),
+            "balance": _money(document.balance, currency),
+            "notes": document.notes,
+            "terms": document.terms,
+            "payments": [
+                {"amount": _money(p.amount, p.currency), "method": p.method, "received_on": p.received_on}
+                for p in sorted(payments, key=lambda p: p.created_at)
+            ],
+        },
+    }

@@ -1,0 +1,59 @@
+"""Business profile, branding and per-business counters."""
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from chalicelib.store.table import BaseItem, conditional, iso, utcnow
+
+
+def business_pk(business_id: str) -> str:
+    return f"BIZ#{business_id}"
+
+
+class Business(BaseItem, discriminator="business"):
+    business_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    tax_number = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(default="EUR")
+    logo_key = UnicodeAttribute(null=True)
+    brand_color = UnicodeAttribute(default="#1f4b99")
+    accent_color = UnicodeAttribute(default="#f2f5fa")
+    invoice_footer = UnicodeAttribute(null=True)
+    default_terms = UnicodeAttribute(null=True)
+    payment_terms_days = NumberAttribute(default=14)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Counter(BaseItem, discriminator="counter"):
+    value = NumberAttribute(default=0)
+
+
+def create_business(business_id: str, name: str, **fields: object) -> Business:
+    now = iso(utcnow())
+    business = Business(
+        business_pk(business_id), "PROFILE",
+        business_id=business_id, name=name, created_at=now, updated_at=now, **fields,
+    )
+    conditional(
+        lambda: business.save(condition=Business.pk.does_not_exist()),
+        "This business already exists.",
+    )
+    return business
+
+
+def get_business(business_id: str) -> Business | None:
+    try:
+        return Business.get(business_pk(business_id), "PROFILE")
+    except Business.DoesNotExist:
+        return None
+
+
+def next_number(business_id: str, sequence: str) -> int:
+    """Atomically take the next number of `sequence` (invoice, quote) for a business."""
+    counter = Counter(business_pk(business_id), f"COUNTER#{sequence}")
+    counter.update(actions=[Counter.value.add(1), Counter.item_type.set(Counter)])
+    return int(counter.value)

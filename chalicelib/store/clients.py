@@ -1,0 +1,78 @@
+"""Clients of a business and their contacts."""
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+
+from chalicelib.store.businesses import business_pk
+from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+
+
+class Client(BaseItem, discriminator="client"):
+    client_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    tax_number = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class Contact(BaseItem, discriminator="contact"):
+    contact_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    is_primary = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+def client_sk(client_id: str) -> str:
+    return f"CLIENT#{client_id}"
+
+
+def contact_sk(client_id: str, contact_id: str) -> str:
+    return f"CONTACT#{client_id}#{contact_id}"
+
+
+def new_client(business_id: str, client_id: str, **fields: object) -> Client:
+    return Client(business_pk(business_id), client_sk(client_id), client_id=client_id, **fields)
+
+
+def new_contact(business_id: str, client_id: str, contact_id: str, **fields: object) -> Contact:
+    return Contact(
+        business_pk(business_id), contact_sk(client_id, contact_id),
+        contact_id=contact_id, client_id=client_id, **fields,
+    )
+
+
+def get_client(business_id: str, client_id: str) -> Client | None:
+    try:
+        return Client.get(business_pk(business_id), client_sk(client_id))
+    except Client.DoesNotExist:
+        return None
+
+
+def list_clients(business_id: str, limit: int, cursor: str | None) -> tuple[list[Client], str | None]:
+    pk = business_pk(business_id)
+    results = Client.query(
+        pk, Client.sk.startswith("CLIENT#"),
+        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk),
+    )
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
+def list_contacts(business_id: str, client_id: str) -> list[Contact]:
+    # A client has a handful of contacts: one page always holds them all.
+    return list(Contact.query(business_pk(business_id), Contact.sk.startswith(f"CONTACT#{client_id}#")))
+
+
+def get_contact(business_id: str, client_id: str, contact_id: str) -> Contact | None:
+    try:
+        return Contact.get(business_pk(business_id), contact_sk(client_id, contact_id))
+    except Contact.DoesNotExist:
+        return None

@@ -1,0 +1,134 @@
+"""Invoices and quotes ("documents"): one item collection per document.
+
+`DOC#{bid}#{did}` holds `META` (the document with its lines embedded, so every edit
+is one conditional write) and `PAY#…` payment records; later features add `RES#…`.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+
+from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+
+
+class LineMap(MapAttribute[str, object]):
+    description = UnicodeAttribute()
+    quantity = UnicodeAttribute()  # a Decimal, kept exact as text
+    unit_price = NumberAttribute()
+    tax_rate_bp = NumberAttribute(default=0)
+    discount_bp = NumberAttribute(default=0)
+    product_id = UnicodeAttribute(null=True)
+    net = NumberAttribute()
+    tax = NumberAttribute()
+
+
+class BillTo(MapAttribute[str, object]):
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    tax_number = UnicodeAttribute(null=True)
+
+
+class Document(BaseItem, discriminator="document"):
+    doc_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # invoice | quote
+    number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    bill_to = BillTo()
+    currency = UnicodeAttribute()
+    issue_date = UnicodeAttribute()
+    due_date = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    terms = UnicodeAttribute(null=True)
+    po_number = UnicodeAttribute(null=True)
+    lines = ListAttribute(of=LineMap, default=list)
+    subtotal = NumberAttribute(default=0)
+    discount_total = NumberAttribute(default=0)
+    tax_total = NumberAttribute(default=0)
+    total = NumberAttribute(default=0)
+    amount_paid = NumberAttribute(default=0)
+    # The live share link, for staff to copy again. Public lookups go through the
+    # token item, keyed by the SHA-256 of this value; client responses never include it.
+    share_token = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    cancelled_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    @property
+    def balance(self) -> int:
+        return int(self.total) - int(self.amount_paid)
+
+
+class Payment(BaseItem, discriminator="payment"):
+    payment_id = UnicodeAttribute()
+    doc_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    method = UnicodeAttribute()  # manual | card | bank_transfer | …
+    reference = UnicodeAttribute(null=True)
+    recorded_by = UnicodeAttribute(null=True)
+    received_on = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+def doc_pk(business_id: str, doc_id: str) -> str:
+    return f"DOC#{business_id}#{doc_id}"
+
+
+def list_pk(business_id: str, kind: str) -> str:
+    return f"BIZ#{business_id}#{kind.upper()}"
+
+
+def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fields: object) -> Document:
+    return Document(
+        doc_pk(business_id, doc_id), "META",
+        gsi1pk=list_pk(business_id, kind), gsi1sk=f"{created_at}#{doc_id}",
+        doc_id=doc_id, business_id=business_id, kind=kind, created_at=created_at, **fields,
+    )
+
+
+def new_payment(document: Document, payment_id: str, created_at: str, **fields: object) -> Payment:
+    return Payment(
+        document.pk, f"PAY#{created_at}#{payment_id}",
+        payment_id=payment_id, doc_id=document.doc_id, created_at=created_at, **fields,
+    )
+
+
+def get_document(business_id: str, doc_id: str) -> Document | None:
+    try:
+        return Document.get(doc_pk(business_id, doc_id), "META", consistent_read=True)
+    except Document.DoesNotExist:
+        return None
+
+
+def load_collection(business_id: str, doc_id: str) -> tuple[Document | None, list[BaseItem]]:
+    """The document and everything stored with it, in one Query."""
+    items = list(BaseItem.query(doc_pk(business_id, doc_id), consistent_read=True))
+    document = next((i for i in items if isinstance(i, Document)), None)
+    return document, [i for i in items if not isinstance(i, Document)]
+
+
+def list_documents(
+    business_id: str, kind: str, limit: int, cursor: str | None, status: str | None = None
+) -> tuple[list[Document], str | None]:
+    """A page of a business's invoices or quotes, newest first."""
+    pk = list_pk(business_id, kind)
+    results = Document.gsi1.query(
+        pk,
+        filter_condition=(Document.status == status) if status else None,
+        scan_index_forward=False,
+        limit=limit, page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, pk, pk_attr="gsi1pk"),
+    )
+    items = [d for d in results if isinstance(d, Document)]
+    return items, encode_cursor(results.last_evaluated_key)

@@ -1,0 +1,150 @@
+"""The single table: base item, connection settings, cursors, transactions, error translation."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.aws import ensure_tracing
+from chalicelib.config import settings
+from chalicelib.domain.errors import Conflict, ValidationError
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Gsi1(GlobalSecondaryIndex["BaseItem"]):
+    """One general-purpose index: lists of a business's documents, newest first."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class BaseItem(Model):
+    """Every item of the table: opaque keys, a type discriminator, an optional TTL."""
+
+    class Meta:
+        table_name = "paydrop"  # replaced from settings on first connection
+        region = "us-east-1"
+        host: str | None = None
+        max_retry_attempts = 3
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    item_type = DiscriminatorAttribute(attr_name="type")
+    expires_at = TTLAttribute(null=True)
+    gsi1 = Gsi1()
+
+    @classmethod
+    def _get_connection(cls) -> Any:
+        # Every item type shares one connection (one botocore client): fewer clients
+        # to build on a cold start, and one place to observe calls.
+        if BaseItem._connection is None:
+            configure_table()
+            BaseItem._connection = Model._get_connection.__func__(BaseItem)  # type: ignore[attr-defined]
+        return BaseItem._connection
+
+
+def configure_table() -> None:
+    """Point every model at the configured table and endpoint (called lazily, once)."""
+    ensure_tracing()
+    s = settings()
+    BaseItem.Meta.table_name = s.table_name
+    BaseItem.Meta.region = s.region
+    BaseItem.Meta.host = s.aws_endpoint_url or None
+
+
+def reset_connections() -> None:
+    """Forget the cached connection (the dev stack and tests switch endpoints)."""
+    BaseItem._connection = None
+
+
+@contextmanager
+def transaction() -> Iterator[TransactWrite]:
+    """A TransactWrite whose conditional failure becomes `Conflict`."""
+    connection = BaseItem._get_connection().connection
+    try:
+        with TransactWrite(connection=connection) as tx:
+            yield tx
+    except TransactWriteError as e:
+        if e.cause_response_code == "TransactionCanceledException":
+            raise Conflict("Someone else changed this at the same time; reload and retry.") from e
+        raise
+
+
+def conditional(action: Callable[[], T], message: str) -> T:
+    """Run a conditional write; a failed condition becomes `Conflict(message)`."""
+    try:
+        return action()
+    except (PutError, UpdateError) as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict(message) from e
+        raise
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    """An opaque page cursor from DynamoDB's LastEvaluatedKey."""
+    if not last_key:
+        return None
+    raw = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, expected_pk: str, pk_attr: str = "pk") -> dict[str, Any] | None:
+    """The LastEvaluatedKey behind `cursor`, refused unless it belongs to `expected_pk`.
+
+    The check stops a cursor minted for one business from paging through another's.
+    """
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        owner = key[pk_attr]["S"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        raise ValidationError("The cursor is not valid.", field="cursor") from e
+    if owner != expected_pk:
+        raise ValidationError("The cursor is not valid.", field="cursor")
+    return key  # type: ignore[no-any-return]
+
+
+def save_new(item: BaseItem) -> None:
+    conditional(lambda: item.save(condition=BaseItem.pk.does_not_exist()), "This already exists.")
+
+
+def update_item(item: BaseItem, changes: dict[str, object], updated_at: str) -> None:
+    """Set or remove the changed attributes of an existing item, failing if it vanished."""
+    cls = type(item)
+    actions = [
+        getattr(cls, name).set(value) if value is not None else getattr(cls, name).remove()
+        for name, value in changes.items()
+    ]
+    actions.append(cls.updated_at.set(updated_at))  # type: ignore[attr-defined]
+    conditional(lambda: item.update(actions=actions, condition=cls.pk.exists()), "This no longer exists.")
+
+
+def delete_item(item: BaseItem) -> None:
+    conditional(lambda: item.delete(condition=BaseItem.pk.exists()), "This no longer exists.")

@@ -1,0 +1,36 @@
+"""Token items: `TOKEN#{sha256(token)}` → what the token opens. Only hashes are keys."""
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+
+from chalicelib.domain.tokens import token_hash
+from chalicelib.store.table import BaseItem
+
+INVOICE_SHARE = "invoice_share"
+
+
+class Token(BaseItem, discriminator="token"):
+    purpose = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+def token_pk(token: str) -> str:
+    return f"TOKEN#{token_hash(token)}"
+
+
+def new_token_item(token: str, purpose: str, business_id: str, target_id: str, created_at: str) -> Token:
+    return Token(
+        token_pk(token), "TOKEN",
+        purpose=purpose, business_id=business_id, target_id=target_id, created_at=created_at,
+    )
+
+
+def find_token(token: str, purpose: str) -> Token | None:
+    """The live token item for `token`, if it exists and was minted for `purpose`."""
+    try:
+        item = Token.get(token_pk(token), "TOKEN")
+    except Token.DoesNotExist:
+        return None
+    return item if item.purpose == purpose else None

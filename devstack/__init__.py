@@ -1,0 +1,1 @@
+"""The local stack: moto server, resources from infra/, seed data, app server, event pump."""

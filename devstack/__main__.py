@@ -1,0 +1,3 @@
+from devstack.server import main
+
+main()

@@ -1,0 +1,418 @@
+"""Create the resources of `infra/resources.json` on a moto server, the way CloudFormation would.
+
+Why not moto's own CloudFormation: it skips Cognito entirely and ignores most S3 bucket
+sub-configurations (notifications, CORS, versioning, public access block), so the local
+stack would differ from the cloud in exactly the places we test. Instead this module reads
+the same template that `chalice package --merge-template` uses, resolves the intrinsic
+functions it needs, and calls the real AWS APIs through boto3 against the moto endpoint.
+
+Not created locally: IAM policies, SQS queue policies and S3 bucket policies (moto does
+not enforce IAM), and the Chalice resources the template only overrides (entries without
+a `Type`, such as `APIHandler` or `RestAPI`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("paydrop.provision")
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "resources.json"
+SKIPPED_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy"}
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Physical names of what `provision` created, and how to point a process at them."""
+
+    table_name: str
+    files_bucket: str
+    stripe_events_queue_url: str
+    stripe_events_dlq_url: str
+    uploads_queue_url: str
+    uploads_dlq_url: str
+    user_pool_id: str
+    user_pool_client_id: str
+    region: str
+    endpoint_url: str
+
+    def as_env(self, stage: str) -> dict[str, str]:
+        """Environment variables that make `chalicelib.config.settings()` use this stack."""
+        env = {
+            "PAYDROP_AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "TABLE_NAME": self.table_name,
+            "FILES_BUCKET": self.files_bucket,
+            "STRIPE_EVENTS_QUEUE_URL": self.stripe_events_queue_url,
+            "UPLOADS_QUEUE_URL": self.uploads_queue_url,
+            "USER_POOL_ID": self.user_pool_id,
+            "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "PAYDROP_STAGE": stage,
+        }
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            if not os.environ.get(key):
+                env[key] = "testing"
+        return env
+
+
+@dataclass
+class _Stack:
+    """What CloudFormation would know while creating: names, refs and attributes so far."""
+
+    name: str
+    region: str
+    account_id: str
+    clients: Callable[[str], Any]
+    refs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def pseudo(self, name: str) -> str:
+        values = {
+            "AWS::StackName": self.name, "AWS::Region": self.region, "AWS::AccountId": self.account_id,
+            "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.name}/local",
+        }
+        if name not in values:
+            raise KeyError(f"unsupported pseudo parameter {name}")
+        return values[name]
+
+    def ref(self, name: str) -> str:
+        return self.pseudo(name) if name.startswith("AWS::") else self.refs[name]
+
+    def get_att(self, name: str, attribute: str) -> str:
+        try:
+            return self.attrs[(name, attribute)]
+        except KeyError:
+            raise KeyError(f"{name}.{attribute} is not known locally; extend devstack/provision.py") from None
+
+
+# --- intrinsic functions ---------------------------------------------------------------
+
+
+def resolve(value: Any, stack: _Stack) -> Any:
+    """`value` with Ref, Fn::GetAtt, Fn::Sub, Fn::Join and Fn::Select replaced by strings."""
+    if isinstance(value, list):
+        return [resolve(item, stack) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Ref":
+            return stack.ref(arg)
+        if key == "Fn::GetAtt":
+            name, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
+            return stack.get_att(name, attribute)
+        if key == "Fn::Sub":
+            return _sub(arg, stack)
+        if key == "Fn::Join":
+            separator, items = arg
+            return separator.join(resolve(items, stack))
+        if key == "Fn::Select":
+            index, items = arg
+            return resolve(items, stack)[int(resolve(index, stack))]
+        if key.startswith("Fn::"):
+            raise NotImplementedError(f"{key} is not supported by devstack/provision.py")
+    return {k: resolve(v, stack) for k, v in value.items()}
+
+
+def _sub(arg: str | list[Any], stack: _Stack) -> str:
+    text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], resolve(arg[1], stack))
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in variables:
+            return str(variables[name])
+        if "." in name and not name.startswith("AWS::"):
+            return stack.get_att(*name.split(".", 1))
+        return stack.ref(name)
+
+    return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
+
+
+def dependencies(value: Any) -> set[str]:
+    """Logical ids that `value` refers to (Ref, Fn::GetAtt, ${...} in Fn::Sub)."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= dependencies(item)
+    elif isinstance(value, dict):
+        for key, arg in value.items():
+            if key == "Ref" and isinstance(arg, str):
+                found.add(arg)
+            elif key == "Fn::GetAtt":
+                found.add(arg.split(".")[0] if isinstance(arg, str) else arg[0])
+            elif key == "Fn::Sub":
+                text = arg if isinstance(arg, str) else arg[0]
+                found |= {m.split(".")[0] for m in _SUB_VARIABLE.findall(text)}
+            found |= dependencies(arg)
+    return {name for name in found if not name.startswith("AWS::")}
+
+
+def creation_order(resources: dict[str, Any]) -> list[str]:
+    """Logical ids of typed resources, each after everything it references or DependsOn."""
+    typed = [name for name, spec in resources.items() if "Type" in spec]
+    graph: dict[str, list[str]] = {}
+    for name in typed:  # template order in, so the order out is the same on every run
+        spec = resources[name]
+        depends_on = spec.get("DependsOn", [])
+        explicit = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+        graph[name] = sorted((dependencies(spec.get("Properties", {})) | explicit) & set(typed))
+    return list(TopologicalSorter(graph).static_order())
+
+
+# --- DynamoDB ----------------------------------------------------------------------------
+
+
+def _create_table(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Table, then TTL and point-in-time recovery (separate API calls, as in CloudFormation)."""
+    ddb = stack.clients("dynamodb")
+    table_name = props.get("TableName") or f"{stack.name}-{name}"
+    request: dict[str, Any] = {
+        key: props[key]
+        for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "BillingMode")
+        if key in props
+    }
+    if "SSESpecification" in props:
+        sse = props["SSESpecification"]
+        request["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))} | (
+            {"SSEType": sse["SSEType"]} if "SSEType" in sse else {}
+        )
+    try:
+        table = ddb.create_table(TableName=table_name, **request)["TableDescription"]
+    except ddb.exceptions.ResourceInUseException:
+        table = ddb.describe_table(TableName=table_name)["Table"]
+    if "TimeToLiveSpecification" in props:
+        ddb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+    if "PointInTimeRecoverySpecification" in props:
+        ddb.update_continuous_backups(
+            TableName=table_name, PointInTimeRecoverySpecification=props["PointInTimeRecoverySpecification"]
+        )
+    stack.refs[name] = table_name
+    stack.attrs[(name, "Arn")] = table["TableArn"]
+
+
+# --- S3 ----------------------------------------------------------------------------------
+
+
+def _create_bucket(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Bucket, then each sub-configuration that moto's CloudFormation would ignore."""
+    s3 = stack.clients("s3")
+    bucket = props.get("BucketName") or f"{stack.name}-{name.removesuffix('Bucket')}".lower()
+    location = {} if stack.region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": stack.region}
+    }
+    try:
+        s3.create_bucket(Bucket=bucket, **location)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    for key, apply in _BUCKET_CONFIGURATIONS.items():
+        if key in props:
+            apply(s3, bucket, props[key])
+    stack.refs[name] = bucket
+    stack.attrs[(name, "Arn")] = f"arn:aws:s3:::{bucket}"
+    stack.attrs[(name, "DomainName")] = f"{bucket}.s3.amazonaws.com"
+    stack.attrs[(name, "RegionalDomainName")] = f"{bucket}.s3.{stack.region}.amazonaws.com"
+
+
+def _bucket_encryption(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    rules = [
+        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+        | ({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {})
+        for rule in config["ServerSideEncryptionConfiguration"]
+    ]
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+
+
+def _bucket_cors(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    renamed = {"Id": "ID", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    rules = [{renamed.get(k, k): v for k, v in rule.items()} for rule in config["CorsRules"]]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+
+
+def _bucket_lifecycle(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    rules = []
+    for rule in config["Rules"]:
+        translated = {k: v for k, v in rule.items() if k not in ("Id", "Prefix")}
+        translated["Filter"] = {"Prefix": rule.get("Prefix", "")}
+        rules.append(translated | ({"ID": rule["Id"]} if "Id" in rule else {}))
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+
+
+def _bucket_notifications(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    """Only queue targets: the design routes S3 events through SQS (see ARCHITECTURE.md)."""
+    unsupported = set(config) - {"QueueConfigurations"}
+    if unsupported:
+        raise NotImplementedError(f"bucket notifications {sorted(unsupported)} are not provisioned locally")
+    queues = []
+    for item in config["QueueConfigurations"]:
+        target: dict[str, Any] = {"QueueArn": item["Queue"], "Events": [item["Event"]]}
+        if "Filter" in item:
+            target["Filter"] = {"Key": {"FilterRules": item["Filter"]["S3Key"]["Rules"]}}
+        queues.append(target)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"QueueConfigurations": queues}
+    )
+
+
+_BUCKET_CONFIGURATIONS: dict[str, Callable[[Any, str, Any], None]] = {
+    "VersioningConfiguration": lambda s3, b, c: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration=c),
+    "BucketEncryption": _bucket_encryption,
+    "PublicAccessBlockConfiguration": lambda s3, b, c: s3.put_public_access_block(
+        Bucket=b, PublicAccessBlockConfiguration=c
+    ),
+    "OwnershipControls": lambda s3, b, c: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls=c),
+    "CorsConfiguration": _bucket_cors,
+    "LifecycleConfiguration": _bucket_lifecycle,
+    "NotificationConfiguration": _bucket_notifications,
+}
+
+
+# --- SQS ---------------------------------------------------------------------------------
+
+
+def _queue_attribute(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def _create_queue(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Queue with its attributes (RedrivePolicy, VisibilityTimeout, SSE…) as SQS strings."""
+    sqs = stack.clients("sqs")
+    fifo = bool(props.get("FifoQueue"))
+    queue_name = props.get("QueueName") or f"{stack.name}-{name}" + (".fifo" if fifo else "")
+    attributes = {
+        key: _queue_attribute(value) for key, value in props.items() if key not in ("QueueName", "Tags")
+    }
+    url = sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    stack.refs[name] = url
+    stack.attrs[(name, "Arn")] = arn
+    stack.attrs[(name, "QueueName")] = queue_name
+    stack.attrs[(name, "QueueUrl")] = url
+
+
+# --- Cognito -----------------------------------------------------------------------------
+
+
+def _create_user_pool(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """User pool; moto takes custom attributes only through `Schema` (Name without `custom:`)."""
+    idp = stack.clients("cognito-idp")
+    pool_name = props.pop("UserPoolName", None) or f"{stack.name}-{name}"
+    props.pop("UserPoolTags", None)
+    pools = idp.list_user_pools(MaxResults=60)["UserPools"]
+    existing = [pool["Id"] for pool in pools if pool["Name"] == pool_name]
+    if existing:
+        pool = idp.describe_user_pool(UserPoolId=existing[0])["UserPool"]
+    else:
+        pool = idp.create_user_pool(PoolName=pool_name, **props)["UserPool"]
+    stack.refs[name] = pool["Id"]
+    stack.attrs[(name, "Arn")] = pool["Arn"]
+    stack.attrs[(name, "ProviderName")] = f"cognito-idp.{stack.region}.amazonaws.com/{pool['Id']}"
+    stack.attrs[(name, "ProviderURL")] = f"https://cognito-idp.{stack.region}.amazonaws.com/{pool['Id']}"
+
+
+def _create_user_pool_client(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """App client; CloudFormation's property names are the API's, so they pass through."""
+    idp = stack.clients("cognito-idp")
+    client_name = props.pop("ClientName", None) or f"{stack.name}-{name}"
+    pool_id = props.pop("UserPoolId")
+    clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    existing = [c["ClientId"] for c in clients if c["ClientName"] == client_name]
+    client_id = existing[0] if existing else idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName=client_name, **props
+    )["UserPoolClient"]["ClientId"]
+    stack.refs[name] = client_id
+    stack.attrs[(name, "ClientId")] = client_id
+
+
+def _create_group(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Group (a role in the app); the API takes CloudFormation's properties unchanged."""
+    idp = stack.clients("cognito-idp")
+    try:
+        idp.create_group(**props)
+    except idp.exceptions.GroupExistsException:
+        pass
+    stack.refs[name] = props["GroupName"]
+
+
+CREATORS: dict[str, Callable[[str, dict[str, Any], _Stack], None]] = {
+    "AWS::DynamoDB::Table": _create_table,
+    "AWS::S3::Bucket": _create_bucket,
+    "AWS::SQS::Queue": _create_queue,
+    "AWS::Cognito::UserPool": _create_user_pool,
+    "AWS::Cognito::UserPoolClient": _create_user_pool_client,
+    "AWS::Cognito::UserPoolGroup": _create_group,
+}
+
+
+# --- the stack ---------------------------------------------------------------------------
+
+
+def _client_factory(endpoint_url: str, region: str) -> Callable[[str], Any]:
+    """boto3 clients for moto; any credentials do, so never pick up real ones."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
+    made: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in made:
+            config = Config(s3={"addressing_style": "path"}) if service == "s3" else None
+            made[service] = session.client(service, endpoint_url=endpoint_url, config=config)
+        return made[service]
+
+    return client
+
+
+def create_resources(template: dict[str, Any], stack: _Stack) -> None:
+    """Create every typed resource of `template` in dependency order, skipping what moto ignores."""
+    if template.get("Conditions"):
+        raise NotImplementedError("template Conditions are not supported by devstack/provision.py")
+    resources = template["Resources"]
+    for name in creation_order(resources):
+        kind = resources[name]["Type"]
+        if kind in SKIPPED_TYPES:
+            log.info("skipping %s (%s): moto does not enforce IAM or resource policies", name, kind)
+            continue
+        if kind not in CREATORS:
+            raise NotImplementedError(f"{name}: {kind} is not provisioned locally; extend devstack/provision.py")
+        CREATORS[kind](name, resolve(resources[name].get("Properties", {}), stack), stack)
+        log.info("ready %s (%s): %s", name, kind, stack.refs[name])
+
+
+def provision(
+    endpoint_url: str, stack_name: str = "paydrop-dev", region: str = "us-east-1", template_path: str | None = None
+) -> Resources:
+    """Create the resources of `infra/resources.json` on the moto server at `endpoint_url`."""
+    template = json.loads(Path(template_path or TEMPLATE).read_text())
+    clients = _client_factory(endpoint_url, region)
+    account_id = clients("sts").get_caller_identity()["Account"]
+    stack = _Stack(stack_name, region, account_id, clients)
+    create_resources(template, stack)
+    return Resources(
+        table_name=stack.refs["AppTable"],
+        files_bucket=stack.refs["FilesBucket"],
+        stripe_events_queue_url=stack.refs["StripeEventsQueue"],
+        stripe_events_dlq_url=stack.refs["StripeEventsDLQ"],
+        uploads_queue_url=stack.refs["UploadsQueue"],
+        uploads_dlq_url=stack.refs["UploadsDLQ"],
+        user_pool_id=stack.refs["StaffUserPool"],
+        user_pool_client_id=stack.refs["StaffUserPoolClient"],
+        region=region,
+        endpoint_url=endpoint_url,
+    )

@@ -1,0 +1,159 @@
+"""Invoices and quotes through the staff API: numbering, totals, lifecycle, pagination."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+
+def test_a_new_invoice_is_a_numbered_draft_with_totals_in_minor_units(tenant: Any) -> None:
+    product = tenant.api.post("/api/v1/products", {"name": "Design", "unit_price": 120000, "tax_rate_bp": 1900}).json
+    client_id = tenant.client_id()
+    reply = tenant.api.post("/api/v1/invoices", {
+        "client_id": client_id,
+        "lines": [
+            {"product_id": product["product_id"]},
+            {"description": "Hours", "quantity": "6.5", "unit_price": 9500, "tax_rate_bp": 1900},
+            {"description": "Rush", "unit_price": 15000, "discount_bp": 1000},
+        ],
+    })
+    assert reply.status == 201
+    invoice = reply.json
+    assert invoice["number"] == "INV-0001"
+    assert invoice["status"] == "draft"
+    assert invoice["currency"] == "EUR"
+    assert [line["description"] for line in invoice["lines"]] == ["Design", "Hours", "Rush"]
+    assert [line["net"] for line in invoice["lines"]] == [120000, 61750, 13500]
+    assert [line["tax"] for line in invoice["lines"]] == [22800, 11733, 0]
+    assert invoice["subtotal"] == 195250
+    assert invoice["discount_total"] == 1500
+    assert invoice["tax_total"] == 34533
+    assert invoice["total"] == 229783
+    assert invoice["balance"] == 229783
+    assert invoice["due_date"] == (date.today() + timedelta(days=14)).isoformat()
+    assert invoice["bill_to"]["name"] == "Acme Ltd"
+
+
+def test_numbers_are_sequential_per_business_and_per_kind(make_tenant: Any) -> None:
+    first, second = make_tenant(), make_tenant()
+    cid = first.client_id()
+    numbers = [first.api.post("/api/v1/invoices", {"client_id": cid}).json["number"] for _ in range(3)]
+    assert numbers == ["INV-0001", "INV-0002", "INV-0003"]
+    assert first.api.post("/api/v1/quotes", {"client_id": cid}).json["number"] == "QUO-0001"
+    assert second.api.post("/api/v1/invoices", {"client_id": second.client_id()}).json["number"] == "INV-0001"
+
+
+def test_lifecycle_draft_sent_partial_paid(tenant: Any) -> None:
+    invoice = tenant.invoice(lines=[{"description": "Work", "unit_price": 10000}])
+    assert invoice["status"] == "sent"
+    path = f"/api/v1/invoices/{invoice['id']}"
+    partial = tenant.api.post(f"{path}/payments", {"amount": 4000, "method": "bank_transfer", "reference": "TX-1"})
+    assert partial.status == 201
+    assert partial.json["invoice"]["status"] == "partial"
+    assert partial.json["invoice"]["balance"] == 6000
+    rest = tenant.api.post(f"{path}/payments", {})
+    assert rest.json["invoice"]["status"] == "paid"
+    assert rest.json["payment"]["amount"] == 6000
+    stored = tenant.api.get(path).json
+    assert stored["amount_paid"] == 10000 and stored["balance"] == 0 and stored["paid_at"]
+    assert sorted(p["amount"] for p in stored["payments"]) == [4000, 6000]
+    too_much = tenant.api.post(f"{path}/payments", {"amount": 1})
+    assert too_much.status == 409
+
+
+def test_a_payment_above_the_balance_is_refused_and_nothing_is_recorded(tenant: Any) -> None:
+    invoice = tenant.invoice()
+    path = f"/api/v1/invoices/{invoice['id']}"
+    reply = tenant.api.post(f"{path}/payments", {"amount": 10001})
+    assert reply.status == 400 and reply.error["field"] == "amount"
+    stored = tenant.api.get(path).json
+    assert stored["amount_paid"] == 0 and stored["payments"] == [] and stored["status"] == "sent"
+
+
+def test_drafts_cannot_take_payments_or_be_shared(tenant: Any) -> None:
+    draft = tenant.invoice(sent=False)
+    assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/payments", {}).status == 409
+    assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/share").status == 409
+
+
+def test_overdue_is_derived_from_the_due_date(tenant: Any) -> None:
+    past = (date.today() - timedelta(days=30)).isoformat()
+    due = (date.today() - timedelta(days=1)).isoformat()
+    invoice = tenant.invoice(issue_date=past, due_date=due)
+    assert invoice["status"] == "sent"
+    assert invoice["display_status"] == "overdue" and invoice["overdue"] is True
+
+
+def test_sent_invoices_only_change_fields_that_do_not_move_money(tenant: Any) -> None:
+    invoice = tenant.invoice()
+    path = f"/api/v1/invoices/{invoice['id']}"
+    ok = tenant.api.patch(path, {"notes": "Thanks!", "po_number": "PO-9"})
+    assert ok.status == 200 and ok.json["notes"] == "Thanks!"
+    refused = tenant.api.patch(path, {"lines": [{"description": "More", "unit_price": 99999}]})
+    assert refused.status == 409 and refused.error["field"] == "lines"
+    assert tenant.api.get(path).json["total"] == invoice["total"]
+
+
+def test_drafts_can_be_edited_and_deleted_but_sent_ones_only_cancelled(tenant: Any) -> None:
+    draft = tenant.invoice(sent=False)
+    path = f"/api/v1/invoices/{draft['id']}"
+    edited = tenant.api.patch(path, {"lines": [{"description": "New", "quantity": 2, "unit_price": 2500, "tax_rate_bp": 2000}]})
+    assert edited.status == 200 and edited.json["total"] == 6000
+    assert tenant.api.delete(path).status == 200
+    assert tenant.api.get(path).status == 404
+    sent = tenant.invoice()
+    assert tenant.api.delete(f"/api/v1/invoices/{sent['id']}").status == 409
+    cancelled = tenant.api.post(f"/api/v1/invoices/{sent['id']}/cancel")
+    assert cancelled.status == 200 and cancelled.json["status"] == "cancelled"
+
+
+def test_an_empty_draft_cannot_be_sent(tenant: Any) -> None:
+    reply = tenant.api.post("/api/v1/invoices", {"client_id": tenant.client_id()})
+    assert tenant.api.post(f"/api/v1/invoices/{reply.json['id']}/send").status == 409
+
+
+def test_quotes_have_their_own_routes_and_cannot_be_paid(tenant: Any) -> None:
+    quote = tenant.api.post("/api/v1/quotes", {"client_id": tenant.client_id(), "lines": [{"description": "Plan", "unit_price": 500}]}).json
+    assert quote["kind"] == "quote"
+    assert tenant.api.get(f"/api/v1/invoices/{quote['id']}").status == 404
+    assert tenant.api.post(f"/api/v1/quotes/{quote['id']}/send").json["status"] == "sent"
+    assert tenant.api.post(f"/api/v1/invoices/{quote['id']}/payments", {}).status == 404
+
+
+def test_lists_paginate_newest_first_with_cursors(tenant: Any) -> None:
+    cid = tenant.client_id()
+    created = [tenant.api.post("/api/v1/invoices", {"client_id": cid}).json["number"] for _ in range(5)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = tenant.api.get(f"/api/v1/invoices{query}").json
+        assert len(page["items"]) <= 2
+        seen += [i["number"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(reversed(created))
+
+
+def test_lists_filter_by_status(tenant: Any) -> None:
+    tenant.invoice(sent=False)
+    sent = tenant.invoice()
+    page = tenant.api.get("/api/v1/invoices?status=sent").json
+    assert [i["id"] for i in page["items"]] == [sent["id"]]
+    assert tenant.api.get("/api/v1/invoices?status=bogus").status == 400
+
+
+def test_product_lines_copy_the_product_so_later_edits_do_not_change_invoices(tenant: Any) -> None:
+    product = tenant.api.post("/api/v1/products", {"name": "Plan", "unit_price": 1000}).json
+    invoice = tenant.invoice(lines=[{"product_id": product["product_id"], "quantity": 3}])
+    tenant.api.patch(f"/api/v1/products/{product['product_id']}", {"unit_price": 5000, "name": "Plan v2"})
+    again = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
+    assert again["total"] == 3000 and again["lines"][0]["description"] == "Plan"
+
+
+@pytest.mark.parametrize("currency, total", [("JPY", 1500), ("KWD", 1500)])
+def test_currency_is_kept_per_invoice(tenant: Any, currency: str, total: int) -> None:
+    invoice = tenant.invoice(currency=currency, lines=[{"description": "x", "unit_price": 1500}])
+    assert invoice["currency"] == currency and invoice["total"] == total

@@ -1,0 +1,40 @@
+"""Roles come from Cognito groups; every staff route enforces its permission."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+WRITES = [
+    ("PATCH", "/api/v1/business", {"name": "Renamed"}),
+    ("POST", "/api/v1/clients", {"name": "New client"}),
+    ("POST", "/api/v1/products", {"name": "Thing", "unit_price": 100}),
+    ("POST", "/api/v1/invoices", {"client_id": "x"}),
+    ("POST", "/api/v1/quotes", {"client_id": "x"}),
+]
+
+
+@pytest.mark.parametrize("method, path, body", WRITES)
+def test_a_viewer_can_read_but_not_write(tenant: Any, member_of: Any, method: str, path: str, body: dict[str, Any]) -> None:
+    viewer = member_of(tenant, "viewer")
+    assert viewer.get(path).status == 200
+    reply = viewer.call(method, path, body)
+    assert reply.status == 403
+    assert reply.error["code"] == "forbidden"
+
+
+def test_staff_can_invoice_but_not_change_the_business(tenant: Any, member_of: Any) -> None:
+    staff = member_of(tenant, "staff")
+    assert staff.patch("/api/v1/business", {"name": "Mine now"}).status == 403
+    client = staff.post("/api/v1/clients", {"name": "Client of staff"})
+    assert client.status == 201
+    invoice = staff.post("/api/v1/invoices", {"client_id": client.json["client_id"]})
+    assert invoice.status == 201
+
+
+def test_a_viewer_cannot_share_or_mark_paid(tenant: Any, member_of: Any) -> None:
+    invoice = tenant.invoice()
+    viewer = member_of(tenant, "viewer")
+    assert viewer.post(f"/api/v1/invoices/{invoice['id']}/share").status == 403
+    assert viewer.post(f"/api/v1/invoices/{invoice['id']}/payments", {}).status == 403
+    assert tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json["amount_paid"] == 0

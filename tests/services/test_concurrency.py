@@ -1,0 +1,67 @@
+"""Races: two people doing the same thing at once — exactly one effect, nothing lost or doubled."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.inputs import PaymentInput
+from chalicelib.services import documents, sharing
+from chalicelib.services.auth import verify_id_token
+
+
+def _race(n: int, action: Callable[[], Any]) -> list[Any]:
+    """Run `action` on n threads released together; return results or exceptions."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = action()
+        except Exception as e:  # noqa: BLE001 - the test inspects what each thread got
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_two_staff_sharing_at_once_get_the_same_link(tenant: Any) -> None:
+    invoice = tenant.invoice()
+    principal = verify_id_token(tenant.api.token)
+    tokens = _race(4, lambda: sharing.share_invoice(principal, invoice["id"]))
+    assert all(isinstance(t, str) for t in tokens), tokens
+    assert len(set(tokens)) == 1
+
+
+def test_two_full_payments_at_once_apply_exactly_once(tenant: Any) -> None:
+    invoice = tenant.invoice(lines=[{"description": "x", "unit_price": 5000}])
+    principal = verify_id_token(tenant.api.token)
+    results = _race(4, lambda: documents.record_payment(principal, invoice["id"], PaymentInput(), invoice_date()))
+    winners = [r for r in results if isinstance(r, tuple)]
+    assert len(winners) == 1, results
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, tuple))
+    stored = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
+    assert stored["amount_paid"] == 5000 and stored["status"] == "paid"
+    assert [p["amount"] for p in stored["payments"]] == [5000]
+
+
+def test_concurrent_invoice_creation_never_reuses_a_number(tenant: Any) -> None:
+    from chalicelib.domain.inputs import DocumentInput
+
+    principal = verify_id_token(tenant.api.token)
+    client_id = tenant.client_id()
+    docs = _race(6, lambda: documents.create_document(principal, "invoice", DocumentInput(client_id=client_id), invoice_date()))
+    numbers = sorted(d.number for d in docs)
+    assert numbers == [f"INV-{i:04d}" for i in range(1, 7)]
+
+
+def invoice_date() -> Any:
+    from datetime import date
+
+    return date.today()
