@@ -5,7 +5,7 @@ importing the app stays cheap and local runs need no daemon.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from chalicelib.config import settings
@@ -32,7 +32,7 @@ def _endpoint() -> str | None:
     return settings().aws_endpoint_url or None
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     """A boto3 client for `service`, shared for the life of the container."""
     from botocore.config import Config

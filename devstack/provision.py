@@ -12,6 +12,7 @@ a `Type`, such as `APIHandler` or `RestAPI`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -172,15 +173,23 @@ def creation_order(resources: dict[str, Any]) -> list[str]:
 # --- DynamoDB ----------------------------------------------------------------------------
 
 
+_TABLE_FOLLOW_UPS: dict[str, Callable[[Any, str, Any], None]] = {
+    "TimeToLiveSpecification": lambda ddb, t, c: ddb.update_time_to_live(TableName=t, TimeToLiveSpecification=c),
+    "PointInTimeRecoverySpecification": lambda ddb, t, c: ddb.update_continuous_backups(
+        TableName=t, PointInTimeRecoverySpecification=c
+    ),
+}
+
+
 def _create_table(name: str, props: dict[str, Any], stack: _Stack) -> None:
     """Table, then TTL and point-in-time recovery (separate API calls, as in CloudFormation)."""
     ddb = stack.clients("dynamodb")
     table_name = props.get("TableName") or f"{stack.name}-{name}"
-    request: dict[str, Any] = {
-        key: props[key]
-        for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "BillingMode")
-        if key in props
-    }
+    passed = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "BillingMode")
+    request: dict[str, Any] = {key: props[key] for key in passed if key in props}
+    ignored = set(props) - set(passed) - {"TableName", "SSESpecification", *_TABLE_FOLLOW_UPS}
+    if ignored:
+        log.warning("%s: %s not provisioned locally", name, sorted(ignored))
     if "SSESpecification" in props:
         sse = props["SSESpecification"]
         request["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))} | (
@@ -190,12 +199,9 @@ def _create_table(name: str, props: dict[str, Any], stack: _Stack) -> None:
         table = ddb.create_table(TableName=table_name, **request)["TableDescription"]
     except ddb.exceptions.ResourceInUseException:
         table = ddb.describe_table(TableName=table_name)["Table"]
-    if "TimeToLiveSpecification" in props:
-        ddb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
-    if "PointInTimeRecoverySpecification" in props:
-        ddb.update_continuous_backups(
-            TableName=table_name, PointInTimeRecoverySpecification=props["PointInTimeRecoverySpecification"]
-        )
+    for key, apply in _TABLE_FOLLOW_UPS.items():
+        if key in props:
+            apply(ddb, table_name, props[key])
     stack.refs[name] = table_name
     stack.attrs[(name, "Arn")] = table["TableArn"]
 
@@ -210,13 +216,14 @@ def _create_bucket(name: str, props: dict[str, Any], stack: _Stack) -> None:
     location = {} if stack.region == "us-east-1" else {
         "CreateBucketConfiguration": {"LocationConstraint": stack.region}
     }
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=bucket, **location)
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     for key, apply in _BUCKET_CONFIGURATIONS.items():
         if key in props:
             apply(s3, bucket, props[key])
+    ignored = set(props) - set(_BUCKET_CONFIGURATIONS) - {"BucketName"}
+    if ignored:
+        log.warning("%s: %s not provisioned locally", name, sorted(ignored))
     stack.refs[name] = bucket
     stack.attrs[(name, "Arn")] = f"arn:aws:s3:::{bucket}"
     stack.attrs[(name, "DomainName")] = f"{bucket}.s3.amazonaws.com"
@@ -340,10 +347,8 @@ def _create_user_pool_client(name: str, props: dict[str, Any], stack: _Stack) ->
 def _create_group(name: str, props: dict[str, Any], stack: _Stack) -> None:
     """Group (a role in the app); the API takes CloudFormation's properties unchanged."""
     idp = stack.clients("cognito-idp")
-    try:
+    with contextlib.suppress(idp.exceptions.GroupExistsException):
         idp.create_group(**props)
-    except idp.exceptions.GroupExistsException:
-        pass
     stack.refs[name] = props["GroupName"]
 
 

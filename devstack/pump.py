@@ -100,7 +100,7 @@ class EventPump:
         while not self._stop.is_set():
             try:
                 self.poll_once(binding)
-            except Exception:  # noqa: BLE001 - keep pumping; the stack may be shutting down
+            except Exception:
                 log.exception("polling %s failed", binding.queue_url)
                 self._stop.wait(1)
 

@@ -1,6 +1,7 @@
 """`make dev`: moto on loopback, resources from infra/, demo data, the app, the event pump."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_DIR = ROOT / ".dev"
+DEV_DIR = Path(os.environ.get("PAYDROP_DEV_DIR", ROOT / ".dev"))
 log = logging.getLogger("paydrop.dev")
 
 
@@ -139,9 +140,7 @@ def main() -> None:
     )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    except KeyboardInterrupt:
-        pass
     print("Stopping…", flush=True)
     stack.stop()

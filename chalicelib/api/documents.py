@@ -1,7 +1,7 @@
 """Invoices and quotes: the same routes under `/api/v1/invoices` and `/api/v1/quotes`."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -10,8 +10,8 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
-from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.inputs import DocumentInput, DocumentUpdate, PaymentInput
+from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.permissions import MANAGE_INVOICES, VIEW
 from chalicelib.services import documents, sharing
 from chalicelib.services.auth import Principal
@@ -39,7 +39,7 @@ def _register(kind: str) -> None:
 
     @_route(base, VIEW, "GET", f"list_{kind}s")
     def list_documents(principal: Principal) -> Any:
-        params = bp.current_request.query_params or {}
+        params: Mapping[str, str] = bp.current_request.query_params or {}
         limit, cursor = page_params(params)
         items, next_cursor = documents.list_documents(principal, kind, limit, cursor, params.get("status"))
         return json_response(present.page([_shown(d) for d in items], next_cursor))

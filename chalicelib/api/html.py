@@ -38,7 +38,7 @@ def _image_origins() -> str:
     return f"https://{s.files_bucket}.s3.{s.region}.amazonaws.com https://s3.{s.region}.amazonaws.com"
 
 
-def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8") -> dict[str, str]:
+def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8") -> dict[str, Any]:
     """Headers every client-facing response carries: private, unindexed, locked down."""
     csp = (
         "default-src 'none'; "
@@ -94,7 +94,7 @@ def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]]
                 return view(*args, **kwargs)
             except DomainError as e:
                 return _error_page(e, wants_json(get_headers()))
-            except Exception:  # noqa: BLE001 - log it, show a calm page, leak nothing
+            except Exception:
                 log.exception("unhandled error on a client page")
                 return render("error.html", status=500, status_code=500,
                               message="Something went wrong on our side. Please try again.")

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import msgspec
@@ -101,14 +101,14 @@ def _field_of(error: msgspec.ValidationError) -> str | None:
     return ".".join(parts) or None
 
 
-def parse_body(raw: bytes | None, shape: type[S]) -> S:
+def parse_body(raw: bytes | str | None, shape: type[S]) -> S:
     """Decode a JSON body into `shape`. Raises ValidationError naming the offending field."""
     if not raw:
         raise ValidationError("Send a JSON object in the request body.")
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationError("The request body is too large.")
     try:
-        return msgspec.json.decode(raw, type=shape)
+        return msgspec.json.decode(raw.encode() if isinstance(raw, str) else raw, type=shape)
     except msgspec.ValidationError as e:
         message = str(e).split(" - at ")[0]
         raise ValidationError(message, field=_field_of(e)) from e
@@ -116,7 +116,7 @@ def parse_body(raw: bytes | None, shape: type[S]) -> S:
         raise ValidationError("The request body is not valid JSON.") from e
 
 
-def query_int(params: dict[str, str] | None, name: str, default: int, low: int, high: int) -> int:
+def query_int(params: Mapping[str, str] | None, name: str, default: int, low: int, high: int) -> int:
     raw = (params or {}).get(name)
     if raw is None:
         return default
@@ -125,7 +125,7 @@ def query_int(params: dict[str, str] | None, name: str, default: int, low: int, 
     return int(raw)
 
 
-def page_params(params: dict[str, str] | None) -> tuple[int, str | None]:
+def page_params(params: Mapping[str, str] | None) -> tuple[int, str | None]:
     """`limit` (1–100, default 25) and the opaque `cursor` of a list request."""
     cursor = (params or {}).get("cursor")
     if cursor is not None and len(cursor) > 1024:

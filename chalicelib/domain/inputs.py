@@ -49,17 +49,17 @@ class RefreshInput(Strict, kw_only=True):
 
 class BusinessUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
-    email: Email | None | UnsetType = UNSET
-    phone: Phone | None | UnsetType = UNSET
-    address: LongText | None | UnsetType = UNSET
-    tax_number: ShortText | None | UnsetType = UNSET
+    email: Email | UnsetType | None = UNSET
+    phone: Phone | UnsetType | None = UNSET
+    address: LongText | UnsetType | None = UNSET
+    tax_number: ShortText | UnsetType | None = UNSET
     currency: Currency | UnsetType = UNSET
     brand_color: Color | UnsetType = UNSET
     accent_color: Color | UnsetType = UNSET
-    invoice_footer: LongText | None | UnsetType = UNSET
-    default_terms: LongText | None | UnsetType = UNSET
+    invoice_footer: LongText | UnsetType | None = UNSET
+    default_terms: LongText | UnsetType | None = UNSET
     payment_terms_days: Days | UnsetType = UNSET
-    logo_key: Annotated[str, Meta(max_length=300)] | None | UnsetType = UNSET
+    logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
 
 
 class LogoUploadInput(Strict, kw_only=True):
@@ -77,7 +77,7 @@ class ContactInput(Strict, kw_only=True):
 class ContactUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
     email: Email | UnsetType = UNSET
-    phone: Phone | None | UnsetType = UNSET
+    phone: Phone | UnsetType | None = UNSET
     is_primary: bool | UnsetType = UNSET
 
 
@@ -93,11 +93,11 @@ class ClientInput(Strict, kw_only=True):
 
 class ClientUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
-    email: Email | None | UnsetType = UNSET
-    phone: Phone | None | UnsetType = UNSET
-    address: LongText | None | UnsetType = UNSET
-    tax_number: ShortText | None | UnsetType = UNSET
-    notes: LongText | None | UnsetType = UNSET
+    email: Email | UnsetType | None = UNSET
+    phone: Phone | UnsetType | None = UNSET
+    address: LongText | UnsetType | None = UNSET
+    tax_number: ShortText | UnsetType | None = UNSET
+    notes: LongText | UnsetType | None = UNSET
 
 
 class ProductInput(Strict, kw_only=True):
@@ -109,7 +109,7 @@ class ProductInput(Strict, kw_only=True):
 
 class ProductUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
-    description: LongText | None | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
     unit_price: Money | UnsetType = UNSET
     tax_rate_bp: BasisPoints | UnsetType = UNSET
 
@@ -143,10 +143,10 @@ class DocumentUpdate(Strict, kw_only=True):
     client_id: Id | UnsetType = UNSET
     currency: Currency | UnsetType = UNSET
     issue_date: date | UnsetType = UNSET
-    due_date: date | None | UnsetType = UNSET
-    notes: LongText | None | UnsetType = UNSET
-    terms: LongText | None | UnsetType = UNSET
-    po_number: ShortText | None | UnsetType = UNSET
+    due_date: date | UnsetType | None = UNSET
+    notes: LongText | UnsetType | None = UNSET
+    terms: LongText | UnsetType | None = UNSET
+    po_number: ShortText | UnsetType | None = UNSET
     lines: Lines | UnsetType = UNSET
 
 

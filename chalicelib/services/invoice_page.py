@@ -36,7 +36,7 @@ def open_share_link(token: str) -> tuple[Business, docs.Document, list[docs.Paym
     return business, document, payments
 
 
-def _money(amount: int, currency: str) -> dict[str, Any]:
+def _money(amount: float, currency: str) -> dict[str, Any]:
     return {"amount": int(amount), "currency": currency, "display": format_amount(int(amount), currency)}
 
 

@@ -1,6 +1,8 @@
 """Business profile, branding and per-business counters."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.table import BaseItem, conditional, iso, utcnow
@@ -32,7 +34,7 @@ class Counter(BaseItem, discriminator="counter"):
     value = NumberAttribute(default=0)
 
 
-def create_business(business_id: str, name: str, **fields: object) -> Business:
+def create_business(business_id: str, name: str, **fields: Any) -> Business:
     now = iso(utcnow())
     business = Business(
         business_pk(business_id), "PROFILE",

@@ -1,6 +1,8 @@
 """Clients of a business and their contacts."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
@@ -38,11 +40,11 @@ def contact_sk(client_id: str, contact_id: str) -> str:
     return f"CONTACT#{client_id}#{contact_id}"
 
 
-def new_client(business_id: str, client_id: str, **fields: object) -> Client:
+def new_client(business_id: str, client_id: str, **fields: Any) -> Client:
     return Client(business_pk(business_id), client_sk(client_id), client_id=client_id, **fields)
 
 
-def new_contact(business_id: str, client_id: str, contact_id: str, **fields: object) -> Contact:
+def new_contact(business_id: str, client_id: str, contact_id: str, **fields: Any) -> Contact:
     return Contact(
         business_pk(business_id), contact_sk(client_id, contact_id),
         contact_id=contact_id, client_id=client_id, **fields,

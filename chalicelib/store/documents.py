@@ -5,6 +5,8 @@ is one conditional write) and `PAY#…` payment records; later features add `RES
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
@@ -89,7 +91,7 @@ def list_pk(business_id: str, kind: str) -> str:
     return f"BIZ#{business_id}#{kind.upper()}"
 
 
-def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fields: object) -> Document:
+def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fields: Any) -> Document:
     return Document(
         doc_pk(business_id, doc_id), "META",
         gsi1pk=list_pk(business_id, kind), gsi1sk=f"{created_at}#{doc_id}",
@@ -97,7 +99,7 @@ def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fi
     )
 
 
-def new_payment(document: Document, payment_id: str, created_at: str, **fields: object) -> Payment:
+def new_payment(document: Document, payment_id: str, created_at: str, **fields: Any) -> Payment:
     return Payment(
         document.pk, f"PAY#{created_at}#{payment_id}",
         payment_id=payment_id, doc_id=document.doc_id, created_at=created_at, **fields,

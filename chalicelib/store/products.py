@@ -1,6 +1,8 @@
 """Products (and services) a business sells."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
@@ -21,7 +23,7 @@ def product_sk(product_id: str) -> str:
     return f"PRODUCT#{product_id}"
 
 
-def new_product(business_id: str, product_id: str, **fields: object) -> Product:
+def new_product(business_id: str, product_id: str, **fields: Any) -> Product:
     return Product(business_pk(business_id), product_sk(product_id), product_id=product_id, **fields)
 
 

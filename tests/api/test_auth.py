@@ -70,7 +70,7 @@ def _forge(claims: dict[str, Any], kid: str = "dummy") -> str:
 
 def _tamper(token: str, **changes: Any) -> str:
     """Same header and signature, edited payload: what an attacker can do without the key."""
-    header, payload, signature = token.split(".")
+    header, _, signature = token.split(".")
     data = {**_claims(token), **changes}
     edited = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
     return f"{header}.{edited}.{signature}"

@@ -9,7 +9,10 @@ import requests
 def test_a_client_is_created_with_several_contacts(tenant: Any) -> None:
     reply = tenant.api.post("/api/v1/clients", {
         "name": "Acme Robotics", "email": "accounts@acme.test", "address": "Hafen 9\nHamburg",
-        "contacts": [{"name": "Ada", "email": "ada@acme.test", "is_primary": True}, {"name": "Grace", "email": "grace@acme.test"}],
+        "contacts": [
+            {"name": "Ada", "email": "ada@acme.test", "is_primary": True},
+            {"name": "Grace", "email": "grace@acme.test"},
+        ],
     })
     assert reply.status == 201
     client = tenant.api.get(f"/api/v1/clients/{reply.json['client_id']}").json

@@ -119,7 +119,9 @@ def test_unknown_and_revoked_links_are_indistinguishable(shared: Any, anonymous:
     assert (revoked.status, revoked.json) == (unknown.status, unknown.json)
 
 
-def test_a_page_view_costs_at_most_three_dynamodb_calls_and_no_scan(shared: Any, anonymous: Api, dynamodb_calls: list[str]) -> None:
+def test_a_page_view_costs_at_most_three_dynamodb_calls_and_no_scan(
+    shared: Any, anonymous: Api, dynamodb_calls: list[str]
+) -> None:
     _, _, path = shared
     dynamodb_calls.clear()
     assert anonymous.get(path).status == 200

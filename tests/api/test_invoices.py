@@ -114,7 +114,8 @@ def test_an_empty_draft_cannot_be_sent(tenant: Any) -> None:
 
 
 def test_quotes_have_their_own_routes_and_cannot_be_paid(tenant: Any) -> None:
-    quote = tenant.api.post("/api/v1/quotes", {"client_id": tenant.client_id(), "lines": [{"description": "Plan", "unit_price": 500}]}).json
+    lines = [{"description": "Plan", "unit_price": 500}]
+    quote = tenant.api.post("/api/v1/quotes", {"client_id": tenant.client_id(), "lines": lines}).json
     assert quote["kind"] == "quote"
     assert tenant.api.get(f"/api/v1/invoices/{quote['id']}").status == 404
     assert tenant.api.post(f"/api/v1/quotes/{quote['id']}/send").json["status"] == "sent"

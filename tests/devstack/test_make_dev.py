@@ -1,0 +1,74 @@
+"""`make dev` end to end: the stack starts, writes its demo links, serves them, stops cleanly."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from devstack.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    dev_dir = tmp_path_factory.mktemp("dev")
+    env = {**os.environ, "PORT": str(free_port()), "PAYDROP_DEV_DIR": str(dev_dir), "PYTHONUNBUFFERED": "1"}
+    for name in ("PAYDROP_AWS_ENDPOINT_URL", "TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "PUBLIC_BASE_URL"):
+        env.pop(name, None)
+    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    demo_file = dev_dir / "demo.json"
+    deadline = time.monotonic() + 90
+    while not demo_file.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not demo_file.exists():
+        process.kill()
+        pytest.fail("make dev did not start:\n" + (process.stdout.read() if process.stdout else ""))
+    links = json.loads(demo_file.read_text())
+    yield links
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+
+
+@pytest.mark.slow
+def test_demo_links_are_written_and_work(dev_stack: dict[str, str]) -> None:
+    assert {"base_url", "staff_email", "staff_password", "invoice_share_url"} <= set(dev_stack)
+    health = requests.get(f"{dev_stack['base_url']}/health", timeout=10)
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    page = requests.get(dev_stack["invoice_share_url"], timeout=10)
+    assert page.status_code == 200
+    assert "Northwind Studio" in page.text and "INV-0001" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.slow
+def test_the_printed_staff_credentials_sign_in(dev_stack: dict[str, str]) -> None:
+    base = dev_stack["base_url"]
+    login = requests.post(f"{base}/api/v1/auth/login", timeout=10,
+                          json={"email": dev_stack["staff_email"], "password": dev_stack["staff_password"]})
+    assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['id_token']}"}
+    invoices = requests.get(f"{base}/api/v1/invoices", headers=headers, timeout=10).json()["items"]
+    assert sorted(i["status"] for i in invoices) == ["draft", "sent"]
+    clients = requests.get(f"{base}/api/v1/clients", headers=headers, timeout=10).json()["items"]
+    contacts = requests.get(f"{base}/api/v1/clients/{clients[0]['client_id']}", headers=headers, timeout=10).json()["contacts"]
+    assert len(contacts) == 2
+
+
+@pytest.mark.slow
+def test_forged_tokens_are_401_on_the_local_server_too(dev_stack: dict[str, str]) -> None:
+    base = dev_stack["base_url"]
+    for token in ("garbage", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."):
+        reply = requests.get(f"{base}/api/v1/invoices", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert reply.status_code == 401, token

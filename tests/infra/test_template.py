@@ -1,0 +1,285 @@
+"""The infrastructure: `make package` lints clean, the template's IAM stays least-privilege,
+and `devstack.provision` builds on moto what the template describes."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "infra" / "resources.json"
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+# Which worker Lambda consumes which queue (`@app.on_sqs_message`).
+QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker"}
+# Variables the cloud sets through the merge template and the local stack through `as_env`.
+APP_VARIABLES = {
+    "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "USER_POOL_ID",
+    "USER_POOL_CLIENT_ID",
+}
+# The only actions allowed on Resource "*": they support no resource-level permissions.
+RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def template() -> dict[str, Any]:
+    return json.loads(TEMPLATE.read_text())
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- packaging ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def package_run() -> subprocess.CompletedProcess[str]:
+    # `-o` keeps make from reinstalling the venv: the tests already run inside it.
+    return subprocess.run(
+        ["make", "-o", ".venv/.installed", "package", "STAGE=dev"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def packaged(package_run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert package_run.returncode == 0, package_run.stdout + package_run.stderr
+    return json.loads((ROOT / "build" / "package" / "dev" / "sam.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_make_package_succeeds_without_cfn_lint_errors(package_run: subprocess.CompletedProcess[str]) -> None:
+    output = package_run.stdout + package_run.stderr
+    assert package_run.returncode == 0, output
+    assert not re.findall(r"^E\d{4}\b.*$", output, re.MULTILINE), output
+
+
+def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str, Any]) -> None:
+    """Every Lambda (workers too, once they exist) can reach the data and knows where it is."""
+    resources = packaged["Resources"]
+    roles = resources["AppDataPolicy"]["Properties"]["Roles"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    assert "APIHandler" in functions
+    for name, function in functions.items():
+        props = function["Properties"]
+        role = props["Role"]["Fn::GetAtt"][0]
+        assert {"Ref": role} in roles, f"add {{'Ref': '{role}'}} to AppDataPolicy.Roles in infra/resources.json"
+        variables = props.get("Environment", {}).get("Variables", {})
+        missing = APP_VARIABLES - set(variables)
+        assert not missing, f"{name} lacks {sorted(missing)}: add them to infra/resources.json (see infra/README.md)"
+        assert variables["PAYDROP_STAGE"] == "dev"
+        assert props["Tracing"] == "Active"
+        for event in props.get("Events", {}).values():
+            if event["Type"] == "SQS":
+                queue = event["Properties"]["Queue"]
+                assert "Fn::GetAtt" in queue, f"{name}: point its SQS event at a template queue (infra/README.md)"
+
+
+def test_staff_authorizer_uses_the_template_user_pool(packaged: dict[str, Any]) -> None:
+    body = packaged["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for name, definition in body.get("securityDefinitions", {}).items():
+        arns = definition["x-amazon-apigateway-authorizer"]["providerARNs"]
+        assert arns == [{"Fn::GetAtt": ["StaffUserPool", "Arn"]}], f"authorizer {name}: {arns}"
+
+
+def test_queue_visibility_is_six_times_the_worker_timeout() -> None:
+    config = json.loads(CHALICE_CONFIG.read_text())
+    resources = template()["Resources"]
+    for stage in config["stages"].values():
+        functions = stage.get("lambda_functions", {}) | config.get("lambda_functions", {})
+        for queue, worker in QUEUE_WORKERS.items():
+            timeout = functions[worker]["lambda_timeout"]
+            assert resources[queue]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+# --- IAM ---------------------------------------------------------------------------------
+
+
+def statements(document: Any) -> Iterator[dict[str, Any]]:
+    """Every IAM statement anywhere inside `document`."""
+    if isinstance(document, dict):
+        if "Statement" in document:
+            yield from as_list(document["Statement"])
+        for value in document.values():
+            yield from statements(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from statements(value)
+
+
+@pytest.mark.parametrize("source", ["template", "packaged", "policy.json"])
+def test_no_wildcard_iam_actions(source: str, request: pytest.FixtureRequest) -> None:
+    document = {
+        "template": template,
+        "packaged": lambda: request.getfixturevalue("packaged"),
+        "policy.json": lambda: json.loads((ROOT / ".chalice" / "policy.json").read_text()),
+    }[source]()
+    found = list(statements(document))
+    assert found
+    for statement in found:
+        assert "NotAction" not in statement, statement
+        actions = as_list(statement["Action"])
+        assert not {"*", "*:*"} & set(actions), statement
+        if statement["Effect"] == "Allow":
+            assert not any(a.endswith(":*") for a in actions), statement
+            if "*" in as_list(statement.get("Resource")):
+                assert set(actions) <= RESOURCELESS_ACTIONS, statement
+
+
+def test_client_cannot_write_its_own_business() -> None:
+    client = template()["Resources"]["StaffUserPoolClient"]["Properties"]
+    assert "custom:business_id" in client["ReadAttributes"]
+    assert "custom:business_id" not in client["WriteAttributes"]
+
+
+# --- the local stack ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local() -> Iterator[tuple[Any, Any]]:
+    """(Resources, boto3 client factory) for a fresh moto server provisioned from the template."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from devstack.provision import provision
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    resources = provision(f"http://{host}:{port}", stack_name="paydrop-infra-test")
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=resources.endpoint_url)
+
+    yield resources, client
+    server.stop()
+
+
+def test_local_table_matches_template(local: tuple[Any, Any]) -> None:
+    resources, client = local
+    ddb = client("dynamodb")
+    table = ddb.describe_table(TableName=resources.table_name)["Table"]
+    assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    (gsi,) = table["GlobalSecondaryIndexes"]
+    assert gsi["IndexName"] == "gsi1"
+    assert {k["AttributeName"]: k["KeyType"] for k in gsi["KeySchema"]} == {"gsi1pk": "HASH", "gsi1sk": "RANGE"}
+    assert gsi["Projection"]["ProjectionType"] == "ALL"
+    ttl = ddb.describe_time_to_live(TableName=resources.table_name)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    backups = ddb.describe_continuous_backups(TableName=resources.table_name)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_local_bucket_is_private_encrypted_versioned(local: tuple[Any, Any]) -> None:
+    resources, client = local
+    s3, bucket = client("s3"), resources.files_bucket
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (cors,) = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    assert set(cors["AllowedMethods"]) == {"GET", "PUT", "POST", "HEAD"}
+    assert cors["ExposeHeaders"] == ["ETag"] and cors["MaxAgeSeconds"] == 3000
+    (lifecycle,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+
+
+def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    """S3 event records on the queue (the `s3:TestEvent` of a new configuration left out)."""
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        if not messages.get("Messages"):
+            break
+        for message in messages["Messages"]:
+            body = json.loads(message["Body"])
+            records.extend(body.get("Records", []))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return records
+
+
+def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, Any]) -> None:
+    resources, client = local
+    s3, sqs = client("s3"), client("sqs")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=resources.uploads_queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    (target,) = s3.get_bucket_notification_configuration(Bucket=resources.files_bucket)["QueueConfigurations"]
+    assert target["QueueArn"] == queue_arn
+    assert target["Events"] == ["s3:ObjectCreated:*"]
+    rules = target["Filter"]["Key"]["FilterRules"]
+    assert [(r["Name"].lower(), r["Value"]) for r in rules] == [("prefix", "uploads/")]
+    drain(sqs, resources.uploads_queue_url)
+    s3.put_object(Bucket=resources.files_bucket, Key="previews/x.webp", Body=b"preview")
+    s3.put_object(Bucket=resources.files_bucket, Key="uploads/x.txt", Body=b"upload")
+    # Keys arrive URL-encoded (moto even encodes "/"): consumers must unquote_plus them.
+    keys = [unquote_plus(r["s3"]["object"]["key"]) for r in drain(sqs, resources.uploads_queue_url)]
+    assert keys == ["uploads/x.txt"]
+    assert drain(sqs, resources.stripe_events_queue_url) == []
+
+
+@pytest.mark.parametrize(
+    ("queue", "dlq", "worker"),
+    [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker")],
+)
+def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
+    resources, client = local
+    sqs = client("sqs")
+    config = json.loads(CHALICE_CONFIG.read_text())
+    worker_timeout = max(s["lambda_functions"][worker]["lambda_timeout"] for s in config["stages"].values())
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=getattr(resources, f"{queue}_queue_url"), AttributeNames=["All"]
+    )["Attributes"]
+    dlq_attributes = sqs.get_queue_attributes(QueueUrl=getattr(resources, f"{dlq}_url"), AttributeNames=["All"])[
+        "Attributes"
+    ]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"] == dlq_attributes["QueueArn"]
+    assert int(redrive["maxReceiveCount"]) == 5
+    assert int(attributes["VisibilityTimeout"]) > worker_timeout
+    assert int(dlq_attributes["MessageRetentionPeriod"]) == 1209600
+
+
+def test_local_user_pool_has_business_attribute_roles_and_safe_client(local: tuple[Any, Any]) -> None:
+    resources, client = local
+    idp = client("cognito-idp")
+    pool = idp.describe_user_pool(UserPoolId=resources.user_pool_id)["UserPool"]
+    business = {a["Name"]: a for a in pool["SchemaAttributes"]}["custom:business_id"]
+    assert business["AttributeDataType"] == "String" and business["Mutable"] is True
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    groups = idp.list_groups(UserPoolId=resources.user_pool_id)["Groups"]
+    assert sorted((g["Precedence"], g["GroupName"]) for g in groups) == [
+        (0, "owner"), (1, "admin"), (2, "staff"), (3, "viewer"),
+    ]
+    app_client = idp.describe_user_pool_client(
+        UserPoolId=resources.user_pool_id, ClientId=resources.user_pool_client_id
+    )["UserPoolClient"]
+    assert "custom:business_id" in app_client["ReadAttributes"]
+    assert "custom:business_id" not in app_client["WriteAttributes"]
+    assert set(app_client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    assert "ClientSecret" not in app_client
+
+
+def test_local_env_covers_what_the_cloud_sets(local: tuple[Any, Any]) -> None:
+    resources, _ = local
+    env = resources.as_env("dev")
+    cloud = set(template()["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"])
+    assert cloud <= set(env)
+    assert env["PAYDROP_STAGE"] == "dev"
+    assert env["PAYDROP_AWS_ENDPOINT_URL"] == resources.endpoint_url
