@@ -15,14 +15,14 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=200)]
 LongText = Annotated[str, Meta(max_length=4000)]
-Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")]
-Phone = Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*$")]
-Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
-Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+\Z")]
+Phone = Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*\Z")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}\Z")]
+Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}\Z")]
 Money = Annotated[int, Meta(ge=0, le=10**12)]
 BasisPoints = Annotated[int, Meta(ge=0, le=10_000)]
 Days = Annotated[int, Meta(ge=0, le=365)]
-Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+\Z")]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
 
 
@@ -154,6 +154,6 @@ class PaymentInput(Strict, kw_only=True):
     """A payment staff record by hand; no amount means "the whole balance"."""
 
     amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None
-    method: Annotated[str, Meta(pattern=r"^(manual|bank_transfer|cash|cheque|card|other)$")] = "manual"
+    method: Annotated[str, Meta(pattern=r"^(manual|bank_transfer|cash|cheque|card|other)\Z")] = "manual"
     reference: ShortText | None = None
     received_on: date | None = None
