@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 STAGE ?= dev
+# Where `make package` writes sam.json + deployment.zip (tests package into a temporary dir).
+PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
 
 .PHONY: dev test lint typecheck package deploy bench clean
@@ -30,11 +32,11 @@ typecheck: $(STAMP)
 
 ## package: chalice package merged with infra/resources.json, then cfn-lint on the result
 package: $(STAMP)
-	rm -rf build/package/$(STAGE)
+	rm -rf $(PACKAGE_DIR)
 	@# chalice refuses to package without a region; the template itself is region-agnostic.
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-$${AWS_REGION:-us-east-1}} \
-	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json build/package/$(STAGE)
-	$(VENV)/bin/cfn-lint build/package/$(STAGE)/sam.json
+	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json $(PACKAGE_DIR)
+	$(VENV)/bin/cfn-lint $(PACKAGE_DIR)/sam.json
 
 ## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md)
 deploy: $(STAMP)
