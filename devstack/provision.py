@@ -77,6 +77,7 @@ class _Stack:
     attrs: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def pseudo(self, name: str) -> str:
+        """A pseudo parameter such as `AWS::StackName`."""
         values = {
             "AWS::StackName": self.name, "AWS::Region": self.region, "AWS::AccountId": self.account_id,
             "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
@@ -87,9 +88,11 @@ class _Stack:
         return values[name]
 
     def ref(self, name: str) -> str:
+        """What `Ref` returns: a pseudo parameter or the physical id of a created resource."""
         return self.pseudo(name) if name.startswith("AWS::") else self.refs[name]
 
     def get_att(self, name: str, attribute: str) -> str:
+        """What `Fn::GetAtt` returns, for the attributes the creators record."""
         try:
             return self.attrs[(name, attribute)]
         except KeyError:
@@ -126,6 +129,7 @@ def resolve(value: Any, stack: _Stack) -> Any:
 
 
 def _sub(arg: str | list[Any], stack: _Stack) -> str:
+    """Fn::Sub, both forms: `${Name}`, `${Name.Attribute}`, `${AWS::…}`, `${!Literal}`."""
     text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], resolve(arg[1], stack))
 
     def replace(match: re.Match[str]) -> str:
@@ -231,6 +235,7 @@ def _create_bucket(name: str, props: dict[str, Any], stack: _Stack) -> None:
 
 
 def _bucket_encryption(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    """CloudFormation's `ServerSideEncryptionByDefault` is the API's `ApplyServerSideEncryptionByDefault`."""
     rules = [
         {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
         | ({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {})
@@ -240,12 +245,14 @@ def _bucket_encryption(s3: Any, bucket: str, config: dict[str, Any]) -> None:
 
 
 def _bucket_cors(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    """CORS rules; three property names differ between CloudFormation and the API."""
     renamed = {"Id": "ID", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
     rules = [{renamed.get(k, k): v for k, v in rule.items()} for rule in config["CorsRules"]]
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
 
 
 def _bucket_lifecycle(s3: Any, bucket: str, config: dict[str, Any]) -> None:
+    """Lifecycle rules; the API wants `ID` and a `Filter` where CloudFormation has `Id` and `Prefix`."""
     rules = []
     for rule in config["Rules"]:
         translated = {k: v for k, v in rule.items() if k not in ("Id", "Prefix")}
@@ -287,6 +294,7 @@ _BUCKET_CONFIGURATIONS: dict[str, Callable[[Any, str, Any], None]] = {
 
 
 def _queue_attribute(value: Any) -> str:
+    """SQS attributes are strings: booleans lower-case, policies as JSON."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):

@@ -134,7 +134,10 @@ def page_params(params: Mapping[str, str] | None) -> tuple[int, str | None]:
 
 
 def bearer_token(headers: Any) -> str:
-    value = (headers or {}).get("authorization", "")
+    """The token of `Authorization: Bearer <token>` (a bare token is accepted too, as API Gateway does)."""
+    value = (headers or {}).get("authorization", "").strip()
+    if value.count(".") == 2 and " " not in value:
+        return str(value)
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Sign in and send `Authorization: Bearer <id token>`.")

@@ -20,7 +20,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,%d}" % _MAX_TOKEN_LENGTH)
+_TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{20,{_MAX_TOKEN_LENGTH}}}")
 
 
 def looks_like_token(token: str) -> bool:
