@@ -19,7 +19,7 @@ BASIS_POINTS = Decimal(10_000)
 MAX_LINES = 200
 NUMBER_PREFIX = {INVOICE: "INV-", QUOTE: "QUO-"}
 
-# Fields a sent (not yet paid) invoice may still change: nothing that moves money.
+# Fields a sent or partly paid invoice may still change: nothing that moves money.
 EDITABLE_WHEN_SENT = frozenset({"notes", "terms", "po_number", "due_date"})
 
 
@@ -57,7 +57,7 @@ def check_quantity(quantity: Decimal, field: str) -> None:
     """A quantity is a finite positive number with at most four decimal places."""
     if not quantity.is_finite() or quantity <= 0 or quantity > MAX_QUANTITY:
         raise ValidationError("The quantity must be more than 0 and at most 1,000,000.", field=field)
-    if quantity.as_tuple().exponent < -QUANTITY_PLACES:  # type: ignore[operator]
+    if quantity.normalize().as_tuple().exponent < -QUANTITY_PLACES:  # type: ignore[operator]
         raise ValidationError("The quantity can have at most 4 decimal places.", field=field)
 
 
@@ -97,9 +97,9 @@ def check_editable(kind: str, status: str, changed: set[str]) -> None:
     """Drafts change freely; a sent invoice only in fields that don't move money."""
     if status == DRAFT:
         return
-    if status == SENT and changed <= EDITABLE_WHEN_SENT:
+    if status in OPEN_STATUSES and changed <= EDITABLE_WHEN_SENT:
         return
-    if status == SENT:
+    if status in OPEN_STATUSES:
         field = sorted(changed - EDITABLE_WHEN_SENT)[0]
         raise Conflict(
             f"A sent {kind} can only change {', '.join(sorted(EDITABLE_WHEN_SENT))}.", field=field

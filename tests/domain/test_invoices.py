@@ -72,9 +72,7 @@ def test_discount_is_applied_before_tax() -> None:
     assert line_totals(line(1, 10000, tax_bp=2000, discount_bp=1000)) == LineTotals(
         gross=10000, discount=1000, net=9000, tax=1800
     )
-    assert totals([line(1, 10000, tax_bp=2000, discount_bp=1000)]) == Totals(
-        subtotal=9000, discount=1000, tax=1800, total=10800
-    )
+    assert totals([line(1, 10000, tax_bp=2000, discount_bp=1000)]) == Totals(subtotal=9000, discount=1000, tax=1800, total=10800)
 
 
 def test_gross_is_rounded_half_up() -> None:
@@ -90,9 +88,7 @@ def test_discount_is_rounded_half_up() -> None:
 
 
 def test_full_discount_leaves_nothing_to_tax() -> None:
-    assert line_totals(line(3, 2500, tax_bp=2000, discount_bp=10_000)) == LineTotals(
-        gross=7500, discount=7500, net=0, tax=0
-    )
+    assert line_totals(line(3, 2500, tax_bp=2000, discount_bp=10_000)) == LineTotals(gross=7500, discount=7500, net=0, tax=0)
 
 
 def test_zero_price_line() -> None:
@@ -460,3 +456,15 @@ def test_document_numbers_keep_every_digit(kind: str, sequence: int) -> None:
     assert prefix == ("INV" if kind == INVOICE else "QUO")
     assert int(digits) == sequence
     assert len(digits) >= 4
+
+
+def test_a_partly_paid_invoice_can_still_change_its_notes_but_not_its_lines() -> None:
+    check_editable(INVOICE, PARTIAL, {"notes", "due_date"})
+    with pytest.raises(Conflict) as caught:
+        check_editable(INVOICE, PARTIAL, {"lines"})
+    assert caught.value.field == "lines"
+
+
+def test_trailing_zeros_do_not_count_as_decimal_places() -> None:
+    check_quantity(Decimal("1.00000"), "q")
+    check_quantity(Decimal("2.500000"), "q")
