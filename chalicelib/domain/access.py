@@ -1,0 +1,135 @@
+"""Access to resources: policies of attachments, states of grants, and the decision made
+each time a client redeems a link. Pure: callers pass the facts and `now`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.errors import Conflict, ValidationError
+
+INTERNAL, VISIBLE, AFTER_PAYMENT, MANUAL, CLAIM_LINK = "internal", "visible", "after_payment", "manual", "claim_link"
+POLICIES = (INTERNAL, VISIBLE, AFTER_PAYMENT, MANUAL, CLAIM_LINK)
+
+LOCKED, AVAILABLE, REVOKED, EXPIRED = "locked", "available", "revoked", "expired"
+GRANT_STATES = (LOCKED, AVAILABLE, REVOKED, EXPIRED)
+
+TARGET_TYPES = ("client", "product", "invoice", "quote", "project")
+
+# Why a grant changed state; kept with every transition and shown in the access log.
+PAID_IN_FULL = "invoice_paid"
+NO_LONGER_PAID = "invoice_no_longer_paid"
+RELEASED_BY_STAFF = "released_by_staff"
+LOCKED_BY_STAFF = "locked_by_staff"
+REVOKED_BY_STAFF = "revoked_by_staff"
+CLAIMED = "claimed"
+ATTACHED = "attached"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """How one resource is offered through one target (client, product, invoice …)."""
+
+    policy: str
+    download_limit: int | None = None
+    access_days: int | None = None
+    keep_after_refund: bool = False
+
+
+def check_attachment(target_type: str, attachment: Attachment) -> None:
+    if target_type not in TARGET_TYPES:
+        raise ValidationError(f"Attach to one of {', '.join(TARGET_TYPES)}.", field="target_type")
+    if attachment.policy not in POLICIES:
+        raise ValidationError(f"Policy must be one of {', '.join(POLICIES)}.", field="policy")
+    if attachment.policy == AFTER_PAYMENT and target_type not in ("invoice", "product"):
+        raise ValidationError("`after_payment` needs an invoice (or a product sold on invoices).", field="policy")
+
+
+def initial_state(policy: str, invoice_paid: bool) -> str | None:
+    """The state of a new grant, or None when the policy gives clients nothing to hold."""
+    if policy == INTERNAL:
+        return None
+    if policy == VISIBLE:
+        return AVAILABLE
+    if policy == AFTER_PAYMENT:
+        return AVAILABLE if invoice_paid else LOCKED
+    return LOCKED  # manual waits for staff; a claim link waits for its claimer
+
+
+def state_after_payment_change(policy: str, state: str, paid_in_full: bool, keep_after_refund: bool) -> str:
+    """Where an `after_payment` grant goes when its invoice becomes paid or stops being paid."""
+    if policy != AFTER_PAYMENT or state == EXPIRED:
+        return state
+    if paid_in_full:
+        return AVAILABLE if state in (LOCKED, REVOKED) else state
+    if state == AVAILABLE and not keep_after_refund:
+        return REVOKED
+    return state
+
+
+def state_after_staff_action(state: str, action: str) -> str:
+    """`release`, `lock` or `revoke` by staff; a revoked or expired grant stays closed to `lock`."""
+    if action == "release":
+        return AVAILABLE
+    if action == "lock":
+        if state in (REVOKED, EXPIRED):
+            raise Conflict(f"A {state} grant cannot be locked; release it instead.")
+        return LOCKED
+    if action == "revoke":
+        return REVOKED
+    raise ValidationError("Action must be release, lock or revoke.", field="action")
+
+
+def access_expires_at(available_since: datetime, access_days: int | None) -> datetime | None:
+    return available_since + timedelta(days=access_days) if access_days else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # "ok", or why not: shown to the client in words, logged as the code
+
+
+def decide_download(
+    state: str, policy: str, invoice_paid: bool | None, downloads: int, download_limit: int | None,
+    expires_at: datetime | None, now: datetime,
+) -> Decision:
+    """May this grant be redeemed right now? Evaluated at every redemption, never cached."""
+    if state == REVOKED:
+        return Decision(False, "revoked")
+    if state == EXPIRED or (expires_at is not None and now >= expires_at):
+        return Decision(False, "expired")
+    if policy == AFTER_PAYMENT and invoice_paid is False:
+        return Decision(False, "awaiting_payment")
+    if state == LOCKED:
+        return Decision(False, "awaiting_payment" if policy == AFTER_PAYMENT else "not_released")
+    if download_limit is not None and downloads >= download_limit:
+        return Decision(False, "limit_reached")
+    return Decision(True, "ok")
+
+
+CLIENT_LABELS = {
+    AVAILABLE: "available",
+    LOCKED: "available after payment",
+    REVOKED: "no longer available",
+    EXPIRED: "access expired",
+}
+
+
+def client_label(policy: str, state: str, claimed: bool) -> str:
+    """The words a client sees next to a resource."""
+    if claimed:
+        return "claimed"
+    if state == LOCKED and policy == MANUAL:
+        return "waiting for release"
+    if state == LOCKED and policy == CLAIM_LINK:
+        return "available to claim"
+    return CLIENT_LABELS[state]
+
+
+DENIAL_MESSAGES = {
+    "revoked": "Access to this file has been withdrawn. Contact the sender if you think this is a mistake.",
+    "expired": "Access to this file has expired. Ask the sender to renew it.",
+    "awaiting_payment": "This file becomes available once the invoice is paid in full.",
+    "not_released": "This file has not been released yet.",
+    "limit_reached": "This file has reached its download limit. Ask the sender for more downloads.",
+}
