@@ -2,7 +2,7 @@
 decision made at each download."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from chalicelib.domain import access
 from chalicelib.domain.access import AFTER_PAYMENT, AVAILABLE, CLAIM_LINK, EXPIRED, LOCKED, MANUAL, REVOKED, VISIBLE
 from chalicelib.domain.errors import Conflict, ValidationError
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("policy, paid, state", [
