@@ -157,3 +157,48 @@ class PaymentInput(Strict, kw_only=True):
     method: Annotated[str, Meta(pattern=r"^(manual|bank_transfer|cash|cheque|card|other)\Z")] = "manual"
     reference: ShortText | None = None
     received_on: date | None = None
+
+
+Tag = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f<>]+\Z")]
+Tags = Annotated[list[Tag], Meta(max_length=20)]
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}\Z")]
+
+
+class FileSpec(Strict, kw_only=True):
+    """What the browser is about to upload."""
+
+    filename: Annotated[str, Meta(min_length=1, max_length=255)]
+    size: Annotated[int, Meta(ge=1)]
+    content_type: Annotated[str, Meta(min_length=3, max_length=100)]
+    sha256: Sha256 | None = None
+
+
+class ResourceInput(Strict, kw_only=True):
+    """A new resource: a file (then `file` describes the upload) or an https link (`url`)."""
+
+    kind: Annotated[str, Meta(pattern=r"^(file|link)\Z")]
+    title: Name
+    description: LongText | None = None
+    tags: Tags = msgspec.field(default_factory=list)
+    url: Annotated[str, Meta(max_length=2048)] | None = None
+    file: FileSpec | None = None
+
+
+class ResourceUpdate(Strict, kw_only=True):
+    title: Name | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
+    tags: Tags | UnsetType = UNSET
+    url: Annotated[str, Meta(max_length=2048)] | UnsetType = UNSET
+
+
+class PartsRequest(Strict, kw_only=True):
+    part_numbers: Annotated[list[Annotated[int, Meta(ge=1, le=10_000)]], Meta(min_length=1, max_length=100)]
+
+
+class CompletedPart(Strict, kw_only=True):
+    part_number: Annotated[int, Meta(ge=1, le=10_000)]
+    etag: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class CompleteUpload(Strict, kw_only=True):
+    parts: Annotated[list[CompletedPart], Meta(min_length=1, max_length=10_000)]

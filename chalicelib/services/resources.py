@@ -1,0 +1,185 @@
+"""Resources: external links, and files uploaded by the browser straight to S3.
+
+Files up to 5 GB use one presigned POST whose policy pins the key, the exact declared
+size and the content type; larger ones (to 50 GB) use S3 multipart upload with
+presigned part URLs, resumable through `list_parts`. An upload counts only after
+`confirm_upload` has seen the object in S3 with the declared size.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.aws import s3
+from chalicelib.config import settings
+from chalicelib.domain import uploads
+from chalicelib.domain.errors import Conflict, NotFound, ValidationError
+from chalicelib.domain.inputs import CompleteUpload, FileSpec, ResourceInput, ResourceUpdate
+from chalicelib.domain.links import check_external_url
+from chalicelib.domain.tokens import new_id
+from chalicelib.services.auth import Principal
+from chalicelib.store import resources as store
+from chalicelib.store.table import conditional, iso, save_new, update_item, utcnow
+
+UPLOAD_URL_TTL = 900  # seconds a presigned upload URL may be used to *start* an upload
+
+
+def get_resource(principal: Principal, resource_id: str) -> store.Resource:
+    resource = store.get_resource(principal.business_id, resource_id)
+    if resource is None:
+        raise NotFound("Resource not found.", field="resource_id")
+    return resource
+
+
+def create_resource(principal: Principal, data: ResourceInput) -> tuple[store.Resource, dict[str, Any] | None]:
+    """A new link (ready at once) or file (waiting for its upload, with the upload plan)."""
+    now = iso(utcnow())
+    common = {"title": data.title, "description": data.description, "tags": data.tags, "created_at": now, "updated_at": now}
+    resource_id = new_id()
+    if data.kind == store.LINK:
+        if not data.url or data.file is not None:
+            raise ValidationError("A link needs `url` (and no `file`).", field="url")
+        resource = store.new_resource(principal.business_id, resource_id, kind=store.LINK,
+                                      url=check_external_url(data.url), **common)
+        save_new(resource)
+        return resource, None
+    if data.file is None or data.url is not None:
+        raise ValidationError("A file needs `file` (and no `url`).", field="file")
+    resource = store.new_resource(principal.business_id, resource_id, kind=store.FILE,
+                                  status=store.UPLOADING, **common)
+    plan = _start_upload(principal, resource, data.file, version=1)
+    save_new(resource)
+    return resource, plan
+
+
+def new_version(principal: Principal, resource_id: str, spec: FileSpec) -> dict[str, Any]:
+    """Start uploading a replacement; grant holders get it once it is confirmed."""
+    resource = get_resource(principal, resource_id)
+    if resource.kind != store.FILE:
+        raise Conflict("Only files have versions.")
+    expected = resource.updated_at
+    plan = _start_upload(principal, resource, spec, version=int(resource.version) + 1)
+    conditional(lambda: resource.save(condition=store.Resource.updated_at == expected),
+                "Another upload of this resource started at the same time.")
+    return plan
+
+
+def _start_upload(principal: Principal, resource: store.Resource, spec: FileSpec, version: int) -> dict[str, Any]:
+    uploads.check_size(spec.size)
+    content_type = uploads.check_content_type(spec.content_type)
+    filename = uploads.safe_filename(spec.filename)
+    key = store.upload_key(principal.business_id, resource.resource_id, version, filename)
+    resource.pending_version, resource.pending_key, resource.pending_size = version, key, spec.size
+    resource.pending_content_type, resource.pending_filename, resource.pending_sha256 = content_type, filename, spec.sha256
+    resource.updated_at = iso(utcnow())
+    if uploads.is_multipart(spec.size):
+        return _start_multipart(resource, key, content_type, spec.size)
+    resource.upload_id = None
+    return _presigned_post(key, content_type, spec.size)
+
+
+def _presigned_post(key: str, content_type: str, size: int) -> dict[str, Any]:
+    post = s3().generate_presigned_post(
+        Bucket=settings().files_bucket, Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+        ExpiresIn=UPLOAD_URL_TTL,
+    )
+    return {"method": "post", "url": post["url"], "fields": post["fields"], "expires_in": UPLOAD_URL_TTL}
+
+
+def _start_multipart(resource: store.Resource, key: str, content_type: str, size: int) -> dict[str, Any]:
+    started = s3().create_multipart_upload(Bucket=settings().files_bucket, Key=key, ContentType=content_type)
+    resource.upload_id = started["UploadId"]
+    return {"method": "multipart", "part_size": uploads.part_size(size), "part_count": uploads.part_count(size)}
+
+
+def _multipart(resource: store.Resource) -> tuple[str, str]:
+    if not resource.upload_id or not resource.pending_key:
+        raise Conflict("This resource has no multipart upload in progress.")
+    return resource.pending_key, resource.upload_id
+
+
+def presign_parts(principal: Principal, resource_id: str, part_numbers: list[int]) -> list[dict[str, Any]]:
+    """Short-lived PUT URLs for some parts (the browser asks for more as it goes)."""
+    key, upload_id = _multipart(get_resource(principal, resource_id))
+    return [
+        {"part_number": n, "url": s3().generate_presigned_url(
+            "upload_part", Params={"Bucket": settings().files_bucket, "Key": key, "UploadId": upload_id, "PartNumber": n},
+            ExpiresIn=UPLOAD_URL_TTL)}
+        for n in sorted(set(part_numbers))
+    ]
+
+
+def uploaded_parts(principal: Principal, resource_id: str) -> list[dict[str, Any]]:
+    """Parts S3 already has, so an interrupted upload resumes instead of restarting."""
+    key, upload_id = _multipart(get_resource(principal, resource_id))
+    pages = s3().get_paginator("list_parts").paginate(Bucket=settings().files_bucket, Key=key, UploadId=upload_id)
+    parts = [p for page in pages for p in page.get("Parts", [])]
+    return [{"part_number": p["PartNumber"], "etag": p["ETag"], "size": p["Size"]} for p in parts]
+
+
+def complete_multipart(principal: Principal, resource_id: str, data: CompleteUpload) -> store.Resource:
+    from botocore.exceptions import ClientError
+
+    resource = get_resource(principal, resource_id)
+    key, upload_id = _multipart(resource)
+    parts = [{"PartNumber": p.part_number, "ETag": p.etag} for p in sorted(data.parts, key=lambda p: p.part_number)]
+    try:
+        s3().complete_multipart_upload(Bucket=settings().files_bucket, Key=key, UploadId=upload_id,
+                                       MultipartUpload={"Parts": parts})
+    except ClientError as e:
+        raise ValidationError("S3 refused the parts; check part numbers and ETags.", field="parts") from e
+    return confirm_upload(principal, resource_id)
+
+
+def abort_upload(principal: Principal, resource_id: str) -> None:
+    resource = get_resource(principal, resource_id)
+    if resource.upload_id and resource.pending_key:
+        s3().abort_multipart_upload(Bucket=settings().files_bucket, Key=resource.pending_key, UploadId=resource.upload_id)
+    _clear_pending(resource)
+
+
+def confirm_upload(principal: Principal, resource_id: str) -> store.Resource:
+    """Make the uploaded object the live version, after checking it exists with the declared size."""
+    from botocore.exceptions import ClientError
+
+    resource = get_resource(principal, resource_id)
+    if not resource.pending_key:
+        raise Conflict("There is no upload to confirm.")
+    try:
+        head = s3().head_object(Bucket=settings().files_bucket, Key=resource.pending_key)
+    except ClientError as e:
+        raise Conflict("The file has not arrived in storage yet; finish the upload first.") from e
+    if int(head["ContentLength"]) != int(resource.pending_size or 0):
+        raise Conflict(f"The stored file has {head['ContentLength']} bytes, not the {resource.pending_size} declared.")
+    resource.version, resource.s3_key = resource.pending_version, resource.pending_key
+    resource.filename, resource.size = resource.pending_filename, resource.pending_size
+    resource.content_type, resource.sha256 = resource.pending_content_type, resource.pending_sha256
+    resource.status = store.READY
+    _clear_pending(resource)
+    return resource
+
+
+def _clear_pending(resource: store.Resource) -> None:
+    expected = resource.updated_at
+    for name in ("pending_version", "pending_key", "pending_size", "pending_content_type", "pending_filename",
+                 "pending_sha256", "upload_id"):
+        setattr(resource, name, None)
+    resource.updated_at = iso(utcnow())
+    conditional(lambda: resource.save(condition=store.Resource.updated_at == expected),
+                "The upload changed at the same time; reload and retry.")
+
+
+def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate) -> store.Resource:
+    resource = get_resource(principal, resource_id)
+    changes = data.given()
+    if "url" in changes:
+        if resource.kind != store.LINK:
+            raise ValidationError("Only links have a URL.", field="url")
+        check_external_url(str(changes["url"]))
+    update_item(resource, changes, iso(utcnow()))
+    return resource
+
+
+def list_resources(principal: Principal, limit: int, cursor: str | None) -> tuple[list[store.Resource], str | None]:
+    return store.list_resources(principal.business_id, limit, cursor)
