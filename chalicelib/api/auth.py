@@ -5,7 +5,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import body, json_errors, json_response, staff_route
+from chalicelib.api.http import ANY_CONTENT_TYPE, body, json_errors, json_response, staff_route
 from chalicelib.domain.inputs import LoginInput, RefreshInput
 from chalicelib.domain.permissions import VIEW
 from chalicelib.services import auth
@@ -14,14 +14,14 @@ from chalicelib.services.auth import Principal
 bp = Blueprint(__name__)
 
 
-@bp.route("/api/v1/auth/login", methods=["POST"])
+@bp.route("/api/v1/auth/login", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @json_errors
 def login() -> Any:
     data = body(bp, LoginInput)
     return json_response(auth.login(data.email, data.password))
 
 
-@bp.route("/api/v1/auth/refresh", methods=["POST"])
+@bp.route("/api/v1/auth/refresh", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @json_errors
 def refresh() -> Any:
     return json_response(auth.refresh(body(bp, RefreshInput).refresh_token))

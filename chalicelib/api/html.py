@@ -30,12 +30,16 @@ def _environment() -> Any:
     )
 
 
+@lru_cache(maxsize=1)
 def _image_origins() -> str:
-    """Where page images may load from: our own origin and the S3 endpoint we presign for."""
-    s = settings()
-    if s.aws_endpoint_url:
-        return s.aws_endpoint_url
-    return f"https://{s.files_bucket}.s3.{s.region}.amazonaws.com https://s3.{s.region}.amazonaws.com"
+    """Where page images may load from: the origin boto3 actually presigns our bucket's URLs for."""
+    from urllib.parse import urlsplit
+
+    from chalicelib.aws import s3
+
+    url = s3().generate_presigned_url("get_object", Params={"Bucket": settings().files_bucket, "Key": "x"}, ExpiresIn=60)
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8") -> dict[str, Any]:
@@ -68,9 +72,26 @@ def client_json(body: Any, status: int = 200) -> Response:
     return json_response(body, status, client_headers(new_nonce(), "application/json"))
 
 
+def _quality(accept: str, media: str) -> float:
+    """The q-value `accept` gives `media` (exact type beats `type/*` beats `*/*`)."""
+    best: tuple[int, float] = (-1, 0.0)
+    kind = media.split("/")[0]
+    for item in accept.lower().split(","):
+        name, *params = (part.strip() for part in item.split(";"))
+        rank = 2 if name == media else 1 if name == f"{kind}/*" else 0 if name == "*/*" else -1
+        if rank > best[0]:
+            q = next((p[2:] for p in params if p.startswith("q=")), "1")
+            try:
+                best = (rank, float(q))
+            except ValueError:
+                best = (rank, 0.0)
+    return best[1]
+
+
 def wants_json(headers: Any) -> bool:
+    """True when the caller prefers JSON to HTML (browsers, with no preference, get HTML)."""
     accept = (headers or {}).get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    return _quality(accept, "application/json") > _quality(accept, "text/html")
 
 
 def _error_page(error: DomainError, as_json: bool) -> Response:

@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     TooManyRequests,
     Unauthorized,
     Unavailable,
+    UnsupportedMediaType,
     ValidationError,
 )
 from chalicelib.services.auth import Principal, verify_id_token
@@ -33,6 +34,7 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    UnsupportedMediaType: 415,
     TooManyRequests: 429,
     Unavailable: 503,
 }
@@ -112,15 +114,15 @@ def parse_body(raw: bytes | str | None, shape: type[S]) -> S:
     except msgspec.ValidationError as e:
         message = str(e).split(" - at ")[0]
         raise ValidationError(message, field=_field_of(e)) from e
-    except msgspec.DecodeError as e:
-        raise ValidationError("The request body is not valid JSON.") from e
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:
+        raise ValidationError("The request body is not valid JSON (UTF-8).") from e
 
 
 def query_int(params: Mapping[str, str] | None, name: str, default: int, low: int, high: int) -> int:
     raw = (params or {}).get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not low <= int(raw) <= high:
         raise ValidationError(f"`{name}` must be a whole number from {low} to {high}.", field=name)
     return int(raw)
 
@@ -155,16 +157,36 @@ def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | 
         def guarded(**params: Any) -> Any:
             principal = verify_id_token(bearer_token(bp.current_request.headers))
             principal.require(permission)
+            check_path_ids(params)
             return view(principal, **params)
 
-        bp.route(path, methods=methods or ["GET"], authorizer=STAFF_AUTHORIZER)(json_errors(guarded))
+        bp.route(
+            path, methods=methods or ["GET"], authorizer=STAFF_AUTHORIZER, content_types=ANY_CONTENT_TYPE
+        )(json_errors(guarded))
         return view
 
     return register
 
 
+ANY_CONTENT_TYPE = ["*/*"]  # let requests through to `body()`, which answers 415 in our error shape
+_PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def body(bp: Blueprint, shape: type[S]) -> S:
+    """The request's JSON body decoded into `shape` (415 unless it is sent as JSON)."""
+    headers: Any = bp.current_request.headers or {}
+    content_type = str(headers.get("content-type", "application/json"))
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
     return parse_body(bp.current_request.raw_body, shape)
+
+
+def check_path_ids(params: dict[str, Any]) -> None:
+    """Ids in the URL have our shape; anything else cannot exist (and never reaches DynamoDB)."""
+    for name, value in params.items():
+        if not _PATH_ID.fullmatch(str(value)):
+            raise NotFound("Not found.", field=name)
 
 
 def new_nonce() -> str:

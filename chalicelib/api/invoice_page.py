@@ -7,12 +7,13 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.html import client_json, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.services.invoice_page import open_share_link, public_view
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/invoice/{token}", methods=["GET"])
+@bp.route("/invoice/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def invoice_page(token: str) -> Any:
     business, document, payments = open_share_link(token)

@@ -14,6 +14,7 @@ def absolute_url(request: Any, path: str) -> str:
         host = headers.get("host", "localhost")
         proto = headers.get("x-forwarded-proto", "http" if host.startswith(("127.", "localhost")) else "https")
         stage = (request.context or {}).get("stage", "")
-        prefix = f"/{stage}" if stage and stage != "api" and "amazonaws.com" in host else ""
+        # An execute-api URL includes the stage (`/api`); a custom domain maps it away.
+        prefix = f"/{stage}" if stage and ".execute-api." in host else ""
         base = f"{proto}://{host}{prefix}"
     return f"{base}{path}"

@@ -45,3 +45,7 @@ class Unavailable(DomainError):
     """A dependency (identity provider, AWS) did not answer; the caller may retry."""
 
     code = "unavailable"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"

@@ -59,7 +59,7 @@ def _apply_lines(document: store.Document, lines: list[rules.Line]) -> None:
     totals = rules.totals(lines)
     document.lines = [
         store.LineMap(
-            description=line.description, quantity=str(line.quantity), unit_price=line.unit_price,
+            description=line.description, quantity=format(line.quantity, "f"), unit_price=line.unit_price,
             tax_rate_bp=line.tax_rate_bp, discount_bp=line.discount_bp, product_id=line.product_id,
             net=parts.net, tax=parts.tax,
         )
@@ -154,6 +154,9 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
     rules.check_can_send(document.status, len(document.lines))
     client = _client(principal, document.client_id)
     now = iso(utcnow())
+    if document.kind == rules.INVOICE and int(document.total) == 0:
+        # Nothing to pay (e.g. a 100 % discount): settled the moment it is sent.
+        return _transition(document, status=rules.PAID, sent_at=now, paid_at=now, bill_to=_bill_to(client))
     return _transition(document, status=rules.SENT, sent_at=now, bill_to=_bill_to(client))
 
 

@@ -77,7 +77,7 @@ def public_view(business: Business, document: docs.Document, payments: list[docs
             "tax_total": _money(document.tax_total, currency),
             "total": _money(document.total, currency),
             "amount_paid": _money(document.amount_paid, currency),
-            "balance": _money(document.balance, currency),
+            "balance": _money(0 if document.status == rules.CANCELLED else document.balance, currency),
             "notes": document.notes,
             "terms": document.terms,
             "payments": [

@@ -62,7 +62,7 @@ def list_clients(business_id: str, limit: int, cursor: str | None) -> tuple[list
     pk = business_pk(business_id)
     results = Client.query(
         pk, Client.sk.startswith("CLIENT#"),
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk),
+        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, "CLIENT#"),
     )
     items = list(results)
     return items, encode_cursor(results.last_evaluated_key)

@@ -130,7 +130,7 @@ def list_documents(
         filter_condition=(Document.status == status) if status else None,
         scan_index_forward=False,
         limit=limit, page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, pk_attr="gsi1pk"),
+        last_evaluated_key=decode_cursor(cursor, pk, index=True),
     )
     items = [d for d in results if isinstance(d, Document)]
     return items, encode_cursor(results.last_evaluated_key)

@@ -44,7 +44,7 @@ def list_products(business_id: str, limit: int, cursor: str | None) -> tuple[lis
     pk = business_pk(business_id)
     results = Product.query(
         pk, Product.sk.startswith("PRODUCT#"),
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk),
+        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, "PRODUCT#"),
     )
     items = list(results)
     return items, encode_cursor(results.last_evaluated_key)

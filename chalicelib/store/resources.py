@@ -57,7 +57,7 @@ def list_resources(business_id: str, limit: int, cursor: str | None) -> tuple[li
     pk = business_pk(business_id)
     results = Resource.query(
         pk, Resource.sk.startswith("RES#"),
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk),
+        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, "RES#"),
     )
     items = list(results)
     return items, encode_cursor(results.last_evaluated_key)

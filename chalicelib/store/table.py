@@ -113,22 +113,33 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, expected_pk: str, pk_attr: str = "pk") -> dict[str, Any] | None:
-    """The LastEvaluatedKey behind `cursor`, refused unless it belongs to `expected_pk`.
+def decode_cursor(
+    cursor: str | None, expected_pk: str, sk_prefix: str = "", index: bool = False
+) -> dict[str, Any] | None:
+    """The LastEvaluatedKey behind `cursor`, refused unless it could have come from this query.
 
-    The check stops a cursor minted for one business from paging through another's.
+    The key must have exactly the attributes this query's pages end on, all strings, in the
+    caller's partition (a cursor minted for one business cannot page through another's),
+    with the sort key inside the query's range; anything else is a 400, never a 500.
     """
     if not cursor:
         return None
+    invalid = ValidationError("The cursor is not valid.", field="cursor")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        owner = key[pk_attr]["S"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-        raise ValidationError("The cursor is not valid.", field="cursor") from e
-    if owner != expected_pk:
-        raise ValidationError("The cursor is not valid.", field="cursor")
-    return key  # type: ignore[no-any-return]
+    except (binascii.Error, ValueError, UnicodeDecodeError) as e:
+        raise invalid from e
+    names = {"pk", "sk", "gsi1pk", "gsi1sk"} if index else {"pk", "sk"}
+    if not isinstance(key, dict) or set(key) != names:
+        raise invalid
+    values = {name: key[name].get("S") if isinstance(key[name], dict) and len(key[name]) == 1 else None for name in names}
+    if not all(isinstance(v, str) and v for v in values.values()):
+        raise invalid
+    owner, sort = (values["gsi1pk"], values["gsi1sk"]) if index else (values["pk"], values["sk"])
+    if owner != expected_pk or not str(sort).startswith(sk_prefix):
+        raise invalid
+    return key
 
 
 def save_new(item: BaseItem) -> None:

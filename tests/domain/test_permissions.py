@@ -11,6 +11,7 @@ from chalicelib.domain.permissions import (
     MANAGE_CLIENTS,
     MANAGE_INVOICES,
     MANAGE_PRODUCTS,
+    MANAGE_RESOURCES,
     ROLE_PERMISSIONS,
     ROLES,
     VIEW,
@@ -19,7 +20,7 @@ from chalicelib.domain.permissions import (
 )
 
 SETTINGS = settings(max_examples=200, deadline=None)
-EVERYTHING = {MANAGE_BUSINESS, MANAGE_INVOICES, MANAGE_CLIENTS, MANAGE_PRODUCTS, VIEW_REPORTS, VIEW}
+EVERYTHING = {MANAGE_BUSINESS, MANAGE_INVOICES, MANAGE_CLIENTS, MANAGE_PRODUCTS, MANAGE_RESOURCES, VIEW_REPORTS, VIEW}
 
 
 def test_viewer_can_only_view() -> None:
