@@ -6,7 +6,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
-from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+from chalicelib.store.table import BaseItem, query_page
 
 
 class Client(BaseItem, discriminator="client"):
@@ -59,13 +59,7 @@ def get_client(business_id: str, client_id: str) -> Client | None:
 
 
 def list_clients(business_id: str, limit: int, cursor: str | None) -> tuple[list[Client], str | None]:
-    pk = business_pk(business_id)
-    results = Client.query(
-        pk, Client.sk.startswith("CLIENT#"),
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, "CLIENT#"),
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    return query_page(Client, business_pk(business_id), "CLIENT#", limit, cursor)
 
 
 def list_contacts(business_id: str, client_id: str) -> list[Contact]:

@@ -6,7 +6,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
-from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+from chalicelib.store.table import BaseItem, query_page
 
 
 class Product(BaseItem, discriminator="product"):
@@ -41,10 +41,4 @@ def get_products(business_id: str, product_ids: set[str]) -> dict[str, Product]:
 
 
 def list_products(business_id: str, limit: int, cursor: str | None) -> tuple[list[Product], str | None]:
-    pk = business_pk(business_id)
-    results = Product.query(
-        pk, Product.sk.startswith("PRODUCT#"),
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, "PRODUCT#"),
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    return query_page(Product, business_pk(business_id), "PRODUCT#", limit, cursor)

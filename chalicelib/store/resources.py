@@ -6,7 +6,7 @@ from typing import Any
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
-from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+from chalicelib.store.table import BaseItem, query_page
 
 FILE, LINK = "file", "link"
 UPLOADING, READY = "uploading", "ready"
@@ -54,13 +54,7 @@ def get_resource(business_id: str, resource_id: str) -> Resource | None:
 
 
 def list_resources(business_id: str, limit: int, cursor: str | None) -> tuple[list[Resource], str | None]:
-    pk = business_pk(business_id)
-    results = Resource.query(
-        pk, Resource.sk.startswith("RES#"),
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, "RES#"),
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    return query_page(Resource, business_pk(business_id), "RES#", limit, cursor)
 
 
 def upload_key(business_id: str, resource_id: str, version: int, filename: str) -> str:

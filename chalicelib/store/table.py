@@ -142,6 +142,19 @@ def decode_cursor(
     return key
 
 
+M = TypeVar("M", bound=BaseItem)
+
+
+def query_page(model: type[M], pk: str, sk_prefix: str, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
+    """One page of `model` items in partition `pk` whose sort key starts with `sk_prefix`."""
+    results = model.query(
+        pk, model.sk.startswith(sk_prefix),
+        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, sk_prefix),
+    )
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
 def save_new(item: BaseItem) -> None:
     conditional(lambda: item.save(condition=BaseItem.pk.does_not_exist()), "This already exists.")
 
