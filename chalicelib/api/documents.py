@@ -10,10 +10,10 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
-from chalicelib.domain.inputs import DocumentInput, DocumentUpdate, PaymentInput
+from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
 from chalicelib.domain.invoices import INVOICE, QUOTE
-from chalicelib.domain.permissions import MANAGE_INVOICES, VIEW
-from chalicelib.services import documents, sharing
+from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
+from chalicelib.services import delivery, documents, sharing
 from chalicelib.services.auth import Principal
 from chalicelib.store.documents import Document
 
@@ -82,6 +82,12 @@ _register(QUOTE)
 def record_payment(principal: Principal, doc_id: str) -> Any:
     doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), date.today())
     return json_response({"invoice": _shown(doc), "payment": present.payment(payment)}, 201)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/resources", MANAGE_RESOURCES, methods=["POST"])
+def attach_resource(principal: Principal, doc_id: str) -> Any:
+    grant = delivery.attach_to_invoice(principal, doc_id, body(bp, AttachInput))
+    return json_response(present.grant(grant, absolute_url(bp.current_request, f"/files/{grant.file_token}")), 201)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/share", MANAGE_INVOICES, methods=["POST"])

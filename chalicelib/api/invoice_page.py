@@ -8,6 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.html import client_json, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE
+from chalicelib.api.urls import absolute_url
 from chalicelib.services.invoice_page import open_share_link, public_view
 
 bp = Blueprint(__name__)
@@ -16,8 +17,8 @@ bp = Blueprint(__name__)
 @bp.route("/invoice/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def invoice_page(token: str) -> Any:
-    business, document, payments = open_share_link(token)
-    view = public_view(business, document, payments, date.today())
+    business, document, stored = open_share_link(token)
+    view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
     if wants_json(bp.current_request.headers):
         return client_json(view)
     return render("invoice.html", **view)

@@ -8,6 +8,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import Client, Contact
 from chalicelib.store.documents import Document, Payment
+from chalicelib.store.grants import Grant
 from chalicelib.store.products import Product
 from chalicelib.store.table import BaseItem
 
@@ -79,6 +80,18 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
         "amount_paid": int(d.amount_paid), "balance": d.balance,
         "share_url": share_url,
         "version": int(d.version or 0),
+    }
+
+
+def grant(g: Grant, download_url: str) -> dict[str, Any]:
+    return {
+        **attributes(g, ("grant_id", "resource_id", "client_id", "doc_id", "policy", "state", "reason", "title",
+                         "kind", "access_expires_at", "keep_after_refund", "created_at", "updated_at")),
+        "download_limit": int(g.download_limit) if g.download_limit is not None else None,
+        "downloads": int(g.downloads or 0),
+        "access_days": int(g.access_days) if g.access_days is not None else None,
+        "history": [c.as_dict() for c in g.history or []],
+        "download_url": download_url,
     }
 
 

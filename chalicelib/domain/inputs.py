@@ -202,3 +202,13 @@ class CompletedPart(Strict, kw_only=True):
 
 class CompleteUpload(Strict, kw_only=True):
     parts: Annotated[list[CompletedPart], Meta(min_length=1, max_length=10_000)]
+
+
+class AttachInput(Strict, kw_only=True):
+    """Offer a resource on an invoice under a policy."""
+
+    resource_id: Id
+    policy: Annotated[str, Meta(pattern=r"^(internal|visible|after_payment|manual|claim_link)\Z")]
+    download_limit: Annotated[int, Meta(ge=1, le=10_000)] | None = None
+    access_days: Annotated[int, Meta(ge=1, le=3650)] | None = None
+    keep_after_refund: bool = False

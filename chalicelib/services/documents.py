@@ -10,6 +10,7 @@ from chalicelib.domain.money import is_currency
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
 from chalicelib.services.businesses import business_of
+from chalicelib.services.entitlements import invoice_payment_changed
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
 from chalicelib.store.clients import Client, get_client
@@ -163,7 +164,9 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
 def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:
     document = get_document(principal, kind, doc_id)
     rules.check_can_cancel(document.status, int(document.amount_paid))
-    return _transition(document, status=rules.CANCELLED, cancelled_at=iso(utcnow()))
+    cancelled = _transition(document, status=rules.CANCELLED, cancelled_at=iso(utcnow()))
+    invoice_payment_changed(principal.business_id, doc_id)
+    return cancelled
 
 
 def delete_draft(principal: Principal, kind: str, doc_id: str) -> None:
@@ -195,6 +198,7 @@ def record_payment(
     with transaction() as tx:
         tx.save(payment, condition=store.Payment.pk.does_not_exist())
         tx.save(document)
+    invoice_payment_changed(principal.business_id, doc_id)
     return document, payment
 
 

@@ -1,9 +1,11 @@
 """What a client sees on a share link: a safe subset of the invoice, in 3 reads."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.money import format_amount, percent_text
@@ -12,12 +14,13 @@ from chalicelib.services.businesses import logo_url
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
+from chalicelib.store.grants import Grant
 
 NOT_FOUND = "This link is not valid. Ask the sender for a new one."
 
 
-def open_share_link(token: str) -> tuple[Business, docs.Document, list[docs.Payment]]:
-    """The business, invoice and payments behind a share token. Raises NotFound.
+def open_share_link(token: str) -> tuple[Business, docs.Document, Sequence[object]]:
+    """The business, invoice and what is stored with it (payments, grants). Raises NotFound.
 
     Reads: the token item, the invoice's item collection, the business profile.
     """
@@ -32,16 +35,34 @@ def open_share_link(token: str) -> tuple[Business, docs.Document, list[docs.Paym
     business = get_business(item.business_id)
     if business is None:
         raise NotFound(NOT_FOUND)
-    payments = [i for i in others if isinstance(i, docs.Payment)]
-    return business, document, payments
+    return business, document, others
 
 
 def _money(amount: float, currency: str) -> dict[str, Any]:
     return {"amount": int(amount), "currency": currency, "display": format_amount(int(amount), currency)}
 
 
-def public_view(business: Business, document: docs.Document, payments: list[docs.Payment], today: date) -> dict[str, Any]:
+def _resources(grants: list[Grant], base_url: str) -> list[dict[str, Any]]:
+    """What the client sees of each grant: title, words for its state, a link when it opens."""
+    shown = []
+    for g in sorted(grants, key=lambda g: g.created_at):
+        if g.state == access.REVOKED and g.policy != access.AFTER_PAYMENT:
+            continue
+        shown.append({
+            "title": g.title, "kind": g.kind, "filename": g.filename,
+            "size": int(g.size) if g.size is not None else None,
+            "status": access.client_label(g.policy, g.state, claimed=False),
+            "download_url": f"{base_url}/files/{g.file_token}" if g.state == access.AVAILABLE else None,
+        })
+    return shown
+
+
+def public_view(
+    business: Business, document: docs.Document, stored: Sequence[object], today: date, base_url: str = ""
+) -> dict[str, Any]:
     """The client-safe view: no internal ids, no tokens, no staff notes about people."""
+    payments = [i for i in stored if isinstance(i, docs.Payment)]
+    grants = [i for i in stored if isinstance(i, Grant)]
     currency = document.currency
     due = date.fromisoformat(document.due_date) if document.due_date else None
     return {
@@ -80,6 +101,7 @@ def public_view(business: Business, document: docs.Document, payments: list[docs
             "balance": _money(0 if document.status == rules.CANCELLED else document.balance, currency),
             "notes": document.notes,
             "terms": document.terms,
+            "resources": _resources(grants, base_url),
             "payments": [
                 {"amount": _money(p.amount, p.currency), "method": p.method, "received_on": p.received_on}
                 for p in sorted(payments, key=lambda p: p.created_at)

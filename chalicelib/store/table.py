@@ -145,10 +145,13 @@ def decode_cursor(
 M = TypeVar("M", bound=BaseItem)
 
 
-def query_page(model: type[M], pk: str, sk_prefix: str, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
+def query_page(
+    model: type[M], pk: str, sk_prefix: str, limit: int, cursor: str | None, newest_first: bool = False
+) -> tuple[list[M], str | None]:
     """One page of `model` items in partition `pk` whose sort key starts with `sk_prefix`."""
     results = model.query(
-        pk, model.sk.startswith(sk_prefix),
+        pk, model.sk.startswith(sk_prefix) if sk_prefix else None,
+        scan_index_forward=not newest_first,
         limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, sk_prefix),
     )
     items = list(results)

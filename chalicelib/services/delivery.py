@@ -1,0 +1,55 @@
+"""Delivery: resources offered on invoices, the grants that hold each client's access, and
+the one entry point every payment path calls when an invoice becomes (or stops being) paid."""
+from __future__ import annotations
+
+from chalicelib.domain import access
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import Conflict, ValidationError
+from chalicelib.domain.inputs import AttachInput
+from chalicelib.domain.tokens import new_id, new_token
+from chalicelib.services.auth import Principal
+from chalicelib.services.documents import get_document
+from chalicelib.services.entitlements import start_access_clock
+from chalicelib.services.resources import get_resource
+from chalicelib.store import tokens
+from chalicelib.store.grants import Change, Grant, new_grant
+from chalicelib.store.resources import READY, Resource
+from chalicelib.store.table import iso, transaction, utcnow
+
+FILE_ACCESS = "file_access"
+# Offered on invoices in this slice; `internal` and `claim_link` arrive with claim links.
+INVOICE_POLICIES = (access.VISIBLE, access.AFTER_PAYMENT, access.MANUAL)
+
+
+def _snapshot(resource: Resource) -> dict[str, object]:
+    return {"title": resource.title, "kind": resource.kind, "filename": resource.filename,
+            "size": resource.size, "s3_key": resource.s3_key, "url": resource.url}
+
+
+def attach_to_invoice(principal: Principal, doc_id: str, data: AttachInput) -> Grant:
+    """Offer a resource on an invoice: its client gets a grant in the policy's first state."""
+    document = get_document(principal, rules.INVOICE, doc_id)
+    resource = get_resource(principal, data.resource_id)
+    if data.policy not in INVOICE_POLICIES:
+        raise ValidationError(f"On invoices, policy must be one of {', '.join(INVOICE_POLICIES)}.", field="policy")
+    access.check_attachment("invoice", access.Attachment(data.policy, data.download_limit, data.access_days,
+                                                         data.keep_after_refund))
+    if resource.status != READY:
+        raise Conflict("Finish uploading the file before attaching it.", field="resource_id")
+    now = utcnow()
+    state = access.initial_state(data.policy, document.status == rules.PAID) or access.LOCKED
+    token = new_token()
+    grant = new_grant(
+        principal.business_id, doc_id, new_id(), document.client_id, iso(now),
+        resource_id=resource.resource_id, policy=data.policy, state=state, reason=access.ATTACHED,
+        history=[Change(at=iso(now), state=state, reason=access.ATTACHED)],
+        download_limit=data.download_limit, access_days=data.access_days,
+        keep_after_refund=data.keep_after_refund, file_token=token, **_snapshot(resource),
+    )
+    if state == access.AVAILABLE:
+        start_access_clock(grant, now)
+    with transaction() as tx:
+        tx.save(grant, condition=Grant.pk.does_not_exist())
+        tx.save(tokens.new_token_item(token, FILE_ACCESS, principal.business_id, f"{doc_id}/{grant.grant_id}", iso(now)),
+                condition=tokens.Token.pk.does_not_exist())
+    return grant

@@ -1,0 +1,178 @@
+"""Payment-gated delivery: files on an invoice unlock when it is paid in full, and every
+download is decided, logged and counted at the moment the link is redeemed."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from tests.conftest import PUBLIC_BASE_URL, Api
+
+CONTENT = b"The secret handbook, v1."
+
+
+def _file(tenant: Any, content: bytes = CONTENT, name: str = "handbook.pdf") -> str:
+    made = tenant.api.post("/api/v1/resources", {"kind": "file", "title": "Handbook", "file": {
+        "filename": name, "size": len(content), "content_type": "application/pdf"}}).json
+    plan = made["upload"]
+    requests.post(plan["url"], data=plan["fields"], files={"file": ("f", content, "application/pdf")}, timeout=10)
+    rid = made["resource"]["resource_id"]
+    assert tenant.api.post(f"/api/v1/resources/{rid}/upload/confirm").status == 200
+    return str(rid)
+
+
+def _local(url: str) -> str:
+    assert url.startswith(PUBLIC_BASE_URL)
+    return url[len(PUBLIC_BASE_URL):]
+
+
+@pytest.fixture
+def gated(tenant: Any) -> dict[str, Any]:
+    """A sent, shared 100.00 EUR invoice with a file attached `after_payment`."""
+    invoice = tenant.invoice(lines=[{"description": "Course", "unit_price": 10000}])
+    attach = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources",
+                             {"resource_id": _file(tenant), "policy": "after_payment"})
+    assert attach.status == 201
+    return {"tenant": tenant, "invoice": invoice, "grant": attach.json, "page": _local(tenant.share(invoice["id"]))}
+
+
+def _page(anonymous: Api, path: str) -> dict[str, Any]:
+    return anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]  # type: ignore[no-any-return]
+
+
+def test_before_payment_the_file_is_listed_as_available_after_payment(gated: dict[str, Any], anonymous: Api) -> None:
+    [resource] = _page(anonymous, gated["page"])["resources"]
+    assert resource["status"] == "available after payment" and resource["download_url"] is None
+    assert "available after payment" in anonymous.get(gated["page"]).text
+    denied = anonymous.get(_local(gated["grant"]["download_url"]))
+    assert denied.status == 403
+    assert "once the invoice is paid in full" in denied.text
+    assert "Location" not in denied.headers and "X-Amz-Signature" not in denied.text
+
+
+def test_a_partial_payment_keeps_it_locked(gated: dict[str, Any], anonymous: Api) -> None:
+    tenant, invoice = gated["tenant"], gated["invoice"]
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": 6000})
+    page = _page(anonymous, gated["page"])
+    assert page["resources"][0]["status"] == "available after payment"
+    assert page["balance"]["display"] == "40.00 EUR"
+    assert anonymous.get(_local(gated["grant"]["download_url"])).status == 403
+
+
+def test_paying_in_full_unlocks_and_the_download_is_a_short_presigned_attachment(gated: dict[str, Any], anonymous: Api) -> None:
+    tenant, invoice = gated["tenant"], gated["invoice"]
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    [resource] = _page(anonymous, gated["page"])["resources"]
+    assert resource["status"] == "available" and resource["download_url"] == gated["grant"]["download_url"]
+    reply = anonymous.get(_local(resource["download_url"]))
+    assert reply.status == 302
+    assert reply.headers["Cache-Control"] == "no-store"
+    location = reply.headers["Location"]
+    query = parse_qs(urlsplit(location).query)
+    assert query["X-Amz-Expires"] == ["300"] and query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["response-content-disposition"] == ['attachment; filename="handbook.pdf"']
+    assert requests.get(location, timeout=10).content == CONTENT
+
+
+def test_download_limits_count_redemptions(tenant: Any, anonymous: Api) -> None:
+    invoice = tenant.invoice()
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources",
+                            {"resource_id": _file(tenant), "policy": "visible", "download_limit": 2}).json
+    path = _local(grant["download_url"])
+    assert [anonymous.get(path).status for _ in range(3)] == [302, 302, 403]
+    assert "download limit" in anonymous.get(path).text
+
+
+def test_cancelling_revokes_and_an_old_link_opened_earlier_is_denied(gated: dict[str, Any], anonymous: Api) -> None:
+    from chalicelib.services.entitlements import invoice_payment_changed
+    from chalicelib.store.documents import get_document
+
+    tenant, invoice = gated["tenant"], gated["invoice"]
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    path = _local(gated["grant"]["download_url"])
+    assert anonymous.get(path).status == 302
+    # A refund (arriving with Stripe) leaves the invoice not fully paid: simulate its effect.
+    document = get_document(tenant.business_id, invoice["id"])
+    document.status = "partial"
+    document.save()
+    assert invoice_payment_changed(tenant.business_id, invoice["id"]) == 1
+    denied = anonymous.get(path)
+    assert denied.status == 403 and "withdrawn" in denied.text
+
+
+def test_keep_after_refund_keeps_access(tenant: Any, anonymous: Api) -> None:
+    from chalicelib.services.entitlements import invoice_payment_changed
+    from chalicelib.store.documents import get_document
+
+    invoice = tenant.invoice()
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources", {
+        "resource_id": _file(tenant), "policy": "after_payment", "keep_after_refund": True}).json
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    document = get_document(tenant.business_id, invoice["id"])
+    document.status = "partial"
+    document.save()
+    assert invoice_payment_changed(tenant.business_id, invoice["id"]) == 0
+    assert anonymous.get(_local(grant["download_url"])).status == 302
+
+
+def test_access_expires_after_the_configured_days(tenant: Any, anonymous: Api) -> None:
+    from chalicelib.store.grants import Grant
+
+    invoice = tenant.invoice()
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources", {
+        "resource_id": _file(tenant), "policy": "visible", "access_days": 7}).json
+    assert grant["access_expires_at"]
+    path = _local(grant["download_url"])
+    assert anonymous.get(path).status == 302
+    stored = Grant.get(f"DOC#{tenant.business_id}#{invoice['id']}", f"GRANT#{grant['grant_id']}")
+    stored.update(actions=[Grant.access_expires_at.set("2020-01-01T00:00:00.000Z")])
+    denied = anonymous.get(path)
+    assert denied.status == 403 and "expired" in denied.text
+
+
+def test_every_attempt_is_logged_with_its_result(gated: dict[str, Any], anonymous: Api) -> None:
+    from chalicelib.store.access_log import entries_for_resource
+
+    tenant, invoice = gated["tenant"], gated["invoice"]
+    path = _local(gated["grant"]["download_url"])
+    anonymous.get(path, headers={"User-Agent": "x" * 1000})
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    anonymous.get(path)
+    entries, _ = entries_for_resource(tenant.business_id, gated["grant"]["resource_id"], 10, None)
+    assert [e.result for e in entries] == ["ok", "awaiting_payment"]  # newest first
+    assert all(e.action == "download" and e.actor == "link" for e in entries)
+    assert len(entries[1].user_agent or "") == 256
+
+
+def test_a_download_costs_at_most_three_reads_plus_the_count_and_the_log(
+    gated: dict[str, Any], anonymous: Api, dynamodb_calls: list[str]
+) -> None:
+    tenant, invoice = gated["tenant"], gated["invoice"]
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    dynamodb_calls.clear()
+    assert anonymous.get(_local(gated["grant"]["download_url"])).status == 302
+    reads = [c for c in dynamodb_calls if c in ("GetItem", "Query", "BatchGetItem", "Scan")]
+    assert len(reads) <= 3 and "Scan" not in reads, dynamodb_calls
+    assert sorted(c for c in dynamodb_calls if c not in reads) == ["PutItem", "UpdateItem"]
+
+
+@pytest.mark.parametrize("token", ["A" * 43, "short", "x" * 300, "%2e%2e%2f"])
+def test_unknown_or_tampered_file_tokens_are_404(anonymous: Api, token: str) -> None:
+    assert anonymous.get(f"/files/{token}").status == 404
+
+
+def test_attaching_is_validated_and_tenant_scoped(make_tenant: Any) -> None:
+    mine, theirs = make_tenant(), make_tenant()
+    invoice = mine.invoice()
+    their_file = _file(theirs)
+    path = f"/api/v1/invoices/{invoice['id']}/resources"
+    assert mine.api.post(path, {"resource_id": their_file, "policy": "visible"}).status == 404
+    my_file = _file(mine)
+    for body, field in [({"resource_id": my_file, "policy": "public"}, "policy"),
+                        ({"resource_id": my_file, "policy": "visible", "download_limit": 0}, "download_limit"),
+                        ({"resource_id": my_file, "policy": "visible", "extra": 1}, "extra")]:
+        reply = mine.api.post(path, body)
+        assert reply.status == 400 and reply.error["field"] == field
+    assert theirs.api.post(path, {"resource_id": their_file, "policy": "visible"}).status == 404
