@@ -10,6 +10,7 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
 from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
@@ -86,8 +87,24 @@ def record_payment(principal: Principal, doc_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/resources", MANAGE_RESOURCES, methods=["POST"])
 def attach_resource(principal: Principal, doc_id: str) -> Any:
-    grant = delivery.attach_to_invoice(principal, doc_id, body(bp, AttachInput))
-    return json_response(present.grant(grant, absolute_url(bp.current_request, f"/files/{grant.file_token}")), 201)
+    return json_response(_grant(delivery.attach_to_invoice(principal, doc_id, body(bp, AttachInput))), 201)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/grants", VIEW)
+def list_grants(principal: Principal, doc_id: str) -> Any:
+    grants = delivery.invoice_grants(principal, doc_id)
+    return json_response({"items": [_grant(g) for g in grants]})
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/grants/{grant_id}/{action}", MANAGE_RESOURCES, methods=["POST"])
+def grant_action(principal: Principal, doc_id: str, grant_id: str, action: str) -> Any:
+    if action not in delivery.STAFF_REASONS:
+        raise NotFound("Unknown action; use release, lock or revoke.", field="action")
+    return json_response(_grant(delivery.staff_action(principal, doc_id, grant_id, action)))
+
+
+def _grant(g: Any) -> Any:
+    return present.grant(g, absolute_url(bp.current_request, f"/files/{g.file_token}"))
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/share", MANAGE_INVOICES, methods=["POST"])

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
-from chalicelib.services import resources
+from chalicelib.services import delivery, resources
 from chalicelib.store.resources import Resource
 
 bp = Blueprint(__name__)
@@ -72,6 +72,23 @@ def complete_upload(principal: Any, resource_id: str) -> Any:
 @staff_route(bp, ITEM + "/upload/confirm", MANAGE_RESOURCES, methods=["POST"])
 def confirm_upload(principal: Any, resource_id: str) -> Any:
     return json_response(present(resources.confirm_upload(principal, resource_id)))
+
+
+@staff_route(bp, ITEM + "/access-log", VIEW)
+def access_log(principal: Any, resource_id: str) -> Any:
+    """The resource's access log, newest first; `?format=csv` downloads it."""
+    params: Any = bp.current_request.query_params or {}
+    limit, cursor = page_params(params)
+    if params.get("format") == "csv":
+        limit = 1000  # one file; a longer log pages with the cursor header
+    entries, next_cursor = delivery.access_log_of(principal, resource_id, limit, cursor)
+    if params.get("format") == "csv":
+        headers: dict[str, Any] = {"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+                   "Content-Disposition": f'attachment; filename="access-log-{resource_id}.csv"',
+                   "X-Next-Cursor": next_cursor or ""}
+        return Response(body=delivery.access_log_csv(entries), status_code=200, headers=headers)
+    items = [{name: getattr(e, name) for name in delivery.LOG_COLUMNS} for e in entries]
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @staff_route(bp, ITEM + "/upload", MANAGE_RESOURCES, methods=["DELETE"])

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
-from chalicelib.domain.errors import Conflict, ValidationError
+from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.inputs import AttachInput
 from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.services.auth import Principal
 from chalicelib.services.documents import get_document
-from chalicelib.services.entitlements import start_access_clock
+from chalicelib.services.entitlements import grants_of, move, start_access_clock
 from chalicelib.services.resources import get_resource
-from chalicelib.store import tokens
+from chalicelib.store import access_log, tokens
+from chalicelib.store.access_log import AccessLog
+from chalicelib.store.documents import load_collection
 from chalicelib.store.grants import Change, Grant, new_grant
 from chalicelib.store.resources import READY, Resource
-from chalicelib.store.table import iso, transaction, utcnow
+from chalicelib.store.table import conditional, iso, transaction, utcnow
 
 FILE_ACCESS = "file_access"
 # Offered on invoices in this slice; `internal` and `claim_link` arrive with claim links.
@@ -53,3 +55,55 @@ def attach_to_invoice(principal: Principal, doc_id: str, data: AttachInput) -> G
         tx.save(tokens.new_token_item(token, FILE_ACCESS, principal.business_id, f"{doc_id}/{grant.grant_id}", iso(now)),
                 condition=tokens.Token.pk.does_not_exist())
     return grant
+
+
+def invoice_grants(principal: Principal, doc_id: str) -> list[Grant]:
+    """Who can access what on this invoice (staff view, every state)."""
+    get_document(principal, rules.INVOICE, doc_id)
+    _, items = load_collection(principal.business_id, doc_id)
+    return grants_of(items)
+
+
+STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF}
+
+
+def staff_action(principal: Principal, doc_id: str, grant_id: str, action: str) -> Grant:
+    """Release, lock or revoke one grant by hand; logged with the staff member as actor."""
+    grant = next((g for g in invoice_grants(principal, doc_id) if g.grant_id == grant_id), None)
+    if grant is None:
+        raise NotFound("Grant not found.", field="grant_id")
+    now = utcnow()
+    move(grant, access.state_after_staff_action(grant.state, action), STAFF_REASONS[action], now)
+    conditional(grant.save, "This grant changed at the same time; reload and retry.")
+    access_log.new_entry(
+        principal.business_id, new_id(), now, resource_id=grant.resource_id, grant_id=grant.grant_id,
+        client_id=grant.client_id, doc_id=doc_id, actor=f"staff:{principal.email or principal.user_id}",
+        action=action, result="ok",
+    ).save()
+    return grant
+
+
+def access_log_of(principal: Principal, resource_id: str, limit: int, cursor: str | None) -> tuple[list[AccessLog], str | None]:
+    get_resource(principal, resource_id)
+    return access_log.entries_for_resource(principal.business_id, resource_id, limit, cursor)
+
+
+LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "ip", "user_agent")
+
+
+def access_log_csv(entries: list[AccessLog]) -> str:
+    """The entries as CSV (RFC 4180), cells that a spreadsheet would run as formulas defused."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(LOG_COLUMNS)
+    for entry in entries:
+        writer.writerow([_cell(getattr(entry, name)) for name in LOG_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

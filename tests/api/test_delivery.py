@@ -176,3 +176,56 @@ def test_attaching_is_validated_and_tenant_scoped(make_tenant: Any) -> None:
         reply = mine.api.post(path, body)
         assert reply.status == 400 and reply.error["field"] == field
     assert theirs.api.post(path, {"resource_id": their_file, "policy": "visible"}).status == 404
+
+
+def test_manual_release_lock_and_revoke_by_staff(tenant: Any, anonymous: Api, member_of: Any) -> None:
+    invoice = tenant.invoice()
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources",
+                            {"resource_id": _file(tenant), "policy": "manual"}).json
+    path = _local(grant["download_url"])
+    page = _local(tenant.share(invoice["id"]))
+    assert _page(anonymous, page)["resources"][0]["status"] == "waiting for release"
+    assert anonymous.get(path).status == 403
+    base = f"/api/v1/invoices/{invoice['id']}/grants/{grant['grant_id']}"
+    viewer = member_of(tenant, "viewer")
+    assert viewer.post(f"{base}/release").status == 403
+    released = tenant.api.post(f"{base}/release")
+    assert released.status == 200 and released.json["state"] == "available"
+    assert anonymous.get(path).status == 302
+    assert tenant.api.post(f"{base}/lock").json["state"] == "locked"
+    assert anonymous.get(path).status == 403
+    revoked = tenant.api.post(f"{base}/revoke").json
+    assert revoked["state"] == "revoked"
+    assert [h["reason"] for h in revoked["history"]] == ["attached", "released_by_staff", "locked_by_staff", "revoked_by_staff"]
+    assert tenant.api.post(f"{base}/lock").status == 409
+    assert tenant.api.post(f"{base}/explode").status == 404
+    listed = tenant.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"]
+    assert [g["state"] for g in listed] == ["revoked"]
+
+
+def test_the_access_log_pages_and_exports_csv_without_formula_injection(tenant: Any, anonymous: Api) -> None:
+    invoice = tenant.invoice()
+    rid = _file(tenant)
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources", {"resource_id": rid, "policy": "visible"}).json
+    for agent in ("=HYPERLINK(\"https://evil\")", "Mozilla/5.0", "curl/8"):
+        anonymous.get(_local(grant["download_url"]), headers={"User-Agent": agent})
+    first = tenant.api.get(f"/api/v1/resources/{rid}/access-log?limit=2").json
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = tenant.api.get(f"/api/v1/resources/{rid}/access-log?limit=2&cursor={first['next_cursor']}").json
+    assert len(rest["items"]) == 1
+    csv_reply = tenant.api.get(f"/api/v1/resources/{rid}/access-log?format=csv")
+    assert csv_reply.status == 200 and csv_reply.headers["Content-Type"].startswith("text/csv")
+    lines = csv_reply.text.strip().splitlines()
+    assert lines[0].startswith("at,action,result,actor") and len(lines) == 4
+    assert "'=HYPERLINK" in csv_reply.text
+
+
+def test_another_business_cannot_touch_my_grants_or_logs(make_tenant: Any) -> None:
+    mine, theirs = make_tenant(), make_tenant()
+    invoice = mine.invoice()
+    rid = _file(mine)
+    grant = mine.api.post(f"/api/v1/invoices/{invoice['id']}/resources", {"resource_id": rid, "policy": "manual"}).json
+    assert theirs.api.post(f"/api/v1/invoices/{invoice['id']}/grants/{grant['grant_id']}/release").status == 404
+    assert theirs.api.get(f"/api/v1/invoices/{invoice['id']}/grants").status == 404
+    assert theirs.api.get(f"/api/v1/resources/{rid}/access-log").status == 404
+    assert mine.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"][0]["state"] == "locked"
