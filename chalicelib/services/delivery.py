@@ -52,7 +52,8 @@ def attach_to_invoice(principal: Principal, doc_id: str, data: AttachInput) -> G
         start_access_clock(grant, now)
     with transaction() as tx:
         tx.save(grant, condition=Grant.pk.does_not_exist())
-        tx.save(tokens.new_token_item(token, FILE_ACCESS, principal.business_id, f"{doc_id}/{grant.grant_id}", iso(now)),
+        target = f"{doc_id}/{grant.grant_id}/{resource.resource_id}"
+        tx.save(tokens.new_token_item(token, FILE_ACCESS, principal.business_id, target, iso(now)),
                 condition=tokens.Token.pk.does_not_exist())
     return grant
 

@@ -15,8 +15,10 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token, new_id
 from chalicelib.store import access_log, tokens
+from chalicelib.store.businesses import business_pk
 from chalicelib.store.documents import Document, doc_pk
 from chalicelib.store.grants import Grant
+from chalicelib.store.resources import Resource, resource_sk
 from chalicelib.store.table import BaseItem, conditional, utcnow
 
 FILE_ACCESS = "file_access"
@@ -32,19 +34,21 @@ class Redemption:
     title: str
 
 
-def _load(token: str) -> tuple[Grant, Document]:
+def _load(token: str) -> tuple[Grant, Document, Resource | None]:
+    """The grant, its invoice and the resource's live version, in one BatchGet after the token."""
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
     item = tokens.find_token(token, FILE_ACCESS)
     if item is None:
         raise NotFound(NOT_FOUND)
-    doc_id, _, grant_id = item.target_id.partition("/")
+    doc_id, grant_id, resource_id = [*item.target_id.split("/"), "", ""][:3]
     pk = doc_pk(item.business_id, doc_id)
-    found = {i.sk: i for i in BaseItem.batch_get([(pk, "META"), (pk, f"GRANT#{grant_id}")])}
-    grant, document = found.get(f"GRANT#{grant_id}"), found.get("META")
+    keys = [(pk, f"GRANT#{grant_id}"), (pk, "META"), (business_pk(item.business_id), resource_sk(resource_id))]
+    found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
+    grant, document, resource = (found.get(k) for k in keys)
     if not isinstance(grant, Grant) or not isinstance(document, Document) or grant.file_token != token:
         raise NotFound(NOT_FOUND)
-    return grant, document
+    return grant, document, resource if isinstance(resource, Resource) else None
 
 
 def _expires(grant: Grant) -> datetime | None:
@@ -60,19 +64,21 @@ def _count(grant: Grant) -> None:
                 "This file changed at the same time; try again.")
 
 
-def _location(grant: Grant) -> str:
+def _location(grant: Grant, resource: Resource | None) -> str:
+    """Where the download goes: the resource's live version (new versions reach every holder)."""
+    live = resource or grant
     if grant.kind == "link":
-        return str(grant.url)
-    filename = (grant.filename or "file").replace('"', "")
+        return str(live.url)
+    filename = (live.filename or "file").replace('"', "")
     return str(s3().generate_presigned_url("get_object", ExpiresIn=settings().presign_ttl_seconds, Params={
-        "Bucket": settings().files_bucket, "Key": grant.s3_key,
+        "Bucket": settings().files_bucket, "Key": live.s3_key,
         "ResponseContentDisposition": f'attachment; filename="{filename}"',
     }))
 
 
 def redeem(token: str, ip: str | None, user_agent: str | None) -> Redemption:
     """Decide, log and (when allowed) count one download. Raises NotFound for unknown links."""
-    grant, document = _load(token)
+    grant, document, resource = _load(token)
     now = utcnow()
     # Re-check the invoice unless access, once unlocked, is kept whatever happens to it.
     check_invoice = grant.policy == access.AFTER_PAYMENT and not grant.keep_after_refund
@@ -94,4 +100,4 @@ def redeem(token: str, ip: str | None, user_agent: str | None) -> Redemption:
         ip=ip, user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
     ).save()
     allowed = reason == "ok"
-    return Redemption(allowed, reason, _location(grant) if allowed else None, grant.title)
+    return Redemption(allowed, reason, _location(grant, resource) if allowed else None, grant.title)

@@ -229,3 +229,16 @@ def test_another_business_cannot_touch_my_grants_or_logs(make_tenant: Any) -> No
     assert theirs.api.get(f"/api/v1/invoices/{invoice['id']}/grants").status == 404
     assert theirs.api.get(f"/api/v1/resources/{rid}/access-log").status == 404
     assert mine.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"][0]["state"] == "locked"
+
+
+def test_a_new_version_reaches_everyone_who_holds_a_grant(tenant: Any, anonymous: Api) -> None:
+    invoice = tenant.invoice()
+    rid = _file(tenant, b"version one")
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources", {"resource_id": rid, "policy": "visible"}).json
+    plan = tenant.api.post(f"/api/v1/resources/{rid}/versions",
+                           {"filename": "handbook-v2.pdf", "size": 11, "content_type": "application/pdf"}).json["upload"]
+    requests.post(plan["url"], data=plan["fields"], files={"file": ("f", b"version two", "application/pdf")}, timeout=10)
+    assert tenant.api.post(f"/api/v1/resources/{rid}/upload/confirm").json["version"] == 2
+    location = anonymous.get(_local(grant["download_url"])).headers["Location"]
+    assert "handbook-v2.pdf" in location
+    assert requests.get(location, timeout=10).content == b"version two"
