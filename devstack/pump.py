@@ -8,7 +8,6 @@ queue's maxReceiveCount, SQS itself moves the message to the dead-letter queue.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -131,6 +130,3 @@ class EventPump:
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
         )
 
-
-def dump(event: dict[str, Any]) -> str:
-    return json.dumps(event, indent=2)

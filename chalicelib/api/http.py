@@ -23,7 +23,7 @@ from chalicelib.domain.errors import (
     UnsupportedMediaType,
     ValidationError,
 )
-from chalicelib.services.auth import Principal, verify_id_token
+from chalicelib.services.auth import verify_id_token
 
 log = logging.getLogger("paydrop.api")
 S = TypeVar("S", bound=msgspec.Struct)
@@ -192,5 +192,3 @@ def check_path_ids(params: dict[str, Any]) -> None:
 def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
-
-__all__ = ["Principal", "body", "json_errors", "json_response", "page_params", "staff_route"]

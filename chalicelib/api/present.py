@@ -10,6 +10,7 @@ from chalicelib.store.clients import Client, Contact
 from chalicelib.store.documents import Document, Payment
 from chalicelib.store.grants import Grant
 from chalicelib.store.products import Product
+from chalicelib.store.resources import Resource
 from chalicelib.store.table import BaseItem
 
 
@@ -92,6 +93,16 @@ def grant(g: Grant, download_url: str) -> dict[str, Any]:
         "access_days": int(g.access_days) if g.access_days is not None else None,
         "history": [c.as_dict() for c in g.history or []],
         "download_url": download_url,
+    }
+
+
+def resource(r: Resource) -> dict[str, Any]:
+    return {
+        "resource_id": r.resource_id, "kind": r.kind, "title": r.title, "description": r.description,
+        "tags": list(r.tags or []), "url": r.url, "status": r.status, "version": int(r.version or 0),
+        "filename": r.filename, "size": int(r.size) if r.size is not None else None,
+        "content_type": r.content_type, "sha256": r.sha256,
+        "upload_in_progress": bool(r.pending_key), "created_at": r.created_at, "updated_at": r.updated_at,
     }
 
 

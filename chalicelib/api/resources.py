@@ -5,47 +5,39 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
 from chalicelib.services import delivery, resources
-from chalicelib.store.resources import Resource
 
 bp = Blueprint(__name__)
 ITEM = "/api/v1/resources/{resource_id}"
 
 
-def present(r: Resource) -> dict[str, Any]:
-    return {
-        "resource_id": r.resource_id, "kind": r.kind, "title": r.title, "description": r.description,
-        "tags": list(r.tags or []), "url": r.url, "status": r.status, "version": int(r.version or 0),
-        "filename": r.filename, "size": int(r.size) if r.size is not None else None,
-        "content_type": r.content_type, "sha256": r.sha256,
-        "upload_in_progress": bool(r.pending_key), "created_at": r.created_at, "updated_at": r.updated_at,
-    }
 
 
 @staff_route(bp, "/api/v1/resources", VIEW)
 def list_resources(principal: Any) -> Any:
     limit, cursor = page_params(bp.current_request.query_params)
     items, next_cursor = resources.list_resources(principal, limit, cursor)
-    return json_response({"items": [present(r) for r in items], "next_cursor": next_cursor})
+    return json_response({"items": [present.resource(r) for r in items], "next_cursor": next_cursor})
 
 
 @staff_route(bp, "/api/v1/resources", MANAGE_RESOURCES, methods=["POST"])
 def create_resource(principal: Any) -> Any:
     resource, upload = resources.create_resource(principal, body(bp, ResourceInput))
-    return json_response({"resource": present(resource), "upload": upload}, 201)
+    return json_response({"resource": present.resource(resource), "upload": upload}, 201)
 
 
 @staff_route(bp, ITEM, VIEW)
 def get_resource(principal: Any, resource_id: str) -> Any:
-    return json_response(present(resources.get_resource(principal, resource_id)))
+    return json_response(present.resource(resources.get_resource(principal, resource_id)))
 
 
 @staff_route(bp, ITEM, MANAGE_RESOURCES, methods=["PATCH"])
 def update_resource(principal: Any, resource_id: str) -> Any:
-    return json_response(present(resources.update_resource(principal, resource_id, body(bp, ResourceUpdate))))
+    return json_response(present.resource(resources.update_resource(principal, resource_id, body(bp, ResourceUpdate))))
 
 
 @staff_route(bp, ITEM + "/versions", MANAGE_RESOURCES, methods=["POST"])
@@ -66,12 +58,12 @@ def uploaded_parts(principal: Any, resource_id: str) -> Any:
 
 @staff_route(bp, ITEM + "/upload/complete", MANAGE_RESOURCES, methods=["POST"])
 def complete_upload(principal: Any, resource_id: str) -> Any:
-    return json_response(present(resources.complete_multipart(principal, resource_id, body(bp, CompleteUpload))))
+    return json_response(present.resource(resources.complete_multipart(principal, resource_id, body(bp, CompleteUpload))))
 
 
 @staff_route(bp, ITEM + "/upload/confirm", MANAGE_RESOURCES, methods=["POST"])
 def confirm_upload(principal: Any, resource_id: str) -> Any:
-    return json_response(present(resources.confirm_upload(principal, resource_id)))
+    return json_response(present.resource(resources.confirm_upload(principal, resource_id)))
 
 
 @staff_route(bp, ITEM + "/access-log", VIEW)

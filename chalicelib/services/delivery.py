@@ -18,7 +18,6 @@ from chalicelib.store.grants import Change, Grant, new_grant
 from chalicelib.store.resources import READY, Resource
 from chalicelib.store.table import conditional, iso, transaction, utcnow
 
-FILE_ACCESS = "file_access"
 # Offered on invoices in this slice; `internal` and `claim_link` arrive with claim links.
 INVOICE_POLICIES = (access.VISIBLE, access.AFTER_PAYMENT, access.MANUAL)
 
@@ -53,7 +52,7 @@ def attach_to_invoice(principal: Principal, doc_id: str, data: AttachInput) -> G
     with transaction() as tx:
         tx.save(grant, condition=Grant.pk.does_not_exist())
         target = f"{doc_id}/{grant.grant_id}/{resource.resource_id}"
-        tx.save(tokens.new_token_item(token, FILE_ACCESS, principal.business_id, target, iso(now)),
+        tx.save(tokens.new_token_item(token, tokens.FILE_ACCESS, principal.business_id, target, iso(now)),
                 condition=tokens.Token.pk.does_not_exist())
     return grant
 

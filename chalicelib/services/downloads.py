@@ -21,7 +21,6 @@ from chalicelib.store.grants import Grant
 from chalicelib.store.resources import Resource, resource_sk
 from chalicelib.store.table import BaseItem, conditional, utcnow
 
-FILE_ACCESS = "file_access"
 NOT_FOUND = "This download link is not valid."
 MAX_USER_AGENT = 256
 
@@ -38,7 +37,7 @@ def _load(token: str) -> tuple[Grant, Document, Resource | None]:
     """The grant, its invoice and the resource's live version, in one BatchGet after the token."""
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
-    item = tokens.find_token(token, FILE_ACCESS)
+    item = tokens.find_token(token, tokens.FILE_ACCESS)
     if item is None:
         raise NotFound(NOT_FOUND)
     doc_id, grant_id, resource_id = [*item.target_id.split("/"), "", ""][:3]

@@ -7,6 +7,7 @@ from chalicelib.domain.tokens import token_hash
 from chalicelib.store.table import BaseItem
 
 INVOICE_SHARE = "invoice_share"
+FILE_ACCESS = "file_access"
 
 
 class Token(BaseItem, discriminator="token"):
