@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
-from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+from chalicelib.store.table import BaseItem, index_page
 
 
 class LineMap(MapAttribute[str, object]):
@@ -124,13 +124,5 @@ def list_documents(
     business_id: str, kind: str, limit: int, cursor: str | None, status: str | None = None
 ) -> tuple[list[Document], str | None]:
     """A page of a business's invoices or quotes, newest first."""
-    pk = list_pk(business_id, kind)
-    results = Document.gsi1.query(
-        pk,
-        filter_condition=(Document.status == status) if status else None,
-        scan_index_forward=False,
-        limit=limit, page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, index=True),
-    )
-    items = [d for d in results if isinstance(d, Document)]
-    return items, encode_cursor(results.last_evaluated_key)
+    return index_page(Document, "gsi1", list_pk(business_id, kind), limit, cursor, newest_first=True,
+                      filter_condition=(Document.status == status) if status else None)

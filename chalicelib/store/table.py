@@ -41,6 +41,17 @@ class Gsi1(GlobalSecondaryIndex["BaseItem"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi2(GlobalSecondaryIndex["BaseItem"]):
+    """A second sparse index: grants per resource, access log per client and per invoice."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class BaseItem(Model):
     """Every item of the table: opaque keys, a type discriminator, an optional TTL."""
 
@@ -54,9 +65,12 @@ class BaseItem(Model):
     sk = UnicodeAttribute(range_key=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     item_type = DiscriminatorAttribute(attr_name="type")
     expires_at = TTLAttribute(null=True)
     gsi1 = Gsi1()
+    gsi2 = Gsi2()
 
     @classmethod
     def _get_connection(cls) -> Any:
@@ -114,7 +128,7 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
 
 
 def decode_cursor(
-    cursor: str | None, expected_pk: str, sk_prefix: str = "", index: bool = False
+    cursor: str | None, expected_pk: str, sk_prefix: str = "", index: str | None = None
 ) -> dict[str, Any] | None:
     """The LastEvaluatedKey behind `cursor`, refused unless it could have come from this query.
 
@@ -130,13 +144,13 @@ def decode_cursor(
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as e:
         raise invalid from e
-    names = {"pk", "sk", "gsi1pk", "gsi1sk"} if index else {"pk", "sk"}
+    names = {"pk", "sk", f"{index}pk", f"{index}sk"} if index else {"pk", "sk"}
     if not isinstance(key, dict) or set(key) != names:
         raise invalid
     values = {name: key[name].get("S") if isinstance(key[name], dict) and len(key[name]) == 1 else None for name in names}
     if not all(isinstance(v, str) and v for v in values.values()):
         raise invalid
-    owner, sort = (values["gsi1pk"], values["gsi1sk"]) if index else (values["pk"], values["sk"])
+    owner, sort = (values[f"{index}pk"], values[f"{index}sk"]) if index else (values["pk"], values["sk"])
     if owner != expected_pk or not str(sort).startswith(sk_prefix):
         raise invalid
     return key
@@ -156,6 +170,18 @@ def query_page(
     )
     items = list(results)
     return items, encode_cursor(results.last_evaluated_key)
+
+
+def index_page(
+    model: type[M], index: str, pk: str, limit: int, cursor: str | None,
+    newest_first: bool = False, filter_condition: Any = None,
+) -> tuple[list[M], str | None]:
+    """One page of `model` items under `pk` in index `gsi1` or `gsi2`."""
+    results = getattr(model, index).query(
+        pk, filter_condition=filter_condition, scan_index_forward=not newest_first,
+        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, index=index),
+    )
+    return [i for i in results if isinstance(i, model)], encode_cursor(results.last_evaluated_key)
 
 
 def save_new(item: BaseItem) -> None:

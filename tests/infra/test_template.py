@@ -175,10 +175,11 @@ def test_local_table_matches_template(local: tuple[Any, Any]) -> None:
     table = ddb.describe_table(TableName=resources.table_name)["Table"]
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    (gsi,) = table["GlobalSecondaryIndexes"]
-    assert gsi["IndexName"] == "gsi1"
-    assert {k["AttributeName"]: k["KeyType"] for k in gsi["KeySchema"]} == {"gsi1pk": "HASH", "gsi1sk": "RANGE"}
-    assert gsi["Projection"]["ProjectionType"] == "ALL"
+    indexes = {gsi["IndexName"]: gsi for gsi in table["GlobalSecondaryIndexes"]}
+    assert sorted(indexes) == ["gsi1", "gsi2"]
+    for name, gsi in indexes.items():
+        assert {k["AttributeName"]: k["KeyType"] for k in gsi["KeySchema"]} == {f"{name}pk": "HASH", f"{name}sk": "RANGE"}
+        assert gsi["Projection"]["ProjectionType"] == "ALL"
     ttl = ddb.describe_time_to_live(TableName=resources.table_name)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     backups = ddb.describe_continuous_backups(TableName=resources.table_name)["ContinuousBackupsDescription"]
