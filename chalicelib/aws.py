@@ -53,6 +53,10 @@ def sqs() -> Any:
     return client("sqs")
 
 
+def ses() -> Any:
+    return client("ses")
+
+
 def cognito() -> Any:
     return client("cognito-idp")
 

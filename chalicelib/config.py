@@ -5,7 +5,7 @@ Every other module asks `settings()`; nothing else reads `os.environ`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -23,9 +23,14 @@ class Settings:
     aws_endpoint_url: str
     # Public origin used in links we hand out (share URLs). Empty: derive from request.
     public_base_url: str
+    # Sender of transactional email; its domain is the SES identity the template creates.
+    mail_from: str
     jwks_url: str
     presign_ttl_seconds: int
     in_lambda: bool
+    # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
+    # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
+    local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
 
     @property
     def is_local(self) -> bool:
@@ -38,6 +43,9 @@ class Settings:
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
+
+
+_SECRET_PREFIX = "PAYDROP_SECRET_"
 
 
 @lru_cache(maxsize=1)
@@ -62,9 +70,15 @@ def settings() -> Settings:
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         aws_endpoint_url=endpoint,
         public_base_url=_env("PUBLIC_BASE_URL").rstrip("/"),
+        mail_from=_env("MAIL_FROM", "Paydrop <no-reply@mail.paydrop.test>"),
         jwks_url=_env("COGNITO_JWKS_URL") or default_jwks,
         presign_ttl_seconds=min(int(_env("PRESIGN_TTL_SECONDS", "300") or 300), 300),
         in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
+        local_secrets={
+            name.removeprefix(_SECRET_PREFIX).lower().replace("_", "-"): value.strip()
+            for name, value in os.environ.items()
+            if name.startswith(_SECRET_PREFIX) and value.strip()
+        },
     )
 
 

@@ -44,6 +44,7 @@ class Resources:
     user_pool_client_id: str
     region: str
     endpoint_url: str
+    mail_from: str
 
     def as_env(self, stage: str) -> dict[str, str]:
         """Environment variables that make `chalicelib.config.settings()` use this stack."""
@@ -57,6 +58,7 @@ class Resources:
             "UPLOADS_QUEUE_URL": self.uploads_queue_url,
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "MAIL_FROM": self.mail_from,
             "PAYDROP_STAGE": stage,
         }
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -360,6 +362,23 @@ def _create_group(name: str, props: dict[str, Any], stack: _Stack) -> None:
     stack.refs[name] = props["GroupName"]
 
 
+# --- SES --------------------------------------------------------------------------------
+
+
+def _create_email_identity(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Identity verified at once: moto's SES refuses unverified senders, and there is no DNS locally."""
+    ses = stack.clients("ses")
+    identity = props["EmailIdentity"]
+    if "@" in identity:
+        ses.verify_email_identity(EmailAddress=identity)
+    else:
+        ses.verify_domain_identity(Domain=identity)
+    ignored = set(props) - {"EmailIdentity"}
+    if ignored:
+        log.warning("%s: %s not provisioned locally", name, sorted(ignored))
+    stack.refs[name] = identity
+
+
 CREATORS: dict[str, Callable[[str, dict[str, Any], _Stack], None]] = {
     "AWS::DynamoDB::Table": _create_table,
     "AWS::S3::Bucket": _create_bucket,
@@ -367,6 +386,7 @@ CREATORS: dict[str, Callable[[str, dict[str, Any], _Stack], None]] = {
     "AWS::Cognito::UserPool": _create_user_pool,
     "AWS::Cognito::UserPoolClient": _create_user_pool_client,
     "AWS::Cognito::UserPoolGroup": _create_group,
+    "AWS::SES::EmailIdentity": _create_email_identity,
 }
 
 
@@ -392,10 +412,23 @@ def _client_factory(endpoint_url: str, region: str) -> Callable[[str], Any]:
     return client
 
 
-def create_resources(template: dict[str, Any], stack: _Stack) -> None:
+def parameter_values(template: dict[str, Any], given: dict[str, str] | None = None) -> dict[str, str]:
+    """Template parameters as CloudFormation would resolve them: the given value, else the Default."""
+    values = {}
+    for name, spec in template.get("Parameters", {}).items():
+        value = (given or {}).get(name, spec.get("Default"))
+        if value is None:
+            raise KeyError(f"template parameter {name} has no Default: pass it to provision(parameters=...)")
+        values[name] = str(value)
+    return values
+
+
+def create_resources(template: dict[str, Any], stack: _Stack, parameters: dict[str, str] | None = None) -> None:
     """Create every typed resource of `template` in dependency order, skipping what moto ignores."""
     if template.get("Conditions"):
         raise NotImplementedError("template Conditions are not supported by devstack/provision.py")
+    # `Ref` to a parameter reads its value from the same table as `Ref` to a resource.
+    stack.refs.update(parameter_values(template, parameters))
     resources = template["Resources"]
     for name in creation_order(resources):
         kind = resources[name]["Type"]
@@ -409,14 +442,20 @@ def create_resources(template: dict[str, Any], stack: _Stack) -> None:
 
 
 def provision(
-    endpoint_url: str, stack_name: str = "paydrop-dev", region: str = "us-east-1", template_path: str | None = None
+    endpoint_url: str,
+    stack_name: str = "paydrop-dev",
+    region: str = "us-east-1",
+    template_path: str | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Resources:
     """Create the resources of `infra/resources.json` on the moto server at `endpoint_url`."""
     template = json.loads(Path(template_path or TEMPLATE).read_text())
     clients = _client_factory(endpoint_url, region)
     account_id = clients("sts").get_caller_identity()["Account"]
     stack = _Stack(stack_name, region, account_id, clients)
-    create_resources(template, stack)
+    create_resources(template, stack, parameters)
+    # The API function's settings as the cloud computes them, for the one that is not a plain Ref.
+    api_env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
     return Resources(
         table_name=stack.refs["AppTable"],
         files_bucket=stack.refs["FilesBucket"],
@@ -428,4 +467,5 @@ def provision(
         user_pool_client_id=stack.refs["StaffUserPoolClient"],
         region=region,
         endpoint_url=endpoint_url,
+        mail_from=resolve(api_env["MAIL_FROM"], stack),
     )

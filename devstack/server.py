@@ -28,12 +28,15 @@ class Stack:
     moto: Any
     app_server: Any
     pump: Any
+    outbox: Any
     base_url: str
     demo: dict[str, Any]
 
     def stop(self) -> None:
         self.pump.stop()
         self.app_server.server.shutdown()
+        self.outbox.shutdown()
+        self.outbox.server_close()
         self.moto.stop()
 
 
@@ -88,7 +91,7 @@ def start_pump(resources: Any) -> Any:
     return pump
 
 
-def demo_links(base_url: str, demo: Any, resources: Any) -> dict[str, Any]:
+def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dict[str, Any]:
     return {
         "base_url": base_url,
         "health_url": f"{base_url}/health",
@@ -102,11 +105,13 @@ def demo_links(base_url: str, demo: Any, resources: Any) -> dict[str, Any]:
         "aws_endpoint_url": resources.endpoint_url,
         "user_pool_id": resources.user_pool_id,
         "user_pool_client_id": resources.user_pool_client_id,
+        "outbox_url": outbox_url,
     }
 
 
-def start(port: int, moto_port: int = 0) -> Stack:
+def start(port: int, moto_port: int = 0, outbox_port: int = 0) -> Stack:
     """Start the whole local stack in this process and return it (tests use this too)."""
+    from devstack.outbox import outbox_url, start_outbox_server
     from devstack.provision import provision
     from devstack.seed import seed
 
@@ -117,16 +122,17 @@ def start(port: int, moto_port: int = 0) -> Stack:
     demo = seed()
     app_server = start_app_server(port)
     pump = start_pump(resources)
-    links = demo_links(base_url, demo, resources)
+    outbox = start_outbox_server(outbox_port)  # 0: the OS picks a free port
+    links = demo_links(base_url, demo, resources, outbox_url(outbox))
     DEV_DIR.mkdir(exist_ok=True)
     (DEV_DIR / "demo.json").write_text(json.dumps(links, indent=2) + "\n")
-    return Stack(moto, app_server, pump, base_url, links)
+    return Stack(moto, app_server, pump, outbox, base_url, links)
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     port = int(os.environ.get("PORT", "8000"))
-    stack = start(port, int(os.environ.get("MOTO_PORT", "0")))
+    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")))
     links = stack.demo
     print(
         "\nPaydrop is running locally.\n"
@@ -134,6 +140,7 @@ def main() -> None:
         f"  Staff sign-in:  {links['staff_email']} / {links['staff_password']}\n"
         f"  Invoice link:   {links['invoice_share_url']}\n"
         f"  Local AWS:      {links['aws_endpoint_url']}\n"
+        f"  Outbox (email): {links['outbox_url']}\n"
         f"  Links saved to: {DEV_DIR / 'demo.json'}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

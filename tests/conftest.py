@@ -116,10 +116,29 @@ class Tenant:
             assert reply.status == 200, reply.body
         return reply.json  # type: ignore[no-any-return]
 
+    def file(self, content: bytes = b"The secret handbook, v1.", name: str = "handbook.pdf",
+             title: str = "Handbook", tags: list[str] | None = None) -> str:
+        """A file resource, uploaded through its presigned POST and confirmed; returns its id."""
+        import requests
+
+        made = self.api.post("/api/v1/resources", {"kind": "file", "title": title, "tags": tags or [], "file": {
+            "filename": name, "size": len(content), "content_type": "application/pdf"}}).json
+        plan = made["upload"]
+        requests.post(plan["url"], data=plan["fields"], files={"file": ("f", content, "application/pdf")}, timeout=10)
+        rid = made["resource"]["resource_id"]
+        assert self.api.post(f"/api/v1/resources/{rid}/upload/confirm").status == 200
+        return str(rid)
+
     def share(self, invoice_id: str) -> str:
         reply = self.api.post(f"/api/v1/invoices/{invoice_id}/share")
         assert reply.status == 200, reply.body
         return str(reply.json["url"])
+
+
+def local_path(url: str) -> str:
+    """The path of one of our absolute URLs, to request it through the test client."""
+    assert url.startswith(PUBLIC_BASE_URL), url
+    return url[len(PUBLIC_BASE_URL):]
 
 
 def unique_email(prefix: str = "staff") -> str:
@@ -182,3 +201,25 @@ def dynamodb_calls(aws: Any) -> Iterator[list[str]]:
     events.register("before-call.dynamodb", record)
     yield calls
     events.unregister("before-call.dynamodb", record)
+
+
+@dataclass
+class Outbox:
+    """The emails this test process sent through (moto's) SES, parsed."""
+
+    def messages(self) -> list[Any]:
+        from devstack.outbox import sent_messages
+
+        return sent_messages()
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages() if address.lower() in (a.lower() for a in m.to)]
+
+
+@pytest.fixture
+def outbox(aws: Any) -> Outbox:
+    """An emptied outbox: what the test sends shows up in `.messages()` and `.to(address)`."""
+    from devstack.outbox import clear
+
+    clear()
+    return Outbox()

@@ -9,7 +9,7 @@ from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
 from chalicelib.domain.permissions import MANAGE_CLIENTS, VIEW
-from chalicelib.services import clients
+from chalicelib.services import clients, delivery
 from chalicelib.services.auth import Principal
 
 bp = Blueprint(__name__)
@@ -55,3 +55,10 @@ def update_contact(principal: Principal, client_id: str, contact_id: str) -> Any
 def remove_contact(principal: Principal, client_id: str, contact_id: str) -> Any:
     clients.remove_contact(principal, client_id, contact_id)
     return json_response({"deleted": True})
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/grants", VIEW)
+def list_grants(principal: Principal, client_id: str) -> Any:
+    """Everything this client can (or could) access, through any attachment."""
+    grants = delivery.client_grants(principal, client_id)
+    return json_response({"items": [present.grant(g, bp.current_request) for g in grants]})

@@ -10,11 +10,10 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
-from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
 from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
-from chalicelib.services import delivery, documents, sharing
+from chalicelib.services import attachments, delivery, documents, sharing
 from chalicelib.services.auth import Principal
 from chalicelib.store.documents import Document
 
@@ -87,7 +86,7 @@ def record_payment(principal: Principal, doc_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/resources", MANAGE_RESOURCES, methods=["POST"])
 def attach_resource(principal: Principal, doc_id: str) -> Any:
-    return json_response(_grant(delivery.attach_to_invoice(principal, doc_id, body(bp, AttachInput))), 201)
+    return json_response(_grant(attachments.attach_to_invoice(principal, doc_id, body(bp, AttachInput))), 201)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/grants", VIEW)
@@ -98,13 +97,12 @@ def list_grants(principal: Principal, doc_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/grants/{grant_id}/{action}", MANAGE_RESOURCES, methods=["POST"])
 def grant_action(principal: Principal, doc_id: str, grant_id: str, action: str) -> Any:
-    if action not in delivery.STAFF_REASONS:
-        raise NotFound("Unknown action; use release, lock or revoke.", field="action")
-    return json_response(_grant(delivery.staff_action(principal, doc_id, grant_id, action)))
+    delivery.check_action(action)
+    return json_response(_grant(delivery.act_on_invoice_grant(principal, doc_id, grant_id, action)))
 
 
 def _grant(g: Any) -> Any:
-    return present.grant(g, absolute_url(bp.current_request, f"/files/{g.file_token}"))
+    return present.grant(g, bp.current_request)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/share", MANAGE_INVOICES, methods=["POST"])

@@ -1,29 +1,48 @@
-"""`/files/{token}`: a client's download link, decided at the moment it is redeemed."""
+"""`/files`: a signed-in contact's files, and `/files/{token}`: a download link, decided at
+the moment it is redeemed."""
 from __future__ import annotations
 
 from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.html import client_headers, page_errors, render
-from chalicelib.api.http import ANY_CONTENT_TYPE, new_nonce
+from chalicelib.api.html import brand, client_headers, page_errors, render
+from chalicelib.api.http import ANY_CONTENT_TYPE, new_nonce, source_ip, user_agent
+from chalicelib.api.urls import absolute_url
 from chalicelib.domain.access import DENIAL_MESSAGES
+from chalicelib.services import client_sessions
+from chalicelib.services.client_files import files_page
 from chalicelib.services.downloads import redeem
 
 bp = Blueprint(__name__)
 
 
-def source_ip(request: Any) -> str | None:
-    """The address API Gateway saw (not a spoofable X-Forwarded-For chain)."""
-    return ((request.context or {}).get("identity") or {}).get("sourceIp")
+def current_session(request: Any) -> client_sessions.ClientSession | None:
+    return client_sessions.read((request.headers or {}).get("cookie"))
+
+
+@bp.route("/files", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@page_errors(lambda: bp.current_request.headers)
+def my_files() -> Any:
+    request = bp.current_request
+    params: Any = request.query_params or {}
+    session = current_session(request)
+    page = files_page(session, params.get("tag"), params.get("q"), absolute_url(request, "")) if session else None
+    if session is None or page is None:
+        return render("error.html", status=401, status_code=401,
+                      message="Sign in with the link from your email to see your files.")
+    return render("files.html", business=brand(page.business), email=page.contact.email, entries=page.entries,
+                  tags=page.tags, tag=params.get("tag"), query=params.get("q"), claimed=params.get("claimed") == "1",
+                  files_url=absolute_url(request, "/files"), sign_out_url=absolute_url(request, "/signout"))
 
 
 @bp.route("/files/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def download(token: str) -> Any:
     request = bp.current_request
-    headers_in: Any = request.headers or {}
-    result = redeem(token, source_ip(request), headers_in.get("user-agent"))
+    session = current_session(request)
+    actor = f"contact:{session.contact_id}" if session else "link"
+    result = redeem(token, source_ip(request), user_agent(request), actor)
     if not result.allowed:
         return render("denied.html", status=403, title=result.title, message=DENIAL_MESSAGES[result.reason])
     headers = client_headers(new_nonce())

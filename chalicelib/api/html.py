@@ -13,6 +13,7 @@ from chalice import Response
 from chalicelib.api.http import error_body, json_response, new_nonce, status_of
 from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, TooManyRequests
+from chalicelib.services.businesses import logo_url
 
 log = logging.getLogger("paydrop.pages")
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
@@ -123,3 +124,9 @@ def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]]
         return wrapper
 
     return decorate
+
+
+def brand(business: Any) -> dict[str, Any]:
+    """What a client page shows of the business: name, logo and colours."""
+    return {"name": business.name, "logo_url": logo_url(business), "brand_color": business.brand_color,
+            "accent_color": business.accent_color}

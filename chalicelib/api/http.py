@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import secrets
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -182,11 +183,48 @@ def body(bp: Blueprint, shape: type[S]) -> S:
     return parse_body(bp.current_request.raw_body, shape)
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def form_or_json(bp: Blueprint, shape: type[S]) -> S:
+    """A client page's body: an HTML form (works without JavaScript) or the same fields as JSON.
+
+    Form fields arrive as text, so the strict JSON types are checked after decoding; a field
+    sent twice, or one `shape` does not know, is refused like in JSON.
+    """
+    headers: Any = bp.current_request.headers or {}
+    media = str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+    if media != FORM:
+        return body(bp, shape)
+    raw = bp.current_request.raw_body or b""
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationError("The request body is too large.")
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        pairs = urllib.parse.parse_qs(text, keep_blank_values=True, strict_parsing=bool(raw),
+                                      max_num_fields=50)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ValidationError("The form could not be read.") from e
+    if any(len(values) != 1 for values in pairs.values()):
+        raise ValidationError("Send each field once.")
+    return parse_body(json.dumps({name: values[0] for name, values in pairs.items()}), shape)
+
+
 def check_path_ids(params: dict[str, Any]) -> None:
     """Ids in the URL have our shape; anything else cannot exist (and never reaches DynamoDB)."""
     for name, value in params.items():
         if not _PATH_ID.fullmatch(str(value)):
             raise NotFound("Not found.", field=name)
+
+
+def source_ip(request: Any) -> str | None:
+    """The address API Gateway saw (not a spoofable X-Forwarded-For chain)."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+def user_agent(request: Any) -> str | None:
+    headers: Any = request.headers or {}
+    return headers.get("user-agent")
 
 
 def new_nonce() -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
+from chalicelib.store.attachments import Attachment
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import Client, Contact
 from chalicelib.store.documents import Document, Payment
 from chalicelib.store.grants import Grant
 from chalicelib.store.products import Product
+from chalicelib.store.projects import Project
 from chalicelib.store.resources import Resource
 from chalicelib.store.table import BaseItem
 
@@ -84,15 +87,30 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
     }
 
 
-def grant(g: Grant, download_url: str) -> dict[str, Any]:
+def _number(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def grant(g: Grant, request: Any) -> dict[str, Any]:
     return {
-        **attributes(g, ("grant_id", "resource_id", "client_id", "doc_id", "policy", "state", "reason", "title",
-                         "kind", "access_expires_at", "keep_after_refund", "created_at", "updated_at")),
-        "download_limit": int(g.download_limit) if g.download_limit is not None else None,
+        **attributes(g, ("grant_id", "resource_id", "attachment_id", "client_id", "doc_id", "target_type", "target_id",
+                         "policy", "state", "reason", "claimed_by", "title", "kind", "access_expires_at",
+                         "keep_after_refund", "created_at", "updated_at")),
+        "download_limit": _number(g.download_limit),
         "downloads": int(g.downloads or 0),
-        "access_days": int(g.access_days) if g.access_days is not None else None,
+        "access_days": _number(g.access_days),
         "history": [c.as_dict() for c in g.history or []],
-        "download_url": download_url,
+        "download_url": absolute_url(request, f"/files/{g.file_token}"),
+    }
+
+
+def attachment(a: Attachment, request: Any) -> dict[str, Any]:
+    return {
+        **attributes(a, ("attachment_id", "resource_id", "target_type", "target_id", "client_id", "policy",
+                         "keep_after_refund", "created_at")),
+        "download_limit": _number(a.download_limit),
+        "access_days": _number(a.access_days),
+        "claim_url": absolute_url(request, f"/claim/{a.claim_token}") if a.claim_token else None,
     }
 
 
@@ -104,6 +122,10 @@ def resource(r: Resource) -> dict[str, Any]:
         "content_type": r.content_type, "sha256": r.sha256,
         "upload_in_progress": bool(r.pending_key), "created_at": r.created_at, "updated_at": r.updated_at,
     }
+
+
+def project(p: Project) -> dict[str, Any]:
+    return {"id": p.project_id, **attributes(p, ("client_id", "name", "description", "status", "created_at", "updated_at"))}
 
 
 def page(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:

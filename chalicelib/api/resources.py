@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
-from chalicelib.domain.inputs import CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
+from chalicelib.domain.inputs import AttachmentInput, CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
-from chalicelib.services import delivery, resources
+from chalicelib.services import attachments, delivery, resources
 
 bp = Blueprint(__name__)
 ITEM = "/api/v1/resources/{resource_id}"
-
-
-
 
 @staff_route(bp, "/api/v1/resources", VIEW)
 def list_resources(principal: Any) -> Any:
@@ -66,24 +63,49 @@ def confirm_upload(principal: Any, resource_id: str) -> Any:
     return json_response(present.resource(resources.confirm_upload(principal, resource_id)))
 
 
-@staff_route(bp, ITEM + "/access-log", VIEW)
-def access_log(principal: Any, resource_id: str) -> Any:
-    """The resource's access log, newest first; `?format=csv` downloads it."""
-    params: Any = bp.current_request.query_params or {}
-    limit, cursor = page_params(params)
-    if params.get("format") == "csv":
-        limit = 1000  # one file; a longer log pages with the cursor header
-    entries, next_cursor = delivery.access_log_of(principal, resource_id, limit, cursor)
-    if params.get("format") == "csv":
-        headers: dict[str, Any] = {"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-                   "Content-Disposition": f'attachment; filename="access-log-{resource_id}.csv"',
-                   "X-Next-Cursor": next_cursor or ""}
-        return Response(body=delivery.access_log_csv(entries), status_code=200, headers=headers)
-    items = [{name: getattr(e, name) for name in delivery.LOG_COLUMNS} for e in entries]
-    return json_response({"items": items, "next_cursor": next_cursor})
-
-
 @staff_route(bp, ITEM + "/upload", MANAGE_RESOURCES, methods=["DELETE"])
 def abort_upload(principal: Any, resource_id: str) -> Any:
     resources.abort_upload(principal, resource_id)
     return json_response({"aborted": True})
+
+
+@staff_route(bp, ITEM + "/attachments", VIEW)
+def list_attachments(principal: Any, resource_id: str) -> Any:
+    found = attachments.attachments_of(principal, resource_id)
+    return json_response({"items": [present.attachment(a, bp.current_request) for a in found]})
+
+
+@staff_route(bp, ITEM + "/attachments", MANAGE_RESOURCES, methods=["POST"])
+def attach(principal: Any, resource_id: str) -> Any:
+    """Offer the resource through a client, product, invoice, quote or project."""
+    attachment, grants = attachments.attach(principal, resource_id, body(bp, AttachmentInput))
+    return json_response({"attachment": present.attachment(attachment, bp.current_request),
+                          "grants": [present.grant(g, bp.current_request) for g in grants]}, 201)
+
+
+@staff_route(bp, ITEM + "/attachments/{attachment_id}", MANAGE_RESOURCES, methods=["DELETE"])
+def detach(principal: Any, resource_id: str, attachment_id: str) -> Any:
+    closed = attachments.detach(principal, resource_id, attachment_id)
+    return json_response({"detached": True, "grants_revoked": len(closed)})
+
+
+@staff_route(bp, ITEM + "/grants", VIEW)
+def list_grants(principal: Any, resource_id: str) -> Any:
+    """Who can access this resource, through which attachment, in which state."""
+    grants = delivery.resource_grants(principal, resource_id)
+    return json_response({"items": [present.grant(g, bp.current_request) for g in grants]})
+
+
+@staff_route(bp, ITEM + "/grants/{action}", MANAGE_RESOURCES, methods=["POST"])
+def act_on_all(principal: Any, resource_id: str, action: str) -> Any:
+    """Release, lock or revoke every grant of the resource that the action applies to."""
+    delivery.check_action(action)
+    changed = delivery.act_on_resource(principal, resource_id, action)
+    return json_response({"changed": len(changed), "items": [present.grant(g, bp.current_request) for g in changed]})
+
+
+@staff_route(bp, ITEM + "/grants/{grant_id}/{action}", MANAGE_RESOURCES, methods=["POST"])
+def act_on_one(principal: Any, resource_id: str, grant_id: str, action: str) -> Any:
+    delivery.check_action(action)
+    return json_response(present.grant(delivery.act_on_resource_grant(principal, resource_id, grant_id, action),
+                                       bp.current_request))

@@ -23,6 +23,18 @@ LOCKED_BY_STAFF = "locked_by_staff"
 REVOKED_BY_STAFF = "revoked_by_staff"
 CLAIMED = "claimed"
 ATTACHED = "attached"
+DETACHED = "detached"
+
+# Which policies each kind of target can carry. `after_payment` needs an invoice to be paid
+# (a product's resources reach the invoices that sell it); a claim link needs a client whose
+# contacts can claim it, so not a product, which has none.
+TARGET_POLICIES = {
+    "invoice": POLICIES,
+    "quote": (INTERNAL, VISIBLE, MANUAL, CLAIM_LINK),
+    "product": (INTERNAL, VISIBLE, AFTER_PAYMENT, MANUAL),
+    "client": (INTERNAL, VISIBLE, MANUAL, CLAIM_LINK),
+    "project": (INTERNAL, VISIBLE, MANUAL, CLAIM_LINK),
+}
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,14 @@ def check_attachment(target_type: str, attachment: Attachment) -> None:
         raise ValidationError(f"Attach to one of {', '.join(TARGET_TYPES)}.", field="target_type")
     if attachment.policy not in POLICIES:
         raise ValidationError(f"Policy must be one of {', '.join(POLICIES)}.", field="policy")
-    if attachment.policy == AFTER_PAYMENT and target_type not in ("invoice", "product"):
-        raise ValidationError("`after_payment` needs an invoice (or a product sold on invoices).", field="policy")
+    allowed = TARGET_POLICIES[target_type]
+    if attachment.policy not in allowed:
+        if attachment.policy == AFTER_PAYMENT:
+            raise ValidationError("`after_payment` needs an invoice (or a product sold on invoices).", field="policy")
+        raise ValidationError(f"On a {target_type}, policy must be one of {', '.join(allowed)}.", field="policy")
+    if attachment.policy == INTERNAL and (attachment.download_limit or attachment.access_days):
+        raise ValidationError("Internal resources are never offered to clients: no limit or access period.",
+                              field="policy")
 
 
 def initial_state(policy: str, invoice_paid: bool) -> str | None:
@@ -53,6 +71,24 @@ def initial_state(policy: str, invoice_paid: bool) -> str | None:
     if policy == AFTER_PAYMENT:
         return AVAILABLE if invoice_paid else LOCKED
     return LOCKED  # manual waits for staff; a claim link waits for its claimer
+
+
+def state_after_claim(policy: str, state: str, claimed_by: str | None) -> str:
+    """A claim opens an unclaimed claim-link grant; anything else is "already claimed"."""
+    if policy != CLAIM_LINK:
+        raise ValidationError("This resource is not offered through a claim link.")
+    if claimed_by is not None or state != LOCKED:
+        raise Conflict("This has already been claimed.")
+    return AVAILABLE
+
+
+def shown_to_client(policy: str, state: str, reason: str, claimed_by: str | None) -> bool:
+    """Whether a client's lists include this grant at all."""
+    if reason == DETACHED:
+        return False  # staff took it off; it was never theirs to keep
+    if policy == CLAIM_LINK and claimed_by is None:
+        return False  # only the claim URL shows an unclaimed resource
+    return not (state == REVOKED and policy != AFTER_PAYMENT)
 
 
 def state_after_payment_change(policy: str, state: str, paid_in_full: bool, keep_after_refund: bool) -> str:
@@ -77,6 +113,25 @@ def state_after_staff_action(state: str, action: str) -> str:
     if action == "revoke":
         return REVOKED
     raise ValidationError("Action must be release, lock or revoke.", field="action")
+
+
+def check_staff_may_act(policy: str, reason: str, claimed_by: str | None) -> None:
+    """Detached grants are closed for good; an unclaimed claim link opens only by being claimed."""
+    if reason == DETACHED:
+        raise Conflict("This resource was detached; attach it again to offer it.")
+    if policy == CLAIM_LINK and claimed_by is None:
+        raise Conflict("A claim link opens when someone claims it.")
+
+
+def bulk_action_applies(action: str, policy: str, state: str, reason: str, claimed_by: str | None) -> bool:
+    """Whether "release/lock/revoke all" of a resource touches this grant."""
+    if reason == DETACHED or (policy == CLAIM_LINK and claimed_by is None):
+        return False
+    if action == "release":
+        return state == LOCKED
+    if action == "lock":
+        return state == AVAILABLE
+    return state in (LOCKED, AVAILABLE)
 
 
 def access_expires_at(available_since: datetime, access_days: int | None) -> datetime | None:

@@ -59,6 +59,7 @@ class BusinessUpdate(Strict, kw_only=True):
     invoice_footer: LongText | UnsetType | None = UNSET
     default_terms: LongText | UnsetType | None = UNSET
     payment_terms_days: Days | UnsetType = UNSET
+    log_retention_days: Annotated[int, Meta(ge=30, le=3650)] | UnsetType = UNSET
     logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
 
 
@@ -112,6 +113,18 @@ class ProductUpdate(Strict, kw_only=True):
     description: LongText | UnsetType | None = UNSET
     unit_price: Money | UnsetType = UNSET
     tax_rate_bp: BasisPoints | UnsetType = UNSET
+
+
+class ProjectInput(Strict, kw_only=True):
+    client_id: Id
+    name: Name
+    description: LongText | None = None
+
+
+class ProjectUpdate(Strict, kw_only=True):
+    name: Name | UnsetType = UNSET
+    description: LongText | UnsetType | None = UNSET
+    status: Annotated[str, Meta(pattern=r"^(active|completed|archived)\Z")] | UnsetType = UNSET
 
 
 class LineInput(Strict, kw_only=True):
@@ -204,11 +217,33 @@ class CompleteUpload(Strict, kw_only=True):
     parts: Annotated[list[CompletedPart], Meta(min_length=1, max_length=10_000)]
 
 
+Policy = Annotated[str, Meta(pattern=r"^(internal|visible|after_payment|manual|claim_link)\Z")]
+DownloadLimit = Annotated[int, Meta(ge=1, le=10_000)]
+AccessDays = Annotated[int, Meta(ge=1, le=3650)]
+
+
+class EmailInput(Strict, kw_only=True):
+    """A client's address, typed into a sign-in or claim form."""
+
+    email: Email
+
+
 class AttachInput(Strict, kw_only=True):
-    """Offer a resource on an invoice under a policy."""
+    """Offer a resource on an invoice under a policy (the invoice's shortcut)."""
 
     resource_id: Id
-    policy: Annotated[str, Meta(pattern=r"^(internal|visible|after_payment|manual|claim_link)\Z")]
-    download_limit: Annotated[int, Meta(ge=1, le=10_000)] | None = None
-    access_days: Annotated[int, Meta(ge=1, le=3650)] | None = None
+    policy: Policy
+    download_limit: DownloadLimit | None = None
+    access_days: AccessDays | None = None
+    keep_after_refund: bool = False
+
+
+class AttachmentInput(Strict, kw_only=True):
+    """Offer a resource through a client, product, invoice, quote or project under a policy."""
+
+    target_type: Annotated[str, Meta(pattern=r"^(client|product|invoice|quote|project)\Z")]
+    target_id: Id
+    policy: Policy
+    download_limit: DownloadLimit | None = None
+    access_days: AccessDays | None = None
     keep_after_refund: bool = False

@@ -70,7 +70,10 @@ def _contact(principal: Principal, client_id: str, contact_id: str) -> store.Con
 
 def update_contact(principal: Principal, client_id: str, contact_id: str, data: ContactUpdate) -> store.Contact:
     contact = _contact(principal, client_id, contact_id)
-    update_item(contact, data.given(), iso(utcnow()))
+    changes = data.given()
+    if "email" in changes:
+        changes["gsi1pk"] = store.email_pk(principal.business_id, str(changes["email"]))
+    update_item(contact, changes, iso(utcnow()))
     return contact
 
 

@@ -1,60 +1,32 @@
-"""Delivery: resources offered on invoices, the grants that hold each client's access, and
-the one entry point every payment path calls when an invoice becomes (or stops being) paid."""
+"""Delivery, staff side: who can access what (per invoice, client and resource), release,
+lock or revoke by hand (one grant, or all of a resource's), and the access log with its
+CSV export. Every staff action is logged with the staff member as actor."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
-from chalicelib.domain.errors import Conflict, NotFound, ValidationError
-from chalicelib.domain.inputs import AttachInput
-from chalicelib.domain.tokens import new_id, new_token
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
+from chalicelib.services.businesses import business_of
+from chalicelib.services.clients import get_client
 from chalicelib.services.documents import get_document
-from chalicelib.services.entitlements import grants_of, move, start_access_clock
+from chalicelib.services.entitlements import grants_of, move
 from chalicelib.services.resources import get_resource
-from chalicelib.store import access_log, tokens
+from chalicelib.store import access_log
 from chalicelib.store.access_log import AccessLog
 from chalicelib.store.documents import load_collection
-from chalicelib.store.grants import Change, Grant, new_grant
-from chalicelib.store.resources import READY, Resource
-from chalicelib.store.table import conditional, iso, transaction, utcnow
+from chalicelib.store.grants import Grant, grants_of_client, grants_of_resource
+from chalicelib.store.table import conditional, utcnow
 
-# Offered on invoices in this slice; `internal` and `claim_link` arrive with claim links.
-INVOICE_POLICIES = (access.VISIBLE, access.AFTER_PAYMENT, access.MANUAL)
+STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF}
 
 
-def _snapshot(resource: Resource) -> dict[str, object]:
-    return {"title": resource.title, "kind": resource.kind, "filename": resource.filename,
-            "size": resource.size, "s3_key": resource.s3_key, "url": resource.url}
-
-
-def attach_to_invoice(principal: Principal, doc_id: str, data: AttachInput) -> Grant:
-    """Offer a resource on an invoice: its client gets a grant in the policy's first state."""
-    document = get_document(principal, rules.INVOICE, doc_id)
-    resource = get_resource(principal, data.resource_id)
-    if data.policy not in INVOICE_POLICIES:
-        raise ValidationError(f"On invoices, policy must be one of {', '.join(INVOICE_POLICIES)}.", field="policy")
-    access.check_attachment("invoice", access.Attachment(data.policy, data.download_limit, data.access_days,
-                                                         data.keep_after_refund))
-    if resource.status != READY:
-        raise Conflict("Finish uploading the file before attaching it.", field="resource_id")
-    now = utcnow()
-    state = access.initial_state(data.policy, document.status == rules.PAID) or access.LOCKED
-    token = new_token()
-    grant = new_grant(
-        principal.business_id, doc_id, new_id(), document.client_id, iso(now),
-        resource_id=resource.resource_id, policy=data.policy, state=state, reason=access.ATTACHED,
-        history=[Change(at=iso(now), state=state, reason=access.ATTACHED)],
-        download_limit=data.download_limit, access_days=data.access_days,
-        keep_after_refund=data.keep_after_refund, file_token=token, **_snapshot(resource),
-    )
-    if state == access.AVAILABLE:
-        start_access_clock(grant, now)
-    with transaction() as tx:
-        tx.save(grant, condition=Grant.pk.does_not_exist())
-        target = f"{doc_id}/{grant.grant_id}/{resource.resource_id}"
-        tx.save(tokens.new_token_item(token, tokens.FILE_ACCESS, principal.business_id, target, iso(now)),
-                condition=tokens.Token.pk.does_not_exist())
-    return grant
+def check_action(action: str) -> None:
+    if action not in STAFF_REASONS:
+        raise NotFound("Unknown action; use release, lock or revoke.", field="action")
 
 
 def invoice_grants(principal: Principal, doc_id: str) -> list[Grant]:
@@ -64,31 +36,100 @@ def invoice_grants(principal: Principal, doc_id: str) -> list[Grant]:
     return grants_of(items)
 
 
-STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF}
+def client_grants(principal: Principal, client_id: str) -> list[Grant]:
+    """Everything this client can (or could) access, through any attachment."""
+    get_client(principal, client_id)
+    return grants_of_client(principal.business_id, client_id)
 
 
-def staff_action(principal: Principal, doc_id: str, grant_id: str, action: str) -> Grant:
-    """Release, lock or revoke one grant by hand; logged with the staff member as actor."""
+def resource_grants(principal: Principal, resource_id: str) -> list[Grant]:
+    get_resource(principal, resource_id)
+    return grants_of_resource(principal.business_id, resource_id)
+
+
+def log_entry(grant: Grant, now: datetime, retention_days: int | None, actor: str, action: str, result: str,
+              ip: str | None = None, user_agent: str | None = None) -> AccessLog:
+    return access_log.new_entry(
+        grant.business_id, new_id(), now, retention_days, resource_id=grant.resource_id, grant_id=grant.grant_id,
+        client_id=grant.client_id, doc_id=grant.doc_id, actor=actor, action=action, result=result,
+        ip=ip, user_agent=user_agent,
+    )
+
+
+def _apply(principal: Principal, grants: list[Grant], action: str, reason: str | None = None) -> list[Grant]:
+    """Move each grant by `action`, save it only if nobody changed it meanwhile, and log it."""
+    now = utcnow()
+    retention = int(business_of(principal).log_retention_days or access_log.DEFAULT_RETENTION_DAYS)
+    actor = f"staff:{principal.email or principal.user_id}"
+    for grant in grants:
+        move(grant, access.state_after_staff_action(grant.state, action), reason or STAFF_REASONS[action], now)
+        conditional(grant.save, "This grant changed at the same time; reload and retry.")
+        log_entry(grant, now, retention, actor, action, "ok").save()
+    return grants
+
+
+def act_on_grant(principal: Principal, grant: Grant, action: str) -> Grant:
+    access.check_staff_may_act(grant.policy, grant.reason, grant.claimed_by)
+    access.state_after_staff_action(grant.state, action)  # refuse before writing anything
+    return _apply(principal, [grant], action)[0]
+
+
+def act_on_invoice_grant(principal: Principal, doc_id: str, grant_id: str, action: str) -> Grant:
     grant = next((g for g in invoice_grants(principal, doc_id) if g.grant_id == grant_id), None)
     if grant is None:
         raise NotFound("Grant not found.", field="grant_id")
-    now = utcnow()
-    move(grant, access.state_after_staff_action(grant.state, action), STAFF_REASONS[action], now)
-    conditional(grant.save, "This grant changed at the same time; reload and retry.")
-    access_log.new_entry(
-        principal.business_id, new_id(), now, resource_id=grant.resource_id, grant_id=grant.grant_id,
-        client_id=grant.client_id, doc_id=doc_id, actor=f"staff:{principal.email or principal.user_id}",
-        action=action, result="ok",
-    ).save()
-    return grant
+    return act_on_grant(principal, grant, action)
 
 
-def access_log_of(principal: Principal, resource_id: str, limit: int, cursor: str | None) -> tuple[list[AccessLog], str | None]:
-    get_resource(principal, resource_id)
-    return access_log.entries_for_resource(principal.business_id, resource_id, limit, cursor)
+def act_on_resource_grant(principal: Principal, resource_id: str, grant_id: str, action: str) -> Grant:
+    grant = next((g for g in resource_grants(principal, resource_id) if g.grant_id == grant_id), None)
+    if grant is None:
+        raise NotFound("Grant not found.", field="grant_id")
+    return act_on_grant(principal, _fresh(grant), action)
 
 
-LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "ip", "user_agent")
+def _fresh(grant: Grant) -> Grant:
+    """The index is eventually consistent: act on the grant as stored now."""
+    try:
+        return Grant.get(grant.pk, grant.sk, consistent_read=True)
+    except Grant.DoesNotExist as e:
+        raise NotFound("Grant not found.", field="grant_id") from e
+
+
+def act_on_resource(principal: Principal, resource_id: str, action: str) -> list[Grant]:
+    """Release, lock or revoke every grant of a resource that the action applies to."""
+    chosen = [
+        fresh for g in resource_grants(principal, resource_id)
+        if access.bulk_action_applies(action, (fresh := _fresh(g)).policy, fresh.state, fresh.reason, fresh.claimed_by)
+    ]
+    return _apply(principal, chosen, action)
+
+
+def close_detached(principal: Principal, grants: list[Grant]) -> list[Grant]:
+    """Revoke what a detached attachment gave (the grants stay, with their history, for the record)."""
+    open_ones = [_fresh(g) for g in grants]
+    return _apply(principal, [g for g in open_ones if g.reason != access.DETACHED], "revoke", access.DETACHED)
+
+
+LOG_SCOPES = ("resource", "client", "invoice")
+
+
+def access_log_of(principal: Principal, scope: str, scope_id: str, limit: int,
+                  cursor: str | None) -> tuple[list[AccessLog], str | None]:
+    """The access log of one resource, client or invoice, newest first."""
+    if scope == "resource":
+        get_resource(principal, scope_id)
+        return access_log.entries_for_resource(principal.business_id, scope_id, limit, cursor)
+    if scope == "client":
+        get_client(principal, scope_id)
+        return access_log.entries_for_client(principal.business_id, scope_id, limit, cursor)
+    if scope == "invoice":
+        get_document(principal, rules.INVOICE, scope_id)
+        return access_log.entries_for_document(principal.business_id, scope_id, limit, cursor)
+    raise Conflict(f"Unknown log scope {scope!r}.")
+
+
+LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "resource_id", "ip", "user_agent")
 
 
 def access_log_csv(entries: list[AccessLog]) -> str:

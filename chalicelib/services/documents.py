@@ -10,7 +10,7 @@ from chalicelib.domain.money import is_currency
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
 from chalicelib.services.businesses import business_of
-from chalicelib.services.entitlements import invoice_payment_changed
+from chalicelib.services.entitlements import invoice_payment_changed, offer_products
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
 from chalicelib.store.clients import Client, get_client
@@ -157,8 +157,11 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
     now = iso(utcnow())
     if document.kind == rules.INVOICE and int(document.total) == 0:
         # Nothing to pay (e.g. a 100 % discount): settled the moment it is sent.
-        return _transition(document, status=rules.PAID, sent_at=now, paid_at=now, bill_to=_bill_to(client))
-    return _transition(document, status=rules.SENT, sent_at=now, bill_to=_bill_to(client))
+        sent = _transition(document, status=rules.PAID, sent_at=now, paid_at=now, bill_to=_bill_to(client))
+    else:
+        sent = _transition(document, status=rules.SENT, sent_at=now, bill_to=_bill_to(client))
+    offer_products(principal.business_id, sent)
+    return sent
 
 
 def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:

@@ -1,6 +1,7 @@
 """Redeeming a download link: decide now, log it, then hand out a 300-second presigned URL.
 
-Reads: the token item (GetItem) and the grant with its invoice (one BatchGet); then a
+Reads: the token item (GetItem), then the grant, its invoice (if it hangs on one), the
+resource's live version and the business's log retention in one BatchGet; then a
 conditional update counts the redemption and one PutItem logs the attempt.
 """
 from __future__ import annotations
@@ -13,11 +14,12 @@ from chalicelib.config import settings
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.tokens import looks_like_token, new_id
-from chalicelib.store import access_log, tokens
-from chalicelib.store.businesses import business_pk
-from chalicelib.store.documents import Document, doc_pk
-from chalicelib.store.grants import Grant
+from chalicelib.domain.tokens import looks_like_token
+from chalicelib.services.delivery import log_entry
+from chalicelib.store import tokens
+from chalicelib.store.businesses import Business, business_pk
+from chalicelib.store.documents import Document
+from chalicelib.store.grants import Grant, grant_key
 from chalicelib.store.resources import Resource, resource_sk
 from chalicelib.store.table import BaseItem, conditional, utcnow
 
@@ -33,21 +35,46 @@ class Redemption:
     title: str
 
 
-def _load(token: str) -> tuple[Grant, Document, Resource | None]:
-    """The grant, its invoice and the resource's live version, in one BatchGet after the token."""
+@dataclass(frozen=True)
+class Loaded:
+    grant: Grant
+    document: Document | None
+    resource: Resource | None
+    business: Business | None
+
+    @property
+    def retention_days(self) -> int | None:
+        return int(self.business.log_retention_days) if self.business else None
+
+
+def load_grant(token: str, purpose: str = tokens.FILE_ACCESS) -> Loaded:
+    """The grant behind a download (or claim) token, with its invoice, the resource's live version
+    and the business's log retention: one BatchGet after the token's GetItem. Raises NotFound."""
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
-    item = tokens.find_token(token, tokens.FILE_ACCESS)
-    if item is None:
+    item = tokens.find_token(token, purpose)
+    key = grant_key(item.business_id, item.target_id) if item else None
+    if item is None or key is None:
         raise NotFound(NOT_FOUND)
-    doc_id, grant_id, resource_id = [*item.target_id.split("/"), "", ""][:3]
-    pk = doc_pk(item.business_id, doc_id)
-    keys = [(pk, f"GRANT#{grant_id}"), (pk, "META"), (business_pk(item.business_id), resource_sk(resource_id))]
+    grant_pk, grant_sk, resource_id, doc_id = key
+    keys = [(grant_pk, grant_sk), (business_pk(item.business_id), resource_sk(resource_id)),
+            (business_pk(item.business_id), "PROFILE")]
+    if doc_id:
+        keys.append((grant_pk, "META"))
     found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
-    grant, document, resource = (found.get(k) for k in keys)
-    if not isinstance(grant, Grant) or not isinstance(document, Document) or grant.file_token != token:
+    grant, resource, business = (found.get(k) for k in keys[:3])
+    document = found.get(keys[3]) if doc_id else None
+    if not isinstance(grant, Grant) or (doc_id and not isinstance(document, Document)):
         raise NotFound(NOT_FOUND)
-    return grant, document, resource if isinstance(resource, Resource) else None
+    if purpose == tokens.FILE_ACCESS and grant.file_token != token:
+        raise NotFound(NOT_FOUND)
+    return Loaded(grant, document if isinstance(document, Document) else None,
+                  resource if isinstance(resource, Resource) else None,
+                  business if isinstance(business, Business) else None)
+
+
+def user_agent_of(header: str | None) -> str | None:
+    return (header or "")[:MAX_USER_AGENT] or None
 
 
 def _expires(grant: Grant) -> datetime | None:
@@ -75,14 +102,15 @@ def _location(grant: Grant, resource: Resource | None) -> str:
     }))
 
 
-def redeem(token: str, ip: str | None, user_agent: str | None) -> Redemption:
+def redeem(token: str, ip: str | None, user_agent: str | None, actor: str = "link") -> Redemption:
     """Decide, log and (when allowed) count one download. Raises NotFound for unknown links."""
-    grant, document, resource = _load(token)
+    loaded = load_grant(token)
+    grant, document, resource = loaded.grant, loaded.document, loaded.resource
     now = utcnow()
     # Re-check the invoice unless access, once unlocked, is kept whatever happens to it.
-    check_invoice = grant.policy == access.AFTER_PAYMENT and not grant.keep_after_refund
+    check_invoice = grant.policy == access.AFTER_PAYMENT and not grant.keep_after_refund and document is not None
     decision = access.decide_download(
-        grant.state, grant.policy, document.status == rules.PAID if check_invoice else None,
+        grant.state, grant.policy, document.status == rules.PAID if check_invoice and document else None,
         int(grant.downloads or 0), int(grant.download_limit) if grant.download_limit is not None else None,
         _expires(grant), now,
     )
@@ -93,10 +121,6 @@ def redeem(token: str, ip: str | None, user_agent: str | None) -> Redemption:
         except Conflict:
             # Someone else's redemption took the last download, or staff closed it just now.
             reason = "limit_reached" if grant.download_limit is not None else "revoked"
-    access_log.new_entry(
-        grant.business_id, new_id(), now, resource_id=grant.resource_id, grant_id=grant.grant_id,
-        client_id=grant.client_id, doc_id=grant.doc_id, actor="link", action="download", result=reason,
-        ip=ip, user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
-    ).save()
+    log_entry(grant, now, loaded.retention_days, actor, "download", reason, ip, user_agent_of(user_agent)).save()
     allowed = reason == "ok"
     return Redemption(allowed, reason, _location(grant, resource) if allowed else None, grant.title)

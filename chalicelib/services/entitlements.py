@@ -1,20 +1,91 @@
-"""Entitlements: keep grants in step with the invoice they hang on.
+"""Entitlements: make grants and keep them in step with the invoice they hang on.
 
 `invoice_payment_changed` is the one entry point every payment path calls (manual
 "mark paid" and cancellation now, Stripe webhooks later) when an invoice may have become,
-or stopped being, paid in full.
+or stopped being, paid in full. `offer_products` gives an invoice the grants its products'
+resources promise when it is sent (a sent invoice's lines no longer change).
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.store import documents as docs
-from chalicelib.store.grants import Change, Grant
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store import tokens
+from chalicelib.store.attachments import Attachment, attachments_of_target
+from chalicelib.store.grants import Change, Grant, new_grant, token_target
+from chalicelib.store.resources import READY, Resource, get_resource
+from chalicelib.store.table import conditional, iso, transaction, utcnow
+
+
+def snapshot(resource: Resource) -> dict[str, object]:
+    """What a grant shows before anyone reads the resource again."""
+    return {"title": resource.title, "kind": resource.kind, "filename": resource.filename,
+            "size": resource.size, "s3_key": resource.s3_key, "url": resource.url}
+
+
+def new_grant_for(attachment: Attachment, resource: Resource, client_id: str, doc_id: str | None,
+                  invoice_paid: bool, now: datetime, grant_id: str | None = None) -> Grant:
+    """A client's grant through `attachment`, in the policy's first state."""
+    state = access.initial_state(attachment.policy, invoice_paid) or access.LOCKED
+    grant = new_grant(
+        attachment.business_id, doc_id, grant_id or new_id(), client_id, iso(now),
+        resource_id=resource.resource_id, attachment_id=attachment.attachment_id,
+        target_type=attachment.target_type, target_id=attachment.target_id,
+        policy=attachment.policy, state=state, reason=access.ATTACHED,
+        history=[Change(at=iso(now), state=state, reason=access.ATTACHED)],
+        download_limit=attachment.download_limit, access_days=attachment.access_days,
+        keep_after_refund=attachment.keep_after_refund, file_token=new_token(), **snapshot(resource),
+    )
+    if state == access.AVAILABLE:
+        start_access_clock(grant, now)
+    return grant
+
+
+def file_token_item(grant: Grant) -> tokens.Token:
+    return tokens.new_token_item(grant.file_token, tokens.FILE_ACCESS, grant.business_id, token_target(grant),
+                                 grant.created_at)
+
+
+def product_grant_id(attachment_id: str, doc_id: str) -> str:
+    """The same id every time, so offering a product's resource on an invoice twice is a no-op."""
+    return hashlib.sha256(f"{attachment_id}:{doc_id}".encode()).hexdigest()[:20]
+
+
+def offer_on_invoice(attachment: Attachment, resource: Resource, document: docs.Document, now: datetime) -> Grant | None:
+    """Give the invoice's client a grant through a product's attachment; None if it already has one."""
+    grant = new_grant_for(attachment, resource, document.client_id, document.doc_id, document.status == rules.PAID,
+                          now, grant_id=product_grant_id(attachment.attachment_id, document.doc_id))
+    try:
+        with transaction() as tx:
+            tx.save(grant, condition=Grant.pk.does_not_exist())
+            tx.save(file_token_item(grant), condition=tokens.Token.pk.does_not_exist())
+    except Conflict:
+        return None  # offered before (a resend, an edit, or two at once): one grant is enough
+    return grant
+
+
+def sells(document: docs.Document, product_id: str) -> bool:
+    return any(line.product_id == product_id for line in document.lines)
+
+
+def offer_products(business_id: str, document: docs.Document) -> int:
+    """Grants for every resource attached to a product on the invoice's lines (sent invoices only)."""
+    if document.kind != rules.INVOICE or document.status in (rules.DRAFT, rules.CANCELLED):
+        return 0
+    now, offered = utcnow(), 0
+    for product_id in sorted({line.product_id for line in document.lines if line.product_id}):
+        for attachment in attachments_of_target(business_id, "product", product_id):
+            resource = get_resource(business_id, attachment.resource_id)
+            if attachment.policy == access.INTERNAL or resource is None or resource.status != READY:
+                continue
+            offered += offer_on_invoice(attachment, resource, document, now) is not None
+    return offered
 
 
 def move(grant: Grant, state: str, reason: str, now: datetime) -> None:
@@ -63,6 +134,8 @@ def _sync(business_id: str, doc_id: str) -> int:
     now = utcnow()
     changed = 0
     for grant in grants_of(items):
+        if grant.reason == access.DETACHED:
+            continue  # staff took it off the invoice; payments no longer move it
         state = access.state_after_payment_change(grant.policy, grant.state, paid, bool(grant.keep_after_refund))
         if state != grant.state:
             move(grant, state, access.PAID_IN_FULL if paid else access.NO_LONGER_PAID, now)

@@ -46,13 +46,15 @@ def _resources(grants: list[Grant], base_url: str) -> list[dict[str, Any]]:
     """What the client sees of each grant: title, words for its state, a link when it opens."""
     shown = []
     for g in sorted(grants, key=lambda g: g.created_at):
-        if g.state == access.REVOKED and g.policy != access.AFTER_PAYMENT:
+        if not access.shown_to_client(g.policy, g.state, g.reason, g.claimed_by):
             continue
+        claimed = g.claimed_by is not None
         shown.append({
             "title": g.title, "kind": g.kind, "filename": g.filename,
             "size": int(g.size) if g.size is not None else None,
-            "status": access.client_label(g.policy, g.state, claimed=False),
-            "download_url": f"{base_url}/files/{g.file_token}" if g.state == access.AVAILABLE else None,
+            "status": access.client_label(g.policy, g.state, claimed=claimed),
+            # A claimed file belongs to its claimer: they download it from their Files page.
+            "download_url": f"{base_url}/files/{g.file_token}" if g.state == access.AVAILABLE and not claimed else None,
         })
     return shown
 

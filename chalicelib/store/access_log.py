@@ -6,7 +6,7 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
-from chalicelib.store.table import BaseItem, iso, query_page
+from chalicelib.store.table import BaseItem, index_page, iso, query_page
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -29,10 +29,26 @@ def log_pk(business_id: str, resource_id: str) -> str:
     return f"LOG#{business_id}#RES#{resource_id}"
 
 
-def new_entry(business_id: str, log_id: str, at: datetime, **fields: Any) -> AccessLog:
+def client_log_pk(business_id: str, client_id: str) -> str:
+    return f"LOG#{business_id}#CLIENT#{client_id}"
+
+
+def doc_log_pk(business_id: str, doc_id: str) -> str:
+    return f"LOG#{business_id}#DOC#{doc_id}"
+
+
+def new_entry(business_id: str, log_id: str, at: datetime, retention_days: int | None = None,
+              **fields: Any) -> AccessLog:
+    """One entry, readable per resource (table), per client (gsi1) and per invoice (gsi2),
+    deleted by DynamoDB's TTL after the business's retention period."""
+    sort = f"{iso(at)}#{log_id}"
+    client_id, doc_id = fields.get("client_id"), fields.get("doc_id")
     return AccessLog(
-        log_pk(business_id, fields["resource_id"]), f"{iso(at)}#{log_id}",
-        log_id=log_id, at=iso(at), expires_at=at + timedelta(days=DEFAULT_RETENTION_DAYS), **fields,
+        log_pk(business_id, fields["resource_id"]), sort,
+        gsi1pk=client_log_pk(business_id, client_id) if client_id else None, gsi1sk=sort if client_id else None,
+        gsi2pk=doc_log_pk(business_id, doc_id) if doc_id else None, gsi2sk=sort if doc_id else None,
+        log_id=log_id, at=iso(at), expires_at=at + timedelta(days=retention_days or DEFAULT_RETENTION_DAYS),
+        **fields,
     )
 
 
@@ -40,3 +56,11 @@ def entries_for_resource(
     business_id: str, resource_id: str, limit: int, cursor: str | None
 ) -> tuple[list[AccessLog], str | None]:
     return query_page(AccessLog, log_pk(business_id, resource_id), "", limit, cursor, newest_first=True)
+
+
+def entries_for_client(business_id: str, client_id: str, limit: int, cursor: str | None) -> tuple[list[AccessLog], str | None]:
+    return index_page(AccessLog, "gsi1", client_log_pk(business_id, client_id), limit, cursor, newest_first=True)
+
+
+def entries_for_document(business_id: str, doc_id: str, limit: int, cursor: str | None) -> tuple[list[AccessLog], str | None]:
+    return index_page(AccessLog, "gsi2", doc_log_pk(business_id, doc_id), limit, cursor, newest_first=True)

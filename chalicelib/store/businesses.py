@@ -26,6 +26,7 @@ class Business(BaseItem, discriminator="business"):
     invoice_footer = UnicodeAttribute(null=True)
     default_terms = UnicodeAttribute(null=True)
     payment_terms_days = NumberAttribute(default=14)
+    log_retention_days = NumberAttribute(default=365)  # access log entries expire (TTL) after this
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -44,11 +44,24 @@ def new_client(business_id: str, client_id: str, **fields: Any) -> Client:
     return Client(business_pk(business_id), client_sk(client_id), client_id=client_id, **fields)
 
 
+def email_pk(business_id: str, email: str) -> str:
+    """The index key that finds a business's contacts by address (client sign-in, claims)."""
+    return f"BIZ#{business_id}#EMAIL#{email.strip().lower()}"
+
+
 def new_contact(business_id: str, client_id: str, contact_id: str, **fields: Any) -> Contact:
     return Contact(
         business_pk(business_id), contact_sk(client_id, contact_id),
+        gsi1pk=email_pk(business_id, fields["email"]), gsi1sk=contact_sk(client_id, contact_id),
         contact_id=contact_id, client_id=client_id, **fields,
     )
+
+
+def contacts_with_email(business_id: str, email: str) -> list[Contact]:
+    """The business's contacts with this address (one person can be a contact of several clients),
+    oldest first."""
+    found = Contact.gsi1.query(email_pk(business_id, email))
+    return sorted((c for c in found if isinstance(c, Contact)), key=lambda c: c.created_at)
 
 
 def get_client(business_id: str, client_id: str) -> Client | None:

@@ -1,9 +1,12 @@
 """Grants: one client's access to one resource through one attachment.
 
-A grant for an invoice attachment lives in the invoice's item collection
-(`DOC#{bid}#{did}` / `GRANT#{gid}`), so the invoice page reads it with the invoice in one
-Query and a download reads grant and invoice in one BatchGet. `gsi1` lists a client's
-grants (`BIZ#{bid}#CLIENT#{cid}#GRANTS`) for the client's Files page.
+A grant lives with what it hangs on. For an invoice or quote (directly, or through a product
+on one of its lines) that is the document's item collection (`DOC#{bid}#{did}` /
+`GRANT#{gid}`), so the invoice page reads grants with the invoice in one Query and a download
+reads grant and invoice in one BatchGet. Grants through a client, a project or a claim link
+live in the client's collection (`FILES#{bid}#{cid}`). `gsi1` lists a client's grants
+(`BIZ#{bid}#CLIENT#{cid}#GRANTS`) for the Files page; `gsi2` lists a resource's
+(`BIZ#{bid}#RES#{rid}#GRANTS`) for "who can access this" and actions on all of them.
 """
 from __future__ import annotations
 
@@ -25,8 +28,12 @@ class Grant(BaseItem, discriminator="grant"):
     grant_id = UnicodeAttribute()
     business_id = UnicodeAttribute()
     client_id = UnicodeAttribute()
-    doc_id = UnicodeAttribute()
+    doc_id = UnicodeAttribute(null=True)  # set when the grant hangs on an invoice or quote
     resource_id = UnicodeAttribute()
+    attachment_id = UnicodeAttribute(null=True)
+    target_type = UnicodeAttribute(default="invoice")
+    target_id = UnicodeAttribute(null=True)
+    claimed_by = UnicodeAttribute(null=True)  # claim links: the contact who claimed it, for good
     policy = UnicodeAttribute()
     state = UnicodeAttribute()
     reason = UnicodeAttribute()
@@ -54,10 +61,56 @@ def grants_list_pk(business_id: str, client_id: str) -> str:
     return f"BIZ#{business_id}#CLIENT#{client_id}#GRANTS"
 
 
-def new_grant(business_id: str, doc_id: str, grant_id: str, client_id: str, created_at: str, **fields: Any) -> Grant:
+def resource_grants_pk(business_id: str, resource_id: str) -> str:
+    return f"BIZ#{business_id}#RES#{resource_id}#GRANTS"
+
+
+def client_files_pk(business_id: str, client_id: str) -> str:
+    return f"FILES#{business_id}#{client_id}"
+
+
+def home_of(business_id: str, doc_id: str | None, client_id: str) -> str:
+    """Where a grant is stored: with its document, or with its client."""
+    return doc_pk(business_id, doc_id) if doc_id else client_files_pk(business_id, client_id)
+
+
+def new_grant(business_id: str, doc_id: str | None, grant_id: str, client_id: str, created_at: str,
+              **fields: Any) -> Grant:
     return Grant(
-        doc_pk(business_id, doc_id), f"GRANT#{grant_id}",
+        home_of(business_id, doc_id, client_id), f"GRANT#{grant_id}",
         gsi1pk=grants_list_pk(business_id, client_id), gsi1sk=f"{created_at}#{grant_id}",
+        gsi2pk=resource_grants_pk(business_id, fields["resource_id"]), gsi2sk=f"{created_at}#{grant_id}",
         grant_id=grant_id, business_id=business_id, client_id=client_id, doc_id=doc_id,
         created_at=created_at, updated_at=created_at, **fields,
     )
+
+
+def token_target(grant: Grant) -> str:
+    """What a download or claim token points at: the grant's home, id and resource."""
+    # The home never moves, even when a claim hands the grant to a contact of another client.
+    home = f"doc:{grant.doc_id}" if grant.doc_id else f"client:{grant.pk.rsplit('#', 1)[1]}"
+    return f"{home}/{grant.grant_id}/{grant.resource_id}"
+
+
+def grant_key(business_id: str, target: str) -> tuple[str, str, str, str | None] | None:
+    """(grant pk, grant sk, resource id, doc id) behind a token target, or None if malformed."""
+    parts = target.split("/")
+    if len(parts) != 3 or not all(parts):
+        return None
+    home, grant_id, resource_id = parts
+    kind, _, home_id = home.partition(":")
+    if kind == "doc" and home_id:
+        return doc_pk(business_id, home_id), f"GRANT#{grant_id}", resource_id, home_id
+    if kind == "client" and home_id:
+        return client_files_pk(business_id, home_id), f"GRANT#{grant_id}", resource_id, None
+    return None
+
+
+def grants_of_resource(business_id: str, resource_id: str) -> list[Grant]:
+    found = Grant.gsi2.query(resource_grants_pk(business_id, resource_id))
+    return [g for g in found if isinstance(g, Grant)]
+
+
+def grants_of_client(business_id: str, client_id: str) -> list[Grant]:
+    found = Grant.gsi1.query(grants_list_pk(business_id, client_id))
+    return [g for g in found if isinstance(g, Grant)]

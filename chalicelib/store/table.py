@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -113,7 +113,7 @@ def conditional(action: Callable[[], T], message: str) -> T:
     """Run a conditional write; a failed condition becomes `Conflict(message)`."""
     try:
         return action()
-    except (PutError, UpdateError) as e:
+    except (PutError, UpdateError, DeleteError) as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict(message) from e
         raise

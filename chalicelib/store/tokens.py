@@ -1,6 +1,8 @@
 """Token items: `TOKEN#{sha256(token)}` → what the token opens. Only hashes are keys."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import UnicodeAttribute
 
 from chalicelib.domain.tokens import token_hash
@@ -8,6 +10,8 @@ from chalicelib.store.table import BaseItem
 
 INVOICE_SHARE = "invoice_share"
 FILE_ACCESS = "file_access"
+CLAIM = "claim"
+CLIENT_SIGN_IN = "client_sign_in"  # one-time email links; expire after 15 minutes
 
 
 class Token(BaseItem, discriminator="token"):
@@ -15,16 +19,18 @@ class Token(BaseItem, discriminator="token"):
     business_id = UnicodeAttribute()
     target_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)  # sign-in links: the address that was verified by clicking
 
 
 def token_pk(token: str) -> str:
     return f"TOKEN#{token_hash(token)}"
 
 
-def new_token_item(token: str, purpose: str, business_id: str, target_id: str, created_at: str) -> Token:
+def new_token_item(token: str, purpose: str, business_id: str, target_id: str, created_at: str,
+                   **fields: Any) -> Token:
     return Token(
         token_pk(token), "TOKEN",
-        purpose=purpose, business_id=business_id, target_id=target_id, created_at=created_at,
+        purpose=purpose, business_id=business_id, target_id=target_id, created_at=created_at, **fields,
     )
 
 

@@ -8,24 +8,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.conftest import PUBLIC_BASE_URL, Api
+from tests.conftest import Api, local_path
 
 CONTENT = b"The secret handbook, v1."
 
 
 def _file(tenant: Any, content: bytes = CONTENT, name: str = "handbook.pdf") -> str:
-    made = tenant.api.post("/api/v1/resources", {"kind": "file", "title": "Handbook", "file": {
-        "filename": name, "size": len(content), "content_type": "application/pdf"}}).json
-    plan = made["upload"]
-    requests.post(plan["url"], data=plan["fields"], files={"file": ("f", content, "application/pdf")}, timeout=10)
-    rid = made["resource"]["resource_id"]
-    assert tenant.api.post(f"/api/v1/resources/{rid}/upload/confirm").status == 200
-    return str(rid)
+    return str(tenant.file(content, name))
 
 
-def _local(url: str) -> str:
-    assert url.startswith(PUBLIC_BASE_URL)
-    return url[len(PUBLIC_BASE_URL):]
+_local = local_path
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain import access
-from chalicelib.domain.access import AFTER_PAYMENT, AVAILABLE, CLAIM_LINK, EXPIRED, LOCKED, MANUAL, REVOKED, VISIBLE
+from chalicelib.domain.access import AFTER_PAYMENT, AVAILABLE, CLAIM_LINK, EXPIRED, INTERNAL, LOCKED, MANUAL, REVOKED, VISIBLE
 from chalicelib.domain.errors import Conflict, ValidationError
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -83,6 +83,8 @@ def test_every_denial_has_words_for_the_client() -> None:
 @pytest.mark.parametrize("target, policy, ok", [
     ("invoice", AFTER_PAYMENT, True), ("product", AFTER_PAYMENT, True), ("client", AFTER_PAYMENT, False),
     ("quote", VISIBLE, True), ("project", MANUAL, True), ("planet", VISIBLE, False), ("client", "public", False),
+    ("quote", AFTER_PAYMENT, False), ("product", CLAIM_LINK, False), ("client", CLAIM_LINK, True),
+    ("invoice", INTERNAL, True), ("project", CLAIM_LINK, True),
 ])
 def test_attachment_checks(target: str, policy: str, ok: bool) -> None:
     attachment = access.Attachment(policy=policy)
@@ -106,3 +108,32 @@ def test_client_labels(policy: str, state: str, claimed: bool, label: str) -> No
 def test_access_expiry_counts_days_from_release() -> None:
     assert access.access_expires_at(NOW, 7) == NOW + timedelta(days=7)
     assert access.access_expires_at(NOW, None) is None
+
+
+def test_internal_attachments_take_no_client_limits() -> None:
+    with pytest.raises(ValidationError):
+        access.check_attachment("client", access.Attachment(policy=INTERNAL, download_limit=3))
+    with pytest.raises(ValidationError):
+        access.check_attachment("client", access.Attachment(policy=INTERNAL, access_days=3))
+
+
+def test_a_claim_opens_an_unclaimed_claim_link_grant_once() -> None:
+    assert access.state_after_claim(CLAIM_LINK, LOCKED, None) == AVAILABLE
+    with pytest.raises(Conflict):
+        access.state_after_claim(CLAIM_LINK, AVAILABLE, "contact-1")
+    with pytest.raises(Conflict):
+        access.state_after_claim(CLAIM_LINK, REVOKED, None)
+    with pytest.raises(ValidationError):
+        access.state_after_claim(MANUAL, LOCKED, None)
+
+
+@pytest.mark.parametrize("policy, state, reason, claimed_by, shown", [
+    (VISIBLE, AVAILABLE, access.ATTACHED, None, True),
+    (VISIBLE, AVAILABLE, access.DETACHED, None, False),
+    (CLAIM_LINK, LOCKED, access.ATTACHED, None, False),
+    (CLAIM_LINK, AVAILABLE, access.CLAIMED, "contact-1", True),
+    (MANUAL, REVOKED, access.REVOKED_BY_STAFF, None, False),
+    (AFTER_PAYMENT, REVOKED, access.NO_LONGER_PAID, None, True),
+])
+def test_what_clients_are_shown(policy: str, state: str, reason: str, claimed_by: str | None, shown: bool) -> None:
+    assert access.shown_to_client(policy, state, reason, claimed_by) is shown

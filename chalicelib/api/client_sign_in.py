@@ -1,0 +1,89 @@
+"""Client sign-in by one-time email link: `/signin/{business_id}` asks for the address,
+`/signin/confirm/{token}` uses the link (a button press, so mail scanners cannot use it up),
+`/signout` ends the session. Forms work without JavaScript; JSON works too."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.html import brand, client_headers, client_json, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, new_nonce, source_ip, user_agent
+from chalicelib.api.urls import absolute_url
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.inputs import EmailInput
+from chalicelib.services import claims, client_sessions, client_sign_in
+
+bp = Blueprint(__name__)
+
+
+def _errors() -> Any:
+    return page_errors(lambda: bp.current_request.headers)
+
+
+def see_other(path: str, cookie: str | None = None) -> Response:
+    """A 303 to one of our pages (absolute: an execute-api URL carries the stage)."""
+    headers = client_headers(new_nonce())
+    headers["Location"] = absolute_url(bp.current_request, path)
+    if cookie:
+        headers["Set-Cookie"] = cookie
+    return Response(body="", status_code=303, headers=headers)
+
+
+def check_email_page(email: str) -> Response:
+    if wants_json(bp.current_request.headers):
+        return client_json({"sent": True}, 202)
+    return render("check_email.html", status=202, email=email)
+
+
+@bp.route("/signin/{business_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def sign_in_form(business_id: str) -> Any:
+    check_path_ids({"business_id": business_id})
+    business = client_sign_in.find_business(business_id)
+    return render("sign_in.html", business=brand(business), action=absolute_url(bp.current_request, f"/signin/{business_id}"))
+
+
+@bp.route("/signin/{business_id}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def request_sign_in(business_id: str) -> Any:
+    check_path_ids({"business_id": business_id})
+    email = form_or_json(bp, EmailInput).email
+    request = bp.current_request
+    client_sign_in.request_sign_in(business_id, email, source_ip(request), absolute_url(request, ""))
+    return check_email_page(email)
+
+
+@bp.route("/signin/confirm/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def confirm_form(token: str) -> Any:
+    link = client_sign_in.pending_link(token)
+    return render("confirm_sign_in.html", claiming=link.target_id.startswith("claim:"), email=link.email,
+                  action=absolute_url(bp.current_request, f"/signin/confirm/{token}"))
+
+
+@bp.route("/signin/confirm/{token}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def confirm(token: str) -> Any:
+    request = bp.current_request
+    used = client_sign_in.consume(token)
+    contact, claimed = used.contact, False
+    if used.claim_target is not None:
+        try:
+            contact, _ = claims.complete_claim(used.business_id, used.claim_target, used.email, source_ip(request),
+                                               user_agent(request))
+        except Conflict:
+            return render("claim.html", status=409, claimed=True, business=None)
+        claimed = True
+    assert contact is not None  # a sign-in link always names its contact; a claim made one
+    cookie = client_sign_in.session_cookie(used.business_id, contact)
+    if wants_json(request.headers):
+        response = client_json({"signed_in": True, "claimed": claimed})
+        response.headers["Set-Cookie"] = cookie
+        return response
+    return see_other("/files?claimed=1" if claimed else "/files", cookie)
+
+
+@bp.route("/signout", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+def sign_out() -> Any:
+    return see_other("/files", client_sessions.clear())

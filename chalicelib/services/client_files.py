@@ -1,0 +1,76 @@
+"""A signed-in contact's Files page: every available grant of their client, for repeat
+downloads, searchable by tag and text. Two reads: the client's grants (one Query on gsi1),
+then the live resources, the business and the contact together (one BatchGet)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.domain import access
+from chalicelib.services.client_sessions import ClientSession
+from chalicelib.store.businesses import Business, business_pk
+from chalicelib.store.clients import Contact, contact_sk
+from chalicelib.store.grants import Grant, grants_of_client
+from chalicelib.store.resources import Resource, resource_sk
+from chalicelib.store.table import BaseItem
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    title: str
+    description: str | None
+    tags: list[str]
+    kind: str
+    filename: str | None
+    size: int | None
+    status: str
+    download_url: str
+
+
+@dataclass
+class FilesPage:
+    business: Business
+    contact: Contact
+    entries: list[FileEntry] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # every tag of the contact's files, for the filter
+
+
+def _mine(grant: Grant, session: ClientSession) -> bool:
+    """Available, shown to clients, and not claimed by another contact of the same client."""
+    return (grant.state == access.AVAILABLE and access.shown_to_client(grant.policy, grant.state, grant.reason, grant.claimed_by)
+            and grant.claimed_by in (None, session.contact_id))
+
+
+def _matches(entry: FileEntry, tag: str | None, needle: str) -> bool:
+    text = f"{entry.title} {entry.description or ''} {entry.filename or ''}".lower()
+    return (not tag or tag in entry.tags) and (not needle or needle in text)
+
+
+def files_page(session: ClientSession, tag: str | None, query: str | None, base_url: str) -> FilesPage | None:
+    """The page, or None when the session's contact or business no longer exists (sign in again)."""
+    bid = session.business_id
+    grants = [g for g in grants_of_client(bid, session.client_id) if _mine(g, session)]
+    keys = [(business_pk(bid), "PROFILE"), (business_pk(bid), contact_sk(session.client_id, session.contact_id)),
+            *{(business_pk(bid), resource_sk(g.resource_id)) for g in grants}]
+    found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
+    business, contact = found.get(keys[0]), found.get(keys[1])
+    if not isinstance(business, Business) or not isinstance(contact, Contact):
+        return None
+    page = FilesPage(business, contact)
+    all_tags: set[str] = set()
+    needle = (query or "").strip().lower()
+    for grant in sorted(grants, key=lambda g: g.created_at, reverse=True):
+        live = found.get((business_pk(bid), resource_sk(grant.resource_id)))
+        resource = live if isinstance(live, Resource) else None
+        tags = [str(t) for t in resource.tags or []] if resource else []
+        all_tags.update(tags)
+        entry = FileEntry(
+            title=resource.title if resource else grant.title, description=resource.description if resource else None,
+            tags=tags, kind=grant.kind, filename=(resource or grant).filename,
+            size=int(s) if (s := (resource or grant).size) is not None else None,
+            status=access.client_label(grant.policy, grant.state, grant.claimed_by is not None),
+            download_url=f"{base_url}/files/{grant.file_token}",
+        )
+        if _matches(entry, tag, needle):
+            page.entries.append(entry)
+    page.tags = sorted(all_tags, key=str.lower)
+    return page

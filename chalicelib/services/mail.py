@@ -1,0 +1,87 @@
+"""Transactional email through Amazon SES, sent as raw MIME so we control every header.
+
+Bodies carry one-time sign-in links: they are never logged, and neither are full addresses.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+
+from chalicelib.aws import ses
+from chalicelib.config import settings
+from chalicelib.domain.errors import Unavailable, ValidationError
+
+log = logging.getLogger("paydrop.mail")
+
+# A line break (or any control character) in a header value would start a new header: Bcc, etc.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FIELD_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322: printable ASCII except ":"
+# Set by `build` itself; an extra header may not replace or duplicate them.
+_OWN_HEADERS = {"from", "to", "subject", "date", "message-id", "mime-version", "content-type",
+                "content-transfer-encoding"}
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message to one recipient; `headers` are extra MIME headers (e.g. List-Unsubscribe)."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _single_line(value: str, name: str) -> None:
+    if _CONTROL.search(value):
+        raise ValidationError(f"{name} must be a single line of text.", field=name)
+
+
+def _recipient(to: str) -> str:
+    """The bare address in `to`; raises ValidationError unless it is exactly one address."""
+    _single_line(to, "to")
+    found = getaddresses([to])
+    if len(found) != 1 or "@" not in found[0][1]:
+        raise ValidationError("Give exactly one recipient address.", field="to")
+    return found[0][1]
+
+
+def build(email: Email) -> EmailMessage:
+    """The MIME message for `email`; raises ValidationError for anything that could inject headers."""
+    _recipient(email.to)
+    _single_line(email.subject, "subject")
+    for name, value in email.headers.items():
+        if not _FIELD_NAME.fullmatch(name) or name.lower() in _OWN_HEADERS:
+            raise ValidationError(f"{name!r} cannot be set as an extra header.", field="headers")
+        _single_line(value, "headers")
+    sender = settings().mail_from
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    for name, value in email.headers.items():
+        message[name] = value
+    message.set_content(email.text)
+    if email.html is not None:
+        message.add_alternative(email.html, subtype="html")
+    return message
+
+
+def send(email: Email) -> str:
+    """Send `email` through SES and return SES's MessageId; raises ValidationError or Unavailable."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    message = build(email)
+    try:
+        reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
+    except (ClientError, BotoCoreError) as e:
+        raise Unavailable("Email could not be sent right now; try again shortly.") from e
+    domain = _recipient(email.to).rpartition("@")[2]
+    log.info("sent mail to *@%s, subject %r, ses id %s", domain, email.subject, reply["MessageId"])
+    return str(reply["MessageId"])
