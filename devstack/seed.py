@@ -1,13 +1,25 @@
-"""Demo data for `make dev`: a branded business, its owner, a client, products, invoices."""
+"""Demo data for `make dev`: a branded business, its owner, a client, products, invoices,
+a file delivered after payment (through a product) and a claim link."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from chalicelib.domain.inputs import ClientInput, ContactInput, DocumentInput, LineInput, ProductInput
+from chalicelib.aws import s3
+from chalicelib.config import settings
+from chalicelib.domain.inputs import (
+    AttachmentInput,
+    ClientInput,
+    ContactInput,
+    DocumentInput,
+    FileSpec,
+    LineInput,
+    ProductInput,
+    ResourceInput,
+)
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
-from chalicelib.services import clients, documents, onboarding, products, sharing
+from chalicelib.services import attachments, clients, documents, onboarding, products, resources, sharing
 from chalicelib.services.auth import Principal
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
@@ -22,6 +34,15 @@ class Demo:
     sent_invoice_id: str
     draft_invoice_id: str
     share_token: str
+    claim_token: str
+
+
+def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
+    """A file resource whose bytes are put in S3 the way a browser's presigned POST would."""
+    resource, _ = resources.create_resource(owner, ResourceInput(kind="file", title=title, tags=tags, file=FileSpec(
+        filename=filename, size=len(content), content_type="text/plain")))
+    s3().put_object(Bucket=settings().files_bucket, Key=resource.pending_key, Body=content, ContentType="text/plain")
+    return resources.confirm_upload(owner, resource.resource_id).resource_id
 
 
 def _owner(business_id: str) -> Principal:
@@ -58,9 +79,18 @@ def seed(today: date | None = None) -> Demo:
             LineInput(description="Rush fee", unit_price=15000, tax_rate_bp=1900, discount_bp=1000),
         ],
     ), today)
+    guidelines = _uploaded_file(owner, "Brand guidelines", "brand-guidelines.txt",
+                                b"Northwind brand guidelines: teal #0f766e, generous whitespace.\n", ["brand", "guides"])
+    # Sold with the design package: every invoice with that product offers it, unlocked by payment.
+    attachments.attach(owner, guidelines, AttachmentInput(target_type="product", target_id=design.product_id,
+                                                          policy="after_payment"))
     documents.mark_sent(owner, "invoice", sent.doc_id)
+    font = _uploaded_file(owner, "Display font licence", "font-licence.txt", b"Licence key: NW-2026-DEMO\n", ["licences"])
+    claim, _ = attachments.attach(owner, font, AttachmentInput(target_type="client", target_id=client.client_id,
+                                                               policy="claim_link"))
     draft = documents.create_document(owner, "invoice", DocumentInput(
         client_id=client.client_id, lines=[LineInput(product_id=hours.product_id, quantity=Decimal(2))],
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
-    return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token)
+    return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
+                str(claim.claim_token))

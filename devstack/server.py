@@ -99,6 +99,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "staff_email": demo.staff_email,
         "staff_password": demo.staff_password,
         "invoice_share_url": f"{base_url}/invoice/{demo.share_token}",
+        "claim_url": f"{base_url}/claim/{demo.claim_token}",
+        "client_sign_in_url": f"{base_url}/signin/{demo.business_id}",
         "business_id": demo.business_id,
         "sent_invoice_id": demo.sent_invoice_id,
         "draft_invoice_id": demo.draft_invoice_id,
@@ -139,6 +141,8 @@ def main() -> None:
         f"  App:            {links['base_url']}  (health: {links['health_url']})\n"
         f"  Staff sign-in:  {links['staff_email']} / {links['staff_password']}\n"
         f"  Invoice link:   {links['invoice_share_url']}\n"
+        f"  Claim link:     {links['claim_url']}\n"
+        f"  Client sign-in: {links['client_sign_in_url']}  (ada@acme.example; the link arrives in the outbox)\n"
         f"  Local AWS:      {links['aws_endpoint_url']}\n"
         f"  Outbox (email): {links['outbox_url']}\n"
         f"  Links saved to: {DEV_DIR / 'demo.json'}\n"

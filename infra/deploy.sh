@@ -31,6 +31,15 @@ cd "$(dirname "$0")/.."
 STACK="paydrop-$STAGE"
 OUT="build/package/$STAGE"
 
+# Secrets live in SSM as SecureStrings (CloudFormation cannot create those). Create the
+# client-session signing key once; later deploys keep it, so sessions survive a deploy.
+KEY_PARAM="/paydrop/$STAGE/session-signing-key"
+if ! aws ssm get-parameter --name "$KEY_PARAM" >/dev/null 2>&1; then
+  aws ssm put-parameter --name "$KEY_PARAM" --type SecureString \
+    --value "$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" >/dev/null
+  echo "deploy.sh: created $KEY_PARAM"
+fi
+
 rm -rf "$OUT"
 chalice package --stage "$STAGE" --merge-template infra/resources.json "$OUT"
 cfn-lint "$OUT/sam.json"

@@ -6,8 +6,8 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.client_sign_in import check_email_page
-from chalicelib.api.html import brand, client_json, page_errors, render, wants_json
+from chalicelib.api.client_sign_in import already_claimed, check_email_page
+from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, form_or_json, source_ip, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
@@ -15,12 +15,6 @@ from chalicelib.domain.inputs import EmailInput
 from chalicelib.services import claims
 
 bp = Blueprint(__name__)
-
-
-def already_claimed(status: int = 200) -> Any:
-    if wants_json(bp.current_request.headers):
-        return client_json({"claimed": True}, status)
-    return render("claim.html", status=status, claimed=True, business=None)
 
 
 @bp.route("/claim/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
@@ -45,6 +39,7 @@ def claim_page(token: str) -> Any:
 @page_errors(lambda: bp.current_request.headers)
 def start_claim(token: str) -> Any:
     request = bp.current_request
+    check_same_origin(request)
     email = form_or_json(bp, EmailInput).email
     try:
         claims.start_claim(token, email, source_ip(request), absolute_url(request, ""))

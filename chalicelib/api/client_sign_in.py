@@ -7,12 +7,13 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.html import brand, client_headers, client_json, page_errors, render, wants_json
+from chalicelib.api.html import brand, check_same_origin, client_headers, client_json, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, new_nonce, source_ip, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import EmailInput
 from chalicelib.services import claims, client_sessions, client_sign_in
+from chalicelib.services.invoice_page import open_share_link
 
 bp = Blueprint(__name__)
 
@@ -30,28 +31,58 @@ def see_other(path: str, cookie: str | None = None) -> Response:
     return Response(body="", status_code=303, headers=headers)
 
 
+def already_claimed(status: int = 200) -> Response:
+    """All a claim URL says once claimed; nothing about what it was."""
+    if wants_json(bp.current_request.headers):
+        return client_json({"claimed": True}, status)
+    return render("claim.html", status=status, claimed=True, business=None)
+
+
 def check_email_page(email: str) -> Response:
     if wants_json(bp.current_request.headers):
         return client_json({"sent": True}, 202)
     return render("check_email.html", status=202, email=email)
 
 
+def _sign_in_form(business: Any, path: str) -> Response:
+    return render("sign_in.html", business=brand(business), action=absolute_url(bp.current_request, path))
+
+
+def _request_sign_in(business_id: str) -> Response:
+    check_same_origin(bp.current_request)
+    email = form_or_json(bp, EmailInput).email
+    request = bp.current_request
+    client_sign_in.request_sign_in(business_id, email, source_ip(request), absolute_url(request, ""))
+    return check_email_page(email)
+
+
 @bp.route("/signin/{business_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def sign_in_form(business_id: str) -> Any:
     check_path_ids({"business_id": business_id})
-    business = client_sign_in.find_business(business_id)
-    return render("sign_in.html", business=brand(business), action=absolute_url(bp.current_request, f"/signin/{business_id}"))
+    return _sign_in_form(client_sign_in.find_business(business_id), f"/signin/{business_id}")
 
 
 @bp.route("/signin/{business_id}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def request_sign_in(business_id: str) -> Any:
     check_path_ids({"business_id": business_id})
-    email = form_or_json(bp, EmailInput).email
-    request = bp.current_request
-    client_sign_in.request_sign_in(business_id, email, source_ip(request), absolute_url(request, ""))
-    return check_email_page(email)
+    return _request_sign_in(business_id)
+
+
+# The same, reached from an invoice page: the share link names the business.
+@bp.route("/invoice/{token}/signin", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def sign_in_from_invoice(token: str) -> Any:
+    business, _, _ = open_share_link(token)
+    return _sign_in_form(business, f"/invoice/{token}/signin")
+
+
+@bp.route("/invoice/{token}/signin", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def request_sign_in_from_invoice(token: str) -> Any:
+    business, _, _ = open_share_link(token)
+    return _request_sign_in(business.business_id)
 
 
 @bp.route("/signin/confirm/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
@@ -66,6 +97,7 @@ def confirm_form(token: str) -> Any:
 @_errors()
 def confirm(token: str) -> Any:
     request = bp.current_request
+    check_same_origin(request)
     used = client_sign_in.consume(token)
     contact, claimed = used.contact, False
     if used.claim_target is not None:
@@ -73,7 +105,7 @@ def confirm(token: str) -> Any:
             contact, _ = claims.complete_claim(used.business_id, used.claim_target, used.email, source_ip(request),
                                                user_agent(request))
         except Conflict:
-            return render("claim.html", status=409, claimed=True, business=None)
+            return already_claimed(409)
         claimed = True
     assert contact is not None  # a sign-in link always names its contact; a claim made one
     cookie = client_sign_in.session_cookie(used.business_id, contact)
@@ -85,5 +117,7 @@ def confirm(token: str) -> Any:
 
 
 @bp.route("/signout", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
 def sign_out() -> Any:
+    check_same_origin(bp.current_request)
     return see_other("/files", client_sessions.clear())

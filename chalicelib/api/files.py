@@ -40,9 +40,7 @@ def my_files() -> Any:
 @page_errors(lambda: bp.current_request.headers)
 def download(token: str) -> Any:
     request = bp.current_request
-    session = current_session(request)
-    actor = f"contact:{session.contact_id}" if session else "link"
-    result = redeem(token, source_ip(request), user_agent(request), actor)
+    result = redeem(token, source_ip(request), user_agent(request), current_session(request))
     if not result.allowed:
         return render("denied.html", status=403, title=result.title, message=DENIAL_MESSAGES[result.reason])
     headers = client_headers(new_nonce())

@@ -7,12 +7,14 @@ import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalice import Response
 
 from chalicelib.api.http import error_body, json_response, new_nonce, status_of
+from chalicelib.api.urls import absolute_url
 from chalicelib.config import settings
-from chalicelib.domain.errors import DomainError, TooManyRequests
+from chalicelib.domain.errors import DomainError, Forbidden, TooManyRequests
 from chalicelib.services.businesses import logo_url
 
 log = logging.getLogger("paydrop.pages")
@@ -34,8 +36,6 @@ def _environment() -> Any:
 @lru_cache(maxsize=1)
 def _image_origins() -> str:
     """Where page images may load from: the origin boto3 actually presigns our bucket's URLs for."""
-    from urllib.parse import urlsplit
-
     from chalicelib.aws import s3
 
     url = s3().generate_presigned_url("get_object", Params={"Bucket": settings().files_bucket, "Key": "x"}, ExpiresIn=60)
@@ -124,6 +124,25 @@ def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]]
         return wrapper
 
     return decorate
+
+
+def check_same_origin(request: Any) -> None:
+    """Refuse a form post another site made the browser send (login CSRF, forced sign-out).
+
+    SameSite=Lax does not stop a cross-site top-level POST; `Sec-Fetch-Site` (modern
+    browsers) and `Origin` (all browsers, on POST) say where it came from.
+    """
+    headers: Any = request.headers or {}
+    if headers.get("sec-fetch-site", "").lower() == "cross-site":
+        raise Forbidden("This form can only be sent from this site.")
+    origin = headers.get("origin")
+    if origin is not None and origin.rstrip("/") != _origin(absolute_url(request, "")):
+        raise Forbidden("This form can only be sent from this site.")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def brand(business: Any) -> dict[str, Any]:

@@ -21,4 +21,6 @@ def invoice_page(token: str) -> Any:
     view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
     if wants_json(bp.current_request.headers):
         return client_json(view)
-    return render("invoice.html", **view)
+    # Signing in (to find every file again) goes through the share token, so the page never
+    # shows the business's id; JSON callers already hold the token.
+    return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"))

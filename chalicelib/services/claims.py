@@ -16,7 +16,7 @@ from chalicelib.services.delivery import log_entry
 from chalicelib.services.downloads import Loaded, load_grant, user_agent_of
 from chalicelib.services.entitlements import move
 from chalicelib.store import tokens
-from chalicelib.store.clients import Contact, contacts_with_email, new_contact
+from chalicelib.store.clients import Client, Contact, contacts_with_email, new_client, new_contact
 from chalicelib.store.grants import Grant, grant_key, grants_list_pk, token_target
 from chalicelib.store.table import iso, transaction, utcnow
 
@@ -63,7 +63,7 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
         raise NotFound("This claim link is not valid.") from e
     state = access.state_after_claim(grant.policy, grant.state, grant.claimed_by)
     now = utcnow()
-    contact, is_new = _claimer(business_id, grant.client_id, email, iso(now))
+    contact, new_client_item = _claimer(business_id, email, iso(now))
     move(grant, state, access.CLAIMED, now)
     grant.claimed_by, grant.client_id = contact.contact_id, contact.client_id
     grant.gsi1pk = grants_list_pk(business_id, contact.client_id)  # now in the claimer's client's files
@@ -71,7 +71,8 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
         with transaction() as tx:
             # The grant's version and "unclaimed" make the claim first-come, first-served.
             tx.save(grant, condition=Grant.claimed_by.does_not_exist())
-            if is_new:
+            if new_client_item is not None:
+                tx.save(new_client_item, condition=Client.pk.does_not_exist())
                 tx.save(contact, condition=Contact.pk.does_not_exist())
     except Conflict as e:
         raise Conflict(ALREADY_CLAIMED) from e
@@ -80,11 +81,17 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
     return contact, grant
 
 
-def _claimer(business_id: str, client_id: str, email: str, now: str) -> tuple[Contact, bool]:
-    """The business's contact with this address, or a new contact of the claim's client."""
+def _claimer(business_id: str, email: str, now: str) -> tuple[Contact, Client | None]:
+    """The business's contact with this address, or a new client of its own (and its contact).
+
+    Never a new contact of the claim's client: whoever holds a forwarded claim link would
+    then see every file of that client.
+    """
     known = contacts_with_email(business_id, email)
     if known:
-        return known[0], False
-    contact = new_contact(business_id, client_id, new_id(), name=email.split("@")[0], email=email.lower(),
-                          created_at=now, updated_at=now)
-    return contact, True
+        return known[0], None
+    client = new_client(business_id, new_id(), name=email.lower(), email=email.lower(), created_at=now, updated_at=now,
+                        notes="Created when this address claimed a claim link.")
+    contact = new_contact(business_id, client.client_id, new_id(), name=email.split("@")[0], email=email.lower(),
+                          is_primary=True, created_at=now, updated_at=now)
+    return contact, client

@@ -55,6 +55,8 @@ def files_page(session: ClientSession, tag: str | None, query: str | None, base_
     business, contact = found.get(keys[0]), found.get(keys[1])
     if not isinstance(business, Business) or not isinstance(contact, Contact):
         return None
+    if contact.email.lower() != session.email.lower():
+        return None  # staff changed the address: whoever had the old mailbox is out
     page = FilesPage(business, contact)
     all_tags: set[str] = set()
     needle = (query or "").strip().lower()

@@ -21,7 +21,7 @@ from chalicelib.store.table import conditional, iso, utcnow
 
 LINK_MINUTES = 15
 LINK_INVALID = "This sign-in link has expired or was already used. Ask for a new one."
-PER_ADDRESS, PER_IP, WINDOW = 5, 30, 900  # sign-in emails per address and per IP in 15 minutes
+PER_ADDRESS, PER_IP, WINDOW = 5, 30, 900  # sign-in emails per address, and per IP and business, in 15 minutes
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def limit_requests(business_id: str, email: str, ip: str | None) -> None:
     message = "Too many sign-in emails were requested. Wait a few minutes and try again."
     hit(f"signin#{business_id}#{email.lower()}", PER_ADDRESS, WINDOW, now, message)
     if ip:
-        hit(f"signin-ip#{ip}", PER_IP, WINDOW, now, message)
+        # Per business too: one busy office behind a NAT cannot lock out another business's clients.
+        hit(f"signin-ip#{business_id}#{ip}", PER_IP, WINDOW, now, message)
 
 
 def find_business(business_id: str) -> Business:
@@ -101,8 +102,8 @@ def consume(token: str) -> SignIn:
         return SignIn(item.business_id, email, None, rest)
     client_id, _, contact_id = rest.partition(":")
     contact = get_contact(item.business_id, client_id, contact_id)
-    if contact is None:
-        raise NotFound(LINK_INVALID)
+    if contact is None or contact.email.lower() != email:
+        raise NotFound(LINK_INVALID)  # the contact is gone, or has another address now
     return SignIn(item.business_id, email, contact, None)
 
 

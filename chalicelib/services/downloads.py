@@ -15,6 +15,7 @@ from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token
+from chalicelib.services.client_sessions import ClientSession
 from chalicelib.services.delivery import log_entry
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, business_pk
@@ -102,10 +103,18 @@ def _location(grant: Grant, resource: Resource | None) -> str:
     }))
 
 
-def redeem(token: str, ip: str | None, user_agent: str | None, actor: str = "link") -> Redemption:
+def actor_of(grant: Grant, viewer: ClientSession | None) -> str:
+    """Who the log names: the signed-in contact if they belong to this grant's business, else the link."""
+    if viewer is not None and viewer.business_id == grant.business_id:
+        return f"contact:{viewer.contact_id}"
+    return "link"
+
+
+def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSession | None = None) -> Redemption:
     """Decide, log and (when allowed) count one download. Raises NotFound for unknown links."""
     loaded = load_grant(token)
     grant, document, resource = loaded.grant, loaded.document, loaded.resource
+    actor = actor_of(grant, viewer)
     now = utcnow()
     # Re-check the invoice unless access, once unlocked, is kept whatever happens to it.
     check_invoice = grant.policy == access.AFTER_PAYMENT and not grant.keep_after_refund and document is not None

@@ -90,7 +90,7 @@ def offer_products(business_id: str, document: docs.Document) -> int:
 
 def move(grant: Grant, state: str, reason: str, now: datetime) -> None:
     """Set a grant's state and remember why; access expiry starts when it becomes available."""
-    if grant.state == state:
+    if grant.state == state and grant.reason == reason:
         return
     grant.state, grant.reason = state, reason
     grant.history = [*(grant.history or []), Change(at=iso(now), state=state, reason=reason)]

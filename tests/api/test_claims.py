@@ -157,6 +157,15 @@ def test_sign_in_requests_are_rate_limited_per_address(tenant: Any, anonymous: A
     assert len(outbox.to("ada@acme.test")) == 5
 
 
+def test_sign_in_requests_are_rate_limited_per_ip(tenant: Any, anonymous: Api, outbox: Any, monkeypatch: Any) -> None:
+    from chalicelib.services import client_sign_in
+
+    monkeypatch.setattr(client_sign_in, "PER_IP", 3)
+    path = f"/signin/{tenant.business_id}"
+    statuses = [_form(anonymous, path, {"email": f"someone{i}@example.test"}).status for i in range(4)]
+    assert statuses == [202, 202, 202, 429]
+
+
 @pytest.mark.parametrize("body, headers", [
     ("email=not-an-address", FORM),
     ("email=a@b.test&email=c@d.test", FORM),
@@ -197,3 +206,19 @@ def test_files_page_lists_available_files_of_the_contacts_client_searchable_by_t
     assert "Invoice copy" in search and "Logo pack" not in search
     signed_out = anonymous.call("POST", "/signout", "", headers={"Cookie": cookie})
     assert signed_out.status == 303 and "Max-Age=0" in signed_out.headers["Set-Cookie"]
+
+
+def test_an_invoice_page_leads_to_sign_in_without_showing_the_business_id(
+        tenant: Any, anonymous: Api, outbox: Any) -> None:
+    invoice = tenant.invoice()
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources", {"resource_id": tenant.file(), "policy": "visible"})
+    page = local_path(tenant.share(invoice["id"]))
+    html = anonymous.get(page).text
+    assert tenant.business_id not in html
+    link = page + "/signin"
+    assert f'href="https://pay.example.test{link}"' in html
+    form = anonymous.get(link)
+    assert form.status == 200 and "Email me a sign-in link" in form.text
+    assert _form(anonymous, link, {"email": "ada@acme.test"}).status == 202
+    assert len(outbox.to("ada@acme.test")) == 1
+    assert anonymous.get("/invoice/" + "x" * 43 + "/signin").status == 404

@@ -50,6 +50,21 @@ def test_demo_links_are_written_and_work(dev_stack: dict[str, str]) -> None:
     assert page.status_code == 200
     assert "Northwind Studio" in page.text and "INV-0001" in page.text
     assert page.headers["Cache-Control"] == "no-store"
+    assert "Brand guidelines" in page.text and "available after payment" in page.text
+    claim = requests.get(dev_stack["claim_url"], timeout=10)
+    assert claim.status_code == 200 and "Display font licence" in claim.text
+
+
+@pytest.mark.slow
+def test_a_client_signs_in_with_the_link_from_the_outbox(dev_stack: dict[str, str]) -> None:
+    session = requests.Session()
+    asked = session.post(dev_stack["client_sign_in_url"], data={"email": "ada@acme.example"}, timeout=10)
+    assert asked.status_code == 202
+    [message] = [m for m in requests.get(f"{dev_stack['outbox_url']}/messages.json", timeout=10).json()
+                 if "ada@acme.example" in m["to"]]
+    [link] = [u for u in message["links"] if "/signin/confirm/" in u]
+    files = session.post(link, timeout=10)  # follows the 303 to /files with the session cookie
+    assert files.status_code == 200 and "Your files" in files.text and "ada@acme.example" in files.text
 
 
 @pytest.mark.slow
