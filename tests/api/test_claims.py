@@ -222,3 +222,18 @@ def test_an_invoice_page_leads_to_sign_in_without_showing_the_business_id(
     assert _form(anonymous, link, {"email": "ada@acme.test"}).status == 202
     assert len(outbox.to("ada@acme.test")) == 1
     assert anonymous.get("/invoice/" + "x" * 43 + "/signin").status == 404
+
+
+def test_the_files_page_costs_two_dynamodb_reads(
+        tenant: Any, anonymous: Api, outbox: Any, dynamodb_calls: list[str]) -> None:
+    client_id = tenant.client_id("Counted Ltd")
+    for i in range(5):
+        rid = tenant.file(f"file {i}".encode(), f"f{i}.pdf", title=f"File {i}", tags=[f"t{i}"])
+        tenant.api.post(f"/api/v1/resources/{rid}/attachments",
+                        {"target_type": "client", "target_id": client_id, "policy": "visible"})
+    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    cookie = _cookie(anonymous.call("POST", _sign_in_link(outbox, "ada@acme.test"), ""))
+    dynamodb_calls.clear()
+    page = anonymous.get("/files", headers={"Cookie": cookie})
+    assert page.text.count('class="button" href=') == 5
+    assert dynamodb_calls == ["Query", "BatchGetItem"]
