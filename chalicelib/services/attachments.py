@@ -106,12 +106,6 @@ def attachments_of(principal: Principal, resource_id: str) -> list[Attachment]:
     return attachments_of_resource(principal.business_id, resource_id)
 
 
-def grants_of(principal: Principal, resource_id: str) -> list[Grant]:
-    """Who can access this resource, through any attachment, in any state."""
-    get_resource(principal, resource_id)
-    return grants_of_resource(principal.business_id, resource_id)
-
-
 def detach(principal: Principal, resource_id: str, attachment_id: str) -> list[Grant]:
     """Take the resource off the target: its grants are revoked (kept for the record), its claim link dies."""
     attachment = get_attachment(principal.business_id, resource_id, attachment_id)

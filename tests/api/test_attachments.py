@@ -8,16 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.api.client_flows import JSON, attach
 from tests.conftest import Api, local_path
-
-JSON = {"Accept": "application/json"}
-
-
-def _attach(tenant: Any, rid: str, target_type: str, target_id: str, policy: str, **extra: Any) -> Any:
-    reply = tenant.api.post(f"/api/v1/resources/{rid}/attachments",
-                            {"target_type": target_type, "target_id": target_id, "policy": policy, **extra})
-    assert reply.status == 201, reply.body
-    return reply.json
 
 
 def _product(tenant: Any, name: str = "Course") -> str:
@@ -34,7 +26,7 @@ def test_a_products_resources_reach_every_invoice_that_sells_it(tenant: Any, ano
     product = _product(tenant)
     before = tenant.invoice(lines=[{"product_id": product}])
     other = tenant.invoice(lines=[{"description": "Unrelated", "unit_price": 100}])
-    attached = _attach(tenant, tenant.file(), "product", product, "after_payment")
+    attached = attach(tenant, tenant.file(), "product", product, "after_payment")
     # The invoice already sent gets its grant now; an invoice without the product gets none.
     assert [g["doc_id"] for g in attached["grants"]] == [before["id"]]
     after = tenant.invoice(lines=[{"product_id": product}, {"description": "Setup", "unit_price": 100}])
@@ -51,7 +43,7 @@ def test_a_products_resources_reach_every_invoice_that_sells_it(tenant: Any, ano
 def test_a_draft_that_sells_the_product_gets_its_resources_when_sent_once(tenant: Any) -> None:
     product = _product(tenant)
     draft = tenant.invoice(lines=[{"product_id": product}], sent=False)
-    _attach(tenant, tenant.file(), "product", product, "visible")
+    attach(tenant, tenant.file(), "product", product, "visible")
     assert tenant.api.get(f"/api/v1/invoices/{draft['id']}/grants").json["items"] == []
     assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/send").status == 200
     assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/send").status == 409
@@ -61,11 +53,11 @@ def test_a_draft_that_sells_the_product_gets_its_resources_when_sent_once(tenant
 
 def test_internal_attachments_give_clients_nothing(tenant: Any, anonymous: Api) -> None:
     invoice = tenant.invoice()
-    attached = _attach(tenant, tenant.file(), "invoice", invoice["id"], "internal")
+    attached = attach(tenant, tenant.file(), "invoice", invoice["id"], "internal")
     assert attached["grants"] == [] and attached["attachment"]["policy"] == "internal"
     assert _resources_on_page(anonymous, tenant.share(invoice["id"])) == []
     client = tenant.client_id()
-    assert _attach(tenant, tenant.file(), "client", client, "internal")["grants"] == []
+    assert attach(tenant, tenant.file(), "client", client, "internal")["grants"] == []
     assert tenant.api.get(f"/api/v1/clients/{client}/grants").json["items"] == []
 
 
@@ -85,8 +77,8 @@ def test_attachments_to_a_quote_and_a_project_reach_their_client(tenant: Any) ->
     quote = tenant.api.post("/api/v1/quotes", {"client_id": client, "lines": [{"description": "Plan", "unit_price": 100}]}).json
     project = tenant.api.post("/api/v1/projects", {"client_id": client, "name": "Website"})
     assert project.status == 201 and project.json["name"] == "Website"
-    _attach(tenant, tenant.file(), "quote", quote["id"], "visible")
-    _attach(tenant, tenant.file(), "project", project.json["id"], "manual")
+    attach(tenant, tenant.file(), "quote", quote["id"], "visible")
+    attach(tenant, tenant.file(), "project", project.json["id"], "manual")
     grants = tenant.api.get(f"/api/v1/clients/{client}/grants").json["items"]
     assert sorted((g["target_type"], g["state"]) for g in grants) == [("project", "locked"), ("quote", "available")]
 
@@ -108,7 +100,7 @@ def test_targets_of_another_business_are_not_found(tenant: Any, make_tenant: Any
 def test_detaching_revokes_what_it_gave_and_payments_never_reopen_it(tenant: Any, anonymous: Api) -> None:
     invoice = tenant.invoice()
     rid = tenant.file()
-    attached = _attach(tenant, rid, "invoice", invoice["id"], "after_payment")
+    attached = attach(tenant, rid, "invoice", invoice["id"], "after_payment")
     download = local_path(attached["grants"][0]["download_url"])
     reply = tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{attached['attachment']['attachment_id']}")
     assert reply.status == 200 and reply.json["grants_revoked"] == 1
@@ -123,7 +115,7 @@ def test_detaching_revokes_what_it_gave_and_payments_never_reopen_it(tenant: Any
 
 def test_detaching_a_claim_link_kills_the_claim_url(tenant: Any, anonymous: Api) -> None:
     rid = tenant.file()
-    attached = _attach(tenant, rid, "client", tenant.client_id(), "claim_link")
+    attached = attach(tenant, rid, "client", tenant.client_id(), "claim_link")
     claim = local_path(attached["attachment"]["claim_url"])
     assert anonymous.get(claim).status == 200
     tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{attached['attachment']['attachment_id']}")
@@ -134,8 +126,8 @@ def test_release_and_lock_all_of_a_resource(tenant: Any, anonymous: Api) -> None
     rid = tenant.file()
     invoices = [tenant.invoice(), tenant.invoice()]
     for invoice in invoices:
-        _attach(tenant, rid, "invoice", invoice["id"], "manual")
-    _attach(tenant, rid, "client", tenant.client_id(), "claim_link")  # unclaimed: never released in bulk
+        attach(tenant, rid, "invoice", invoice["id"], "manual")
+    attach(tenant, rid, "client", tenant.client_id(), "claim_link")  # unclaimed: never released in bulk
     released = tenant.api.post(f"/api/v1/resources/{rid}/grants/release").json
     assert released["changed"] == 2
     for invoice in invoices:
@@ -148,7 +140,7 @@ def test_release_and_lock_all_of_a_resource(tenant: Any, anonymous: Api) -> None
 
 def test_access_logs_per_client_and_invoice_with_csv(tenant: Any, anonymous: Api) -> None:
     invoice = tenant.invoice()
-    attached = _attach(tenant, tenant.file(), "invoice", invoice["id"], "visible")
+    attached = attach(tenant, tenant.file(), "invoice", invoice["id"], "visible")
     assert anonymous.get(local_path(attached["grants"][0]["download_url"])).status == 302
     client = invoice["client_id"]
     for path in (f"/api/v1/clients/{client}/access-log", f"/api/v1/invoices/{invoice['id']}/access-log"):
@@ -165,7 +157,7 @@ def test_log_retention_is_a_business_setting_applied_as_ttl(tenant: Any, anonymo
     assert tenant.api.patch("/api/v1/business", {"log_retention_days": 10}).status == 400
     assert tenant.api.patch("/api/v1/business", {"log_retention_days": 90}).status == 200
     invoice = tenant.invoice()
-    attached = _attach(tenant, tenant.file(), "invoice", invoice["id"], "visible")
+    attached = attach(tenant, tenant.file(), "invoice", invoice["id"], "visible")
     anonymous.get(local_path(attached["grants"][0]["download_url"]))
     [entry] = AccessLog.query(log_pk(tenant.business_id, attached["attachment"]["resource_id"]))
     assert entry.expires_at is not None
@@ -179,7 +171,7 @@ def test_viewers_see_who_can_access_but_cannot_attach_or_release(tenant: Any, me
     viewer = member_of(tenant, "viewer")
     body = {"target_type": "client", "target_id": client, "policy": "visible"}
     assert viewer.post(f"/api/v1/resources/{rid}/attachments", body).status == 403
-    _attach(tenant, rid, "client", client, "manual")
+    attach(tenant, rid, "client", client, "manual")
     assert viewer.get(f"/api/v1/resources/{rid}/grants").status == 200
     assert viewer.get(f"/api/v1/clients/{client}/grants").status == 200
     assert viewer.post(f"/api/v1/resources/{rid}/grants/release").status == 403

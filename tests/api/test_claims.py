@@ -3,56 +3,24 @@ from __future__ import annotations
 
 import threading
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import requests
 
-from tests.conftest import Api, Reply, local_path
-
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-JSON = {"Accept": "application/json"}
-
-
-def _claim_link(tenant: Any, content: bytes = b"license key: 1234") -> dict[str, Any]:
-    """A file offered to a client through a claim link; returns the attachment (with `claim_url`)."""
-    rid = tenant.file(content, "license.txt", title="License", tags=["licenses"])
-    reply = tenant.api.post(f"/api/v1/resources/{rid}/attachments",
-                            {"target_type": "client", "target_id": tenant.client_id(), "policy": "claim_link"})
-    assert reply.status == 201, reply.body
-    return {"resource_id": rid, **reply.json["attachment"], "grant": reply.json["grants"][0]}
-
-
-def _form(anonymous: Api, path: str, fields: dict[str, str], **headers: str) -> Reply:
-    return anonymous.call("POST", path, urlencode(fields), headers={**FORM, **headers})
-
-
-def _sign_in_link(outbox: Any, address: str) -> str:
-    message = outbox.to(address)[-1]  # the latest
-    [link] = [u for u in message.links if "/signin/confirm/" in u]
-    return local_path(link)
-
-
-def _cookie(reply: Reply) -> str:
-    """The `name=value` part of the session cookie the reply set."""
-    return reply.headers["Set-Cookie"].split(";", 1)[0]
-
-
-def _claim(anonymous: Api, outbox: Any, claim_path: str, address: str) -> Reply:
-    assert _form(anonymous, claim_path, {"email": address}).status == 202
-    return anonymous.call("POST", _sign_in_link(outbox, address), "")
+from tests.api.client_flows import FORM, JSON, claim, claim_link, post_form, session_cookie, sign_in_link
+from tests.conftest import Api, local_path
 
 
 def test_the_claim_url_shows_the_resource_until_claimed_then_only_already_claimed(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     path = local_path(offered["claim_url"])
     page = anonymous.get(path)
     assert page.status == 200 and "License" in page.text and "license.txt" in page.text
     assert "Claim with my email" in page.text
     assert page.headers["Cache-Control"] == "no-store" and "noindex" in page.headers["X-Robots-Tag"]
 
-    done = _claim(anonymous, outbox, path, "buyer@example.test")
+    done = claim(anonymous, outbox, path, "buyer@example.test")
     assert done.status == 303 and done.headers["Location"].endswith("/files?claimed=1")
     later = anonymous.get(path)
     assert "Already claimed" in later.text
@@ -62,9 +30,9 @@ def test_the_claim_url_shows_the_resource_until_claimed_then_only_already_claime
 
 def test_the_claimer_is_signed_in_and_finds_the_file_in_their_files_for_good(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant, b"the claimed bytes")
-    done = _claim(anonymous, outbox, local_path(offered["claim_url"]), "buyer@example.test")
-    cookie = _cookie(done)
+    offered = claim_link(tenant, content=b"the claimed bytes")
+    done = claim(anonymous, outbox, local_path(offered["claim_url"]), "buyer@example.test")
+    cookie = session_cookie(done)
     attributes = done.headers["Set-Cookie"].lower()
     assert "httponly" in attributes and "samesite=lax" in attributes and "max-age=2592000" in attributes
     files = anonymous.get("/files?claimed=1", headers={"Cookie": cookie})
@@ -82,25 +50,25 @@ def test_the_claimer_is_signed_in_and_finds_the_file_in_their_files_for_good(
 
 def test_a_second_claimer_with_a_verified_address_is_told_it_is_already_claimed(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     path = local_path(offered["claim_url"])
-    assert _form(anonymous, path, {"email": "first@example.test"}).status == 202
-    assert _form(anonymous, path, {"email": "second@example.test"}).status == 202
-    first, second = _sign_in_link(outbox, "first@example.test"), _sign_in_link(outbox, "second@example.test")
+    assert post_form(anonymous, path, {"email": "first@example.test"}).status == 202
+    assert post_form(anonymous, path, {"email": "second@example.test"}).status == 202
+    first, second = sign_in_link(outbox, "first@example.test"), sign_in_link(outbox, "second@example.test")
     assert anonymous.call("POST", first, "").status == 303
     late = anonymous.call("POST", second, "")
     assert late.status == 409 and "Already claimed" in late.text and "Set-Cookie" not in late.headers
-    assert _form(anonymous, path, {"email": "third@example.test"}).status == 409
+    assert post_form(anonymous, path, {"email": "third@example.test"}).status == 409
     assert outbox.to("third@example.test") == []
 
 
 def test_two_concurrent_claims_exactly_one_wins(tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     path = local_path(offered["claim_url"])
     addresses = [f"racer{i}@example.test" for i in range(4)]
     for address in addresses:
-        assert _form(anonymous, path, {"email": address}).status == 202
-    links = [_sign_in_link(outbox, a) for a in addresses]
+        assert post_form(anonymous, path, {"email": address}).status == 202
+    links = [sign_in_link(outbox, a) for a in addresses]
     statuses: list[int] = []
     barrier = threading.Barrier(len(links))
 
@@ -123,8 +91,8 @@ def test_a_sign_in_link_works_once_and_expires_after_15_minutes(tenant: Any, ano
     from chalicelib.store import tokens
 
     tenant.client_id()  # its contact is ada@acme.test
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ADA@acme.test"}).status == 202
-    link = _sign_in_link(outbox, "ada@acme.test")
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ADA@acme.test"}).status == 202
+    link = sign_in_link(outbox, "ada@acme.test")
     confirm = anonymous.get(link)
     assert confirm.status == 200 and "<form" in confirm.text  # a button: scanners that GET links use nothing up
     assert anonymous.get(link).status == 200
@@ -133,8 +101,8 @@ def test_a_sign_in_link_works_once_and_expires_after_15_minutes(tenant: Any, ano
     again = anonymous.call("POST", link, "")
     assert again.status == 404 and "expired or was already used" in again.text
     # The token is stored only as its hash, with a 15-minute expiry the app checks itself.
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
-    token = _sign_in_link(outbox, "ada@acme.test").rsplit("/", 1)[1]
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    token = sign_in_link(outbox, "ada@acme.test").rsplit("/", 1)[1]
     item = tokens.Token.get(tokens.token_pk(token), "TOKEN")
     assert token not in item.target_id and item.expires_at is not None
     item.update(actions=[tokens.Token.expires_at.set(item.expires_at.replace(year=2020))])
@@ -143,7 +111,7 @@ def test_a_sign_in_link_works_once_and_expires_after_15_minutes(tenant: Any, ano
 
 def test_signing_in_answers_the_same_for_unknown_addresses_and_sends_nothing(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
-    known = _form(anonymous, f"/signin/{tenant.business_id}", {"email": "nobody@example.test"})
+    known = post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "nobody@example.test"})
     assert known.status == 202 and "If nobody@example.test is an address we know" in known.text
     assert outbox.messages() == []
 
@@ -151,7 +119,7 @@ def test_signing_in_answers_the_same_for_unknown_addresses_and_sends_nothing(
 def test_sign_in_requests_are_rate_limited_per_address(tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
     path = f"/signin/{tenant.business_id}"
-    replies = [_form(anonymous, path, {"email": "ada@acme.test"}, Accept="application/json") for _ in range(6)]
+    replies = [post_form(anonymous, path, {"email": "ada@acme.test"}, Accept="application/json") for _ in range(6)]
     assert [r.status for r in replies] == [202] * 5 + [429]
     assert int(replies[-1].headers["Retry-After"]) > 0
     assert len(outbox.to("ada@acme.test")) == 5
@@ -162,7 +130,7 @@ def test_sign_in_requests_are_rate_limited_per_ip(tenant: Any, anonymous: Api, o
 
     monkeypatch.setattr(client_sign_in, "PER_IP", 3)
     path = f"/signin/{tenant.business_id}"
-    statuses = [_form(anonymous, path, {"email": f"someone{i}@example.test"}).status for i in range(4)]
+    statuses = [post_form(anonymous, path, {"email": f"someone{i}@example.test"}).status for i in range(4)]
     assert statuses == [202, 202, 202, 429]
 
 
@@ -196,8 +164,8 @@ def test_files_page_lists_available_files_of_the_contacts_client_searchable_by_t
         rid = tenant.file(title.encode(), "f.pdf", title=title, tags=tags)
         assert tenant.api.post(f"/api/v1/resources/{rid}/attachments",
                                {"target_type": "client", "target_id": client_id, "policy": policy}).status == 201
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
-    cookie = _cookie(anonymous.call("POST", _sign_in_link(outbox, "ada@acme.test"), ""))
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    cookie = session_cookie(anonymous.call("POST", sign_in_link(outbox, "ada@acme.test"), ""))
     page = anonymous.get("/files", headers={"Cookie": cookie}).text
     assert "Logo pack" in page and "Invoice copy" in page and "Unreleased cut" not in page
     brand = anonymous.get("/files?tag=brand", headers={"Cookie": cookie}).text
@@ -219,7 +187,7 @@ def test_an_invoice_page_leads_to_sign_in_without_showing_the_business_id(
     assert f'href="https://pay.example.test{link}"' in html
     form = anonymous.get(link)
     assert form.status == 200 and "Email me a sign-in link" in form.text
-    assert _form(anonymous, link, {"email": "ada@acme.test"}).status == 202
+    assert post_form(anonymous, link, {"email": "ada@acme.test"}).status == 202
     assert len(outbox.to("ada@acme.test")) == 1
     assert anonymous.get("/invoice/" + "x" * 43 + "/signin").status == 404
 
@@ -231,8 +199,8 @@ def test_the_files_page_costs_two_dynamodb_reads(
         rid = tenant.file(f"file {i}".encode(), f"f{i}.pdf", title=f"File {i}", tags=[f"t{i}"])
         tenant.api.post(f"/api/v1/resources/{rid}/attachments",
                         {"target_type": "client", "target_id": client_id, "policy": "visible"})
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
-    cookie = _cookie(anonymous.call("POST", _sign_in_link(outbox, "ada@acme.test"), ""))
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    cookie = session_cookie(anonymous.call("POST", sign_in_link(outbox, "ada@acme.test"), ""))
     dynamodb_calls.clear()
     page = anonymous.get("/files", headers={"Cookie": cookie})
     assert page.text.count('class="button" href=') == 5

@@ -12,61 +12,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.api.client_flows import FORM, JSON, attach, claim, claim_link, post_form, session_cookie, sign_in_link, signed_in
 from tests.conftest import Api, Reply, local_path
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def _no_shared_ip_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test request comes from 127.0.0.1: lift the per-IP limit so tests do not starve each other."""
-    from chalicelib.services import client_sign_in
-
-    monkeypatch.setattr(client_sign_in, "PER_IP", 10_000)
-
-
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _attach(tenant: Any, rid: str, target_type: str, target_id: str, policy: str, **extra: Any) -> Any:
-    reply = tenant.api.post(f"/api/v1/resources/{rid}/attachments",
-                            {"target_type": target_type, "target_id": target_id, "policy": policy, **extra})
-    assert reply.status == 201, reply.body
-    return reply.json
-
-
-def _claim_link(tenant: Any, client_id: str | None = None, content: bytes = b"license key: 1234",
-                title: str = "License") -> dict[str, Any]:
-    rid = tenant.file(content, "license.txt", title=title, tags=["licenses"])
-    made = _attach(tenant, rid, "client", client_id or tenant.client_id(), "claim_link")
-    return {"resource_id": rid, **made["attachment"], "grant": made["grants"][0]}
-
-
-def _form(anonymous: Api, path: str, fields: dict[str, str], **headers: str) -> Reply:
-    return anonymous.call("POST", path, urlencode(fields), headers={**FORM, **headers})
-
-
-def _sign_in_link(outbox: Any, address: str) -> str:
-    message = outbox.to(address)[-1]
-    [link] = [u for u in message.links if "/signin/confirm/" in u]
-    return local_path(link)
-
-
-def _cookie(reply: Reply) -> str:
-    return reply.headers["Set-Cookie"].split(";", 1)[0]
-
-
-def _claim(anonymous: Api, outbox: Any, claim_path: str, address: str) -> Reply:
-    assert _form(anonymous, claim_path, {"email": address}).status == 202
-    return anonymous.call("POST", _sign_in_link(outbox, address), "")
-
-
-def _signed_in(tenant: Any, anonymous: Api, outbox: Any, address: str = "ada@acme.test") -> str:
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": address}).status == 202
-    done = anonymous.call("POST", _sign_in_link(outbox, address), "")
-    assert done.status == 303, done.body
-    return _cookie(done)
 
 
 def _new_client(tenant: Any, name: str, email: str) -> dict[str, Any]:
@@ -91,11 +40,11 @@ def test_claiming_a_link_does_not_open_the_rest_of_the_clients_files(
     """Holding ONE claim link must not make a stranger a contact who sees ALL of the client's files."""
     acme = _new_client(tenant, "Acme Secret Co", "boss@acme-secret.test")
     secret = tenant.file(b"board minutes", "minutes.pdf", title="Board minutes")
-    _attach(tenant, secret, "client", acme["client_id"], "visible")
-    offered = _claim_link(tenant, acme["client_id"])
-    done = _claim(anonymous, outbox, local_path(offered["claim_url"]), "stranger@evil.test")
+    attach(tenant, secret, "client", acme["client_id"], "visible")
+    offered = claim_link(tenant, acme["client_id"])
+    done = claim(anonymous, outbox, local_path(offered["claim_url"]), "stranger@evil.test")
     assert done.status == 303
-    page = anonymous.get("/files", headers={"Cookie": _cookie(done)})
+    page = anonymous.get("/files", headers={"Cookie": session_cookie(done)})
     assert page.status == 200 and "License" in page.text
     assert "Board minutes" not in page.text, "a claimer was handed every file of the claim's client"
 
@@ -108,7 +57,7 @@ def test_a_detached_grant_that_was_revoked_by_a_refund_stays_closed_when_the_inv
 
     invoice = tenant.invoice()
     rid = tenant.file()
-    made = _attach(tenant, rid, "invoice", invoice["id"], "after_payment")
+    made = attach(tenant, rid, "invoice", invoice["id"], "after_payment")
     grant = made["grants"][0]
     assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": invoice["total"]}).status == 201
     # A refund (the Stripe worker will do this): the invoice is no longer paid in full.
@@ -131,7 +80,7 @@ def test_a_detached_grant_that_was_revoked_by_a_refund_stays_closed_when_the_inv
 def test_a_detached_grant_that_staff_had_revoked_cannot_be_released_again(tenant: Any, anonymous: Api) -> None:
     client_id = tenant.client_id()
     rid = tenant.file()
-    made = _attach(tenant, rid, "client", client_id, "visible")
+    made = attach(tenant, rid, "client", client_id, "visible")
     gid = made["grants"][0]["grant_id"]
     assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/revoke").status == 200
     assert tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{made['attachment']['attachment_id']}").status == 200
@@ -144,9 +93,9 @@ def test_a_session_cookie_of_business_a_is_not_logged_as_a_contact_in_business_b
         make_tenant: Any, anonymous: Api, outbox: Any) -> None:
     a, b = make_tenant("Business A"), make_tenant("Business B")
     a.client_id()
-    cookie_a = _signed_in(a, anonymous, outbox)
+    cookie_a = signed_in(a, anonymous, outbox)
     rid = b.file(b"b's file")
-    made = _attach(b, rid, "client", b.client_id(), "visible")
+    made = attach(b, rid, "client", b.client_id(), "visible")
     assert anonymous.get(local_path(made["grants"][0]["download_url"]), headers={"Cookie": cookie_a}).status == 302
     [entry] = b.api.get(f"/api/v1/resources/{rid}/access-log").json["items"][:1]
     # B's log must not name an id of A's contact as if it were one of B's.
@@ -156,8 +105,8 @@ def test_a_session_cookie_of_business_a_is_not_logged_as_a_contact_in_business_b
 def test_a_session_ends_when_staff_change_the_contacts_email(tenant: Any, anonymous: Api, outbox: Any) -> None:
     """The old mailbox's owner (someone who left the client) must lose access with the address."""
     client = _new_client(tenant, "Moving Ltd", "leaver@moving.test")
-    _attach(tenant, tenant.file(title="Payroll"), "client", client["client_id"], "visible")
-    cookie = _signed_in(tenant, anonymous, outbox, "leaver@moving.test")
+    attach(tenant, tenant.file(title="Payroll"), "client", client["client_id"], "visible")
+    cookie = signed_in(tenant, anonymous, outbox, "leaver@moving.test")
     assert "Payroll" in anonymous.get("/files", headers={"Cookie": cookie}).text
     contact = client["contacts"][0]
     assert tenant.api.patch(f"/api/v1/clients/{client['client_id']}/contacts/{contact['contact_id']}",
@@ -170,20 +119,20 @@ def test_the_per_address_limit_cannot_be_bypassed_with_rfc5322_comments(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
     """`(1)victim@x.test`, `(2)victim@x.test`, … pass the Email pattern, get separate rate-limit
     counters, yet are all delivered to victim@x.test: unlimited mail bombing through a claim link."""
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     path = local_path(offered["claim_url"])
-    replies = [_form(anonymous, path, {"email": f"({i})victim@example.test"}, **JSON) for i in range(8)]
+    replies = [post_form(anonymous, path, {"email": f"({i})victim@example.test"}, **JSON) for i in range(8)]
     delivered = outbox.to("victim@example.test")
     assert len(delivered) <= 5, f"{len(delivered)} emails to one mailbox; statuses {[r.status for r in replies]}"
 
 
 def test_a_late_claim_answers_json_to_a_json_caller(tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     path = local_path(offered["claim_url"])
-    assert _form(anonymous, path, {"email": "first@example.test"}).status == 202
-    assert _form(anonymous, path, {"email": "second@example.test"}).status == 202
-    assert anonymous.call("POST", _sign_in_link(outbox, "first@example.test"), "").status == 303
-    late = anonymous.call("POST", _sign_in_link(outbox, "second@example.test"), "", headers=JSON)
+    assert post_form(anonymous, path, {"email": "first@example.test"}).status == 202
+    assert post_form(anonymous, path, {"email": "second@example.test"}).status == 202
+    assert anonymous.call("POST", sign_in_link(outbox, "first@example.test"), "").status == 303
+    late = anonymous.call("POST", sign_in_link(outbox, "second@example.test"), "", headers=JSON)
     assert late.status == 409
     assert late.headers["Content-Type"].startswith("application/json"), late.headers
     assert late.json == {"claimed": True} or late.json["error"]["code"] == "conflict"
@@ -194,8 +143,8 @@ def test_a_cross_site_post_cannot_sign_a_victims_browser_into_the_attackers_sess
     """Login CSRF: SameSite=Lax does not stop a cross-site top-level POST from *setting* the cookie.
     The attacker gets their own sign-in link and auto-submits it from evil.test."""
     tenant.client_id()
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
-    link = _sign_in_link(outbox, "ada@acme.test")
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    link = sign_in_link(outbox, "ada@acme.test")
     forced = anonymous.call("POST", link, "", headers={"Origin": "https://evil.test", "Sec-Fetch-Site": "cross-site"})
     assert forced.status == 403 and "Set-Cookie" not in forced.headers, forced.headers
     # Our own form (same origin) still works, and the link was not used up by the refused attempt.
@@ -222,7 +171,7 @@ def test_sign_in_takes_as_long_for_unknown_addresses_as_for_known_ones(
 
     def timed(address: str) -> float:
         start = time.perf_counter()
-        assert _form(anonymous, path, {"email": address}).status == 202
+        assert post_form(anonymous, path, {"email": address}).status == 202
         return time.perf_counter() - start
 
     known, unknown = timed("ada@acme.test"), timed("nobody-here@example.test")
@@ -245,9 +194,9 @@ def test_another_contact_of_the_same_client_does_not_see_a_claimed_file(
     client = _new_client(tenant, "Two Heads", "first@twoheads.test")
     assert tenant.api.post(f"/api/v1/clients/{client['client_id']}/contacts",
                            {"name": "Second", "email": "second@twoheads.test"}).status == 201
-    offered = _claim_link(tenant, client["client_id"], title="Personal licence")
-    assert _claim(anonymous, outbox, local_path(offered["claim_url"]), "first@twoheads.test").status == 303
-    other = _signed_in(tenant, anonymous, outbox, "second@twoheads.test")
+    offered = claim_link(tenant, client["client_id"], title="Personal licence")
+    assert claim(anonymous, outbox, local_path(offered["claim_url"]), "first@twoheads.test").status == 303
+    other = signed_in(tenant, anonymous, outbox, "second@twoheads.test")
     page = anonymous.get("/files", headers={"Cookie": other})
     assert page.status == 200 and "Personal licence" not in page.text
 
@@ -256,8 +205,8 @@ def test_claiming_with_an_existing_contacts_address_only_mails_that_contact(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
     """An attacker holding a claim link who types a victim's address gains nothing: the link goes to the victim."""
     tenant.client_id()  # ada@acme.test
-    offered = _claim_link(tenant)
-    reply = _form(anonymous, local_path(offered["claim_url"]), {"email": "ada@acme.test"})
+    offered = claim_link(tenant)
+    reply = post_form(anonymous, local_path(offered["claim_url"]), {"email": "ada@acme.test"})
     assert reply.status == 202 and "Set-Cookie" not in reply.headers
     assert len(outbox.to("ada@acme.test")) == 1 and len(outbox.messages()) == 1
     # Nothing claimed, nobody signed in until the mailbox owner presses the button.
@@ -267,8 +216,8 @@ def test_claiming_with_an_existing_contacts_address_only_mails_that_contact(
 
 def test_a_sign_in_link_used_twice_at_once_signs_in_once(tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
-    link = _sign_in_link(outbox, "ada@acme.test")
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    link = sign_in_link(outbox, "ada@acme.test")
     statuses: list[int] = []
     barrier = threading.Barrier(4)
 
@@ -285,7 +234,7 @@ def test_a_sign_in_link_used_twice_at_once_signs_in_once(tenant: Any, anonymous:
 
 
 def test_tokens_of_one_purpose_open_nothing_else(tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     claim_token = offered["claim_url"].rsplit("/", 1)[1]
     file_token = offered["grant"]["download_url"].rsplit("/", 1)[1]
     assert anonymous.get(f"/files/{claim_token}").status == 404
@@ -293,8 +242,8 @@ def test_tokens_of_one_purpose_open_nothing_else(tenant: Any, anonymous: Api, ou
     assert anonymous.call("POST", f"/signin/confirm/{claim_token}", "").status == 404
     assert anonymous.get(f"/invoice/{claim_token}").status == 404
     # A sign-in token is not a claim or a download link either.
-    assert _form(anonymous, local_path(offered["claim_url"]), {"email": "someone@example.test"}).status == 202
-    sign_in_token = _sign_in_link(outbox, "someone@example.test").rsplit("/", 1)[1]
+    assert post_form(anonymous, local_path(offered["claim_url"]), {"email": "someone@example.test"}).status == 202
+    sign_in_token = sign_in_link(outbox, "someone@example.test").rsplit("/", 1)[1]
     assert anonymous.get(f"/claim/{sign_in_token}").status == 404
     assert anonymous.get(f"/files/{sign_in_token}").status == 404
     # Before the claim, the file link itself stays shut.
@@ -302,7 +251,7 @@ def test_tokens_of_one_purpose_open_nothing_else(tenant: Any, anonymous: Api, ou
 
 
 def test_an_unclaimed_claim_link_cannot_be_opened_by_staff_actions(tenant: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     rid, gid = offered["resource_id"], offered["grant"]["grant_id"]
     assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/release").status == 409
     assert tenant.api.post(f"/api/v1/resources/{rid}/grants/release").json["changed"] == 0
@@ -312,12 +261,12 @@ def test_an_unclaimed_claim_link_cannot_be_opened_by_staff_actions(tenant: Any) 
 
 def test_a_detached_claim_link_cannot_be_claimed_through_a_pending_email_link(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     path = local_path(offered["claim_url"])
-    assert _form(anonymous, path, {"email": "late@example.test"}).status == 202
+    assert post_form(anonymous, path, {"email": "late@example.test"}).status == 202
     assert tenant.api.delete(f"/api/v1/resources/{offered['resource_id']}/attachments/{offered['attachment_id']}").status == 200
     assert anonymous.get(path).status == 404
-    done = anonymous.call("POST", _sign_in_link(outbox, "late@example.test"), "")
+    done = anonymous.call("POST", sign_in_link(outbox, "late@example.test"), "")
     assert done.status in (404, 409) and "Set-Cookie" not in done.headers
     [grant] = tenant.api.get(f"/api/v1/resources/{offered['resource_id']}/grants").json["items"]
     assert grant["state"] == "revoked" and grant["claimed_by"] is None
@@ -326,10 +275,10 @@ def test_a_detached_claim_link_cannot_be_claimed_through_a_pending_email_link(
 def test_grant_ids_and_resources_of_another_business_are_not_found(make_tenant: Any) -> None:
     a, b = make_tenant("A"), make_tenant("B")
     rid_a = a.file()
-    made = _attach(a, rid_a, "client", a.client_id(), "manual")
+    made = attach(a, rid_a, "client", a.client_id(), "manual")
     gid_a = made["grants"][0]["grant_id"]
     rid_b = b.file()
-    _attach(b, rid_b, "client", b.client_id(), "manual")
+    attach(b, rid_b, "client", b.client_id(), "manual")
     for path in (f"/api/v1/resources/{rid_a}/grants/{gid_a}/release", f"/api/v1/resources/{rid_b}/grants/{gid_a}/release",
                  f"/api/v1/resources/{rid_a}/grants/release", f"/api/v1/resources/{rid_a}/grants/{gid_a}/explode"):
         reply = b.api.post(path)
@@ -344,7 +293,7 @@ def test_grant_ids_and_resources_of_another_business_are_not_found(make_tenant: 
 
 def test_a_products_grant_is_not_duplicated_by_repeated_lines_or_reattachment_listing(tenant: Any) -> None:
     product = tenant.api.post("/api/v1/products", {"name": "Course", "unit_price": 5000}).json["product_id"]
-    _attach(tenant, tenant.file(), "product", product, "visible")
+    attach(tenant, tenant.file(), "product", product, "visible")
     invoice = tenant.invoice(lines=[{"product_id": product}, {"product_id": product}])
     assert len(tenant.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"]) == 1
 
@@ -369,7 +318,7 @@ def test_a_forged_or_foreign_session_cookie_shows_nothing(tenant: Any, anonymous
 
 def test_a_session_of_a_removed_contact_is_refused(tenant: Any, anonymous: Api, outbox: Any) -> None:
     client = _new_client(tenant, "Gone Ltd", "gone@gone.test")
-    cookie = _signed_in(tenant, anonymous, outbox, "gone@gone.test")
+    cookie = signed_in(tenant, anonymous, outbox, "gone@gone.test")
     contact = client["contacts"][0]
     assert tenant.api.delete(f"/api/v1/clients/{client['client_id']}/contacts/{contact['contact_id']}").status == 200
     assert anonymous.get("/files", headers={"Cookie": cookie}).status == 401
@@ -377,7 +326,7 @@ def test_a_session_of_a_removed_contact_is_refused(tenant: Any, anonymous: Api, 
 
 def test_search_and_tag_are_escaped_on_the_files_page(tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
-    cookie = _signed_in(tenant, anonymous, outbox)
+    cookie = signed_in(tenant, anonymous, outbox)
     evil = '"><script>alert(1)</script>'
     page = anonymous.get("/files?" + urlencode({"q": evil, "tag": evil}), headers={"Cookie": cookie})
     assert page.status == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text
@@ -388,35 +337,35 @@ def test_sign_in_answers_identically_for_known_and_unknown_addresses_including_t
         tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
     path = f"/signin/{tenant.business_id}"
-    known = [_form(anonymous, path, {"email": "ada@acme.test"}, **JSON) for _ in range(6)]
-    unknown = [_form(anonymous, path, {"email": "ghost@acme.test"}, **JSON) for _ in range(6)]
+    known = [post_form(anonymous, path, {"email": "ada@acme.test"}, **JSON) for _ in range(6)]
+    unknown = [post_form(anonymous, path, {"email": "ghost@acme.test"}, **JSON) for _ in range(6)]
     assert [r.status for r in known] == [r.status for r in unknown] == [202] * 5 + [429]
     assert known[0].body == unknown[0].body and known[-1].json == unknown[-1].json
 
 
 def test_the_confirm_step_has_no_redirect_parameter(tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
-    assert _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
-    link = _sign_in_link(outbox, "ada@acme.test")
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}).status == 202
+    link = sign_in_link(outbox, "ada@acme.test")
     done = anonymous.call("POST", link + "?next=https://evil.test/&redirect=//evil.test", "")
     assert done.status == 303 and done.headers["Location"] == "https://pay.example.test/files"
 
 
 def test_every_new_client_page_carries_the_private_headers(tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
-    offered = _claim_link(tenant)
+    offered = claim_link(tenant)
     claim = local_path(offered["claim_url"])
     pages = [
         anonymous.get(f"/signin/{tenant.business_id}"),
-        _form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}),
-        anonymous.get(_sign_in_link(outbox, "ada@acme.test")),
+        post_form(anonymous, f"/signin/{tenant.business_id}", {"email": "ada@acme.test"}),
+        anonymous.get(sign_in_link(outbox, "ada@acme.test")),
         anonymous.get(claim), anonymous.get(claim, headers=JSON),
         anonymous.get("/files"), anonymous.get(f"/signin/confirm/{'A' * 43}"),
         anonymous.call("POST", "/signout", ""),
-        _form(anonymous, claim, {"email": "bad"}),
+        post_form(anonymous, claim, {"email": "bad"}),
     ]
-    done = anonymous.call("POST", _sign_in_link(outbox, "ada@acme.test"), "")
-    pages += [done, anonymous.get("/files", headers={"Cookie": _cookie(done)})]
+    done = anonymous.call("POST", sign_in_link(outbox, "ada@acme.test"), "")
+    pages += [done, anonymous.get("/files", headers={"Cookie": session_cookie(done)})]
     for reply in pages:
         _assert_client_headers(reply)
 
@@ -456,7 +405,7 @@ def test_garbage_input_is_a_4xx_never_a_500(tenant: Any, anonymous: Api, method:
                                              body: Any, headers: dict[str, str]) -> None:
     claim = ""
     if "{claim}" in path:
-        claim = local_path(_claim_link(tenant)["claim_url"]).rsplit("/", 1)[1]
+        claim = local_path(claim_link(tenant)["claim_url"]).rsplit("/", 1)[1]
     path = path.format(bid=tenant.business_id, claim=claim)
     reply = anonymous.call(method, path, body, headers=headers)
     assert 400 <= reply.status < 500 or (path == "/files" and reply.status == 401), (reply.status, reply.body[:300])
