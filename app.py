@@ -1,10 +1,13 @@
 """Paydrop's Chalice app: wiring only. Features live under chalicelib/."""
+from typing import Any
+
 from chalice import Chalice
 
 from chalicelib.api import (
     access_logs,
     auth,
     business,
+    checkout,
     claims,
     client_sign_in,
     clients,
@@ -12,14 +15,28 @@ from chalicelib.api import (
     files,
     health,
     invoice_page,
+    payments,
     products,
     projects,
     resources,
+    webhooks,
 )
+from chalicelib.workers import mail as workers_mail
+from chalicelib.workers import payments as workers_payments
 
 app = Chalice(app_name="paydrop")
 app.debug = False  # never leak stack traces to callers
 
 for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
-                  invoice_page, files, claims, client_sign_in):
+                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments):
     app.register_blueprint(blueprint.bp)
+
+
+@app.on_sqs_message(queue="stripe-events", batch_size=1, name="payments_worker")
+def payments_worker(event: Any) -> None:
+    workers_payments.on_stripe_event(event)
+
+
+@app.on_sqs_message(queue="mail", batch_size=1, name="mail_worker")
+def mail_worker(event: Any) -> None:
+    workers_mail.on_mail(event)

@@ -40,6 +40,8 @@ class Resources:
     stripe_events_dlq_url: str
     uploads_queue_url: str
     uploads_dlq_url: str
+    mail_queue_url: str
+    mail_dlq_url: str
     user_pool_id: str
     user_pool_client_id: str
     region: str
@@ -56,6 +58,7 @@ class Resources:
             "FILES_BUCKET": self.files_bucket,
             "STRIPE_EVENTS_QUEUE_URL": self.stripe_events_queue_url,
             "UPLOADS_QUEUE_URL": self.uploads_queue_url,
+            "MAIL_QUEUE_URL": self.mail_queue_url,
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "MAIL_FROM": self.mail_from,
@@ -65,6 +68,11 @@ class Resources:
             if not os.environ.get(key):
                 env[key] = "testing"
         return env
+
+    def queue_urls(self) -> dict[str, str]:
+        """The URL of each queue by the name the app's `@app.on_sqs_message(queue=...)` gives it."""
+        return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
+                "mail": self.mail_queue_url}
 
 
 @dataclass
@@ -463,6 +471,8 @@ def provision(
         stripe_events_dlq_url=stack.refs["StripeEventsDLQ"],
         uploads_queue_url=stack.refs["UploadsQueue"],
         uploads_dlq_url=stack.refs["UploadsDLQ"],
+        mail_queue_url=stack.refs["MailQueue"],
+        mail_dlq_url=stack.refs["MailDLQ"],
         user_pool_id=stack.refs["StaffUserPool"],
         user_pool_client_id=stack.refs["StaffUserPoolClient"],
         region=region,

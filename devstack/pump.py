@@ -46,6 +46,9 @@ def sqs_bindings(app: Any, queue_urls: dict[str, str], sqs: Any) -> list[Binding
     for source in getattr(app, "event_sources", []):
         if type(source).__name__ != "SQSEventConfig":
             continue
+        if source.queue not in queue_urls:
+            raise KeyError(f"no local queue for on_sqs_message(queue={source.queue!r}): "
+                           "add it to Resources.queue_urls in devstack/provision.py")
         url = queue_urls[source.queue]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         handler = app.handler_map[source.name]

@@ -85,8 +85,7 @@ def start_pump(resources: Any) -> Any:
     from chalicelib.aws import sqs
     from devstack.pump import EventPump, sqs_bindings
 
-    queues = {"stripe-events": resources.stripe_events_queue_url, "uploads": resources.uploads_queue_url}
-    pump = EventPump(sqs(), sqs_bindings(app, queues, sqs()))
+    pump = EventPump(sqs(), sqs_bindings(app, resources.queue_urls(), sqs()))
     pump.start()
     return pump
 

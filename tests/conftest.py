@@ -1,5 +1,6 @@
 """Shared fixtures: one moto server per session with the resources of infra/resources.json,
-the Chalice test client, and tenants (a business with a signed-in staff member)."""
+the Chalice test client, tenants (a business with a signed-in staff member), and the SQS
+workers run synchronously (`QueueWorker`: the outbox delivers queued mail, `stripe_worker`)."""
 from __future__ import annotations
 
 import itertools
@@ -203,13 +204,108 @@ def dynamodb_calls(aws: Any) -> Iterator[list[str]]:
     events.unregister("before-call.dynamodb", record)
 
 
+@dataclass(frozen=True)
+class QueueWorker:
+    """One of the app's SQS functions, run synchronously on its queue as Lambda would run it.
+
+    Each xdist process has its own moto server, so its queues hold only its own messages.
+    """
+
+    function_name: str  # the `name=` of `@app.on_sqs_message`
+    queue_setting: str  # the `chalicelib.config.Settings` field with the queue's URL
+
+    @property
+    def queue_url(self) -> str:
+        from chalicelib.config import settings
+
+        return str(getattr(settings(), self.queue_setting))
+
+    def drain(self) -> int:
+        """Hand every message on the queue to the function, one by one, until the queue is empty;
+        returns how many were handled.
+
+        As with Lambda, a message is deleted only when the handler returns. When it raises, the
+        message stays on the queue (made visible again at once, its receive count raised: after
+        the queue's maxReceiveCount SQS moves it to the DLQ) and the error propagates to the test.
+        """
+        from app import app
+        from chalicelib.aws import sqs
+        from devstack.pump import LambdaContext, lambda_event
+
+        client, url = sqs(), self.queue_url
+        arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        handler = app.handler_map[self.function_name]
+        handled = 0
+        while messages := client.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0, AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages"):
+            try:
+                handler(lambda_event(messages, arn), LambdaContext(self.function_name))
+            except Exception:
+                for message in messages:
+                    client.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
+                                                     VisibilityTimeout=0)
+                raise
+            for message in messages:
+                client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            handled += len(messages)
+        return handled
+
+    def queued(self) -> int:
+        """How many messages are on the queue (visible or in flight), without receiving any."""
+        from chalicelib.aws import sqs
+
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = sqs().get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)["Attributes"]
+        return sum(int(attributes[name]) for name in names)
+
+    def discard(self) -> None:
+        """Delete every visible message unhandled (what earlier tests left)."""
+        from chalicelib.aws import sqs
+
+        client, url = sqs(), self.queue_url
+        while messages := client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages"):
+            for message in messages:
+                client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+MAIL_WORKER = QueueWorker("mail_worker", "mail_queue_url")
+PAYMENTS_WORKER = QueueWorker("payments_worker", "stripe_events_queue_url")
+
+
+def deliver_queued_mail() -> int:
+    """Send the mail the app queued so far (what the mail worker does in the cloud); returns how many."""
+    return MAIL_WORKER.drain()
+
+
+def drain_stripe_events() -> int:
+    """Apply the Stripe events queued so far (what the payments worker does in the cloud); returns how many."""
+    return PAYMENTS_WORKER.drain()
+
+
+@pytest.fixture
+def stripe_worker(chalice_app: Any) -> QueueWorker:
+    """The payments worker on an emptied stripe-events queue: `stripe_worker.drain()` applies what was queued."""
+    PAYMENTS_WORKER.discard()
+    return PAYMENTS_WORKER
+
+
+@pytest.fixture
+def mail_worker(chalice_app: Any) -> QueueWorker:
+    """The mail worker on an emptied mail queue: `mail_worker.drain()` sends what was queued."""
+    MAIL_WORKER.discard()
+    return MAIL_WORKER
+
+
 @dataclass
 class Outbox:
-    """The emails this test process sent through (moto's) SES, parsed."""
+    """The emails this test process sent through (moto's) SES, parsed; queued mail is delivered first."""
 
     def messages(self) -> list[Any]:
         from devstack.outbox import sent_messages
 
+        deliver_queued_mail()
         return sent_messages()
 
     def to(self, address: str) -> list[Any]:
@@ -217,9 +313,11 @@ class Outbox:
 
 
 @pytest.fixture
-def outbox(aws: Any) -> Outbox:
-    """An emptied outbox: what the test sends shows up in `.messages()` and `.to(address)`."""
+def outbox(chalice_app: Any) -> Outbox:
+    """An emptied outbox (mail queued by earlier tests dropped unsent): what the test sends or
+    queues shows up in `.messages()` and `.to(address)`."""
     from devstack.outbox import clear
 
+    MAIL_WORKER.discard()
     clear()
     return Outbox()

@@ -22,10 +22,11 @@ def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
 
 
-def see_other(path: str, cookie: str | None = None) -> Response:
-    """A 303 to one of our pages (absolute: an execute-api URL carries the stage)."""
+def see_other(target: str, cookie: str | None = None) -> Response:
+    """A 303 to one of our pages (made absolute: an execute-api URL carries the stage) or to
+    an absolute URL we built (Stripe's checkout)."""
     headers = client_headers(new_nonce())
-    headers["Location"] = absolute_url(bp.current_request, path)
+    headers["Location"] = target if target.startswith(("https://", "http://")) else absolute_url(bp.current_request, target)
     if cookie:
         headers["Set-Cookie"] = cookie
     return Response(body="", status_code=303, headers=headers)

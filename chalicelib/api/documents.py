@@ -12,9 +12,11 @@ from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
 from chalicelib.domain.invoices import INVOICE, QUOTE
+from chalicelib.domain.payments import overpaid
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
 from chalicelib.services import attachments, delivery, documents, sharing
 from chalicelib.services.auth import Principal
+from chalicelib.services.ledger import entries_of
 from chalicelib.store.documents import Document
 
 bp = Blueprint(__name__)
@@ -53,7 +55,10 @@ def _register(kind: str) -> None:
     def get(principal: Principal, doc_id: str) -> Any:
         doc = documents.get_document(principal, kind, doc_id)
         data = _shown(doc)
-        data["payments"] = [present.payment(p) for p in documents.payments_of(principal, doc_id)]
+        ledger = documents.payments_of(principal, doc_id)
+        data["payments"] = [present.payment(p) for p in ledger]
+        # Money received beyond the total (e.g. two tabs paid at once): for staff to refund.
+        data["overpaid"] = overpaid(entries_of(ledger), int(doc.total))
         return json_response(data)
 
     @_route(item, MANAGE_INVOICES, "PATCH", f"update_{kind}")

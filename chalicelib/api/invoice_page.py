@@ -23,4 +23,7 @@ def invoice_page(token: str) -> Any:
         return client_json(view)
     # Signing in (to find every file again) goes through the share token, so the page never
     # shows the business's id; JSON callers already hold the token.
-    return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"))
+    params: Any = bp.current_request.query_params or {}
+    notice = params.get("payment") if params.get("payment") in ("success", "cancelled") else None
+    return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"),
+                  pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice)

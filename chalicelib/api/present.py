@@ -29,6 +29,10 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
             "created_at", "updated_at",
         )),
         "payment_terms_days": int(b.payment_terms_days),
+        "log_retention_days": int(b.log_retention_days),
+        "stripe_enabled": bool(b.stripe_enabled),
+        "allow_partial_default": bool(b.allow_partial_default),
+        "minimum_partial_default": int(b.minimum_partial_default or 0),
         "logo_url": logo_url,
     }
 
@@ -54,7 +58,8 @@ def product(p: Product) -> dict[str, Any]:
 
 def payment(p: Payment) -> dict[str, Any]:
     return {
-        **attributes(p, ("payment_id", "currency", "method", "reference", "recorded_by", "received_on", "created_at")),
+        **attributes(p, ("payment_id", "doc_id", "kind", "currency", "method", "reference", "recorded_by", "received_on",
+                         "created_at", "stripe_payment_intent", "stripe_checkout_session", "dispute_status")),
         "amount": int(p.amount),
     }
 
@@ -65,7 +70,7 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
         "id": d.doc_id,
         **attributes(d, (
             "kind", "number", "status", "client_id", "currency", "issue_date", "due_date", "notes",
-            "terms", "po_number", "created_at", "updated_at", "sent_at", "paid_at", "cancelled_at",
+            "terms", "po_number", "created_at", "updated_at", "sent_at", "paid_at", "cancelled_at", "allow_partial",
         )),
         "display_status": rules.display_status(d.status, due, today),
         "overdue": rules.display_status(d.status, due, today) == "overdue",
@@ -81,7 +86,7 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
         ],
         "subtotal": int(d.subtotal), "discount_total": int(d.discount_total),
         "tax_total": int(d.tax_total), "total": int(d.total),
-        "amount_paid": int(d.amount_paid), "balance": d.balance,
+        "amount_paid": int(d.amount_paid), "balance": d.balance, "minimum_partial": int(d.minimum_partial or 0),
         "share_url": share_url,
         "version": int(d.version or 0),
     }

@@ -64,6 +64,9 @@ class BusinessUpdate(Strict, kw_only=True):
     default_terms: LongText | UnsetType | None = UNSET
     payment_terms_days: Days | UnsetType = UNSET
     log_retention_days: Annotated[int, Meta(ge=30, le=3650)] | UnsetType = UNSET
+    stripe_enabled: bool | UnsetType = UNSET
+    allow_partial_default: bool | UnsetType = UNSET
+    minimum_partial_default: Money | UnsetType = UNSET
     logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
 
 
@@ -154,6 +157,8 @@ class DocumentInput(Strict, kw_only=True):
     terms: LongText | None = None
     po_number: ShortText | None = None
     lines: Lines = msgspec.field(default_factory=list)
+    allow_partial: bool | None = None  # None: the business's default
+    minimum_partial: Money | None = None
 
 
 class DocumentUpdate(Strict, kw_only=True):
@@ -165,6 +170,8 @@ class DocumentUpdate(Strict, kw_only=True):
     terms: LongText | UnsetType | None = UNSET
     po_number: ShortText | UnsetType | None = UNSET
     lines: Lines | UnsetType = UNSET
+    allow_partial: bool | UnsetType = UNSET
+    minimum_partial: Money | UnsetType = UNSET
 
 
 class PaymentInput(Strict, kw_only=True):
@@ -224,6 +231,20 @@ class CompleteUpload(Strict, kw_only=True):
 Policy = Annotated[str, Meta(pattern=r"^(internal|visible|after_payment|manual|claim_link)\Z")]
 DownloadLimit = Annotated[int, Meta(ge=1, le=10_000)]
 AccessDays = Annotated[int, Meta(ge=1, le=3650)]
+
+
+class PayInput(Strict, kw_only=True):
+    """What a client asks to pay: nothing (the balance), `amount` in minor units (API), or
+    `amount_text` as typed in the page's form (e.g. "40.00")."""
+
+    amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None
+    amount_text: Annotated[str, Meta(max_length=20, pattern=r"^\s*([0-9][0-9,. ]*)?\Z")] | None = None
+
+
+class OfflineOutcome(Strict, kw_only=True):
+    """The local test-mode checkout's buttons."""
+
+    outcome: Annotated[str, Meta(pattern=r"^(pay|decline)\Z")]
 
 
 class EmailInput(Strict, kw_only=True):

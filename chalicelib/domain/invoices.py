@@ -20,7 +20,7 @@ MAX_LINES = 200
 NUMBER_PREFIX = {INVOICE: "INV-", QUOTE: "QUO-"}
 
 # Fields a sent or partly paid invoice may still change: nothing that moves money.
-EDITABLE_WHEN_SENT = frozenset({"notes", "terms", "po_number", "due_date"})
+EDITABLE_WHEN_SENT = frozenset({"notes", "terms", "po_number", "due_date", "allow_partial", "minimum_partial"})
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,19 @@ def to_decimal_string(amount: int, currency: str) -> str:
     return str(Decimal(amount).scaleb(-digits)) if digits else str(amount)
 
 
+def parse_major(text: str, currency: str) -> int:
+    """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount."""
+    cleaned = text.strip().replace(",", "").replace(" ", "")
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError as e:
+        raise ValueError(text) from e
+    digits = minor_digits(currency)
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -digits or value > MAX_AMOUNT:  # type: ignore[operator]
+        raise ValueError(text)
+    return int(value.scaleb(digits))
+
+
 def percent_text(basis_points: float) -> str:
     """`2050` → `"20.5"`: a basis-point rate as a percentage, exact."""
     return f"{Decimal(int(basis_points)).scaleb(-2).normalize():f}"

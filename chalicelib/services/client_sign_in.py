@@ -58,7 +58,7 @@ def send_link(business: Business, email: str, target: str, link_base: str, subje
                           expires_at=now + timedelta(minutes=LINK_MINUTES)).save(
         condition=tokens.Token.pk.does_not_exist())
     link = f"{link_base}/signin/confirm/{token}"
-    mail.send(mail.Email(to=email, subject=subject, text=(
+    mail.enqueue(mail.Email(to=email, subject=subject, text=(
         f"{why}\n\n{link}\n\nThe link works once, for {LINK_MINUTES} minutes. "
         f"If you did not ask for it, ignore this email.\n\n{business.name}\n"
     )))

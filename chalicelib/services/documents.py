@@ -93,6 +93,8 @@ def create_document(principal: Principal, kind: str, data: DocumentInput, today:
         issue_date=issue_date.isoformat(), due_date=due_date.isoformat(),
         notes=data.notes, terms=data.terms if data.terms is not None else business.default_terms,
         po_number=data.po_number, updated_at=now,
+        allow_partial=data.allow_partial if data.allow_partial is not None else bool(business.allow_partial_default),
+        minimum_partial=data.minimum_partial if data.minimum_partial is not None else int(business.minimum_partial_default or 0),
     )
     _apply_lines(document, lines)
     conditional(lambda: document.save(condition=store.Document.pk.does_not_exist()), "Try again.")

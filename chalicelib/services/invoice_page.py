@@ -8,8 +8,10 @@ from typing import Any
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.money import format_amount, percent_text
+from chalicelib.domain.money import format_amount, percent_text, to_decimal_string
+from chalicelib.domain.payments import stripe_minimum
 from chalicelib.domain.tokens import looks_like_token
+from chalicelib.services import stripe_gateway
 from chalicelib.services.businesses import logo_url
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
@@ -59,6 +61,17 @@ def _resources(grants: list[Grant], base_url: str) -> list[dict[str, Any]]:
     return shown
 
 
+def _pay_terms(business: Business, document: docs.Document, today: date) -> dict[str, Any]:
+    """Whether the page offers a Pay button, and what a part payment must be at least."""
+    floor = stripe_minimum(document.currency)
+    minimum = max(floor, int(document.minimum_partial or 0)) if document.allow_partial else document.balance
+    available = (document.status in rules.OPEN_STATUSES and document.balance >= floor
+                 and stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
+    return {"available": available, "allow_partial": bool(document.allow_partial) and available,
+            "minimum": _money(min(minimum, document.balance), document.currency),
+            "balance_text": to_decimal_string(document.balance, document.currency)}
+
+
 def public_view(
     business: Business, document: docs.Document, stored: Sequence[object], today: date, base_url: str = ""
 ) -> dict[str, Any]:
@@ -104,6 +117,7 @@ def public_view(
             "notes": document.notes,
             "terms": document.terms,
             "resources": _resources(grants, base_url),
+            "pay": _pay_terms(business, document, today),
             "payments": [
                 {"amount": _money(p.amount, p.currency), "method": p.method, "received_on": p.received_on}
                 for p in sorted(payments, key=lambda p: p.created_at)

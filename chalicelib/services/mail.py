@@ -1,9 +1,14 @@
 """Transactional email through Amazon SES, sent as raw MIME so we control every header.
 
+Requests `enqueue` mail: it is checked there (a bad header fails the request) and put on
+the mail queue, and the mail worker (`chalicelib/workers/mail.py`) `send`s it. So no
+request waits for SES, and a request that sends mail answers as fast as one that does not.
+
 Bodies carry one-time sign-in links: they are never logged, and neither are full addresses.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -11,7 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 
-from chalicelib.aws import ses
+from chalicelib.aws import ses, sqs
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable, ValidationError
 
@@ -85,3 +90,44 @@ def send(email: Email) -> str:
     domain = _recipient(email.to).rpartition("@")[2]
     log.info("sent mail to *@%s, subject %r, ses id %s", domain, email.subject, reply["MessageId"])
     return str(reply["MessageId"])
+
+
+def enqueue(email: Email) -> None:
+    """Check `email` as `send` would and put it on the mail queue; raises ValidationError or Unavailable.
+
+    Nothing is queued unless the message builds: bad headers fail here, in the request.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    build(email)
+    queue_url = settings().mail_queue_url
+    if not queue_url:
+        log.error("MAIL_QUEUE_URL is not set: mail cannot be queued")
+        raise Unavailable("Email could not be sent right now; try again shortly.")
+    try:
+        reply = sqs().send_message(QueueUrl=queue_url, MessageBody=_message(email))
+    except (ClientError, BotoCoreError) as e:
+        raise Unavailable("Email could not be sent right now; try again shortly.") from e
+    domain = _recipient(email.to).rpartition("@")[2]
+    log.info("queued mail to *@%s, subject %r, sqs id %s", domain, email.subject, reply["MessageId"])
+
+
+def _message(email: Email) -> str:
+    """The queue message for `email`: its fields as JSON."""
+    return json.dumps({"to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
+                       "headers": dict(email.headers)})
+
+
+def email_from_message(body: str) -> Email:
+    """The `Email` that `enqueue` queued as `body`; raises ValueError if `body` is not one."""
+    fields = json.loads(body)
+    if not isinstance(fields, dict):
+        raise ValueError("a mail message is a JSON object")
+    strings = {name: fields.get(name) for name in ("to", "subject", "text")}
+    html, headers = fields.get("html"), fields.get("headers") or {}
+    if (not all(isinstance(value, str) for value in strings.values()) or not isinstance(html, str | None)
+            or not isinstance(headers, dict)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())):
+        raise ValueError("a mail message has string to, subject and text, optional html and string headers")
+    return Email(to=str(strings["to"]), subject=str(strings["subject"]), text=str(strings["text"]), html=html,
+                 headers=headers)

@@ -80,6 +80,14 @@ def list_contacts(business_id: str, client_id: str) -> list[Contact]:
     return list(Contact.query(business_pk(business_id), Contact.sk.startswith(f"CONTACT#{client_id}#")))
 
 
+def billing_email(business_id: str, client_id: str, bill_to_email: str | None) -> str | None:
+    """Where payment emails go: the invoice's billing address, else the client's primary contact."""
+    if bill_to_email:
+        return bill_to_email
+    contacts = sorted(list_contacts(business_id, client_id), key=lambda c: (not c.is_primary, c.created_at))
+    return contacts[0].email if contacts else None
+
+
 def get_contact(business_id: str, client_id: str, contact_id: str) -> Contact | None:
     try:
         return Contact.get(business_pk(business_id), contact_sk(client_id, contact_id))

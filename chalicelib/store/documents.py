@@ -1,13 +1,16 @@
 """Invoices and quotes ("documents"): one item collection per document.
 
 `DOC#{bid}#{did}` holds `META` (the document with its lines embedded, so every edit
-is one conditional write) and `PAY#…` payment records; later features add `RES#…`.
+is one conditional write), its ledger (`PAY#…`: manual payments, and Stripe payments,
+refunds and disputes keyed by Stripe's ids), the Checkout Sessions it created
+(`CHECKOUT#…`) and the grants that hang on it (`GRANT#…`).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -56,6 +59,10 @@ class Document(BaseItem, discriminator="document"):
     tax_total = NumberAttribute(default=0)
     total = NumberAttribute(default=0)
     amount_paid = NumberAttribute(default=0)
+    # Online payment terms, and which Checkout attempt a new Pay click belongs to.
+    allow_partial = BooleanAttribute(default=False)
+    minimum_partial = NumberAttribute(default=0)
+    checkout_attempt = NumberAttribute(default=0)
     # The live share link, for staff to copy again. Public lookups go through the
     # token item, keyed by the SHA-256 of this value; client responses never include it.
     share_token = UnicodeAttribute(null=True)
@@ -72,15 +79,49 @@ class Document(BaseItem, discriminator="document"):
 
 
 class Payment(BaseItem, discriminator="payment"):
+    """One ledger entry of an invoice: a payment, a refund or a dispute (amounts positive)."""
+
     payment_id = UnicodeAttribute()
     doc_id = UnicodeAttribute()
+    kind = UnicodeAttribute(default="payment")  # payment | refund | dispute
     amount = NumberAttribute()
     currency = UnicodeAttribute()
-    method = UnicodeAttribute()  # manual | card | bank_transfer | …
+    method = UnicodeAttribute()  # manual methods (bank_transfer, cash, …) or stripe
     reference = UnicodeAttribute(null=True)
     recorded_by = UnicodeAttribute(null=True)
     received_on = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # Stripe entries: the objects they come from, and a dispute's outcome.
+    stripe_payment_intent = UnicodeAttribute(null=True)
+    stripe_checkout_session = UnicodeAttribute(null=True)
+    dispute_status = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class CheckoutSession(BaseItem, discriminator="checkout"):
+    """A Checkout Session Paydrop created for an invoice. Webhooks must match one of these:
+    metadata pointing at an invoice that never asked for that session is not applied."""
+
+    session_id = UnicodeAttribute()
+    doc_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    attempt = NumberAttribute()
+    url = UnicodeAttribute()
+    status = UnicodeAttribute(default="open")  # open | complete | expired | failed
+    offline = BooleanAttribute(default=False)  # the local test-mode checkout
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+def stripe_entry_sk(key: str) -> str:
+    """Stripe entries have keys made from Stripe's ids: the same fact twice is the same item."""
+    return f"PAY#stripe#{key}"
+
+
+def checkout_sk(session_id: str) -> str:
+    return f"CHECKOUT#{session_id}"
 
 
 def doc_pk(business_id: str, doc_id: str) -> str:
@@ -102,8 +143,26 @@ def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fi
 def new_payment(document: Document, payment_id: str, created_at: str, **fields: Any) -> Payment:
     return Payment(
         document.pk, f"PAY#{created_at}#{payment_id}",
+        gsi1pk=payments_list_pk(document.business_id), gsi1sk=f"{created_at}#{payment_id}",
         payment_id=payment_id, doc_id=document.doc_id, created_at=created_at, **fields,
     )
+
+
+def new_stripe_entry(document: Document, key: str, created_at: str, **fields: Any) -> Payment:
+    return Payment(
+        document.pk, stripe_entry_sk(key),
+        gsi1pk=payments_list_pk(document.business_id), gsi1sk=f"{created_at}#{key}",
+        payment_id=key, doc_id=document.doc_id, created_at=created_at, updated_at=created_at, **fields,
+    )
+
+
+def payments_list_pk(business_id: str) -> str:
+    return f"BIZ#{business_id}#PAYMENTS"
+
+
+def list_payments(business_id: str, limit: int, cursor: str | None) -> tuple[list[Payment], str | None]:
+    """A page of the business's ledger entries (payments, refunds, disputes), newest first."""
+    return index_page(Payment, "gsi1", payments_list_pk(business_id), limit, cursor, newest_first=True)
 
 
 def get_document(business_id: str, doc_id: str) -> Document | None:

@@ -152,8 +152,6 @@ def test_a_cross_site_post_cannot_sign_a_victims_browser_into_the_attackers_sess
     assert ok.status == 303
 
 
-@pytest.mark.xfail(strict=True, reason="Known gap: the sign-in email is sent to SES inside the request, so a known "
-                   "address answers slower. Fixed when mail moves to a queue with the first SQS worker (issue 4).")
 def test_sign_in_takes_as_long_for_unknown_addresses_as_for_known_ones(
         tenant: Any, anonymous: Api, outbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The body is the same, but the known address waits for SES inline: timing tells who is a client."""

@@ -17,11 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
-QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker"}
+QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker"}
+# The workers the app has today (previews_worker is configured but not written yet).
+WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
-    "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "USER_POOL_ID",
-    "USER_POOL_CLIENT_ID",
+    "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "USER_POOL_ID",
+    "USER_POOL_CLIENT_ID", "MAIL_FROM",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -62,15 +64,22 @@ def packaged(package_run: subprocess.CompletedProcess[str], package_dir: Path) -
 def test_make_package_succeeds_without_cfn_lint_errors(package_run: subprocess.CompletedProcess[str]) -> None:
     output = package_run.stdout + package_run.stderr
     assert package_run.returncode == 0, output
-    assert not re.findall(r"^E\d{4}\b.*$", output, re.MULTILINE), output
+    assert not re.findall(r"^[EW]\d{4}\b.*$", output, re.MULTILINE), output  # errors and warnings
+
+
+def _queue_of(function_name: str) -> str:
+    (queue,) = [queue for queue, worker in QUEUE_WORKERS.items() if worker == function_name]
+    return queue
 
 
 def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str, Any]) -> None:
-    """Every Lambda (workers too, once they exist) can reach the data and knows where it is."""
+    """Every Lambda (API and workers) can reach the data and knows where it is; each worker
+    consumes the template's queue, once its role may (DependsOn the policy)."""
     resources = packaged["Resources"]
     roles = resources["AppDataPolicy"]["Properties"]["Roles"]
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
-    assert "APIHandler" in functions
+    assert {"APIHandler", *WORKER_FUNCTIONS} <= set(functions)
+    queue_arns = as_list(next(s for s in statements(resources["AppDataPolicy"]) if s.get("Sid") == "Queues")["Resource"])
     for name, function in functions.items():
         props = function["Properties"]
         role = props["Role"]["Fn::GetAtt"][0]
@@ -80,10 +89,22 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         assert not missing, f"{name} lacks {sorted(missing)}: add them to infra/resources.json (see infra/README.md)"
         assert variables["PAYDROP_STAGE"] == "dev"
         assert props["Tracing"] == "Active"
-        for event in props.get("Events", {}).values():
-            if event["Type"] == "SQS":
-                queue = event["Properties"]["Queue"]
-                assert "Fn::GetAtt" in queue, f"{name}: point its SQS event at a template queue (infra/README.md)"
+        sqs_events = [e for e in props.get("Events", {}).values() if e["Type"] == "SQS"]
+        if name == "APIHandler":
+            assert not sqs_events
+            continue
+        # Chalice's own ARN names the literal queue "mail"/"stripe-events"; the merge must replace
+        # it whole (same intrinsic key), or the result has two intrinsics in one object.
+        queue = _queue_of(props["Handler"].removeprefix("app."))
+        (event,) = sqs_events
+        assert event["Properties"]["Queue"] == {"Fn::Sub": f"${{{queue}.Arn}}"}, (
+            f"{name}: point its SQS event at {queue} (infra/README.md)")
+        assert event["Properties"]["BatchSize"] == 1
+        assert {"Fn::GetAtt": [queue, "Arn"]} in queue_arns, f"AppDataPolicy's Queues statement lacks {queue}"
+        assert "AppDataPolicy" in as_list(function.get("DependsOn", [])), (
+            f"{name}: add DependsOn AppDataPolicy (the event source mapping needs the permission first)")
+    for name, worker in WORKER_FUNCTIONS.items():
+        assert functions[name]["Properties"]["Handler"] == f"app.{worker}"
 
 
 def test_staff_authorizer_uses_the_template_user_pool(packaged: dict[str, Any]) -> None:
@@ -242,7 +263,8 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
 
 @pytest.mark.parametrize(
     ("queue", "dlq", "worker"),
-    [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker")],
+    [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
+     ("mail", "mail_dlq", "mail_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local

@@ -1,0 +1,50 @@
+"""Paying from the invoice page: `POST /invoice/{token}/pay` answers 303 to the checkout;
+`/checkout/offline/{session_id}` is the local test-mode checkout (404 in the cloud)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.client_sign_in import see_other
+from chalicelib.api.html import check_same_origin, client_json, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, form_or_json, source_ip
+from chalicelib.api.urls import absolute_url
+from chalicelib.domain.inputs import OfflineOutcome, PayInput
+from chalicelib.domain.money import format_amount
+from chalicelib.services import checkout, offline_checkout
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/invoice/{token}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@page_errors(lambda: bp.current_request.headers)
+def pay(token: str) -> Any:
+    request = bp.current_request
+    check_same_origin(request)
+    data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
+    url = checkout.start_payment(token, data, source_ip(request), absolute_url(request, f"/invoice/{token}"),
+                                 absolute_url(request, ""))
+    response = see_other(url)
+    if wants_json(request.headers):
+        response.body = client_json({"url": url}).body
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+@bp.route("/checkout/offline/{session_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@page_errors(lambda: bp.current_request.headers)
+def offline_page(session_id: str) -> Any:
+    found = offline_checkout.open_checkout(session_id)
+    return render("offline_checkout.html", business_name=found.business.name, number=found.document.number,
+                  amount=format_amount(int(found.checkout.amount), found.checkout.currency),
+                  action=absolute_url(bp.current_request, f"/checkout/offline/{session_id}"))
+
+
+@bp.route("/checkout/offline/{session_id}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@page_errors(lambda: bp.current_request.headers)
+def offline_finish(session_id: str) -> Any:
+    request = bp.current_request
+    check_same_origin(request)
+    outcome = form_or_json(bp, OfflineOutcome).outcome
+    return see_other(offline_checkout.finish(session_id, outcome == "pay", absolute_url(request, "/webhooks/stripe")))
