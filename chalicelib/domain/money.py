@@ -68,6 +68,8 @@ def to_decimal_string(amount: int, currency: str) -> str:
 def parse_major(text: str, currency: str) -> int:
     """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount."""
     cleaned = text.strip().replace(",", "").replace(" ", "")
+    if not cleaned or not all(c in "0123456789." for c in cleaned):
+        raise ValueError(text)  # no signs, exponents, NaN or Infinity
     try:
         value = Decimal(cleaned)
     except ArithmeticError as e:

@@ -1,0 +1,89 @@
+"""Online payment rules: what a client may pay, and the ledger's arithmetic."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain import payments
+from chalicelib.domain.errors import Conflict, ValidationError
+from chalicelib.domain.money import parse_major
+from chalicelib.domain.payments import DISPUTE, PAYMENT, REFUND, Entry, PayTerms
+
+FULL_ONLY, PARTIAL = PayTerms(False, 0), PayTerms(True, 2000)
+
+
+@pytest.mark.parametrize("status, balance, requested, terms, expected", [
+    ("sent", 10000, None, FULL_ONLY, 10000),
+    ("partial", 6000, None, FULL_ONLY, 6000),
+    ("sent", 10000, 4000, PARTIAL, 4000),
+    ("sent", 10000, 10000, PARTIAL, 10000),
+    ("sent", 1500, None, PARTIAL, 1500),  # the whole balance may be below the part-payment minimum
+])
+def test_allowed_amounts(status: str, balance: int, requested: int | None, terms: PayTerms, expected: int) -> None:
+    assert payments.amount_to_pay("invoice", status, balance, "EUR", requested, terms) == expected
+
+
+@pytest.mark.parametrize("kind, status, balance, requested, terms, error", [
+    ("quote", "sent", 10000, None, FULL_ONLY, Conflict),
+    ("invoice", "draft", 10000, None, FULL_ONLY, Conflict),
+    ("invoice", "paid", 0, None, FULL_ONLY, Conflict),
+    ("invoice", "cancelled", 10000, None, FULL_ONLY, Conflict),
+    ("invoice", "sent", 10000, 4000, FULL_ONLY, ValidationError),
+    ("invoice", "sent", 10000, 10001, PARTIAL, ValidationError),
+    ("invoice", "sent", 10000, 1999, PARTIAL, ValidationError),
+    ("invoice", "sent", 10000, 0, PARTIAL, ValidationError),
+    ("invoice", "sent", 40, None, FULL_ONLY, ValidationError),  # below Stripe's 0.50 EUR
+])
+def test_refused_amounts(kind: str, status: str, balance: int, requested: int | None, terms: PayTerms,
+                         error: type[Exception]) -> None:
+    with pytest.raises(error):
+        payments.amount_to_pay(kind, status, balance, "EUR", requested, terms)
+
+
+def test_stripe_minimums_are_per_currency() -> None:
+    assert payments.stripe_minimum("GBP") == 30 and payments.stripe_minimum("JPY") == 50
+    with pytest.raises(ValidationError):
+        payments.amount_to_pay("invoice", "sent", 399, "HKD", None, FULL_ONLY)  # below HK$4.00
+    assert payments.amount_to_pay("invoice", "sent", 400, "HKD", None, FULL_ONLY) == 400
+
+
+def test_idempotency_keys_follow_invoice_amount_and_attempt() -> None:
+    key = payments.idempotency_key("doc1", 100, 0)
+    assert key == payments.idempotency_key("doc1", 100, 0)
+    assert len({key, payments.idempotency_key("doc1", 101, 0), payments.idempotency_key("doc1", 100, 1),
+                payments.idempotency_key("doc2", 100, 0)}) == 4
+
+
+entries = st.lists(st.builds(
+    Entry, kind=st.sampled_from([PAYMENT, REFUND, DISPUTE]), amount=st.integers(1, 10**6),
+    dispute_status=st.sampled_from([None, "open", "won", "lost"])), max_size=8)
+
+
+@given(entries, st.integers(0, 10**6), st.randoms())
+def test_the_ledger_does_not_depend_on_order_and_stays_within_the_total(found: list[Entry], total: int, rnd: object) -> None:
+    shuffled = list(found)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    paid = payments.amount_paid(found, total)
+    assert paid == payments.amount_paid(shuffled, total)
+    assert 0 <= paid <= total
+    assert payments.overpaid(found, total) >= 0
+
+
+def test_disputes_count_against_payment_until_won() -> None:
+    pay = Entry(PAYMENT, 5000)
+    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "open")], 5000) == 0
+    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "lost")], 5000) == 0
+    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "won")], 5000) == 5000
+
+
+@pytest.mark.parametrize("text, currency, minor", [("40", "EUR", 4000), ("40.5", "EUR", 4050), ("1,040.50", "EUR", 104050),
+                                                   ("500", "JPY", 500), ("1.234", "KWD", 1234)])
+def test_typed_amounts(text: str, currency: str, minor: int) -> None:
+    assert parse_major(text, currency) == minor
+
+
+@pytest.mark.parametrize("text", ["40.001", "-5", "abc", "NaN", "Infinity", "1e3", ""])
+def test_typed_amounts_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_major(text, "EUR")
