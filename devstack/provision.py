@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
@@ -47,6 +48,9 @@ class Resources:
     region: str
     endpoint_url: str
     mail_from: str
+    # A fresh `whsec_…` per local stack, for the offline checkout and any tool posting events.
+    stripe_webhook_secret: str = field(default_factory=lambda: os.environ.get("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET")
+                                       or "whsec_local_" + secrets.token_urlsafe(24))
 
     def as_env(self, stage: str) -> dict[str, str]:
         """Environment variables that make `chalicelib.config.settings()` use this stack."""
@@ -63,6 +67,8 @@ class Resources:
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "MAIL_FROM": self.mail_from,
             "PAYDROP_STAGE": stage,
+            # Locally, with no Stripe key, the offline checkout signs its webhook events with this.
+            "PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
         }
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             if not os.environ.get(key):

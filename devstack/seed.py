@@ -58,6 +58,7 @@ def seed(today: date | None = None) -> Demo:
         brand_color="#0f766e", accent_color="#f0fdfa",
         invoice_footer="Thank you for your business. Bank: DE89 3704 0044 0532 0130 00",
         default_terms="Payment due within 14 days.",
+        stripe_enabled=True,  # without Stripe keys, Pay opens the offline test-mode checkout
     )
     owner = _owner(business.business_id)
     client, _ = clients.create_client(owner, ClientInput(

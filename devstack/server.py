@@ -107,6 +107,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "user_pool_id": resources.user_pool_id,
         "user_pool_client_id": resources.user_pool_client_id,
         "outbox_url": outbox_url,
+        "stripe_webhook_secret": resources.stripe_webhook_secret,
+        "stripe_webhook_url": f"{base_url}/webhooks/stripe",
     }
 
 
@@ -144,6 +146,7 @@ def main() -> None:
         f"  Client sign-in: {links['client_sign_in_url']}  (ada@acme.example; the link arrives in the outbox)\n"
         f"  Local AWS:      {links['aws_endpoint_url']}\n"
         f"  Outbox (email): {links['outbox_url']}\n"
+        f"  Stripe webhook: {links['stripe_webhook_url']}  (signing secret {links['stripe_webhook_secret']})\n"
         f"  Links saved to: {DEV_DIR / 'demo.json'}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

@@ -154,7 +154,8 @@ def test_a_cross_site_post_cannot_sign_a_victims_browser_into_the_attackers_sess
 
 def test_sign_in_takes_as_long_for_unknown_addresses_as_for_known_ones(
         tenant: Any, anonymous: Api, outbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The body is the same, but the known address waits for SES inline: timing tells who is a client."""
+    """Known and unknown addresses must answer in about the same time (mail goes through a queue,
+    so a slow SES cannot tell who is a client)."""
     from chalicelib.services import mail
 
     real_send = mail.send

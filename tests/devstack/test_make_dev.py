@@ -97,3 +97,31 @@ def test_forged_tokens_are_401_on_the_local_server_too(dev_stack: dict[str, str]
     for token in ("garbage", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."):
         reply = requests.get(f"{base}/api/v1/invoices", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert reply.status_code == 401, token
+
+
+@pytest.mark.slow
+def test_paying_in_the_offline_checkout_unlocks_the_file_without_staff(dev_stack: dict[str, str]) -> None:
+    """The whole async path on the running stack: Pay → offline checkout → signed webhook →
+    stripe-events queue → payments worker (the pump) → invoice paid, file released, receipt."""
+    import time
+
+    page = dev_stack["invoice_share_url"]
+    assert "available after payment" in requests.get(page, timeout=10).text
+    to_checkout = requests.post(page + "/pay", allow_redirects=False, timeout=10)
+    assert to_checkout.status_code == 303
+    checkout = to_checkout.headers["Location"]
+    assert "Test mode" in requests.get(checkout, timeout=10).text
+    back = requests.post(checkout, data={"outcome": "pay"}, allow_redirects=False, timeout=30)
+    assert back.status_code == 303 and back.headers["Location"].endswith("?payment=success")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        html = requests.get(page, headers={"Accept": "application/json"}, timeout=10).json()
+        if html["invoice"]["status"] == "paid":
+            break
+        time.sleep(0.5)
+    assert html["invoice"]["status"] == "paid"
+    [brand_file] = [r for r in html["invoice"]["resources"] if r["title"] == "Brand guidelines"]
+    assert brand_file["status"] == "available"
+    download = requests.get(brand_file["download_url"], allow_redirects=False, timeout=10)
+    assert download.status_code == 302
+    assert requests.get(download.headers["Location"], timeout=10).content.startswith(b"Northwind brand guidelines")
