@@ -76,8 +76,9 @@ def test_an_empty_environment_secret_counts_as_missing(fresh: pytest.MonkeyPatch
 def test_secrets_stay_out_of_the_settings_repr(fresh: pytest.MonkeyPatch) -> None:
     fresh.setenv("PAYDROP_SECRET_SESSION_SIGNING_KEY", "do-not-print-me")
     reset_settings()
-    assert settings().local_secrets == {"session-signing-key": "do-not-print-me"}
+    assert settings().local_secrets["session-signing-key"] == "do-not-print-me"
     assert "do-not-print-me" not in repr(settings())
+    assert not any(value in repr(settings()) for value in settings().local_secrets.values())
 
 
 def test_in_lambda_a_secure_string_is_read_from_ssm_decrypted(in_lambda: pytest.MonkeyPatch) -> None:
