@@ -118,9 +118,11 @@ def public_view(
             "terms": document.terms,
             "resources": _resources(grants, base_url),
             "pay": _pay_terms(business, document, today),
+            # The client's payment history: payments, refunds and disputes (not entries held for review).
             "payments": [
-                {"amount": _money(p.amount, p.currency), "method": p.method, "received_on": p.received_on}
-                for p in sorted(payments, key=lambda p: p.created_at)
+                {"kind": p.kind, "amount": _money(p.amount, p.currency), "method": p.method,
+                 "received_on": p.received_on, "dispute_status": p.dispute_status}
+                for p in sorted(payments, key=lambda p: p.created_at) if p.kind in ("payment", "refund", "dispute")
             ],
         },
     }

@@ -141,5 +141,5 @@ def test_payments_show_on_the_page(shared: Any, anonymous: Api) -> None:
     data = anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]
     assert data["status"] == "partial"
     assert data["balance"]["amount"] == 19381
-    assert data["payments"] == [{"amount": {"amount": 10000, "currency": "EUR", "display": "100.00 EUR"},
-                                 "method": "manual", "received_on": "2026-11-01"}]
+    assert data["payments"] == [{"kind": "payment", "amount": {"amount": 10000, "currency": "EUR", "display": "100.00 EUR"},
+                                 "method": "manual", "received_on": "2026-11-01", "dispute_status": None}]

@@ -277,7 +277,8 @@ def test_a_completed_checkout_pays_the_invoice_unlocks_the_file_and_emails_a_rec
     invoice = _invoice(tenant, doc)
     assert (invoice["status"], invoice["amount_paid"], invoice["balance"]) == ("paid", 10000, 0)
     assert _grant_state(tenant, doc) == "available"
-    assert "this invoice is paid" in anonymous.get(payable["page"] + "?payment=success").text
+    paid_page = anonymous.get(payable["page"] + "?payment=success").text
+    assert "this invoice is paid" in paid_page and "100.00 EUR received" in paid_page and "(card)" in paid_page
     [receipt] = outbox.to("ada@acme.test")
     assert receipt.subject == f"Payment received for invoice {doc['number']}"
     # The same event again, and the same fact under another event id, change nothing.
@@ -341,6 +342,7 @@ def test_a_partial_refund_reopens_the_balance_and_a_larger_one_is_not_undone_by_
     assert _grant_state(tenant, doc) == "revoked"
     kinds = sorted((p["kind"], p["amount"]) for p in tenant.api.get("/api/v1/payments").json["items"])
     assert kinds == [("payment", 10000), ("refund", 7000)]
+    assert "Refunded 70.00 EUR" in anonymous.get(payable["page"]).text
 
 
 def test_keep_access_after_refund_keeps_the_file(
@@ -490,3 +492,17 @@ def test_declining_in_the_offline_checkout_charges_nothing(
     assert _invoice(tenant, payable["doc"])["status"] == "sent"
     assert "not completed" in anonymous.get(payable["page"] + "?payment=cancelled").text
     assert anonymous.call("POST", local_path(location), "outcome=steal", headers={**FORM, **JSON}).status == 400
+
+
+def test_a_poison_message_ends_in_the_dead_letter_queue_after_five_tries(
+        tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, aws: Any) -> None:
+    from chalicelib.aws import sqs
+    from chalicelib.services import stripe_events
+
+    _post_event(anonymous, _event("charge.dispute.created", {"id": "dp_poison", "payment_intent": "pi_never"}))
+    for _ in range(5):
+        with pytest.raises(stripe_events.RetryLater):
+            stripe_worker.drain()
+    assert stripe_worker.drain() == 0 and stripe_worker.queued() == 0
+    dead = sqs().receive_message(QueueUrl=aws.stripe_events_dlq_url, MaxNumberOfMessages=10).get("Messages", [])
+    assert any("dp_poison" in m["Body"] for m in dead)
