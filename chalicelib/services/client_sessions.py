@@ -12,8 +12,6 @@ from http.cookies import CookieError, SimpleCookie
 from secrets import token_bytes
 from typing import Any
 
-import jwt
-
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable
 from chalicelib.secrets import secret
@@ -78,6 +76,8 @@ def issue(*, business_id: str, client_id: str, contact_id: str, email: str, now:
         "iss": _ISSUER,
         "aud": _AUDIENCE,
     }
+    import jwt  # here, not at import: PyJWT pulls in `cryptography`, tens of ms on every cold start
+
     token = jwt.encode(claims, _signing_key(), algorithm=_ALGORITHM)
     return f"{cookie_name()}={token}; {_attributes(MAX_AGE)}"
 
@@ -105,6 +105,8 @@ def read(cookie_header: str | None) -> ClientSession | None:
     token = _token(cookie_header) if cookie_header else None
     if token is None:
         return None
+    import jwt
+
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
