@@ -506,3 +506,17 @@ def test_a_poison_message_ends_in_the_dead_letter_queue_after_five_tries(
     assert stripe_worker.drain() == 0 and stripe_worker.queued() == 0
     dead = sqs().receive_message(QueueUrl=aws.stripe_events_dlq_url, MaxNumberOfMessages=10).get("Messages", [])
     assert any("dp_poison" in m["Body"] for m in dead)
+
+
+def test_a_bank_debit_pays_only_when_its_async_payment_succeeds(
+        tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker) -> None:
+    payable = _payable(tenant)
+    doc = payable["doc"]
+    session_id = _checkout(anonymous, payable)
+    pending = _session(tenant, doc, session_id, 10000, pi="pi_sepa", paid=False)
+    _post_event(anonymous, _event("checkout.session.completed", pending))
+    stripe_worker.drain()
+    assert _invoice(tenant, doc)["status"] == "sent" and _grant_state(tenant, doc) == "locked"
+    _post_event(anonymous, _event("checkout.session.async_payment_succeeded", {**pending, "payment_status": "paid"}))
+    stripe_worker.drain()
+    assert _invoice(tenant, doc)["status"] == "paid" and _grant_state(tenant, doc) == "available"
