@@ -16,6 +16,7 @@ from chalicelib.api import (
     health,
     invoice_page,
     payments,
+    portal,
     products,
     projects,
     resources,
@@ -23,12 +24,13 @@ from chalicelib.api import (
 )
 from chalicelib.workers import mail as workers_mail
 from chalicelib.workers import payments as workers_payments
+from chalicelib.workers import previews as workers_previews
 
 app = Chalice(app_name="paydrop")
 app.debug = False  # never leak stack traces to callers
 
 for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
-                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments):
+                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal):
     app.register_blueprint(blueprint.bp)
 
 
@@ -40,3 +42,8 @@ def payments_worker(event: Any) -> None:
 @app.on_sqs_message(queue="mail", batch_size=1, name="mail_worker")
 def mail_worker(event: Any) -> None:
     workers_mail.on_mail(event)
+
+
+@app.on_sqs_message(queue="uploads", batch_size=1, name="previews_worker")
+def previews_worker(event: Any) -> None:
+    workers_previews.on_upload(event)

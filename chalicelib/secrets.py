@@ -10,6 +10,10 @@ from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable
 
 
+class SecretMissing(Unavailable):
+    """The secret is not configured at all (as opposed to a read that failed just now)."""
+
+
 def secret(name: str) -> str:
     """The secret `name` (e.g. `session-signing-key`); raises `Unavailable` when it is not configured."""
     s = settings()
@@ -18,7 +22,7 @@ def secret(name: str) -> str:
         return local
     if not s.in_lambda:
         variable = "PAYDROP_SECRET_" + name.upper().replace("-", "_")
-        raise Unavailable(f"secret {name!r} is not configured (set {variable})")
+        raise SecretMissing(f"secret {name!r} is not configured (set {variable})")
     return _parameter(f"/paydrop/{s.stage}/{name}")
 
 
@@ -34,7 +38,7 @@ def _parameter(path: str) -> str:
         reply = client("ssm").get_parameter(Name=path, WithDecryption=True)
     except ClientError as e:
         if e.response.get("Error", {}).get("Code") == "ParameterNotFound":
-            raise Unavailable(f"parameter {path} does not exist") from e
+            raise SecretMissing(f"parameter {path} does not exist") from e
         raise Unavailable(f"parameter {path} could not be read") from e
     except BotoCoreError as e:
         raise Unavailable(f"parameter {path} could not be read") from e

@@ -321,3 +321,14 @@ def outbox(chalice_app: Any) -> Outbox:
     MAIL_WORKER.discard()
     clear()
     return Outbox()
+
+
+PREVIEWS_WORKER = QueueWorker("previews_worker", "uploads_queue_url")
+
+
+@pytest.fixture
+def previews_worker(chalice_app: Any) -> QueueWorker:
+    """The previews worker on an emptied uploads queue: `previews_worker.drain()` handles the S3
+    notifications of what was uploaded since (earlier tests' uploads are dropped unhandled)."""
+    PREVIEWS_WORKER.discard()
+    return PREVIEWS_WORKER

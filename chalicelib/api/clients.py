@@ -7,9 +7,10 @@ from chalice import Blueprint
 
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
 from chalicelib.domain.permissions import MANAGE_CLIENTS, VIEW
-from chalicelib.services import clients, delivery
+from chalicelib.services import clients, delivery, portal
 from chalicelib.services.auth import Principal
 
 bp = Blueprint(__name__)
@@ -62,3 +63,16 @@ def list_grants(principal: Principal, client_id: str) -> Any:
     """Everything this client can (or could) access, through any attachment."""
     grants = delivery.client_grants(principal, client_id)
     return json_response({"items": [present.grant(g, bp.current_request) for g in grants]})
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}/portal", MANAGE_CLIENTS, methods=["POST"])
+def portal_link(principal: Principal, client_id: str, contact_id: str) -> Any:
+    """The contact's portal link (created once; the same link on every call until revoked)."""
+    token = portal.portal_link(principal, client_id, contact_id)
+    return json_response({"url": absolute_url(bp.current_request, portal.portal_path(token))})
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}/portal", MANAGE_CLIENTS, methods=["DELETE"])
+def revoke_portal_link(principal: Principal, client_id: str, contact_id: str) -> Any:
+    portal.revoke_portal_link(principal, client_id, contact_id)
+    return json_response({"revoked": True})

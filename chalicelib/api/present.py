@@ -31,6 +31,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "payment_terms_days": int(b.payment_terms_days),
         "log_retention_days": int(b.log_retention_days),
         "stripe_enabled": bool(b.stripe_enabled),
+        "portal_tabs_off": list(b.portal_tabs_off or []),
         "allow_partial_default": bool(b.allow_partial_default),
         "minimum_partial_default": int(b.minimum_partial_default or 0),
         "logo_url": logo_url,

@@ -51,6 +51,9 @@ class RefreshInput(Strict, kw_only=True):
     refresh_token: Annotated[str, Meta(min_length=1, max_length=4096)]
 
 
+PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
+
+
 class BusinessUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
     email: Email | UnsetType | None = UNSET
@@ -65,6 +68,7 @@ class BusinessUpdate(Strict, kw_only=True):
     payment_terms_days: Days | UnsetType = UNSET
     log_retention_days: Annotated[int, Meta(ge=30, le=3650)] | UnsetType = UNSET
     stripe_enabled: bool | UnsetType = UNSET
+    portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=3)] | UnsetType = UNSET
     allow_partial_default: bool | UnsetType = UNSET
     minimum_partial_default: Money | UnsetType = UNSET
     logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, ValidationError
-from chalicelib.domain.money import format_amount
+from chalicelib.domain.money import format_amount, minor_digits
 
 # Stripe's minimum charge per currency, in minor units (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
 # Currencies not listed use the 0.50 USD-equivalent rule of thumb of 50 minor units.
@@ -21,7 +21,15 @@ DEFAULT_STRIPE_MINIMUM = 50
 
 # Kinds of ledger entries, and what each contributes to "amount paid".
 PAYMENT, REFUND, DISPUTE = "payment", "refund", "dispute"
-DISPUTE_OPEN, DISPUTE_WON, DISPUTE_LOST = "open", "won", "lost"
+UNAPPLIED = "unapplied"  # money received that does not count toward the invoice: for staff to refund
+DISPUTE_OPEN, DISPUTE_WON, DISPUTE_LOST, INQUIRY = "open", "won", "lost", "inquiry"
+
+# Stripe's own minor units where they differ from ISO 4217 (docs.stripe.com/currencies):
+# zero-decimal in Stripe though ISO gives 2 (MGA), and ISK, zero-decimal in ISO but sent ×100.
+STRIPE_ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
+                                 "VUV", "XAF", "XOF", "XPF"})
+STRIPE_THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+STRIPE_MAXIMUM = 99_999_999  # in Stripe's units, for most currencies
 
 
 def stripe_minimum(currency: str) -> int:
@@ -60,12 +68,43 @@ def amount_to_pay(kind: str, status: str, balance: int, currency: str, requested
     if amount < balance and amount < terms.minimum_partial:
         raise ValidationError(f"The smallest part payment accepted is {format_amount(terms.minimum_partial, currency)}.",
                               field="amount")
+    to_stripe_units(amount, currency)  # refuse what a card payment cannot take, before calling Stripe
     return amount
 
 
-def idempotency_key(doc_id: str, amount: int, attempt: int) -> str:
-    """Same invoice, amount and attempt → same Checkout Session (a double click pays once)."""
-    return "checkout-" + hashlib.sha256(f"{doc_id}:{amount}:{attempt}".encode()).hexdigest()[:40]
+def stripe_digits(currency: str) -> int:
+    code = currency.upper()
+    if code in STRIPE_ZERO_DECIMAL:
+        return 0
+    if code in STRIPE_THREE_DECIMAL:
+        return 3
+    return 2  # including ISK, which Stripe takes as two-decimal
+
+
+def to_stripe_units(amount: int, currency: str) -> int:
+    """Our ISO 4217 minor units → the amount Stripe expects; ValidationError if Stripe cannot charge it."""
+    shift = stripe_digits(currency) - minor_digits(currency.upper())
+    if shift < 0 and amount % 10 ** -shift:
+        raise ValidationError(f"{format_amount(amount, currency)} cannot be paid by card: Stripe charges whole "
+                              f"{currency.upper()}.", field="amount")
+    units = amount * 10**shift if shift >= 0 else amount // 10 ** -shift
+    if currency.upper() in STRIPE_THREE_DECIMAL and units % 10:
+        raise ValidationError(f"Card payments in {currency.upper()} must end in 0 (Stripe's rule).", field="amount")
+    if units > STRIPE_MAXIMUM:
+        raise ValidationError("This amount is above what a card payment can take; contact the business.", field="amount")
+    return units
+
+
+def from_stripe_units(units: int, currency: str) -> int:
+    """The amount Stripe reports → our ISO 4217 minor units."""
+    shift = stripe_digits(currency) - minor_digits(currency.upper())
+    return units // 10**shift if shift >= 0 else units * 10 ** -shift
+
+
+def idempotency_key(doc_id: str, amount: int, attempt: int, fingerprint: str = "") -> str:
+    """Same invoice, amount, attempt and request → same Checkout Session (a double click pays once);
+    anything else in the request changed (a renamed business) → a new key, never a rejected replay."""
+    return "checkout-" + hashlib.sha256(f"{doc_id}:{amount}:{attempt}:{fingerprint}".encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
@@ -84,7 +123,9 @@ def contribution(entry: Entry) -> int:
         return entry.amount
     if entry.kind == REFUND:
         return -entry.amount
-    return 0 if entry.dispute_status == DISPUTE_WON else -entry.amount
+    if entry.kind == DISPUTE:
+        return -entry.amount if entry.dispute_status in (DISPUTE_OPEN, DISPUTE_LOST) else 0
+    return 0  # held for staff (wrong currency, a cancelled invoice …): not the invoice's money
 
 
 def amount_paid(entries: Iterable[Entry], total: int) -> int:

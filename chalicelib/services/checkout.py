@@ -3,6 +3,10 @@ Session (or, locally without Stripe keys, the offline test-mode checkout). Nothi
 marks anything paid: only Stripe's webhook, through the payments worker, does."""
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+
 from chalicelib.config import settings
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, Unavailable, ValidationError
@@ -15,7 +19,7 @@ from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import billing_email
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import iso, utcnow
+from chalicelib.store.table import conditional, iso, utcnow
 
 PER_IP, PER_LINK, WINDOW = 20, 10, 60  # Pay clicks per minute
 OFFLINE_PREFIX = "cs_offline_"
@@ -40,19 +44,25 @@ def limit_pay_clicks(token: str, ip: str | None) -> None:
 
 
 def start_payment(token: str, data: PayInput, ip: str | None, page_url: str, base_url: str) -> str:
-    """The URL of the checkout for this invoice's payment (Stripe's, or the offline one)."""
+    """Pay from the invoice page: the URL of the checkout (Stripe's, or the offline one)."""
     limit_pay_clicks(token, ip)
     business, document, _ = open_share_link(token)
+    return start_payment_for(business, document, data, page_url, base_url)
+
+
+def start_payment_for(business: Business, document: docs.Document, data: PayInput, page_url: str, base_url: str) -> str:
+    """Validate against the live balance, then create (or, for a repeated click, find) the checkout."""
     if not stripe_gateway.online_payment_available(bool(business.stripe_enabled)):
         raise Conflict("This invoice cannot be paid online; contact the business.")
     amount = pay_rules.amount_to_pay(
         document.kind, document.status, document.balance, document.currency, requested_amount(data, document.currency),
         pay_rules.PayTerms(bool(document.allow_partial), int(document.minimum_partial or 0)))
     attempt = int(document.checkout_attempt or 0)
-    key = pay_rules.idempotency_key(document.doc_id, amount, attempt)
+    params = checkout_params(business, document, amount, page_url)
+    fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+    key = pay_rules.idempotency_key(document.doc_id, amount, attempt, fingerprint)
     if stripe_gateway.configured():
-        session = stripe_gateway.create_checkout_session(
-            checkout_params(business, document, amount, page_url), key)
+        session = stripe_gateway.create_checkout_session(params, key)
         session_id, url, offline = session.id, session.url, False
     elif settings().is_local:
         session_id = f"{OFFLINE_PREFIX}{business.business_id}_{document.doc_id}_{key[-24:]}"
@@ -60,12 +70,29 @@ def start_payment(token: str, data: PayInput, ip: str | None, page_url: str, bas
     else:
         raise Unavailable("Online payment is not configured.")
     now = iso(utcnow())
-    docs.CheckoutSession(
+    record = docs.CheckoutSession(
         document.pk, docs.checkout_sk(session_id), session_id=session_id, doc_id=document.doc_id,
         business_id=business.business_id, amount=amount, currency=document.currency, attempt=attempt, url=url,
         offline=offline, created_at=now, updated_at=now,
-    ).save()
+    )
+    with contextlib.suppress(Conflict):  # a repeated click finds it recorded; never reopen a finished one
+        conditional(lambda: record.save(condition=docs.CheckoutSession.pk.does_not_exist()), "Already recorded.")
     return url
+
+
+def expire_open_sessions(business_id: str, doc_id: str) -> int:
+    """When an invoice is cancelled, close its open Stripe Checkout Sessions so nobody pays it
+    later (a session stays open for 24 h). Best effort: a payment that still lands is held for refund."""
+    _, items = docs.load_collection(business_id, doc_id)
+    closed = 0
+    for item in items:
+        if isinstance(item, docs.CheckoutSession) and item.status == "open":
+            if not item.offline:
+                stripe_gateway.expire_checkout_session(item.session_id)
+            item.update(actions=[docs.CheckoutSession.status.set("expired"),
+                                 docs.CheckoutSession.updated_at.set(iso(utcnow()))])
+            closed += 1
+    return closed
 
 
 def checkout_params(business: Business, document: docs.Document, amount: int, page_url: str) -> dict[str, object]:
@@ -76,7 +103,7 @@ def checkout_params(business: Business, document: docs.Document, amount: int, pa
         "line_items": [{
             "quantity": 1,
             "price_data": {
-                "currency": document.currency.lower(), "unit_amount": amount,
+                "currency": document.currency.lower(), "unit_amount": pay_rules.to_stripe_units(amount, document.currency),
                 "product_data": {"name": f"Invoice {document.number}", "description": f"{business.name}"},
             },
         }],

@@ -34,10 +34,10 @@ class FilesPage:
     tags: list[str] = field(default_factory=list)  # every tag of the contact's files, for the filter
 
 
-def _mine(grant: Grant, session: ClientSession) -> bool:
+def _mine(grant: Grant, contact_id: str) -> bool:
     """Available, shown to clients, and not claimed by another contact of the same client."""
     return (grant.state == access.AVAILABLE and access.shown_to_client(grant.policy, grant.state, grant.reason, grant.claimed_by)
-            and grant.claimed_by in (None, session.contact_id))
+            and grant.claimed_by in (None, contact_id))
 
 
 def _matches(entry: FileEntry, tag: str | None, needle: str) -> bool:
@@ -47,15 +47,21 @@ def _matches(entry: FileEntry, tag: str | None, needle: str) -> bool:
 
 def files_page(session: ClientSession, tag: str | None, query: str | None, base_url: str) -> FilesPage | None:
     """The page, or None when the session's contact or business no longer exists (sign in again)."""
-    bid = session.business_id
-    grants = [g for g in grants_of_client(bid, session.client_id) if _mine(g, session)]
-    keys = [(business_pk(bid), "PROFILE"), (business_pk(bid), contact_sk(session.client_id, session.contact_id)),
+    return files_of(session.business_id, session.client_id, session.contact_id, session.email, tag, query, base_url)
+
+
+def files_of(bid: str, client_id: str, contact_id: str, signed_in_as: str | None, tag: str | None, query: str | None,
+             base_url: str) -> FilesPage | None:
+    """A contact's files (for the Files page and the portal's files tab); None if the contact is gone
+    or, for a session, no longer has the address it signed in with."""
+    grants = [g for g in grants_of_client(bid, client_id) if _mine(g, contact_id)]
+    keys = [(business_pk(bid), "PROFILE"), (business_pk(bid), contact_sk(client_id, contact_id)),
             *{(business_pk(bid), resource_sk(g.resource_id)) for g in grants}]
     found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
     business, contact = found.get(keys[0]), found.get(keys[1])
     if not isinstance(business, Business) or not isinstance(contact, Contact):
         return None
-    if contact.email.lower() != session.email.lower():
+    if signed_in_as is not None and contact.email.lower() != signed_in_as.lower():
         return None  # staff changed the address: whoever had the old mailbox is out
     page = FilesPage(business, contact)
     all_tags: set[str] = set()

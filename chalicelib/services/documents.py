@@ -10,6 +10,7 @@ from chalicelib.domain.money import is_currency
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
 from chalicelib.services.businesses import business_of
+from chalicelib.services.checkout import expire_open_sessions
 from chalicelib.services.entitlements import invoice_payment_changed, offer_products
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
@@ -171,6 +172,8 @@ def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:
     rules.check_can_cancel(document.status, int(document.amount_paid))
     cancelled = _transition(document, status=rules.CANCELLED, cancelled_at=iso(utcnow()))
     invoice_payment_changed(principal.business_id, doc_id)
+    if kind == rules.INVOICE:
+        expire_open_sessions(principal.business_id, doc_id)
     return cancelled
 
 

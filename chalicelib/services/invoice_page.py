@@ -65,7 +65,7 @@ def _pay_terms(business: Business, document: docs.Document, today: date) -> dict
     """Whether the page offers a Pay button, and what a part payment must be at least."""
     floor = stripe_minimum(document.currency)
     minimum = max(floor, int(document.minimum_partial or 0)) if document.allow_partial else document.balance
-    available = (document.status in rules.OPEN_STATUSES and document.balance >= floor
+    available = (document.kind == rules.INVOICE and document.status in rules.OPEN_STATUSES and document.balance >= floor
                  and stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
     return {"available": available, "allow_partial": bool(document.allow_partial) and available,
             "minimum": _money(min(minimum, document.balance), document.currency),

@@ -9,12 +9,14 @@ event id is recorded last (conditional write, 30-day TTL) so a redelivery is ski
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from chalicelib.aws import sqs
 from chalicelib.config import settings
+from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.money import format_amount
@@ -94,23 +96,44 @@ def _record_checkout_payment(session: dict[str, Any]) -> str:
     if document is None:
         return "rejected_unknown_invoice"
     payment_intent = str(session.get("payment_intent") or session["id"])
-    amount, currency = int(session.get("amount_total") or 0), str(session.get("currency") or "").upper()
+    currency = str(session.get("currency") or "").upper()
+    amount = pay_rules.from_stripe_units(int(session.get("amount_total") or 0), currency or document.currency)
     webhook_events.remember_home(payment_intent, checkout.business_id, checkout.doc_id)
-    mismatch = currency != document.currency
+    held = _held_because(document, currency)
     if amount != int(checkout.amount):
         log.warning("checkout %s paid %s, asked %s", checkout.session_id, amount, checkout.amount)
-    _put_entry(document, payment_intent, kind="unapplied" if mismatch else pay_rules.PAYMENT, amount=amount,
+    _put_entry(document, payment_intent, kind=pay_rules.UNAPPLIED if held else pay_rules.PAYMENT, amount=amount,
                currency=currency or document.currency, payment_intent=payment_intent, session_id=checkout.session_id,
-               reference="currency does not match the invoice" if mismatch else None)
+               reference=held)
     _set_checkout_status(checkout, "complete")
-    if mismatch:
-        log.error("checkout %s paid in %s for a %s invoice; kept for staff review", checkout.session_id, currency,
-                  document.currency)
-        return "rejected_currency_mismatch"
+    _next_attempt(document, int(checkout.attempt))
+    if held:
+        log.error("checkout %s not applied to invoice %s: %s; held for staff to refund", checkout.session_id,
+                  document.doc_id, held)
+        reconcile(checkout.business_id, checkout.doc_id)
+        return "rejected_currency_mismatch" if currency != document.currency else "held_for_refund"
     result = reconcile(checkout.business_id, checkout.doc_id)
     if result and result.became_paid:
         _send_receipt(result.document)
     return "payment_recorded"
+
+
+def _held_because(document: docs.Document, currency: str) -> str | None:
+    """Why money received cannot count toward this invoice (it is held for staff to refund), if it cannot."""
+    if currency != document.currency:
+        return f"paid in {currency or '?'}, the invoice is in {document.currency}"
+    if document.status in (rules.CANCELLED, rules.DRAFT):
+        return f"paid after the invoice was {document.status}"
+    return None
+
+
+def _next_attempt(document: docs.Document, attempt: int) -> None:
+    """A finished checkout ends its attempt: the next Pay click (another part payment, or paying
+    again after a refund) gets a new idempotency key, hence a new session."""
+    with contextlib.suppress(Conflict):  # already moved on (a later attempt, or a repeat of this event)
+        conditional(lambda: document.update(actions=[docs.Document.checkout_attempt.set(attempt + 1)],
+                                            condition=docs.Document.checkout_attempt <= attempt,
+                                            add_version_condition=False), "Already moved on.")
 
 
 def _put_entry(document: docs.Document, key: str, kind: str, amount: int, currency: str, *,
@@ -141,12 +164,8 @@ def checkout_ended(status: str) -> Callable[[dict[str, Any]], str]:
             return "already_complete"
         _set_checkout_status(checkout, status)
         document = docs.get_document(checkout.business_id, checkout.doc_id)
-        if document is not None and int(document.checkout_attempt or 0) <= int(checkout.attempt):
-            document.checkout_attempt = int(checkout.attempt) + 1
-            try:
-                conditional(document.save, "The invoice changed at the same time.")
-            except Conflict as e:
-                raise RetryLater("invoice busy") from e
+        if document is not None:
+            _next_attempt(document, int(checkout.attempt))
         return f"checkout_{status}"
 
     return handle
@@ -166,16 +185,32 @@ def _document_for(payment_intent: str | None, metadata: dict[str, Any] | None) -
     return docs.get_document(*home) if home else None
 
 
+def _payment_was_held(document: docs.Document, payment_intent: str, currency: str) -> bool:
+    """Refunds and disputes of money that never counted toward the invoice must not count either."""
+    if currency != document.currency:
+        return True
+    try:
+        payment = docs.Payment.get(document.pk, docs.stripe_entry_sk(payment_intent), consistent_read=True)
+    except docs.Payment.DoesNotExist:
+        return False  # not recorded yet (the refund overtook it): it will count when it lands
+    return payment.kind == pay_rules.UNAPPLIED
+
+
 def charge_refunded(charge: dict[str, Any]) -> str:
     """Refunds are cumulative on the charge: the entry keeps the largest total seen."""
     payment_intent = str(charge.get("payment_intent") or charge["id"])
-    document = _document_for(payment_intent, charge.get("metadata"))
+    metadata = charge.get("metadata")
+    if webhook_events.home_of(payment_intent) is None and not (isinstance(metadata, dict) and metadata.get("doc_id")):
+        return "ignored_foreign_charge"  # not a Paydrop payment (a Dashboard charge on the same account)
+    document = _document_for(payment_intent, metadata)
     if document is None:
-        raise RetryLater(f"no invoice yet for {payment_intent}")
-    refunded = int(charge.get("amount_refunded") or 0)
+        return "ignored_unknown_invoice"
+    currency = str(charge.get("currency") or document.currency).upper()
+    refunded = pay_rules.from_stripe_units(int(charge.get("amount_refunded") or 0), currency)
+    held = _payment_was_held(document, payment_intent, currency)
     entry = docs.new_stripe_entry(
-        document, f"{payment_intent}#refunds", iso(utcnow()), kind=pay_rules.REFUND, amount=refunded,
-        currency=str(charge.get("currency") or document.currency).upper(), method="stripe",
+        document, f"{payment_intent}#refunds", iso(utcnow()), kind=pay_rules.UNAPPLIED if held else pay_rules.REFUND,
+        amount=refunded, currency=currency, method="stripe",
         received_on=utcnow().date().isoformat(), stripe_payment_intent=payment_intent,
     )
     grew = docs.Payment.pk.does_not_exist() | (docs.Payment.amount < refunded)
@@ -187,24 +222,32 @@ def charge_refunded(charge: dict[str, Any]) -> str:
     return "refund_recorded"
 
 
+def dispute_status(stripe_status: str, closing: bool) -> str:
+    """Stripe's dispute status in our terms: an inquiry (`warning_*`) takes no money back."""
+    if closing:
+        return pay_rules.DISPUTE_LOST if stripe_status == "lost" else pay_rules.DISPUTE_WON
+    return pay_rules.INQUIRY if stripe_status.startswith("warning_") else pay_rules.DISPUTE_OPEN
+
+
 def dispute_event(closing: bool) -> Callable[[dict[str, Any]], str]:
     def handle(dispute: dict[str, Any]) -> str:
         payment_intent = dispute.get("payment_intent")
         document = _document_for(str(payment_intent) if payment_intent else None, None)
         if document is None:
             raise RetryLater(f"no invoice yet for dispute {dispute.get('id')}")
-        status = pay_rules.DISPUTE_OPEN
-        if closing:
-            status = pay_rules.DISPUTE_LOST if dispute.get("status") == "lost" else pay_rules.DISPUTE_WON
+        status = dispute_status(str(dispute.get("status") or ""), closing)
+        currency = str(dispute.get("currency") or document.currency).upper()
+        held = _payment_was_held(document, str(payment_intent), currency)
         entry = docs.new_stripe_entry(
-            document, str(dispute["id"]), iso(utcnow()), kind=pay_rules.DISPUTE, amount=int(dispute.get("amount") or 0),
-            currency=str(dispute.get("currency") or document.currency).upper(), method="stripe",
-            received_on=utcnow().date().isoformat(), stripe_payment_intent=str(payment_intent), dispute_status=status,
+            document, str(dispute["id"]), iso(utcnow()), kind=pay_rules.UNAPPLIED if held else pay_rules.DISPUTE,
+            amount=pay_rules.from_stripe_units(int(dispute.get("amount") or 0), currency), currency=currency,
+            method="stripe", received_on=utcnow().date().isoformat(), stripe_payment_intent=str(payment_intent),
+            dispute_status=status,
         )
-        # An open dispute never overwrites a closed one (the close may arrive first).
+        # An open dispute (or inquiry) never overwrites a closed one (the close may arrive first).
         condition = docs.Payment.pk.does_not_exist()
         if closing:
-            condition |= docs.Payment.dispute_status == pay_rules.DISPUTE_OPEN
+            condition |= docs.Payment.dispute_status.is_in(pay_rules.DISPUTE_OPEN, pay_rules.INQUIRY)
         try:
             conditional(lambda: entry.save(condition=condition), "Already recorded.")
         except Conflict:

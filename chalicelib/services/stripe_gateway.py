@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable, ValidationError
-from chalicelib.secrets import secret
+from chalicelib.secrets import SecretMissing, secret
 
+log = logging.getLogger("paydrop.payments")
 SECRET_KEY, WEBHOOK_SECRET = "stripe-secret-key", "stripe-webhook-secret"
 TOLERANCE_SECONDS = 300
 # Tests put a recording HTTP client here; None = the library's own (requests/urllib).
@@ -29,14 +31,22 @@ def online_payment_available(enabled_by_business: bool) -> bool:
     return enabled_by_business and (configured() or settings().is_local)
 
 
-@cache
+_configured: bool | None = None
+
+
 def configured() -> bool:
-    """Whether this deployment has a Stripe secret key (asked once per container)."""
-    try:
-        secret(SECRET_KEY)
-    except Unavailable:
-        return False
-    return True
+    """Whether this deployment has a Stripe secret key. Asked once per container, but only a
+    definite answer is kept: a throttled SSM read must not hide the Pay button until a cold start."""
+    global _configured
+    if _configured is None:
+        try:
+            secret(SECRET_KEY)
+            _configured = True
+        except SecretMissing:
+            _configured = False
+        except Unavailable:
+            return False  # unknown for now; ask again on the next request
+    return _configured
 
 
 @cache
@@ -48,8 +58,9 @@ def client() -> Any:
 
 
 def reset_client() -> None:
+    global _configured
     client.cache_clear()
-    configured.cache_clear()
+    _configured = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,16 @@ def create_checkout_session(params: dict[str, Any], idempotency_key: str) -> Ses
         # Never echo Stripe's message to the client: it can name account details.
         raise Unavailable("Online payment is not available right now. Please try again in a minute.") from e
     return Session(str(session.id), str(session.url))
+
+
+def expire_checkout_session(session_id: str) -> None:
+    """Close an open Checkout Session; one that already completed or expired is left as it is."""
+    import stripe
+
+    try:
+        client().v1.checkout.sessions.expire(session_id)
+    except stripe.StripeError:
+        log.warning("checkout session %s could not be expired; a late payment is held for refund", session_id)
 
 
 def verified_event(payload: bytes, signature_header: str | None) -> dict[str, Any]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.table import BaseItem, conditional, iso, utcnow
 
@@ -26,12 +26,13 @@ class Business(BaseItem, discriminator="business"):
     invoice_footer = UnicodeAttribute(null=True)
     default_terms = UnicodeAttribute(null=True)
     payment_terms_days = NumberAttribute(default=14)
-    log_retention_days = NumberAttribute(default=365)
+    log_retention_days = NumberAttribute(default=365)  # access log entries expire (TTL) after this
     # Online payments: whether clients see a Pay button (needs Stripe keys in the cloud),
     # and the defaults new invoices take for part payments.
     stripe_enabled = BooleanAttribute(default=False)
     allow_partial_default = BooleanAttribute(default=False)
-    minimum_partial_default = NumberAttribute(default=0)  # access log entries expire (TTL) after this
+    minimum_partial_default = NumberAttribute(default=0)
+    portal_tabs_off = ListAttribute(of=UnicodeAttribute, default=list)  # portal tabs the business turned off
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -28,6 +28,7 @@ class Contact(BaseItem, discriminator="contact"):
     email = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
     is_primary = BooleanAttribute(default=False)
+    portal_token = UnicodeAttribute(null=True)  # the contact's portal link; shown to staff only, like share links
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -7,6 +7,7 @@ refunds and disputes keyed by Stripe's ids), the Checkout Sessions it created
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -18,6 +19,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from chalicelib.domain import invoices as rules
 from chalicelib.store.table import BaseItem, index_page
 
 
@@ -77,12 +79,40 @@ class Document(BaseItem, discriminator="document"):
     def balance(self) -> int:
         return int(self.total) - int(self.amount_paid)
 
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        # Every write (save, or a transaction's put) keeps the client's portal index in step
+        # with the document's client and status.
+        self.gsi2pk, self.gsi2sk = portal_keys(self)
+        return super().serialize(null_check=null_check)
+
+
+def portal_keys(document: Document) -> tuple[str | None, str | None]:
+    """The client's portal list (gsi2): open documents first by due date, then the rest newest first.
+    Drafts are not in it: clients never see them."""
+    if document.status == rules.DRAFT:
+        return None, None
+    pk = client_docs_pk(document.business_id, document.client_id, document.kind)
+    if document.status in rules.OPEN_STATUSES:
+        return pk, f"0#{document.due_date or '9999-12-31'}#{document.doc_id}"
+    created_ms = int(datetime.fromisoformat(document.created_at.replace("Z", "+00:00")).timestamp() * 1000)
+    return pk, f"1#{10**13 - created_ms:013d}#{document.doc_id}"
+
+
+def client_docs_pk(business_id: str, client_id: str, kind: str) -> str:
+    return f"BIZ#{business_id}#CLIENT#{client_id}#{kind.upper()}S"
+
+
+def client_payments_pk(business_id: str, client_id: str) -> str:
+    return f"BIZ#{business_id}#CLIENT#{client_id}#PAYMENTS"
+
 
 class Payment(BaseItem, discriminator="payment"):
     """One ledger entry of an invoice: a payment, a refund or a dispute (amounts positive)."""
 
     payment_id = UnicodeAttribute()
     doc_id = UnicodeAttribute()
+    doc_number = UnicodeAttribute(null=True)  # the invoice it was applied to, for the client's history
+    client_id = UnicodeAttribute(null=True)
     kind = UnicodeAttribute(default="payment")  # payment | refund | dispute
     amount = NumberAttribute()
     currency = UnicodeAttribute()
@@ -141,18 +171,21 @@ def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fi
 
 
 def new_payment(document: Document, payment_id: str, created_at: str, **fields: Any) -> Payment:
-    return Payment(
-        document.pk, f"PAY#{created_at}#{payment_id}",
-        gsi1pk=payments_list_pk(document.business_id), gsi1sk=f"{created_at}#{payment_id}",
-        payment_id=payment_id, doc_id=document.doc_id, created_at=created_at, **fields,
-    )
+    return _entry(document, f"PAY#{created_at}#{payment_id}", payment_id, created_at, **fields)
 
 
 def new_stripe_entry(document: Document, key: str, created_at: str, **fields: Any) -> Payment:
+    return _entry(document, stripe_entry_sk(key), key, created_at, updated_at=created_at, **fields)
+
+
+def _entry(document: Document, sk: str, payment_id: str, created_at: str, **fields: Any) -> Payment:
+    """A ledger entry, listed per business (gsi1) and in the client's payment history (gsi2)."""
     return Payment(
-        document.pk, stripe_entry_sk(key),
-        gsi1pk=payments_list_pk(document.business_id), gsi1sk=f"{created_at}#{key}",
-        payment_id=key, doc_id=document.doc_id, created_at=created_at, updated_at=created_at, **fields,
+        document.pk, sk,
+        gsi1pk=payments_list_pk(document.business_id), gsi1sk=f"{created_at}#{payment_id}",
+        gsi2pk=client_payments_pk(document.business_id, document.client_id), gsi2sk=f"{created_at}#{payment_id}",
+        payment_id=payment_id, doc_id=document.doc_id, doc_number=document.number, client_id=document.client_id,
+        created_at=created_at, **fields,
     )
 
 

@@ -5,8 +5,10 @@ from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
+from chalicelib.domain import previews
+from chalicelib.domain.errors import Conflict
 from chalicelib.store.businesses import business_pk
-from chalicelib.store.table import BaseItem, query_page
+from chalicelib.store.table import BaseItem, conditional, query_page
 
 FILE, LINK = "file", "link"
 UPLOADING, READY = "uploading", "ready"
@@ -34,8 +36,28 @@ class Resource(BaseItem, discriminator="resource"):
     pending_filename = UnicodeAttribute(null=True)
     pending_sha256 = UnicodeAttribute(null=True)
     upload_id = UnicodeAttribute(null=True)  # multipart uploads
+    # Previews, written by the previews worker for file version `preview_version` (which may be
+    # the pending one). They describe the live version only when `preview_state` says so.
+    preview_status = UnicodeAttribute(null=True)  # ready | none | failed (`pending` is derived)
+    preview_reason = UnicodeAttribute(null=True)  # why `failed` ("too large", "not a valid image", …)
+    preview_version = NumberAttribute(null=True)
+    preview_source = UnicodeAttribute(null=True)  # the S3 object version (or ETag) they were made from
+    preview_small_key = UnicodeAttribute(null=True)  # previews/{bid}/{rid}/v{n}/160.webp
+    preview_large_key = UnicodeAttribute(null=True)  # previews/{bid}/{rid}/v{n}/640.webp
+    width = NumberAttribute(null=True)  # the original, upright, in pixels (PDF: first page in points)
+    height = NumberAttribute(null=True)
+    preview_small_width = NumberAttribute(null=True)
+    preview_small_height = NumberAttribute(null=True)
+    preview_large_width = NumberAttribute(null=True)
+    preview_large_height = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+
+    @property
+    def preview_state(self) -> str:
+        """`pending | ready | none | failed` for the live version (a new version is `pending`
+        until the worker has recorded an outcome for it)."""
+        return previews.live_status(self.kind, self.version, self.preview_version, self.preview_status)
 
 
 def resource_sk(resource_id: str) -> str:
@@ -60,3 +82,29 @@ def list_resources(business_id: str, limit: int, cursor: str | None) -> tuple[li
 def upload_key(business_id: str, resource_id: str, version: int, filename: str) -> str:
     """Where a file version lives. Under `uploads/` so S3 notifies the previews worker."""
     return f"uploads/{business_id}/{resource_id}/v{version}/{filename}"
+
+
+PREVIEW_FIELDS = (
+    "preview_status", "preview_reason", "preview_version", "preview_source", "preview_small_key", "preview_large_key",
+    "width", "height", "preview_small_width", "preview_small_height", "preview_large_width", "preview_large_height",
+)
+
+
+def record_preview(resource: Resource, key: str, fields: dict[str, Any]) -> bool:
+    """Write the preview fields (None removes one) in one UpdateItem, only while `key` is still
+    the live or pending version and no newer version's previews are recorded. False when
+    that no longer holds (the resource moved on while the previews were made).
+
+    `updated_at` is left alone: it is the lock the upload steps save under, and a preview
+    must not make a staff member's confirm fail.
+    """
+    version = int(fields["preview_version"])
+    actions = [getattr(Resource, name).set(value) if value is not None else getattr(Resource, name).remove()
+               for name, value in fields.items() if name in PREVIEW_FIELDS]
+    condition = ((Resource.s3_key == key) | (Resource.pending_key == key)) & (
+        Resource.preview_version.does_not_exist() | (Resource.preview_version <= version))
+    try:
+        conditional(lambda: resource.update(actions=actions, condition=condition), "superseded")
+    except Conflict:
+        return False
+    return True

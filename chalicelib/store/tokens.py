@@ -11,6 +11,7 @@ from chalicelib.store.table import BaseItem
 INVOICE_SHARE = "invoice_share"
 FILE_ACCESS = "file_access"
 CLAIM = "claim"
+PORTAL = "portal"
 CLIENT_SIGN_IN = "client_sign_in"  # one-time email links; expire after 15 minutes
 
 

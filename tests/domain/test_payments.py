@@ -87,3 +87,22 @@ def test_typed_amounts(text: str, currency: str, minor: int) -> None:
 def test_typed_amounts_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_major(text, "EUR")
+
+
+@pytest.mark.parametrize("amount, currency, units", [(5000, "EUR", 5000), (500, "JPY", 500), (5000, "ISK", 500000),
+                                                     (10000, "MGA", 100), (1230, "KWD", 1230)])
+def test_amounts_in_stripes_units_and_back(amount: int, currency: str, units: int) -> None:
+    assert payments.to_stripe_units(amount, currency) == units
+    assert payments.from_stripe_units(units, currency) == amount
+
+
+@pytest.mark.parametrize("amount, currency", [(10050, "MGA"), (1235, "KWD"), (100_000_000, "EUR")])
+def test_amounts_stripe_cannot_charge(amount: int, currency: str) -> None:
+    with pytest.raises(ValidationError):
+        payments.to_stripe_units(amount, currency)
+
+
+def test_held_money_and_inquiries_do_not_count() -> None:
+    pay = Entry(PAYMENT, 5000)
+    assert payments.amount_paid([pay, Entry("unapplied", 5000)], 5000) == 5000
+    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "inquiry")], 5000) == 5000

@@ -18,8 +18,9 @@ TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker"}
-# The workers the app has today (previews_worker is configured but not written yet).
-WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker"}
+# The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
+WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
+                    "PreviewsWorker": "previews_worker"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "USER_POOL_ID",
@@ -103,8 +104,13 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         assert {"Fn::GetAtt": [queue, "Arn"]} in queue_arns, f"AppDataPolicy's Queues statement lacks {queue}"
         assert "AppDataPolicy" in as_list(function.get("DependsOn", [])), (
             f"{name}: add DependsOn AppDataPolicy (the event source mapping needs the permission first)")
+    assert set(functions) == {"APIHandler", *WORKER_FUNCTIONS}, "a new worker: add it to WORKER_FUNCTIONS"
+    settings = json.loads(CHALICE_CONFIG.read_text())["stages"]["dev"]["lambda_functions"]
     for name, worker in WORKER_FUNCTIONS.items():
-        assert functions[name]["Properties"]["Handler"] == f"app.{worker}"
+        props = functions[name]["Properties"]
+        assert props["Handler"] == f"app.{worker}"
+        assert (props["MemorySize"], props["Timeout"]) == (
+            settings[worker]["lambda_memory_size"], settings[worker]["lambda_timeout"])
 
 
 def test_staff_authorizer_uses_the_template_user_pool(packaged: dict[str, Any]) -> None:

@@ -1,0 +1,103 @@
+"""`/portal/{token}`: a contact's portal (tabs: invoices, quotes, payments, files), and each
+document in it; `/portal/me/…` is the same for a signed-in contact, without a link."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.client_sign_in import see_other
+from chalicelib.api.files import current_session
+from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, source_ip
+from chalicelib.api.urls import absolute_url
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.inputs import PayInput
+from chalicelib.services import checkout, portal, stripe_gateway
+from chalicelib.services.client_files import files_of
+from chalicelib.services.invoice_page import public_view
+from chalicelib.store.documents import load_collection
+
+bp = Blueprint(__name__)
+KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
+
+
+def _errors() -> Any:
+    return page_errors(lambda: bp.current_request.headers)
+
+
+def _access(token: str) -> portal.PortalAccess:
+    return portal.open_portal(token, current_session(bp.current_request))
+
+
+@bp.route("/portal", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+def my_portal() -> Any:
+    return see_other(f"/portal/{portal.SESSION}")
+
+
+@bp.route("/portal/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_page(token: str) -> Any:
+    request = bp.current_request
+    params: Any = request.query_params or {}
+    access = _access(token)
+    business = portal.business_for(access)
+    tab = params.get("tab", "invoices")
+    if tab != "invoices":
+        portal.check_tab(business, tab)
+    base_url = absolute_url(request, "")
+    if tab in KINDS:
+        view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), date.today())
+    elif tab == "payments":
+        view = portal.payments_tab(access, params.get("cursor"))
+    else:
+        files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
+                         base_url)
+        if files is None:
+            raise NotFound(portal.NOT_FOUND)
+        view = {"entries": [vars(e) for e in files.entries], "tags": files.tags}
+    if wants_json(request.headers):
+        return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
+    return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
+                  base=absolute_url(request, f"/portal/{token}"),
+                  can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
+
+
+@bp.route("/portal/{token}/{kind}/{doc_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_document(token: str, kind: str, doc_id: str) -> Any:
+    if kind not in KINDS:
+        raise NotFound("Not found.")
+    check_path_ids({"doc_id": doc_id})
+    request = bp.current_request
+    access = _access(token)
+    document, stored = load_collection(access.business_id, doc_id)
+    if document is None or document.client_id != access.client_id or document.kind != KINDS[kind] \
+            or document.status == rules.DRAFT:
+        raise NotFound("Not found.")
+    business = portal.business_for(access)
+    if kind == "quotes":
+        portal.check_tab(business, "quotes")
+    view = public_view(business, document, stored, date.today(), absolute_url(request, ""))
+    if wants_json(request.headers):
+        return client_json(view)
+    base = absolute_url(request, f"/portal/{token}")
+    return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
+                  pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}", payment_notice=None)
+
+
+@bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_pay(token: str, doc_id: str) -> Any:
+    check_path_ids({"doc_id": doc_id})
+    request = bp.current_request
+    check_same_origin(request)
+    access = _access(token)
+    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", source_ip(request))
+    document = portal.payable_document(access, doc_id)
+    data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
+    page = absolute_url(request, f"/portal/{token}/invoices/{doc_id}")
+    return see_other(checkout.start_payment_for(portal.business_for(access), document, data, page,
+                                                absolute_url(request, "")))

@@ -1,0 +1,70 @@
+"""The previews worker: S3 `ObjectCreated` notifications for `uploads/`, via the `uploads` queue.
+
+Each SQS message body is an S3 event (`{"Records": [...]}`), or the `s3:TestEvent` S3
+sends when the notification is configured (skipped). Keys arrive URL-encoded and are
+decoded with `unquote_plus`. Only objects of our files bucket under `uploads/` are
+handled; `services/previews.make_previews` does the work and one log line per object
+says what came of it.
+
+A file that cannot have a preview is an outcome (`failed` with a reason), not an error.
+Only infrastructure errors (S3, DynamoDB) and an unreadable message propagate: SQS then
+redelivers the message after the visibility timeout, and after 5 receives it is in the DLQ.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import unquote_plus
+
+from chalicelib.config import settings
+from chalicelib.services import previews
+
+log = logging.getLogger("paydrop.workers")
+UPLOADS_PREFIX = "uploads/"
+
+
+def on_upload(event: Any) -> None:
+    """Make the previews of every uploaded object in the SQS `event` (Chalice's `SQSEvent`)."""
+    for record in event:
+        message_id = record.to_dict().get("messageId", "?")
+        for bucket, key, version_id in uploaded_objects(record.body, message_id):
+            try:
+                outcome = previews.make_previews(bucket, key, version_id)
+            except Exception as e:
+                log.warning("preview of %s (sqs message %s) failed, SQS will retry it: %s", key, message_id, _why(e))
+                raise
+            log.info("preview of %s: %s", key, outcome)
+
+
+def uploaded_objects(body: str, message_id: str = "?") -> list[tuple[str, str, str | None]]:
+    """(bucket, decoded key, version id or None) of each object created under `uploads/` of
+    our bucket; raises ValueError for a body that is not an S3 notification."""
+    payload = json.loads(body)
+    if not isinstance(payload, dict):
+        raise ValueError("the message is not a JSON object")
+    if payload.get("Event") == "s3:TestEvent":
+        log.info("s3:TestEvent (sqs message %s) skipped", message_id)
+        return []
+    records = payload.get("Records")
+    if not isinstance(records, list):
+        raise ValueError("the message has no S3 event records")
+    found = []
+    for record in records:
+        s3 = record.get("s3", {}) if isinstance(record, dict) else {}
+        name = str(record.get("eventName", "")) if isinstance(record, dict) else ""
+        bucket = str(s3.get("bucket", {}).get("name", ""))
+        key = unquote_plus(str(s3.get("object", {}).get("key", "")))
+        if not name.startswith("ObjectCreated:") or not key.startswith(UPLOADS_PREFIX):
+            log.info("%s of %s (sqs message %s) skipped", name or "event", key or "?", message_id)
+            continue
+        if bucket != settings().files_bucket:
+            log.warning("object %s of another bucket %s (sqs message %s) skipped", key, bucket, message_id)
+            continue
+        found.append((bucket, key, s3.get("object", {}).get("versionId") or None))
+    return found
+
+
+def _why(error: Exception) -> str:
+    message = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
