@@ -12,6 +12,7 @@ from chalicelib.api import (
     client_sign_in,
     clients,
     documents,
+    email_preferences,
     files,
     health,
     invoice_page,
@@ -30,7 +31,8 @@ app = Chalice(app_name="paydrop")
 app.debug = False  # never leak stack traces to callers
 
 for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
-                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal):
+                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal,
+                  email_preferences):
     app.register_blueprint(blueprint.bp)
 
 

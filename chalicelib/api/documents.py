@@ -14,7 +14,7 @@ from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate,
 from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.payments import overpaid
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
-from chalicelib.services import attachments, delivery, documents, sharing
+from chalicelib.services import attachments, delivery, documents, invoice_emails, sharing
 from chalicelib.services.auth import Principal
 from chalicelib.services.ledger import entries_of
 from chalicelib.store.documents import Document
@@ -108,6 +108,19 @@ def grant_action(principal: Principal, doc_id: str, grant_id: str, action: str) 
 
 def _grant(g: Any) -> Any:
     return present.grant(g, bp.current_request)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/email", MANAGE_INVOICES, methods=["POST"])
+def email_invoice(principal: Principal, doc_id: str) -> Any:
+    """Email the invoice to the client's contacts (a draft is sent first); opted-out contacts are skipped."""
+    outcome = invoice_emails.email_invoice(principal, doc_id)
+    return json_response({"sent_to": outcome.sent_to, "skipped": outcome.skipped})
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/remind", MANAGE_INVOICES, methods=["POST"])
+def remind(principal: Principal, doc_id: str) -> Any:
+    outcome = invoice_emails.send_reminder(principal, doc_id, date.today())
+    return json_response({"sent_to": outcome.sent_to, "skipped": outcome.skipped})
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/share", MANAGE_INVOICES, methods=["POST"])

@@ -245,6 +245,14 @@ class PayInput(Strict, kw_only=True):
     amount_text: Annotated[str, Meta(max_length=20, pattern=r"^\s*([0-9][0-9,. ]*)?\Z")] | None = None
 
 
+class EmailPreferences(Strict, kw_only=True):
+    """The no-login preferences page: only these keys, only booleans."""
+
+    documents: bool | UnsetType = UNSET
+    reminders: bool | UnsetType = UNSET
+    marketing: bool | UnsetType = UNSET
+
+
 class OfflineOutcome(Strict, kw_only=True):
     """The local test-mode checkout's buttons."""
 

@@ -7,8 +7,8 @@ to the version they show.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+from functools import cache
+from typing import NamedTuple
 
 # Long side, in pixels, of the two previews every previewable file gets (never enlarged).
 SMALL, LARGE = 160, 640
@@ -44,7 +44,7 @@ IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", 
 # path, the bytes choose the decoder among these (never EPS/Ghostscript or other exotica).
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "AVIF", "HEIF")
 
-_UPLOAD_KEY = re.compile(r"uploads/(?P<bid>[A-Za-z0-9_-]+)/(?P<rid>[A-Za-z0-9_-]+)/v(?P<n>[1-9][0-9]{0,8})/(?P<name>[^/]+)")
+_UPLOAD_KEY = r"uploads/(?P<bid>[A-Za-z0-9_-]+)/(?P<rid>[A-Za-z0-9_-]+)/v(?P<n>[1-9][0-9]{0,8})/(?P<name>[^/]+)"
 
 
 class Unpreviewable(Exception):
@@ -55,8 +55,7 @@ class Unpreviewable(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class UploadKey:
+class UploadKey(NamedTuple):  # a NamedTuple, not a dataclass: `import app` loads this module
     business_id: str
     resource_id: str
     version: int
@@ -65,10 +64,15 @@ class UploadKey:
 
 def parse_upload_key(key: str) -> UploadKey | None:
     """`uploads/{bid}/{rid}/v{n}/{filename}` → its parts; anything else → None."""
-    match = _UPLOAD_KEY.fullmatch(key)
+    match = _upload_key().fullmatch(key)
     if not match:
         return None
     return UploadKey(match["bid"], match["rid"], int(match["n"]), match["name"])
+
+
+@cache
+def _upload_key() -> re.Pattern[str]:
+    return re.compile(_UPLOAD_KEY)
 
 
 def preview_key(business_id: str, resource_id: str, version: int, size: int) -> str:
@@ -85,7 +89,8 @@ def preview_kind(content_type: str | None, filename: str | None) -> str | None:
         return IMAGE
     if declared in PDF_TYPES:
         return PDF
-    suffix = PurePosixPath(filename or "").suffix.lower()
+    name = (filename or "").rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""
     if suffix in IMAGE_EXTENSIONS:
         return IMAGE
     if suffix == ".pdf":

@@ -18,13 +18,13 @@ from chalicelib.aws import sqs
 from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.money import format_amount
 from chalicelib.services import mail, stripe_gateway
 from chalicelib.services.ledger import reconcile
+from chalicelib.services.notifications import send_to_client
 from chalicelib.store import documents as docs
 from chalicelib.store import webhook_events
-from chalicelib.store.clients import billing_email
 from chalicelib.store.table import conditional, iso, utcnow
 
 log = logging.getLogger("paydrop.payments")
@@ -259,17 +259,17 @@ def dispute_event(closing: bool) -> Callable[[dict[str, Any]], str]:
 
 
 def _send_receipt(document: docs.Document) -> None:
-    """The client's receipt, once the invoice is paid in full (exactly once: see `reconcile`)."""
-    to = billing_email(document.business_id, document.client_id, document.bill_to.email)
-    if not to:
-        return
-    page = f"{settings().public_base_url}/invoice/{document.share_token}" if document.share_token else ""
-    mail.enqueue(mail.Email(
-        to=to,
-        subject=f"Payment received for invoice {document.number}",
-        text=(f"Thank you: invoice {document.number} ({format_amount(int(document.total), document.currency)}) "
-              f"is paid in full.\n" + (f"\nYour invoice, and any files that come with it: {page}\n" if page else "")),
-    ))
+    """The client's receipt, once the invoice is paid in full (exactly once: see `reconcile`).
+    Sent to the client's contacts who still want documents; with no contact, to the billing address."""
+    page = f"{settings().public_base_url}/invoice/{document.share_token}?src=email" if document.share_token else ""
+    subject = f"Payment received for invoice {document.number}"
+    text = (f"Thank you: invoice {document.number} ({format_amount(int(document.total), document.currency)}) "
+            f"is paid in full." + (f"\n\nYour invoice, and any files that come with it:\n{page}" if page else ""))
+    try:
+        send_to_client(document.business_id, document.client_id, "documents", subject, text)
+    except NotFound:
+        if document.bill_to.email:
+            mail.enqueue(mail.Email(to=document.bill_to.email, subject=subject, text=text))
 
 
 HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {

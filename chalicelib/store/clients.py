@@ -29,6 +29,11 @@ class Contact(BaseItem, discriminator="contact"):
     phone = UnicodeAttribute(null=True)
     is_primary = BooleanAttribute(default=False)
     portal_token = UnicodeAttribute(null=True)  # the contact's portal link; shown to staff only, like share links
+    # What the contact wants to receive; every email to them links to where they change it.
+    wants_documents = BooleanAttribute(default=True)
+    wants_reminders = BooleanAttribute(default=True)
+    wants_marketing = BooleanAttribute(default=True)
+    preferences_token = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -12,6 +12,7 @@ INVOICE_SHARE = "invoice_share"
 FILE_ACCESS = "file_access"
 CLAIM = "claim"
 PORTAL = "portal"
+EMAIL_PREFERENCES = "email_preferences"
 CLIENT_SIGN_IN = "client_sign_in"  # one-time email links; expire after 15 minutes
 
 

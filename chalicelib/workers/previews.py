@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.config import settings
-from chalicelib.services import previews
 
 log = logging.getLogger("paydrop.workers")
 UPLOADS_PREFIX = "uploads/"
@@ -26,6 +25,8 @@ UPLOADS_PREFIX = "uploads/"
 
 def on_upload(event: Any) -> None:
     """Make the previews of every uploaded object in the SQS `event` (Chalice's `SQSEvent`)."""
+    from chalicelib.services import previews  # here: `import app` (the API's cold start) never needs it
+
     for record in event:
         message_id = record.to_dict().get("messageId", "?")
         for bucket, key, version_id in uploaded_objects(record.body, message_id):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image
 
 from chalicelib.domain import previews
 from chalicelib.domain.tokens import new_id
@@ -200,14 +200,61 @@ def test_other_image_formats(aws: Any, fmt: str, filename: str, content_type: st
     assert close_to(preview_image(stored.preview_large_key).convert("RGB").getpixel((320, 160)), RED)
 
 
-def test_an_embedded_icc_profile_is_applied_and_not_copied(aws: Any) -> None:
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    im = Image.new("RGB", (800, 800), (30, 120, 200))
-    outcome, stored = run(put_file(encode(im, "JPEG", icc_profile=srgb), "p.jpg", "image/jpeg"))
+def test_heic_photos_have_a_decoder() -> None:
+    """HEIC/HEIF (iPhone photos) through pi-heif, registered when the worker first decodes;
+    no HEIC encoder is at hand to make a sample (pi-heif only decodes)."""
+    from chalicelib.services import preview_render
+
+    preview_render._pil()
+    assert "HEIF" in previews.IMAGE_FORMATS and "HEIF" in Image.OPEN
+    assert Image.registered_extensions()[".heic"] == "HEIF"
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz(x: float, y: float, z: float) -> bytes:
+    return b"XYZ " + b"\0" * 4 + _s15(x) + _s15(y) + _s15(z)
+
+
+def rgb_icc_profile(red: tuple[float, ...], green: tuple[float, ...], blue: tuple[float, ...]) -> bytes:
+    """A minimal ICC v2 RGB matrix/TRC profile (gamma 2.2) with these primaries (D50 XYZ)."""
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, 0x0233) + b"\0\0"
+    tags = [(b"wtpt", _xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", _xyz(*red)), (b"gXYZ", _xyz(*green)),
+            (b"bXYZ", _xyz(*blue)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body + b"\0" * (-len(body) % 4)
+    header = (struct.pack(">I", offset + len(data)) + b"\0" * 4 + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
+              + b"\0" * 12 + b"acsp" + b"\0" * 28 + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+# sRGB's primaries (D50); a profile with red and blue swapped shows its "red" as sRGB blue.
+SRGB_RED, SRGB_GREEN, SRGB_BLUE = (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141)
+SWAPPED = rgb_icc_profile(SRGB_BLUE, SRGB_GREEN, SRGB_RED)
+
+
+def test_an_embedded_icc_profile_is_converted_to_srgb_and_not_copied(aws: Any) -> None:
+    outcome, stored = run(put_file(encode(Image.new("RGB", (800, 800), RED), "JPEG", icc_profile=SWAPPED),
+                                   "wide.jpg", "image/jpeg"))
     assert outcome.status == "ready"
     preview = preview_image(stored.preview_large_key)
     assert "icc_profile" not in preview.info
-    assert close_to(preview.getpixel((400, 400)), (30, 120, 200), 6)
+    assert close_to(preview.getpixel((400, 400)), (0, 0, 255))
+
+
+def test_colour_conversion_keeps_transparency(aws: Any) -> None:
+    im = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
+    im.paste((255, 0, 0, 255), (300, 0, 600, 300))
+    outcome, stored = run(put_file(encode(im, "PNG", icc_profile=SWAPPED), "cutout.png", "image/png"))
+    assert outcome.status == "ready"
+    preview = preview_image(stored.preview_large_key)
+    assert preview.mode == "RGBA" and preview.getpixel((100, 150))[3] == 0
+    assert close_to(preview.getpixel((500, 150)), (0, 0, 255, 255))
 
 
 def test_a_broken_icc_profile_costs_only_the_colour_conversion(aws: Any) -> None:
@@ -427,10 +474,3 @@ def test_a_new_version_is_pending_until_its_previews_are_live(aws: Any) -> None:
     during.version, during.s3_key = 2, key
     during.save()
     assert during.preview_state == "failed"
-
-
-def test_link_resources_and_unknown_states() -> None:
-    assert previews.live_status("link", 0, None, None) == "none"
-    assert previews.live_status("file", 1, None, None) == "pending"
-    assert previews.live_status("file", 2, 1, "ready") == "pending"
-    assert previews.live_status("file", 2, 2, "ready") == "ready"
