@@ -14,7 +14,7 @@ from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate,
 from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.payments import overpaid
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
-from chalicelib.services import attachments, delivery, documents, invoice_emails, sharing
+from chalicelib.services import attachments, delivery, documents, invoice_emails, quotes, sharing
 from chalicelib.services.auth import Principal
 from chalicelib.services.ledger import entries_of
 from chalicelib.store.documents import Document
@@ -108,6 +108,12 @@ def grant_action(principal: Principal, doc_id: str, grant_id: str, action: str) 
 
 def _grant(g: Any) -> Any:
     return present.grant(g, bp.current_request)
+
+
+@staff_route(bp, "/api/v1/quotes/{doc_id}/convert", MANAGE_INVOICES, methods=["POST"])
+def convert_quote(principal: Principal, doc_id: str) -> Any:
+    """Turn an accepted quote into a sent invoice (when the business does not do it automatically)."""
+    return json_response(_shown(quotes.convert_by_staff(principal, doc_id, date.today())), 201)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/email", MANAGE_INVOICES, methods=["POST"])

@@ -14,8 +14,8 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, 
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.inputs import PayInput
-from chalicelib.services import checkout, portal, stripe_gateway
+from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
+from chalicelib.services import checkout, portal, quotes, stripe_gateway
 from chalicelib.services.client_files import files_of
 from chalicelib.services.invoice_page import public_view
 from chalicelib.store.documents import load_collection
@@ -84,8 +84,11 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     if wants_json(request.headers):
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
+    deciding = kind == "quotes" and document.status == rules.SENT
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
-                  pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}", payment_notice=None)
+                  pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}", payment_notice=None,
+                  quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
+                  terms_required=bool(business.quote_requires_terms))
 
 
 @bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -101,3 +104,28 @@ def portal_pay(token: str, doc_id: str) -> Any:
     page = absolute_url(request, f"/portal/{token}/invoices/{doc_id}")
     return see_other(checkout.start_payment_for(portal.business_for(access), document, data, page,
                                                 absolute_url(request, "")))
+
+
+@bp.route("/portal/{token}/quotes/{doc_id}/{decision}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def decide_quote(token: str, doc_id: str, decision: str) -> Any:
+    """Approve (then, when it became an invoice, on to paying it) or decline a quote."""
+    check_path_ids({"doc_id": doc_id})
+    if decision not in ("approve", "decline"):
+        raise NotFound("Not found.")
+    request = bp.current_request
+    check_same_origin(request)
+    access = _access(token)
+    portal.check_tab(portal.business_for(access), "quotes")
+    if decision == "decline":
+        decided = quotes.decline(access, doc_id, form_or_json(bp, QuoteDecline))
+    else:
+        decided = quotes.approve(access, doc_id, form_or_json(bp, QuoteApproval) if request.raw_body else QuoteApproval(),
+                                 date.today())
+    next_page = (f"/portal/{token}/invoices/{decided.invoice.doc_id}" if decided.invoice
+                 else f"/portal/{token}/quotes/{doc_id}")
+    if wants_json(request.headers):
+        return client_json({"status": decided.quote.status,
+                            "invoice_id": decided.invoice.doc_id if decided.invoice else None,
+                            "next": absolute_url(request, next_page)})
+    return see_other(next_page)

@@ -32,6 +32,8 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "log_retention_days": int(b.log_retention_days),
         "stripe_enabled": bool(b.stripe_enabled),
         "portal_tabs_off": list(b.portal_tabs_off or []),
+        "quote_auto_convert": bool(b.quote_auto_convert),
+        "quote_requires_terms": bool(b.quote_requires_terms),
         "allow_partial_default": bool(b.allow_partial_default),
         "minimum_partial_default": int(b.minimum_partial_default or 0),
         "logo_url": logo_url,
@@ -72,6 +74,7 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
         **attributes(d, (
             "kind", "number", "status", "client_id", "currency", "issue_date", "due_date", "notes",
             "terms", "po_number", "created_at", "updated_at", "sent_at", "paid_at", "cancelled_at", "allow_partial",
+            "decided_at", "decided_by_name", "decline_reason", "converted_invoice_id", "quote_id",
         )),
         "display_status": rules.display_status(d.status, due, today),
         "overdue": rules.display_status(d.status, due, today) == "overdue",

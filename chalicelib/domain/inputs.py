@@ -69,6 +69,8 @@ class BusinessUpdate(Strict, kw_only=True):
     log_retention_days: Annotated[int, Meta(ge=30, le=3650)] | UnsetType = UNSET
     stripe_enabled: bool | UnsetType = UNSET
     portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=3)] | UnsetType = UNSET
+    quote_auto_convert: bool | UnsetType = UNSET
+    quote_requires_terms: bool | UnsetType = UNSET
     allow_partial_default: bool | UnsetType = UNSET
     minimum_partial_default: Money | UnsetType = UNSET
     logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
@@ -251,6 +253,18 @@ class EmailPreferences(Strict, kw_only=True):
     documents: bool | UnsetType = UNSET
     reminders: bool | UnsetType = UNSET
     marketing: bool | UnsetType = UNSET
+
+
+class QuoteApproval(Strict, kw_only=True):
+    """A client approving a quote in the portal (form fields arrive as text)."""
+
+    name: ShortText | None = None
+    po_number: ShortText | None = None
+    accept_terms: Annotated[str, Meta(pattern=r"^(true|on|yes)\Z")] | None = None
+
+
+class QuoteDecline(Strict, kw_only=True):
+    reason: Annotated[str, Meta(min_length=1, max_length=1000)]
 
 
 class OfflineOutcome(Strict, kw_only=True):

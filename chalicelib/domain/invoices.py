@@ -13,7 +13,8 @@ QUOTE = "quote"
 KINDS = (INVOICE, QUOTE)
 
 DRAFT, SENT, PARTIAL, PAID, CANCELLED = "draft", "sent", "partial", "paid", "cancelled"
-STATUSES = (DRAFT, SENT, PARTIAL, PAID, CANCELLED)
+ACCEPTED, DECLINED = "accepted", "declined"  # a client's decision on a sent quote
+STATUSES = (DRAFT, SENT, PARTIAL, PAID, CANCELLED, ACCEPTED, DECLINED)
 OPEN_STATUSES = (SENT, PARTIAL)  # a client owes money on these
 BASIS_POINTS = Decimal(10_000)
 MAX_LINES = 200
@@ -148,6 +149,18 @@ def check_payment(kind: str, status: str, amount: int, balance: int) -> None:
         raise ValidationError("The amount must be positive.", field="amount")
     if amount > balance:
         raise ValidationError("The amount is more than the balance due.", field="amount")
+
+
+def check_quote_decision(kind: str, status: str, requires_terms: bool, accepted_terms: bool, approving: bool) -> None:
+    """Only a sent quote can be approved or declined, once; approval may need the terms accepted."""
+    if kind != QUOTE:
+        raise Conflict("Only quotes are approved or declined.")
+    if status in (ACCEPTED, DECLINED):
+        raise Conflict(f"This quote was already {status}.")
+    if status != SENT:
+        raise Conflict(f"A {status} quote cannot be decided on.")
+    if approving and requires_terms and not accepted_terms:
+        raise ValidationError("Accept the terms to approve this quote.", field="accept_terms")
 
 
 def document_number(kind: str, sequence: int) -> str:

@@ -32,6 +32,8 @@ class Business(BaseItem, discriminator="business"):
     stripe_enabled = BooleanAttribute(default=False)
     allow_partial_default = BooleanAttribute(default=False)
     minimum_partial_default = NumberAttribute(default=0)
+    quote_auto_convert = BooleanAttribute(default=True)  # an approved quote becomes an invoice at once
+    quote_requires_terms = BooleanAttribute(default=False)
     portal_tabs_off = ListAttribute(of=UnicodeAttribute, default=list)  # portal tabs the business turned off
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

@@ -61,6 +61,12 @@ class Document(BaseItem, discriminator="document"):
     tax_total = NumberAttribute(default=0)
     total = NumberAttribute(default=0)
     amount_paid = NumberAttribute(default=0)
+    # Quotes: the client's decision, and the invoice an approved quote became.
+    decided_at = UnicodeAttribute(null=True)
+    decided_by_name = UnicodeAttribute(null=True)
+    decline_reason = UnicodeAttribute(null=True)
+    converted_invoice_id = UnicodeAttribute(null=True)
+    quote_id = UnicodeAttribute(null=True)  # on an invoice made from a quote
     # Online payment terms, and which Checkout attempt a new Pay click belongs to.
     allow_partial = BooleanAttribute(default=False)
     minimum_partial = NumberAttribute(default=0)
