@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("stripe", "jwt", "cryptography", "aws_xray_sdk", "reportlab", "PIL")
+HEAVY = ("stripe", "jwt", "cryptography", "aws_xray_sdk", "reportlab", "PIL", "pypdfium2", "pi_heif")
 
 
 def test_importing_the_app_loads_none_of_the_heavy_libraries() -> None:

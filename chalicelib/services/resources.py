@@ -18,7 +18,7 @@ from chalicelib.domain.links import check_external_url
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
 from chalicelib.store import resources as store
-from chalicelib.store.table import conditional, iso, save_new, update_item, utcnow
+from chalicelib.store.table import iso, save_new, update_item, utcnow
 
 UPLOAD_URL_TTL = 900  # seconds a presigned upload URL may be used to *start* an upload
 
@@ -58,8 +58,7 @@ def new_version(principal: Principal, resource_id: str, spec: FileSpec) -> dict[
         raise Conflict("Only files have versions.")
     expected = resource.updated_at
     plan = _start_upload(principal, resource, spec, version=int(resource.version) + 1)
-    conditional(lambda: resource.save(condition=store.Resource.updated_at == expected),
-                "Another upload of this resource started at the same time.")
+    _write(resource, PENDING_FIELDS, expected, "Another upload of this resource started at the same time.")
     return plan
 
 
@@ -156,18 +155,27 @@ def confirm_upload(principal: Principal, resource_id: str) -> store.Resource:
     resource.filename, resource.size = resource.pending_filename, resource.pending_size
     resource.content_type, resource.sha256 = resource.pending_content_type, resource.pending_sha256
     resource.status = store.READY
-    _clear_pending(resource)
+    _clear_pending(resource, LIVE_FIELDS)
     return resource
 
 
-def _clear_pending(resource: store.Resource) -> None:
+PENDING_FIELDS = ("pending_version", "pending_key", "pending_size", "pending_content_type", "pending_filename",
+                  "pending_sha256", "upload_id")
+LIVE_FIELDS = ("version", "s3_key", "filename", "size", "content_type", "sha256", "status")
+
+
+def _clear_pending(resource: store.Resource, also: tuple[str, ...] = ()) -> None:
     expected = resource.updated_at
-    for name in ("pending_version", "pending_key", "pending_size", "pending_content_type", "pending_filename",
-                 "pending_sha256", "upload_id"):
+    for name in PENDING_FIELDS:
         setattr(resource, name, None)
-    resource.updated_at = iso(utcnow())
-    conditional(lambda: resource.save(condition=store.Resource.updated_at == expected),
-                "The upload changed at the same time; reload and retry.")
+    _write(resource, PENDING_FIELDS + also, expected, "The upload changed at the same time; reload and retry.")
+
+
+def _write(resource: store.Resource, names: tuple[str, ...], expected: str, message: str) -> None:
+    """Write only these fields, if nobody changed the upload since `expected` (the previews
+    worker records its results on the same item at any moment: a whole-item save would undo them)."""
+    update_item(resource, {n: getattr(resource, n) for n in names}, iso(utcnow()),
+                condition=store.Resource.updated_at == expected, message=message)
 
 
 def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate) -> store.Resource:

@@ -188,15 +188,19 @@ def save_new(item: BaseItem) -> None:
     conditional(lambda: item.save(condition=BaseItem.pk.does_not_exist()), "This already exists.")
 
 
-def update_item(item: BaseItem, changes: dict[str, object], updated_at: str) -> None:
-    """Set or remove the changed attributes of an existing item, failing if it vanished."""
+def update_item(item: BaseItem, changes: dict[str, object], updated_at: str, condition: Any = None,
+                message: str = "This no longer exists.") -> None:
+    """Set or remove just these attributes of an existing item (never a whole-item save, which
+    would put back what other writers changed since the read), failing if it vanished or if
+    `condition` no longer holds."""
     cls = type(item)
     actions = [
         getattr(cls, name).set(value) if value is not None else getattr(cls, name).remove()
         for name, value in changes.items()
     ]
     actions.append(cls.updated_at.set(updated_at))  # type: ignore[attr-defined]
-    conditional(lambda: item.update(actions=actions, condition=cls.pk.exists()), "This no longer exists.")
+    conditional(lambda: item.update(actions=actions, condition=condition if condition is not None else cls.pk.exists()),
+                message)
 
 
 def delete_item(item: BaseItem) -> None:
