@@ -113,3 +113,28 @@ def test_resources_of_another_business_are_invisible(make_tenant: Any) -> None:
                                  ("POST", "/versions", {"filename": "a", "size": 1, "content_type": "text/plain"})]:
         assert theirs.api.call(method, f"/api/v1/resources/{rid}{suffix}", body).status == 404
     assert mine.api.get(f"/api/v1/resources/{rid}").json["title"] == "x"
+
+
+def test_a_preview_recorded_while_the_upload_is_confirmed_is_not_undone(tenant: Any, monkeypatch: Any) -> None:
+    """The S3 event (→ previews worker) usually lands before the browser confirms: the confirm
+    must write only its own fields, not put back the item it read before the worker wrote."""
+    from chalicelib import aws
+    from chalicelib.store.resources import Resource, get_resource
+
+    made = tenant.api.post("/api/v1/resources", {"kind": "file", "title": "Photo", "file": {
+        "filename": "p.jpg", "size": 4, "content_type": "image/jpeg"}}).json
+    plan, rid = made["upload"], made["resource"]["resource_id"]
+    requests.post(plan["url"], data=plan["fields"], files={"file": ("f", b"jpeg", "image/jpeg")}, timeout=10)
+    real_head = aws.s3().head_object
+
+    def head_then_worker_writes(**kwargs: Any) -> Any:
+        stored = get_resource(tenant.business_id, rid)
+        assert stored is not None
+        stored.update(actions=[Resource.preview_status.set("failed"), Resource.preview_reason.set("damaged"),
+                               Resource.preview_version.set(1)])
+        return real_head(**kwargs)
+
+    monkeypatch.setattr(aws.s3(), "head_object", head_then_worker_writes)
+    assert tenant.api.post(f"/api/v1/resources/{rid}/upload/confirm").status == 200
+    stored = get_resource(tenant.business_id, rid)
+    assert stored is not None and (stored.preview_status, stored.preview_reason) == ("failed", "damaged")
