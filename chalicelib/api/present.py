@@ -1,6 +1,7 @@
 """Staff JSON shapes of stored things (the staff API's contract)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -123,8 +124,14 @@ def attachment(a: Attachment, request: Any) -> dict[str, Any]:
     }
 
 
-def resource(r: Resource) -> dict[str, Any]:
+def resource(r: Resource, thumbnail: Callable[[str | None], str | None] | None = None) -> dict[str, Any]:
+    """The resource for staff; `thumbnail` presigns its previews (lists show those, never the file)."""
+    ready = r.preview_state == "ready"
     return {
+        "preview_status": r.preview_state, "preview_reason": r.preview_reason,
+        "preview_url": thumbnail(r.preview_small_key) if thumbnail and ready else None,
+        "preview_large_url": thumbnail(r.preview_large_key) if thumbnail and ready else None,
+        "product_image": bool(r.product_image), "preview_before_payment": r.preview_before_payment,
         "resource_id": r.resource_id, "kind": r.kind, "title": r.title, "description": r.description,
         "tags": list(r.tags or []), "url": r.url, "status": r.status, "version": int(r.version or 0),
         "filename": r.filename, "size": int(r.size) if r.size is not None else None,

@@ -10,31 +10,37 @@ from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import AttachmentInput, CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
 from chalicelib.services import attachments, delivery, resources
+from chalicelib.services.thumbnails import preview_url
 
 bp = Blueprint(__name__)
 ITEM = "/api/v1/resources/{resource_id}"
+
+
+def _shown(resource: Any) -> Any:
+    """The resource with presigned thumbnails (never the full file) for lists and grids."""
+    return present.resource(resource, preview_url)
 
 @staff_route(bp, "/api/v1/resources", VIEW)
 def list_resources(principal: Any) -> Any:
     limit, cursor = page_params(bp.current_request.query_params)
     items, next_cursor = resources.list_resources(principal, limit, cursor)
-    return json_response({"items": [present.resource(r) for r in items], "next_cursor": next_cursor})
+    return json_response({"items": [_shown(r) for r in items], "next_cursor": next_cursor})
 
 
 @staff_route(bp, "/api/v1/resources", MANAGE_RESOURCES, methods=["POST"])
 def create_resource(principal: Any) -> Any:
     resource, upload = resources.create_resource(principal, body(bp, ResourceInput))
-    return json_response({"resource": present.resource(resource), "upload": upload}, 201)
+    return json_response({"resource": _shown(resource), "upload": upload}, 201)
 
 
 @staff_route(bp, ITEM, VIEW)
 def get_resource(principal: Any, resource_id: str) -> Any:
-    return json_response(present.resource(resources.get_resource(principal, resource_id)))
+    return json_response(_shown(resources.get_resource(principal, resource_id)))
 
 
 @staff_route(bp, ITEM, MANAGE_RESOURCES, methods=["PATCH"])
 def update_resource(principal: Any, resource_id: str) -> Any:
-    return json_response(present.resource(resources.update_resource(principal, resource_id, body(bp, ResourceUpdate))))
+    return json_response(_shown(resources.update_resource(principal, resource_id, body(bp, ResourceUpdate))))
 
 
 @staff_route(bp, ITEM + "/versions", MANAGE_RESOURCES, methods=["POST"])
@@ -55,12 +61,12 @@ def uploaded_parts(principal: Any, resource_id: str) -> Any:
 
 @staff_route(bp, ITEM + "/upload/complete", MANAGE_RESOURCES, methods=["POST"])
 def complete_upload(principal: Any, resource_id: str) -> Any:
-    return json_response(present.resource(resources.complete_multipart(principal, resource_id, body(bp, CompleteUpload))))
+    return json_response(_shown(resources.complete_multipart(principal, resource_id, body(bp, CompleteUpload))))
 
 
 @staff_route(bp, ITEM + "/upload/confirm", MANAGE_RESOURCES, methods=["POST"])
 def confirm_upload(principal: Any, resource_id: str) -> Any:
-    return json_response(present.resource(resources.confirm_upload(principal, resource_id)))
+    return json_response(_shown(resources.confirm_upload(principal, resource_id)))
 
 
 @staff_route(bp, ITEM + "/upload", MANAGE_RESOURCES, methods=["DELETE"])

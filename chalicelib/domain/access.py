@@ -170,6 +170,18 @@ CLIENT_LABELS = {
 }
 
 
+def preview_allowed_before_payment(flag: bool | None, product_image: bool) -> bool:
+    """Staff decide per resource; by default only images marked as product images show before payment."""
+    return product_image if flag is None else flag
+
+
+def may_show_preview(state: str, allowed_before_payment: bool) -> bool:
+    """A client sees a thumbnail of what they can open, and of a locked one only if staff allowed it."""
+    if state == AVAILABLE:
+        return True
+    return state == LOCKED and allowed_before_payment
+
+
 def client_label(policy: str, state: str, claimed: bool) -> str:
     """The words a client sees next to a resource."""
     if claimed:

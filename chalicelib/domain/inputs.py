@@ -212,6 +212,8 @@ class ResourceInput(Strict, kw_only=True):
     tags: Tags = msgspec.field(default_factory=list)
     url: Annotated[str, Meta(max_length=2048)] | None = None
     file: FileSpec | None = None
+    product_image: bool = False
+    preview_before_payment: bool | None = None  # None: only product images show a preview before payment
 
 
 class ResourceUpdate(Strict, kw_only=True):
@@ -219,6 +221,8 @@ class ResourceUpdate(Strict, kw_only=True):
     description: LongText | UnsetType | None = UNSET
     tags: Tags | UnsetType = UNSET
     url: Annotated[str, Meta(max_length=2048)] | UnsetType = UNSET
+    product_image: bool | UnsetType = UNSET
+    preview_before_payment: bool | UnsetType | None = UNSET
 
 
 class PartsRequest(Strict, kw_only=True):

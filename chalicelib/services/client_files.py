@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chalicelib.domain import access
+from chalicelib.domain import access, previews
 from chalicelib.services.client_sessions import ClientSession
+from chalicelib.services.thumbnails import preview_url
 from chalicelib.store.businesses import Business, business_pk
 from chalicelib.store.clients import Contact, contact_sk
 from chalicelib.store.grants import Grant, grants_of_client
@@ -24,6 +25,7 @@ class FileEntry:
     size: int | None
     status: str
     download_url: str
+    preview_url: str | None = None
 
 
 @dataclass
@@ -77,6 +79,8 @@ def files_of(bid: str, client_id: str, contact_id: str, signed_in_as: str | None
             size=int(s) if (s := (resource or grant).size) is not None else None,
             status=access.client_label(grant.policy, grant.state, grant.claimed_by is not None),
             download_url=f"{base_url}/files/{grant.file_token}",
+            preview_url=preview_url(resource.preview_small_key) if resource and resource.preview_state == previews.READY
+            else None,
         )
         if _matches(entry, tag, needle):
             page.entries.append(entry)

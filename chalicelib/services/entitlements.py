@@ -11,22 +11,38 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from chalicelib.domain import access
+from chalicelib.domain import access, previews
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_target
-from chalicelib.store.grants import Change, Grant, new_grant, token_target
-from chalicelib.store.resources import READY, Resource, get_resource
+from chalicelib.store.grants import Change, Grant, grants_of_resource, new_grant, token_target
+from chalicelib.store.resources import READY, Resource, business_id_of, get_resource
 from chalicelib.store.table import conditional, iso, transaction, utcnow
 
 
 def snapshot(resource: Resource) -> dict[str, object]:
-    """What a grant shows before anyone reads the resource again."""
+    """What a grant shows on a page without reading the resource again (its thumbnail too)."""
     return {"title": resource.title, "kind": resource.kind, "filename": resource.filename,
-            "size": resource.size, "s3_key": resource.s3_key, "url": resource.url}
+            "size": resource.size, "s3_key": resource.s3_key, "url": resource.url,
+            "preview_key": resource.preview_small_key if resource.preview_state == previews.READY else None,
+            "preview_before_payment": access.preview_allowed_before_payment(resource.preview_before_payment,
+                                                                            bool(resource.product_image))}
+
+
+def refresh_grants(resource: Resource) -> int:
+    """Put the resource's current snapshot on every grant of it (after a new version, its
+    previews, or an edit). Downloads always read the live resource; this keeps pages in step."""
+    fields = snapshot(resource)
+    changed = 0
+    for grant in grants_of_resource(business_id_of(resource), resource.resource_id):
+        actions = [getattr(Grant, name).set(value) if value is not None else getattr(Grant, name).remove()
+                   for name, value in fields.items() if name != "kind"]
+        grant.update(actions=actions, add_version_condition=False)
+        changed += 1
+    return changed
 
 
 def new_grant_for(attachment: Attachment, resource: Resource, client_id: str, doc_id: str | None,

@@ -13,6 +13,7 @@ from chalicelib.domain.payments import stripe_minimum
 from chalicelib.domain.tokens import looks_like_token
 from chalicelib.services import stripe_gateway
 from chalicelib.services.businesses import logo_url
+from chalicelib.services.thumbnails import preview_url
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
@@ -55,6 +56,8 @@ def _resources(grants: list[Grant], base_url: str) -> list[dict[str, Any]]:
             "title": g.title, "kind": g.kind, "filename": g.filename,
             "size": int(g.size) if g.size is not None else None,
             "status": access.client_label(g.policy, g.state, claimed=claimed),
+            "preview_url": preview_url(g.preview_key) if access.may_show_preview(g.state, bool(g.preview_before_payment))
+            else None,
             # A claimed file belongs to its claimer: they download it from their Files page.
             "download_url": f"{base_url}/files/{g.file_token}" if g.state == access.AVAILABLE and not claimed else None,
         })

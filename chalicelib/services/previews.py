@@ -22,6 +22,7 @@ from typing import IO, Any
 from chalicelib.aws import s3
 from chalicelib.domain import previews
 from chalicelib.domain.previews import Unpreviewable, UploadKey
+from chalicelib.services.entitlements import refresh_grants
 from chalicelib.store import resources as store
 
 SKIPPED, UNCHANGED = "skipped", "unchanged"
@@ -80,6 +81,8 @@ def make_previews(bucket: str, key: str, version_id: str | None = None) -> Outco
             outcome = Outcome(previews.FAILED, e.reason, detail=str(e)[:200])
     if not store.record_preview(resource, key, fields):
         return Outcome(SKIPPED, "the resource moved to another version meanwhile")
+    if resource.version is not None and int(resource.version) == upload.version:
+        refresh_grants(resource)  # the live version's thumbnail reaches the pages of every holder
     return outcome
 
 

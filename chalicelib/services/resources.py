@@ -17,6 +17,7 @@ from chalicelib.domain.inputs import CompleteUpload, FileSpec, ResourceInput, Re
 from chalicelib.domain.links import check_external_url
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
+from chalicelib.services.entitlements import refresh_grants
 from chalicelib.store import resources as store
 from chalicelib.store.table import iso, save_new, update_item, utcnow
 
@@ -33,7 +34,8 @@ def get_resource(principal: Principal, resource_id: str) -> store.Resource:
 def create_resource(principal: Principal, data: ResourceInput) -> tuple[store.Resource, dict[str, Any] | None]:
     """A new link (ready at once) or file (waiting for its upload, with the upload plan)."""
     now = iso(utcnow())
-    common = {"title": data.title, "description": data.description, "tags": data.tags, "created_at": now, "updated_at": now}
+    common = {"title": data.title, "description": data.description, "tags": data.tags, "created_at": now, "updated_at": now,
+              "product_image": data.product_image, "preview_before_payment": data.preview_before_payment}
     resource_id = new_id()
     if data.kind == store.LINK:
         if not data.url or data.file is not None:
@@ -156,6 +158,7 @@ def confirm_upload(principal: Principal, resource_id: str) -> store.Resource:
     resource.content_type, resource.sha256 = resource.pending_content_type, resource.pending_sha256
     resource.status = store.READY
     _clear_pending(resource, LIVE_FIELDS)
+    refresh_grants(resource)  # the new version's name, size and thumbnail reach every holder
     return resource
 
 
@@ -186,6 +189,7 @@ def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate
             raise ValidationError("Only links have a URL.", field="url")
         check_external_url(str(changes["url"]))
     update_item(resource, changes, iso(utcnow()))
+    refresh_grants(resource)  # titles, thumbnails and preview choices reach every holder
     return resource
 
 

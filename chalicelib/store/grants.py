@@ -51,6 +51,8 @@ class Grant(BaseItem, discriminator="grant"):
     s3_key = UnicodeAttribute(null=True)
     url = UnicodeAttribute(null=True)
     # The download link's token (client-facing); lookups use the SHA-256 token item.
+    preview_key = UnicodeAttribute(null=True)  # the 160 px thumbnail of the live version
+    preview_before_payment = BooleanAttribute(default=False)
     file_token = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

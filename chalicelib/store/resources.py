@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain import previews
 from chalicelib.domain.errors import Conflict
@@ -38,6 +38,8 @@ class Resource(BaseItem, discriminator="resource"):
     upload_id = UnicodeAttribute(null=True)  # multipart uploads
     # Previews, written by the previews worker for file version `preview_version` (which may be
     # the pending one). They describe the live version only when `preview_state` says so.
+    product_image = BooleanAttribute(default=False)
+    preview_before_payment = BooleanAttribute(null=True)
     preview_status = UnicodeAttribute(null=True)  # ready | none | failed (`pending` is derived)
     preview_reason = UnicodeAttribute(null=True)  # why `failed` ("too large", "not a valid image", …)
     preview_version = NumberAttribute(null=True)
@@ -58,6 +60,10 @@ class Resource(BaseItem, discriminator="resource"):
         """`pending | ready | none | failed` for the live version (a new version is `pending`
         until the worker has recorded an outcome for it)."""
         return previews.live_status(self.kind, self.version, self.preview_version, self.preview_status)
+
+
+def business_id_of(resource: Resource) -> str:
+    return resource.pk.removeprefix("BIZ#")
 
 
 def resource_sk(resource_id: str) -> str:
