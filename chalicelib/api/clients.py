@@ -1,6 +1,7 @@
 """Clients and their contacts."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from chalice import Blueprint
@@ -8,9 +9,9 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
-from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
-from chalicelib.domain.permissions import MANAGE_CLIENTS, VIEW
-from chalicelib.services import clients, delivery, portal
+from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate, CreditApply, CreditInput
+from chalicelib.domain.permissions import MANAGE_CLIENTS, MANAGE_INVOICES, VIEW
+from chalicelib.services import clients, credits, delivery, portal
 from chalicelib.services.auth import Principal
 
 bp = Blueprint(__name__)
@@ -76,3 +77,24 @@ def portal_link(principal: Principal, client_id: str, contact_id: str) -> Any:
 def revoke_portal_link(principal: Principal, client_id: str, contact_id: str) -> Any:
     portal.revoke_portal_link(principal, client_id, contact_id)
     return json_response({"revoked": True})
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/credits", VIEW)
+def list_credits(principal: Principal, client_id: str) -> Any:
+    """The client's credit notes, applications to invoices, and available balance per currency."""
+    notes, applications, balances = credits.credits_of(principal, client_id)
+    return json_response({"credit_notes": [present.credit_note(c) for c in notes],
+                          "applications": [present.credit_application(a) for a in applications],
+                          "available": balances})
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/credits", MANAGE_INVOICES, methods=["POST"])
+def issue_credit(principal: Principal, client_id: str) -> Any:
+    note = credits.issue_credit(principal, client_id, body(bp, CreditInput), date.today())
+    return json_response(present.credit_note(note), 201)
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/credits/apply", MANAGE_INVOICES, methods=["POST"])
+def apply_credit(principal: Principal, client_id: str) -> Any:
+    invoice = credits.apply_credit(principal, client_id, body(bp, CreditApply), date.today())
+    return json_response({"invoice_id": invoice.doc_id, "status": invoice.status, "balance": invoice.balance})

@@ -10,6 +10,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.store.attachments import Attachment
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import Client, Contact
+from chalicelib.store.credits import CreditApplication, CreditNote
 from chalicelib.store.documents import Document, Payment
 from chalicelib.store.grants import Grant
 from chalicelib.store.products import Product
@@ -138,6 +139,15 @@ def resource(r: Resource, thumbnail: Callable[[str | None], str | None] | None =
         "content_type": r.content_type, "sha256": r.sha256,
         "upload_in_progress": bool(r.pending_key), "created_at": r.created_at, "updated_at": r.updated_at,
     }
+
+
+def credit_note(c: CreditNote) -> dict[str, Any]:
+    return {**attributes(c, ("credit_id", "client_id", "number", "currency", "reason", "issued_on", "created_at")),
+            "amount": int(c.amount)}
+
+
+def credit_application(a: CreditApplication) -> dict[str, Any]:
+    return {**attributes(a, ("application_id", "doc_id", "doc_number", "currency", "applied_on")), "amount": int(a.amount)}
 
 
 def project(p: Project) -> dict[str, Any]:

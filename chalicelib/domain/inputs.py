@@ -259,6 +259,19 @@ class EmailPreferences(Strict, kw_only=True):
     marketing: bool | UnsetType = UNSET
 
 
+class CreditInput(Strict, kw_only=True):
+    """A credit note staff issue to a client."""
+
+    amount: Annotated[int, Meta(ge=1, le=10**12)]
+    currency: Currency | None = None
+    reason: LongText | None = None
+
+
+class CreditApply(Strict, kw_only=True):
+    invoice_id: Id
+    amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None  # none: as much as covers the balance
+
+
 class QuoteApproval(Strict, kw_only=True):
     """A client approving a quote in the portal (form fields arrive as text)."""
 

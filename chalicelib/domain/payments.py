@@ -20,7 +20,7 @@ STRIPE_MINIMUM = {
 DEFAULT_STRIPE_MINIMUM = 50
 
 # Kinds of ledger entries, and what each contributes to "amount paid".
-PAYMENT, REFUND, DISPUTE = "payment", "refund", "dispute"
+PAYMENT, REFUND, DISPUTE, CREDIT = "payment", "refund", "dispute", "credit"
 UNAPPLIED = "unapplied"  # money received that does not count toward the invoice: for staff to refund
 DISPUTE_OPEN, DISPUTE_WON, DISPUTE_LOST, INQUIRY = "open", "won", "lost", "inquiry"
 
@@ -119,7 +119,7 @@ class Entry:
 def contribution(entry: Entry) -> int:
     """What an entry adds to the amount paid: payments add, refunds subtract, an open or lost
     dispute subtracts (Stripe takes the money back when it opens), a won one gives it back."""
-    if entry.kind == PAYMENT:
+    if entry.kind in (PAYMENT, CREDIT):
         return entry.amount
     if entry.kind == REFUND:
         return -entry.amount

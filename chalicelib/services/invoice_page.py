@@ -125,7 +125,7 @@ def public_view(
             "payments": [
                 {"kind": p.kind, "amount": _money(p.amount, p.currency), "method": p.method,
                  "received_on": p.received_on, "dispute_status": p.dispute_status}
-                for p in sorted(payments, key=lambda p: p.created_at) if p.kind in ("payment", "refund", "dispute")
+                for p in sorted(payments, key=lambda p: p.created_at) if p.kind in ("payment", "refund", "dispute", "credit")
             ],
         },
     }

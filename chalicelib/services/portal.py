@@ -23,7 +23,8 @@ from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import get_contact
-from chalicelib.store.table import index_page, iso, transaction, utcnow
+from chalicelib.store.credits import CreditBalance
+from chalicelib.store.table import BaseItem, index_page, iso, transaction, utcnow
 
 TABS = ("invoices", "quotes", "payments", "files")
 PAGE = 25
@@ -129,7 +130,10 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
 def documents_tab(access: PortalAccess, kind: str, cursor: str | None, today: date) -> dict[str, Any]:
     """The client's invoices (or quotes): open ones first with the balance they add up to."""
     pk = docs.client_docs_pk(access.business_id, access.client_id, kind)
-    found, next_cursor = index_page(docs.Document, "gsi2", pk, PAGE, cursor)
+    page, next_cursor = index_page(BaseItem, "gsi2", pk, PAGE, cursor)
+    # The client's credit balances sort first in the same partition: no extra read for them.
+    credit = [_money(int(b.available), b.currency) for b in page if isinstance(b, CreditBalance) and int(b.available)]
+    found = [d for d in page if isinstance(d, docs.Document)]
     items: list[dict[str, Any]] = []
     open_totals: dict[str, int] = {}
     overdue = False
@@ -150,7 +154,7 @@ def documents_tab(access: PortalAccess, kind: str, cursor: str | None, today: da
     # page of them (then the total is "at least").
     all_open_here = bool(next_cursor) and all(d.status in rules.OPEN_STATUSES for d in found)
     return {
-        "items": items, "next_cursor": next_cursor, "overdue": overdue,
+        "items": items, "next_cursor": next_cursor, "overdue": overdue, "credit": credit if cursor is None else None,
         "outstanding": [_money(v, c) for c, v in sorted(open_totals.items())] if cursor is None else None,
         "outstanding_complete": not all_open_here,
     }
@@ -164,7 +168,7 @@ def payments_tab(access: PortalAccess, cursor: str | None) -> dict[str, Any]:
         {"kind": p.kind, "amount": _money(int(p.amount), p.currency), "received_on": p.received_on,
          "method": "card" if p.method == "stripe" else p.method, "invoice_number": p.doc_number,
          "dispute_status": p.dispute_status}
-        for p in found if p.kind in ("payment", "refund", "dispute")
+        for p in found if p.kind in ("payment", "refund", "dispute", "credit")
     ]
     return {"items": items, "next_cursor": next_cursor}
 

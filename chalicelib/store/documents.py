@@ -184,6 +184,11 @@ def new_stripe_entry(document: Document, key: str, created_at: str, **fields: An
     return _entry(document, stripe_entry_sk(key), key, created_at, updated_at=created_at, **fields)
 
 
+def new_credit_entry(document: Document, application_id: str, created_at: str, **fields: Any) -> Payment:
+    """Credit applied to the invoice: keyed by the application, so one never lands twice."""
+    return _entry(document, f"PAY#credit#{application_id}", application_id, created_at, updated_at=created_at, **fields)
+
+
 def _entry(document: Document, sk: str, payment_id: str, created_at: str, **fields: Any) -> Payment:
     """A ledger entry, listed per business (gsi1) and in the client's payment history (gsi2)."""
     return Payment(
