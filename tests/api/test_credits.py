@@ -47,7 +47,8 @@ def test_credit_cannot_be_spent_twice_even_at_once(tenant: Any) -> None:
         t.join()
     assert sorted(statuses) == [200, 409, 409, 409]
     assert tenant.api.get(f"/api/v1/clients/{client_id}/credits").json["available"] == {"EUR": 0}
-    assert sorted(tenant.api.get(f"/api/v1/invoices/{i['id']}").json["status"] for i in invoices) == ["paid", "sent", "sent", "sent"]
+    statuses_after = sorted(tenant.api.get(f"/api/v1/invoices/{i['id']}").json["status"] for i in invoices)
+    assert statuses_after == ["paid", "sent", "sent", "sent"]
 
 
 def test_credit_rules(tenant: Any) -> None:
