@@ -42,10 +42,11 @@ package: $(STAMP)
 deploy: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/deploy.sh $(STAGE)
 
-## bench: cold start (import app vs boto3), then previews (worker vs vipsthumbnail vs naive Pillow)
+## bench: cold start (import app vs boto3), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render)
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py
+	$(PY) bench/pdf.py
 
 clean:
 	rm -rf $(VENV) build .dev .pytest_cache .mypy_cache .ruff_cache

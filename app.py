@@ -17,6 +17,7 @@ from chalicelib.api import (
     health,
     invoice_page,
     payments,
+    pdfs,
     portal,
     products,
     projects,
@@ -26,12 +27,13 @@ from chalicelib.api import (
 from chalicelib.workers import mail as workers_mail
 from chalicelib.workers import payments as workers_payments
 from chalicelib.workers import previews as workers_previews
+from chalicelib.workers import views as workers_views
 
 app = Chalice(app_name="paydrop")
 app.debug = False  # never leak stack traces to callers
 
 for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
-                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal,
+                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences):
     app.register_blueprint(blueprint.bp)
 
@@ -49,3 +51,8 @@ def mail_worker(event: Any) -> None:
 @app.on_sqs_message(queue="uploads", batch_size=1, name="previews_worker")
 def previews_worker(event: Any) -> None:
     workers_previews.on_upload(event)
+
+
+@app.on_sqs_message(queue="views", batch_size=1, name="views_worker")
+def views_worker(event: Any) -> None:
+    workers_views.on_view(event)

@@ -18,6 +18,7 @@ class Settings:
     stripe_events_queue_url: str
     uploads_queue_url: str
     mail_queue_url: str
+    views_queue_url: str
     user_pool_id: str
     user_pool_client_id: str
     # Local only: the moto server every AWS client talks to. Empty in the cloud.
@@ -68,6 +69,7 @@ def settings() -> Settings:
         stripe_events_queue_url=_env("STRIPE_EVENTS_QUEUE_URL"),
         uploads_queue_url=_env("UPLOADS_QUEUE_URL"),
         mail_queue_url=_env("MAIL_QUEUE_URL"),
+        views_queue_url=_env("VIEWS_QUEUE_URL"),
         user_pool_id=pool_id,
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         aws_endpoint_url=endpoint,

@@ -42,7 +42,9 @@ class Resources:
     uploads_queue_url: str
     uploads_dlq_url: str
     mail_queue_url: str
+    views_queue_url: str
     mail_dlq_url: str
+    views_dlq_url: str
     user_pool_id: str
     user_pool_client_id: str
     region: str
@@ -63,6 +65,7 @@ class Resources:
             "STRIPE_EVENTS_QUEUE_URL": self.stripe_events_queue_url,
             "UPLOADS_QUEUE_URL": self.uploads_queue_url,
             "MAIL_QUEUE_URL": self.mail_queue_url,
+            "VIEWS_QUEUE_URL": self.views_queue_url,
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "MAIL_FROM": self.mail_from,
@@ -78,7 +81,7 @@ class Resources:
     def queue_urls(self) -> dict[str, str]:
         """The URL of each queue by the name the app's `@app.on_sqs_message(queue=...)` gives it."""
         return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
-                "mail": self.mail_queue_url}
+                "mail": self.mail_queue_url, "views": self.views_queue_url}
 
 
 @dataclass
@@ -478,7 +481,9 @@ def provision(
         uploads_queue_url=stack.refs["UploadsQueue"],
         uploads_dlq_url=stack.refs["UploadsDLQ"],
         mail_queue_url=stack.refs["MailQueue"],
+        views_queue_url=stack.refs["ViewsQueue"],
         mail_dlq_url=stack.refs["MailDLQ"],
+        views_dlq_url=stack.refs["ViewsDLQ"],
         user_pool_id=stack.refs["StaffUserPool"],
         user_pool_client_id=stack.refs["StaffUserPoolClient"],
         region=region,

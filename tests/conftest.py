@@ -332,3 +332,13 @@ def previews_worker(chalice_app: Any) -> QueueWorker:
     notifications of what was uploaded since (earlier tests' uploads are dropped unhandled)."""
     PREVIEWS_WORKER.discard()
     return PREVIEWS_WORKER
+
+
+VIEWS_WORKER = QueueWorker("views_worker", "views_queue_url")
+
+
+@pytest.fixture
+def views_worker(chalice_app: Any) -> QueueWorker:
+    """The views worker on an emptied views queue: `views_worker.drain()` records the opens queued so far."""
+    VIEWS_WORKER.discard()
+    return VIEWS_WORKER

@@ -8,23 +8,26 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api import present
+from chalicelib.api.html import render
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
 from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.payments import overpaid
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
-from chalicelib.services import attachments, delivery, documents, invoice_emails, quotes, sharing
+from chalicelib.services import attachments, delivery, documents, invoice_emails, quotes, sharing, views
 from chalicelib.services.auth import Principal
+from chalicelib.services.businesses import business_of
+from chalicelib.services.invoice_page import public_view
 from chalicelib.services.ledger import entries_of
-from chalicelib.store.documents import Document
+from chalicelib.store.documents import Document, load_collection
 
 bp = Blueprint(__name__)
 
 
-def _shown(d: Document) -> Any:
+def _shown(d: Document, stats: Any = None) -> Any:
     url = absolute_url(bp.current_request, sharing.share_path(d.share_token)) if d.share_token else None
-    return present.document(d, date.today(), url)
+    return {**present.document(d, date.today(), url), "views": present.view_stats(stats)}
 
 
 def _route(path: str, permission: str, method: str, name: str) -> Callable[[Callable[..., Any]], Any]:
@@ -44,7 +47,8 @@ def _register(kind: str) -> None:
         params: Mapping[str, str] = bp.current_request.query_params or {}
         limit, cursor = page_params(params)
         items, next_cursor = documents.list_documents(principal, kind, limit, cursor, params.get("status"))
-        return json_response(present.page([_shown(d) for d in items], next_cursor))
+        stats = views.stats_for(principal.business_id, [d.doc_id for d in items])  # badges: one BatchGet
+        return json_response(present.page([_shown(d, stats.get(d.doc_id)) for d in items], next_cursor))
 
     @_route(base, MANAGE_INVOICES, "POST", f"create_{kind}")
     def create(principal: Principal) -> Any:
@@ -54,7 +58,7 @@ def _register(kind: str) -> None:
     @_route(item, VIEW, "GET", f"get_{kind}")
     def get(principal: Principal, doc_id: str) -> Any:
         doc = documents.get_document(principal, kind, doc_id)
-        data = _shown(doc)
+        data = _shown(doc, views.stats_for(principal.business_id, [doc_id]).get(doc_id))
         ledger = documents.payments_of(principal, doc_id)
         data["payments"] = [present.payment(p) for p in ledger]
         # Money received beyond the total (e.g. two tabs paid at once): for staff to refund.
@@ -114,6 +118,26 @@ def _grant(g: Any) -> Any:
 def convert_quote(principal: Principal, doc_id: str) -> Any:
     """Turn an accepted quote into a sent invoice (when the business does not do it automatically)."""
     return json_response(_shown(quotes.convert_by_staff(principal, doc_id, date.today())), 201)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/views", VIEW)
+def view_log(principal: Principal, doc_id: str) -> Any:
+    """Who opened the invoice's links: the counters and the full log, newest first."""
+    documents.get_document(principal, INVOICE, doc_id)
+    limit, cursor = page_params(bp.current_request.query_params)
+    entries, next_cursor = views.view_log(principal.business_id, doc_id, limit, cursor)
+    stats = views.stats_for(principal.business_id, [doc_id]).get(doc_id)
+    return json_response({**present.view_stats(stats), "items": [present.view(e) for e in entries],
+                          "next_cursor": next_cursor})
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/preview", VIEW)
+def preview(principal: Principal, doc_id: str) -> Any:
+    """The client's page as staff see it before sending: rendered here, so it never counts as a view."""
+    document = documents.get_document(principal, INVOICE, doc_id)
+    business, stored = business_of(principal), load_collection(principal.business_id, doc_id)[1]
+    view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
+    return render("invoice.html", **view, files_sign_in_url=None, pay_url=None, payment_notice=None)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/email", MANAGE_INVOICES, methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.html import client_json, page_errors, render, wants_json
+from chalicelib.api.html import client_json, page_errors, render, track_open, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.invoice_page import open_share_link, public_view
@@ -17,7 +17,9 @@ bp = Blueprint(__name__)
 @bp.route("/invoice/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def invoice_page(token: str) -> Any:
+    request = bp.current_request
     business, document, stored = open_share_link(token)
+    track_open(request, business.business_id, document.doc_id, document.client_id)
     view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
     if wants_json(bp.current_request.headers):
         return client_json(view)
@@ -26,4 +28,5 @@ def invoice_page(token: str) -> Any:
     params: Any = bp.current_request.query_params or {}
     notice = params.get("payment") if params.get("payment") in ("success", "cancelled") else None
     return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"),
-                  pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice)
+                  pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice,
+                  pdf_url=absolute_url(bp.current_request, f"/invoice/{token}/pdf"))

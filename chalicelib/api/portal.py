@@ -9,7 +9,7 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
+from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, track_open, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, source_ip
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
@@ -44,6 +44,7 @@ def portal_page(token: str) -> Any:
     params: Any = request.query_params or {}
     access = _access(token)
     business = portal.business_for(access)
+    track_open(request, access.business_id, None, access.client_id, default_source="portal")
     tab = params.get("tab", "invoices")
     if tab != "invoices":
         portal.check_tab(business, tab)
@@ -80,6 +81,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     business = portal.business_for(access)
     if kind == "quotes":
         portal.check_tab(business, "quotes")
+    track_open(request, access.business_id, doc_id, access.client_id, default_source="portal")
     view = public_view(business, document, stored, date.today(), absolute_url(request, ""))
     if wants_json(request.headers):
         return client_json(view)
@@ -88,7 +90,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}", payment_notice=None,
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
-                  terms_required=bool(business.quote_requires_terms))
+                  terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 
 
 @bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)

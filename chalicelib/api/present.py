@@ -17,6 +17,7 @@ from chalicelib.store.products import Product
 from chalicelib.store.projects import Project
 from chalicelib.store.resources import Resource
 from chalicelib.store.table import BaseItem
+from chalicelib.store.views import ViewLogEntry, ViewStats
 
 
 def attributes(item: BaseItem, names: tuple[str, ...]) -> dict[str, Any]:
@@ -34,6 +35,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "log_retention_days": int(b.log_retention_days),
         "stripe_enabled": bool(b.stripe_enabled),
         "portal_tabs_off": list(b.portal_tabs_off or []),
+        "paper_size": b.paper_size or "A4",
         "quote_auto_convert": bool(b.quote_auto_convert),
         "quote_requires_terms": bool(b.quote_requires_terms),
         "allow_partial_default": bool(b.allow_partial_default),
@@ -148,6 +150,16 @@ def credit_note(c: CreditNote) -> dict[str, Any]:
 
 def credit_application(a: CreditApplication) -> dict[str, Any]:
     return {**attributes(a, ("application_id", "doc_id", "doc_number", "currency", "applied_on")), "amount": int(a.amount)}
+
+
+def view_stats(s: ViewStats | None) -> dict[str, Any]:
+    """The badge: how often the client opened it, first and last."""
+    return {"view_count": int(s.view_count) if s else 0, "unique_viewers": int(s.unique_viewers) if s else 0,
+            "first_viewed_at": s.first_viewed_at if s else None, "last_viewed_at": s.last_viewed_at if s else None}
+
+
+def view(v: ViewLogEntry) -> dict[str, Any]:
+    return attributes(v, ("at", "source", "ip", "user_agent", "counted"))
 
 
 def project(p: Project) -> dict[str, Any]:

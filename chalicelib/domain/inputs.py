@@ -52,6 +52,7 @@ class RefreshInput(Strict, kw_only=True):
 
 
 PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
+PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
 
 
 class BusinessUpdate(Strict, kw_only=True):
@@ -74,6 +75,7 @@ class BusinessUpdate(Strict, kw_only=True):
     allow_partial_default: bool | UnsetType = UNSET
     minimum_partial_default: Money | UnsetType = UNSET
     logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
+    paper_size: PaperSize | UnsetType = UNSET
 
 
 class LogoUploadInput(Strict, kw_only=True):

@@ -35,6 +35,7 @@ class Business(BaseItem, discriminator="business"):
     quote_auto_convert = BooleanAttribute(default=True)  # an approved quote becomes an invoice at once
     quote_requires_terms = BooleanAttribute(default=False)
     portal_tabs_off = ListAttribute(of=UnicodeAttribute, default=list)  # portal tabs the business turned off
+    paper_size = UnicodeAttribute(default="A4")  # of its PDFs: A4 | Letter
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -17,13 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
-QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker"}
+QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
+                 "ViewsQueue": "views_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
-                    "PreviewsWorker": "previews_worker"}
+                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
-    "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "USER_POOL_ID",
+    "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
+    "USER_POOL_ID",
     "USER_POOL_CLIENT_ID", "MAIL_FROM",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
@@ -270,7 +272,7 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
 @pytest.mark.parametrize(
     ("queue", "dlq", "worker"),
     [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
-     ("mail", "mail_dlq", "mail_worker")],
+     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local

@@ -1,0 +1,108 @@
+"""PDF downloads: invoices and quotes from a share link, the portal and the staff API, and a
+client's statement. Client routes answer 302 to a presigned S3 GET (with the client
+headers); staff routes answer `{"url": …}`."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.files import current_session
+from chalicelib.api.html import client_headers, page_errors
+from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response, new_nonce, staff_route
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.permissions import VIEW
+from chalicelib.services import pdfs, portal, statements
+from chalicelib.services.auth import Principal
+from chalicelib.services.businesses import business_of
+from chalicelib.services.invoice_page import open_share_link
+from chalicelib.store.documents import load_collection
+
+bp = Blueprint(__name__)
+KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
+
+
+def _errors() -> Any:
+    return page_errors(lambda: bp.current_request.headers)
+
+
+def _redirect(url: str) -> Response:
+    headers = client_headers(new_nonce())
+    headers["Location"] = url
+    return Response(body="", status_code=302, headers=headers)
+
+
+@bp.route("/invoice/{token}/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def share_link_pdf(token: str) -> Any:
+    """The invoice behind a share link (unknown, revoked and draft links: the page's 404)."""
+    business, document, stored = open_share_link(token)
+    return _redirect(pdfs.document_pdf(business, document, list(stored), date.today()).url)
+
+
+def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
+    """A document of the portal's client: the same rules as the portal's document page."""
+    check_path_ids({"doc_id": doc_id})
+    access = portal.open_portal(token, current_session(bp.current_request))
+    document, stored = load_collection(access.business_id, doc_id)
+    if document is None or document.client_id != access.client_id or document.kind != KINDS[kind] \
+            or document.status == rules.DRAFT:
+        raise NotFound("Not found.")
+    business = portal.business_for(access)
+    if kind == "quotes":
+        portal.check_tab(business, "quotes")
+    return _redirect(pdfs.document_pdf(business, document, stored, date.today()).url)
+
+
+# Two static routes rather than `/portal/{token}/{kind}/{doc_id}/pdf`: a `{kind}` segment would sit
+# beside the static `quotes/{doc_id}/{decision}` route, which Chalice's local router (first path
+# match wins, whatever the method) and API Gateway's resource tree both prefer.
+@bp.route("/portal/{token}/invoices/{doc_id}/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_invoice_pdf(token: str, doc_id: str) -> Any:
+    return _portal_pdf(token, "invoices", doc_id)
+
+
+@bp.route("/portal/{token}/quotes/{doc_id}/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_quote_pdf(token: str, doc_id: str) -> Any:
+    return _portal_pdf(token, "quotes", doc_id)
+
+
+@bp.route("/portal/{token}/statement", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_statement(token: str) -> Any:
+    """`?from=YYYY-MM-DD&to=YYYY-MM-DD`: the portal client's statement (400 for a bad range)."""
+    params: Any = bp.current_request.query_params or {}
+    access = portal.open_portal(token, current_session(bp.current_request))
+    business = portal.business_for(access)
+    made = statements.statement(business, access.client_id, params.get("from"), params.get("to"), date.today())
+    return _redirect(made.pdf.url)
+
+
+def _staff_document_pdf(principal: Principal, kind: str, doc_id: str) -> Any:
+    document, stored = load_collection(principal.business_id, doc_id)
+    if document is None or document.kind != kind:
+        raise NotFound(f"{kind.capitalize()} not found.", field="doc_id")
+    delivery = pdfs.document_pdf(business_of(principal), document, stored, date.today())
+    return json_response({"url": delivery.url})
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/pdf", VIEW)
+def invoice_pdf(principal: Principal, doc_id: str) -> Any:
+    return _staff_document_pdf(principal, rules.INVOICE, doc_id)
+
+
+@staff_route(bp, "/api/v1/quotes/{doc_id}/pdf", VIEW)
+def quote_pdf(principal: Principal, doc_id: str) -> Any:
+    return _staff_document_pdf(principal, rules.QUOTE, doc_id)
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/statement", VIEW)
+def client_statement(principal: Principal, client_id: str) -> Any:
+    """`?from=&to=`: the client's statement, `{"url", "closing", …}` (the figures it prints)."""
+    params: Any = bp.current_request.query_params or {}
+    made = statements.statement(business_of(principal), client_id, params.get("from"), params.get("to"), date.today())
+    return json_response({"url": made.pdf.url, **statements.present(made.period)})

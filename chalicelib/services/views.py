@@ -1,0 +1,109 @@
+"""View tracking. A page open only queues an event (one SQS message, no DynamoDB call: the
+page stays within its 3 reads); the views worker records it:
+
+- every open goes to the view log (time, source, the IP API Gateway saw, user agent ≤ 256);
+- it counts once per viewer (IP + user agent) per 30-minute window, so refreshing cannot
+  inflate the count; the document keeps its view count, first viewed at (set once), last
+  viewed at and unique viewers;
+- staff previews never count (they render through the staff API, which tracks nothing).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from chalicelib.aws import sqs
+from chalicelib.config import settings
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.tokens import new_id
+from chalicelib.store import views as store
+from chalicelib.store.access_log import DEFAULT_RETENTION_DAYS
+from chalicelib.store.businesses import get_business
+from chalicelib.store.table import conditional, iso, transaction, utcnow
+
+log = logging.getLogger("paydrop.views")
+SOURCES = ("link", "email", "portal", "api")
+WINDOW_SECONDS = 30 * 60
+MAX_USER_AGENT = 256
+
+
+def source_of(query: dict[str, str] | None, wants_json: bool, default: str = "link") -> str:
+    """Where an open came from: `?src=email` on links in emails, JSON callers are the API."""
+    if wants_json:
+        return "api"
+    src = (query or {}).get("src")
+    return src if src in ("email", "portal") else default
+
+
+def track(business_id: str, doc_id: str | None, client_id: str | None, source: str, ip: str | None,
+          user_agent: str | None) -> None:
+    """Queue one open for the views worker. Never fails the page: a lost view is logged, not shown."""
+    event = {"id": new_id(), "at": iso(utcnow()), "business_id": business_id, "doc_id": doc_id, "client_id": client_id,
+             "source": source if source in SOURCES else "link", "ip": ip,
+             "user_agent": (user_agent or "")[:MAX_USER_AGENT] or None}
+    try:
+        sqs().send_message(QueueUrl=settings().views_queue_url, MessageBody=json.dumps(event))
+    except Exception:  # the page matters more than its counter
+        log.warning("view of %s could not be queued", doc_id or f"client {client_id}", exc_info=True)
+
+
+def viewer_of(ip: str | None, user_agent: str | None) -> str:
+    return hashlib.sha256(f"{ip or '-'}|{user_agent or '-'}".encode()).hexdigest()[:32]
+
+
+def record(event: dict[str, Any]) -> str:
+    """Apply one queued open (the views worker)."""
+    bid, doc_id, client_id = str(event["business_id"]), event.get("doc_id"), event.get("client_id")
+    at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
+    viewer = viewer_of(event.get("ip"), event.get("user_agent"))
+    epoch = int(at.timestamp())
+    window = epoch - epoch % WINDOW_SECONDS
+    business = get_business(bid)
+    retention = int(business.log_retention_days) if business else DEFAULT_RETENTION_DAYS
+    entry = store.new_log_entry(bid, str(event["id"]), at, retention, doc_id=doc_id, client_id=client_id,
+                                source=str(event.get("source") or "link"), ip=event.get("ip"),
+                                user_agent=event.get("user_agent"), counted=True)
+    marker = store.window_marker(bid, doc_id or f"CLIENT#{client_id}", viewer, window,
+                                 datetime.fromtimestamp(window + 2 * WINDOW_SECONDS, at.tzinfo))
+    try:
+        with transaction() as tx:  # counted together, or not at all
+            tx.save(marker, condition=store.ViewMarker.pk.does_not_exist())
+            tx.save(entry, condition=store.ViewLogEntry.pk.does_not_exist())
+            if doc_id:
+                pk, sk = store.stats_key(bid, doc_id)
+                tx.update(store.ViewStats(pk, sk), actions=[
+                    store.ViewStats.view_count.add(1), store.ViewStats.item_type.set(store.ViewStats),
+                    store.ViewStats.first_viewed_at.set(store.ViewStats.first_viewed_at | iso(at)),
+                    store.ViewStats.last_viewed_at.set(iso(at)),
+                ])
+    except Conflict:
+        entry.counted = False  # a repeat within the window (or a redelivery): logged, not counted
+        try:
+            conditional(lambda: entry.save(condition=store.ViewLogEntry.pk.does_not_exist()), "Already logged.")
+        except Conflict:
+            return "duplicate"
+        return "repeat"
+    if doc_id:
+        try:
+            conditional(lambda: store.viewer_marker(bid, doc_id, viewer).save(
+                condition=store.ViewMarker.pk.does_not_exist()), "Seen before.")
+            pk, sk = store.stats_key(bid, doc_id)
+            store.ViewStats(pk, sk).update(actions=[store.ViewStats.unique_viewers.add(1)])
+        except Conflict:
+            pass
+    return "counted"
+
+
+def stats_for(business_id: str, doc_ids: list[str]) -> dict[str, store.ViewStats]:
+    """The counters of a page of documents, in one BatchGet (for badges in staff lists)."""
+    if not doc_ids:
+        return {}
+    found = store.ViewStats.batch_get([store.stats_key(business_id, d) for d in doc_ids])
+    return {s.pk.rsplit("#", 1)[1]: s for s in found if isinstance(s, store.ViewStats)}
+
+
+def view_log(business_id: str, doc_id: str, limit: int, cursor: str | None) -> tuple[list[store.ViewLogEntry], str | None]:
+    return store.log_page(business_id, doc_id, limit, cursor)
