@@ -19,7 +19,17 @@ from chalicelib.domain.inputs import (
     ResourceInput,
 )
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
-from chalicelib.services import attachments, clients, documents, onboarding, products, resources, sharing
+from chalicelib.services import (
+    attachments,
+    clients,
+    documents,
+    notifications,
+    onboarding,
+    portal,
+    products,
+    resources,
+    sharing,
+)
 from chalicelib.services.auth import Principal
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
@@ -35,6 +45,8 @@ class Demo:
     draft_invoice_id: str
     share_token: str
     claim_token: str
+    portal_token: str
+    preferences_token: str
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -61,7 +73,7 @@ def seed(today: date | None = None) -> Demo:
         stripe_enabled=True,  # without Stripe keys, Pay opens the offline test-mode checkout
     )
     owner = _owner(business.business_id)
-    client, _ = clients.create_client(owner, ClientInput(
+    client, contacts = clients.create_client(owner, ClientInput(
         name="Acme Robotics GmbH", email="accounts@acme.example",
         address="Hafenstraße 9\n20457 Hamburg\nGermany", tax_number="DE987654321",
         contacts=[
@@ -93,5 +105,7 @@ def seed(today: date | None = None) -> Demo:
         client_id=client.client_id, lines=[LineInput(product_id=hours.product_id, quantity=Decimal(2))],
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
+    ada = contacts[0]
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
-                str(claim.claim_token))
+                str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
+                notifications.preferences_token(business.business_id, ada))

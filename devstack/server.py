@@ -99,6 +99,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "staff_password": demo.staff_password,
         "invoice_share_url": f"{base_url}/invoice/{demo.share_token}",
         "claim_url": f"{base_url}/claim/{demo.claim_token}",
+        "portal_url": f"{base_url}/portal/{demo.portal_token}",
+        "email_preferences_url": f"{base_url}/email-preferences/{demo.preferences_token}",
         "client_sign_in_url": f"{base_url}/signin/{demo.business_id}",
         "business_id": demo.business_id,
         "sent_invoice_id": demo.sent_invoice_id,
@@ -143,6 +145,7 @@ def main() -> None:
         f"  Staff sign-in:  {links['staff_email']} / {links['staff_password']}\n"
         f"  Invoice link:   {links['invoice_share_url']}\n"
         f"  Claim link:     {links['claim_url']}\n"
+        f"  Client portal:  {links['portal_url']}  (Ada; email preferences: {links['email_preferences_url']})\n"
         f"  Client sign-in: {links['client_sign_in_url']}  (ada@acme.example; the link arrives in the outbox)\n"
         f"  Local AWS:      {links['aws_endpoint_url']}\n"
         f"  Outbox (email): {links['outbox_url']}\n"

@@ -52,6 +52,9 @@ def test_demo_links_are_written_and_work(dev_stack: dict[str, str]) -> None:
     assert "Northwind Studio" in page.text and "INV-0001" in page.text
     assert page.headers["Cache-Control"] == "no-store"
     assert "Brand guidelines" in page.text and "available after payment" in page.text
+    portal = requests.get(dev_stack["portal_url"], timeout=10)
+    assert portal.status_code == 200 and "INV-0001" in portal.text
+    assert "Payment reminders" in requests.get(dev_stack["email_preferences_url"], timeout=10).text
     claim = requests.get(dev_stack["claim_url"], timeout=10)
     assert claim.status_code == 200 and "Display font licence" in claim.text
 
