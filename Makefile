@@ -8,7 +8,7 @@ STAGE ?= dev
 PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck package deploy bench clean
+.PHONY: dev test lint typecheck package deploy bench clean browser e2e
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 dev: $(STAMP)
 	PYTHONUNBUFFERED=1 $(PY) -m devstack
 
-## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging)
-test: $(STAMP) lint typecheck
+## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging, browser)
+test: $(STAMP) lint typecheck browser
 	$(PY) -m pytest
+
+## browser: Debian's Chromium for the end-to-end tests (Playwright drives /usr/bin/chromium)
+browser:
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+
+## e2e: only the browser journeys (tests/e2e), against a `make dev` stack they start
+e2e: $(STAMP) browser
+	$(PY) -m pytest tests/e2e -m slow
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

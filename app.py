@@ -11,6 +11,7 @@ from chalicelib.api import (
     claims,
     client_sign_in,
     clients,
+    dashboard,
     documents,
     email_preferences,
     files,
@@ -34,7 +35,7 @@ app.debug = False  # never leak stack traces to callers
 
 for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences):
+                  email_preferences, dashboard):
     app.register_blueprint(blueprint.bp)
 
 

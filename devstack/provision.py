@@ -7,8 +7,9 @@ the same template that `chalice package --merge-template` uses, resolves the int
 functions it needs, and calls the real AWS APIs through boto3 against the moto endpoint.
 
 Not created locally: IAM policies, SQS queue policies and S3 bucket policies (moto does
-not enforce IAM), and the Chalice resources the template only overrides (entries without
-a `Type`, such as `APIHandler` or `RestAPI`).
+not enforce IAM), CloudFront (the app serves the dashboard at `/app/` itself), and the
+Chalice resources the template only overrides (entries without a `Type`, such as
+`APIHandler` or `RestAPI`).
 """
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ log = logging.getLogger("paydrop.provision")
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "resources.json"
 SKIPPED_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy"}
+# The CDN in front of the dashboard bucket and the API: locally the app serves `/app/` itself
+# (chalicelib/api/dashboard.py) on the same origin as the API, which is what CloudFront gives.
+CLOUD_ONLY_TYPES = {"AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl",
+                    "AWS::CloudFront::Function", "AWS::CloudFront::ResponseHeadersPolicy"}
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -451,6 +456,9 @@ def create_resources(template: dict[str, Any], stack: _Stack, parameters: dict[s
         kind = resources[name]["Type"]
         if kind in SKIPPED_TYPES:
             log.info("skipping %s (%s): moto does not enforce IAM or resource policies", name, kind)
+            continue
+        if kind in CLOUD_ONLY_TYPES:
+            log.info("skipping %s (%s): locally the app serves the dashboard at /app/", name, kind)
             continue
         if kind not in CREATORS:
             raise NotImplementedError(f"{name}: {kind} is not provisioned locally; extend devstack/provision.py")

@@ -2,7 +2,8 @@
 # Deploy one stage of Paydrop to the AWS account in your credentials:
 #   PAYDROP_ARTIFACTS_BUCKET=my-artifacts infra/deploy.sh prod      (or: make deploy STAGE=prod)
 # chalice package (merged with infra/resources.json) → cfn-lint → aws cloudformation
-# package (uploads deployment.zip) → aws cloudformation deploy → stack outputs.
+# package (uploads deployment.zip) → aws cloudformation deploy → the dashboard's static files
+# to its bucket (+ a CloudFront invalidation) → stack outputs.
 set -euo pipefail
 
 STAGE="${1:-dev}"
@@ -53,6 +54,18 @@ aws cloudformation deploy \
   --stack-name "$STACK" \
   --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
   --no-fail-on-empty-changeset
+
+# The staff dashboard is static files: CloudFront serves /app/* from the dashboard bucket
+# (and everything else from API Gateway). Upload them, then drop CloudFront's cached copies.
+out() {
+  aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
+DASHBOARD_BUCKET="$(out DashboardBucketName)"
+aws s3 sync chalicelib/static/app "s3://$DASHBOARD_BUCKET/app/" --delete --exclude ".*" --cache-control no-cache
+aws cloudfront create-invalidation --distribution-id "$(out DistributionId)" --paths "/app" "/app/*" >/dev/null
+echo "deploy.sh: dashboard uploaded to s3://$DASHBOARD_BUCKET/app/ and live at $(out DashboardURL)"
+
 aws cloudformation describe-stacks \
   --stack-name "$STACK" \
   --query "Stacks[0].Outputs[].[OutputKey,OutputValue]" \

@@ -134,11 +134,17 @@ def check_same_origin(request: Any) -> None:
     browsers) and `Origin` (all browsers, on POST) say where it came from.
     """
     headers: Any = request.headers or {}
-    if headers.get("sec-fetch-site", "").lower() == "cross-site":
-        raise Forbidden("This form can only be sent from this site.")
+    refused = Forbidden("This form can only be sent from this site.")
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        # Browsers that send it are decided by it: our pages' `Referrer-Policy: no-referrer`
+        # makes Chromium send `Origin: null` even for our own forms.
+        if site.lower() not in ("same-origin", "none"):
+            raise refused
+        return
     origin = headers.get("origin")
     if origin is not None and origin.rstrip("/") != _origin(absolute_url(request, "")):
-        raise Forbidden("This form can only be sent from this site.")
+        raise refused
 
 
 def _origin(url: str) -> str:
@@ -152,6 +158,12 @@ def track_open(request: Any, business_id: str, doc_id: str | None, client_id: st
     headers: Any = request.headers or {}
     views.track(business_id, doc_id, client_id, views.source_of(request.query_params, wants_json(headers), default_source),
                 source_ip(request), headers.get("user-agent"))
+
+
+def payment_notice(params: Any) -> str | None:
+    """`?payment=success|cancelled` after Checkout: the page says so, and shows the real state."""
+    value = (params or {}).get("payment")
+    return value if value in ("success", "cancelled") else None
 
 
 def brand(business: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.html import client_json, page_errors, render, track_open, wants_json
+from chalicelib.api.html import client_json, page_errors, payment_notice, render, track_open, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.invoice_page import open_share_link, public_view
@@ -25,8 +25,7 @@ def invoice_page(token: str) -> Any:
         return client_json(view)
     # Signing in (to find every file again) goes through the share token, so the page never
     # shows the business's id; JSON callers already hold the token.
-    params: Any = bp.current_request.query_params or {}
-    notice = params.get("payment") if params.get("payment") in ("success", "cancelled") else None
+    notice = payment_notice(bp.current_request.query_params)
     return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"),
                   pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice,
                   pdf_url=absolute_url(bp.current_request, f"/invoice/{token}/pdf"))

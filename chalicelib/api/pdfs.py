@@ -1,6 +1,9 @@
 """PDF downloads: invoices and quotes from a share link, the portal and the staff API, and a
 client's statement. Client routes answer 302 to a presigned S3 GET (with the client
-headers); staff routes answer `{"url": …}`."""
+headers); staff routes answer `{"url": …}`.
+
+The PDF services are imported inside the views: `import app` (every page's cold start) pays
+for this blueprint's routes only, not for reportlab or the statement code."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,7 +17,7 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response,
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.permissions import VIEW
-from chalicelib.services import pdfs, portal, statements
+from chalicelib.services import portal
 from chalicelib.services.auth import Principal
 from chalicelib.services.businesses import business_of
 from chalicelib.services.invoice_page import open_share_link
@@ -38,12 +41,16 @@ def _redirect(url: str) -> Response:
 @_errors()
 def share_link_pdf(token: str) -> Any:
     """The invoice behind a share link (unknown, revoked and draft links: the page's 404)."""
+    from chalicelib.services import pdfs
+
     business, document, stored = open_share_link(token)
     return _redirect(pdfs.document_pdf(business, document, list(stored), date.today()).url)
 
 
 def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
     """A document of the portal's client: the same rules as the portal's document page."""
+    from chalicelib.services import pdfs
+
     check_path_ids({"doc_id": doc_id})
     access = portal.open_portal(token, current_session(bp.current_request))
     document, stored = load_collection(access.business_id, doc_id)
@@ -75,6 +82,8 @@ def portal_quote_pdf(token: str, doc_id: str) -> Any:
 @_errors()
 def portal_statement(token: str) -> Any:
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD`: the portal client's statement (400 for a bad range)."""
+    from chalicelib.services import statements
+
     params: Any = bp.current_request.query_params or {}
     access = portal.open_portal(token, current_session(bp.current_request))
     business = portal.business_for(access)
@@ -83,6 +92,8 @@ def portal_statement(token: str) -> Any:
 
 
 def _staff_document_pdf(principal: Principal, kind: str, doc_id: str) -> Any:
+    from chalicelib.services import pdfs
+
     document, stored = load_collection(principal.business_id, doc_id)
     if document is None or document.kind != kind:
         raise NotFound(f"{kind.capitalize()} not found.", field="doc_id")
@@ -103,6 +114,8 @@ def quote_pdf(principal: Principal, doc_id: str) -> Any:
 @staff_route(bp, "/api/v1/clients/{client_id}/statement", VIEW)
 def client_statement(principal: Principal, client_id: str) -> Any:
     """`?from=&to=`: the client's statement, `{"url", "closing", …}` (the figures it prints)."""
+    from chalicelib.services import statements
+
     params: Any = bp.current_request.query_params or {}
     made = statements.statement(business_of(principal), client_id, params.get("from"), params.get("to"), date.today())
     return json_response({"url": made.pdf.url, **statements.present(made.period)})

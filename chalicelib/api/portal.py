@@ -9,7 +9,16 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, track_open, wants_json
+from chalicelib.api.html import (
+    brand,
+    check_same_origin,
+    client_json,
+    page_errors,
+    payment_notice,
+    render,
+    track_open,
+    wants_json,
+)
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, source_ip
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
@@ -66,11 +75,22 @@ def portal_page(token: str) -> Any:
                   can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
 
 
-@bp.route("/portal/{token}/{kind}/{doc_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+# Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls
+# back to a variable sibling, so `/invoices/{doc_id}/pay` beside `/{kind}/{doc_id}` would
+# leave GET `/invoices/{doc_id}` unrouted in the cloud.
+@bp.route("/portal/{token}/invoices/{doc_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @_errors()
+def portal_invoice(token: str, doc_id: str) -> Any:
+    return portal_document(token, "invoices", doc_id)
+
+
+@bp.route("/portal/{token}/quotes/{doc_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_quote(token: str, doc_id: str) -> Any:
+    return portal_document(token, "quotes", doc_id)
+
+
 def portal_document(token: str, kind: str, doc_id: str) -> Any:
-    if kind not in KINDS:
-        raise NotFound("Not found.")
     check_path_ids({"doc_id": doc_id})
     request = bp.current_request
     access = _access(token)
@@ -88,7 +108,8 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     base = absolute_url(request, f"/portal/{token}")
     deciding = kind == "quotes" and document.status == rules.SENT
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
-                  pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}", payment_notice=None,
+                  pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",
+                  payment_notice=payment_notice(request.query_params),
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
                   terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 
@@ -108,13 +129,21 @@ def portal_pay(token: str, doc_id: str) -> Any:
                                                 absolute_url(request, "")))
 
 
-@bp.route("/portal/{token}/quotes/{doc_id}/{decision}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@bp.route("/portal/{token}/quotes/{doc_id}/approve", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
+def approve_quote(token: str, doc_id: str) -> Any:
+    return decide_quote(token, doc_id, "approve")
+
+
+@bp.route("/portal/{token}/quotes/{doc_id}/decline", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def decline_quote(token: str, doc_id: str) -> Any:
+    return decide_quote(token, doc_id, "decline")
+
+
 def decide_quote(token: str, doc_id: str, decision: str) -> Any:
     """Approve (then, when it became an invoice, on to paying it) or decline a quote."""
     check_path_ids({"doc_id": doc_id})
-    if decision not in ("approve", "decline"):
-        raise NotFound("Not found.")
     request = bp.current_request
     check_same_origin(request)
     access = _access(token)

@@ -73,7 +73,7 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
     record = docs.CheckoutSession(
         document.pk, docs.checkout_sk(session_id), session_id=session_id, doc_id=document.doc_id,
         business_id=business.business_id, amount=amount, currency=document.currency, attempt=attempt, url=url,
-        offline=offline, created_at=now, updated_at=now,
+        return_url=page_url, offline=offline, created_at=now, updated_at=now,
     )
     with contextlib.suppress(Conflict):  # a repeated click finds it recorded; never reopen a finished one
         conditional(lambda: record.save(condition=docs.CheckoutSession.pk.does_not_exist()), "Already recorded.")

@@ -76,7 +76,7 @@ def finish(session_id: str, pay: bool, webhook_url: str) -> str:
     payload = json.dumps(posted).encode()
     header = stripe_gateway.signature_header(payload, secret(stripe_gateway.WEBHOOK_SECRET), int(time.time()))
     deliver(webhook_url, payload, header)
-    page = found.checkout.url.split("/checkout/offline/")[0] + f"/invoice/{found.document.share_token}"
+    page = found.checkout.return_url or found.checkout.url.split("/checkout/offline/")[0]
     return f"{page}?payment={'success' if pay else 'cancelled'}"
 
 

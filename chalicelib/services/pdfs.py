@@ -26,7 +26,6 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
@@ -387,7 +386,9 @@ def _right(style: Any) -> Any:
 
 
 def _markup(value: str | None) -> str:
-    return escape(value or "").replace("\r\n", "\n").replace("\n", "<br/>")
+    """Plain text as reportlab paragraph markup: escaped, line breaks kept."""
+    text = (value or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 def _payment_words(p: dict[str, Any]) -> str:

@@ -145,6 +145,7 @@ class CheckoutSession(BaseItem, discriminator="checkout"):
     currency = UnicodeAttribute()
     attempt = NumberAttribute()
     url = UnicodeAttribute()
+    return_url = UnicodeAttribute(null=True)  # the page the client paid from (invoice page or portal)
     status = UnicodeAttribute(default="open")  # open | complete | expired | failed
     offline = BooleanAttribute(default=False)  # the local test-mode checkout
     created_at = UnicodeAttribute()

@@ -74,6 +74,7 @@ def test_another_clients_quote_and_a_turned_off_quotes_tab_are_not_reachable(
     theirs = _document(tenant, other_client, kind="quote")
     path = quote_in_portal["portal"]
     assert anonymous.call("POST", f"{path}/quotes/{theirs['id']}/approve", "", headers=FORM).status == 404
-    assert anonymous.call("POST", f"{path}/quotes/{quote_in_portal['quote']['id']}/steal", "", headers=FORM).status == 404
+    # No such route: API Gateway (and Chalice locally) answer 403 "Missing Authentication Token".
+    assert anonymous.call("POST", f"{path}/quotes/{quote_in_portal['quote']['id']}/steal", "", headers=FORM).status in (403, 404)
     tenant.api.patch("/api/v1/business", {"portal_tabs_off": ["quotes"]})
     assert anonymous.call("POST", f"{quote_in_portal['page']}/approve", "", headers=FORM).status == 404

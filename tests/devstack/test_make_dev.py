@@ -1,45 +1,23 @@
 """`make dev` end to end: the stack starts, writes its demo links, serves them, stops cleanly."""
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from devstack.server import free_port
+from tests.dev_stack import running_dev_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    dev_dir = tmp_path_factory.mktemp("dev")
-    env = {**os.environ, "PORT": str(free_port()), "PAYDROP_DEV_DIR": str(dev_dir), "PYTHONUNBUFFERED": "1"}
-    for name in ("PAYDROP_AWS_ENDPOINT_URL", "TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "PUBLIC_BASE_URL"):
-        env.pop(name, None)
-    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    demo_file = dev_dir / "demo.json"
-    deadline = time.monotonic() + 90
-    while not demo_file.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if not demo_file.exists():
-        process.kill()
-        pytest.fail("make dev did not start:\n" + (process.stdout.read() if process.stdout else ""))
-    links = json.loads(demo_file.read_text())
-    yield links
-    process.send_signal(signal.SIGINT)
-    try:
-        assert process.wait(timeout=20) == 0
-    finally:
-        process.kill()
+def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    with running_dev_stack(tmp_path_factory.mktemp("dev")) as links:
+        yield links
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -130,6 +131,112 @@ def test_queue_visibility_is_six_times_the_worker_timeout() -> None:
         for queue, worker in QUEUE_WORKERS.items():
             timeout = functions[worker]["lambda_timeout"]
             assert resources[queue]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+# --- the dashboard behind CloudFront -------------------------------------------------------
+
+# AWS-managed CloudFront policies (fixed ids, the same in every account).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+
+
+def test_distribution_serves_the_dashboard_from_its_bucket_and_everything_else_from_the_api(
+        packaged: dict[str, Any]) -> None:
+    """One origin for the dashboard and the API (no CORS): `/app` and `/app/*` from the private
+    bucket through OAC, every other path (API, client pages, webhooks) to API Gateway's stage."""
+    resources = packaged["Resources"]
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    assert set(origins) == {"dashboard", "api"}
+    dashboard, api = origins["dashboard"], origins["api"]
+    assert dashboard["DomainName"] == {"Fn::GetAtt": ["DashboardBucket", "RegionalDomainName"]}
+    assert dashboard["OriginAccessControlId"] == {"Fn::GetAtt": ["DashboardOriginAccessControl", "Id"]}
+    assert dashboard["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # OAC, not a legacy OAI
+    oac = resources["DashboardOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"], oac["SigningProtocol"]) == ("s3", "always", "sigv4")
+    # The API origin is the stage Chalice generates (RestAPI, stage `api`): /api/v1/me → /api/api/v1/me.
+    assert api["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert api["OriginPath"] == "/" + resources["RestAPI"]["Properties"]["StageName"]
+    assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+    default = config["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "api"
+    assert set(default["AllowedMethods"]) == ALL_METHODS
+    # Nothing of the API is cached; every viewer header but Host reaches it (Authorization included:
+    # CloudFront forwards it with caching disabled), and API Gateway sees its own host name.
+    assert default["CachePolicyId"] == CACHING_DISABLED
+    assert default["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert default["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
+
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert set(behaviours) == {"/app", "/app/*"}
+    for behaviour in behaviours.values():
+        assert behaviour["TargetOriginId"] == "dashboard"
+        assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+        assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+        assert behaviour["CachePolicyId"] == CACHING_OPTIMIZED  # deploy.sh invalidates /app/* after each upload
+        assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "DashboardHeadersPolicy"}
+        assert behaviour["FunctionAssociations"] == [{
+            "EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": ["DashboardPathsFunction", "FunctionARN"]}}]
+
+
+def test_dashboard_bucket_is_private_and_readable_by_this_distribution_only() -> None:
+    resources = template()["Resources"]
+    bucket = resources["DashboardBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    allow, deny = resources["DashboardBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert allow["Effect"] == "Allow" and allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"  # no ListBucket, no writes
+    assert allow["Resource"] == {"Fn::Sub": "${DashboardBucket.Arn}/app/*"}
+    assert allow["Condition"]["StringEquals"]["AWS:SourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"}
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_cloudfront_sends_the_dashboard_headers_the_app_sends_locally() -> None:
+    from chalicelib.api.dashboard import content_security_policy
+
+    config = template()["Resources"]["DashboardHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    # The files bucket's origins, as boto3 presigns them (global and regional endpoint).
+    bucket = "https://${FilesBucket}.s3.${AWS::URLSuffix} https://${FilesBucket}.s3.${AWS::Region}.${AWS::URLSuffix}"
+    assert csp == content_security_policy(bucket)
+    assert security["ContentSecurityPolicy"]["Override"] is True
+    assert security["FrameOptions"] == {"FrameOption": "DENY", "Override": True}
+    assert security["ContentTypeOptions"] == {"Override": True}
+    custom = {h["Header"]: h["Value"] for h in config["CustomHeadersConfig"]["Items"]}
+    assert custom["Cache-Control"] == "no-cache"
+
+
+def test_cloudfront_function_maps_app_paths_like_the_local_routes() -> None:
+    """`/app` → 301 `/app/`; `/app/` → `/app/index.html`; other paths untouched (run by node when present)."""
+    code = template()["Resources"]["DashboardPathsFunction"]["Properties"]["FunctionCode"]
+    node = shutil.which("node")
+    if node is None:
+        assert "'/app/index.html'" in code and "statusCode: 301" in code
+        return
+    script = code + (
+        "for (const uri of ['/app', '/app/', '/app/app.js', '/api/v1/me'])"
+        " console.log(JSON.stringify(handler({request: {uri: uri, headers: {}}})));")
+    lines = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=30).stdout.splitlines()
+    redirect, index, asset, api = (json.loads(line) for line in lines)
+    assert redirect["statusCode"] == 301 and redirect["headers"]["location"]["value"] == "/app/"
+    assert index["uri"] == "/app/index.html"
+    assert (asset["uri"], api["uri"]) == ("/app/app.js", "/api/v1/me")
+
+
+def test_deploy_uploads_the_dashboard_to_the_bucket_the_stack_outputs() -> None:
+    deploy = (ROOT / "infra" / "deploy.sh").read_text()
+    outputs = template()["Outputs"]
+    assert 'aws s3 sync chalicelib/static/app "s3://$DASHBOARD_BUCKET/app/"' in deploy
+    for name in re.findall(r"\$\(out (\w+)\)", deploy):
+        assert name in outputs, name
+    assert outputs["DashboardBucketName"] == {"Value": {"Ref": "DashboardBucket"}}
+    assert "create-invalidation" in deploy
 
 
 # --- IAM ---------------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""The staff dashboard (`chalicelib/static/app/`): a static web app that only talks to `/api/v1`.
+
+`make dev` serves it here at `/app/`; in the cloud CloudFront serves the same files from the
+dashboard bucket (infra/resources.json) and sends everything else to API Gateway, so the
+dashboard and the API share one origin. Only the files in `ASSETS` are ever read: the name in
+the URL picks an entry of that table, never a path on disk.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import ANY_CONTENT_TYPE, error_body, json_response
+from chalicelib.config import settings
+
+bp = Blueprint(__name__)
+STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "app")
+ASSETS = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+}
+
+
+def _read(name: str) -> bytes:
+    """Read on every request (a few KB): edits show at once under `make dev`."""
+    with open(os.path.join(STATIC, name), "rb") as f:
+        return f.read()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=1)
+def s3_origins() -> str:
+    """Origins the browser reaches the files bucket on: presigned GETs (thumbnails, logo, PDFs),
+    presigned POSTs (uploads) and presigned part PUTs. boto3 signs locally: no network call."""
+    from chalicelib.aws import s3
+
+    client, bucket = s3(), settings().files_bucket
+    urls = [
+        client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "x"}, ExpiresIn=60),
+        client.generate_presigned_post(Bucket=bucket, Key="x", ExpiresIn=60)["url"],
+        client.generate_presigned_url("upload_part", Params={"Bucket": bucket, "Key": "x", "UploadId": "x",
+                                                             "PartNumber": 1}, ExpiresIn=60),
+    ]
+    return " ".join(sorted({_origin(url) for url in urls}))
+
+
+def content_security_policy(origins: str) -> str:
+    """Scripts and styles only from our own files; images and XHR also to the files bucket.
+
+    CloudFront sends the same policy in the cloud (`DashboardHeadersPolicy` in
+    infra/resources.json; tests/infra checks they agree).
+    """
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: blob: {origins}; connect-src 'self' {origins}; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def dashboard_headers(content_type: str) -> dict[str, Any]:
+    return {
+        "Content-Type": content_type,
+        "Cache-Control": "no-cache",  # revalidate every time: the files have no content hash in their names
+        "Content-Security-Policy": content_security_policy(s3_origins()),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Robots-Tag": "noindex, nofollow",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+
+
+def _asset(name: str) -> Response:
+    content_type = ASSETS.get(name)
+    if content_type is None:
+        return json_response(error_body("not_found", "Not found."), 404)
+    return Response(body=_read(name).decode("utf-8"), status_code=200, headers=dashboard_headers(content_type))
+
+
+@bp.route("/app", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+def dashboard() -> Any:
+    """`/app/` is the page; `/app` redirects there so the page's relative URLs resolve.
+
+    API Gateway and Chalice's local server route both to `/app` (they drop the trailing
+    slash); the request context keeps the path as sent.
+    """
+    path = str((bp.current_request.context or {}).get("path") or "")
+    if path.endswith("/"):
+        return _asset("index.html")
+    # Relative, so it also works under an execute-api URL's stage prefix (`/api/app` → `/api/app/`).
+    return Response(body="", status_code=301, headers={"Location": "app/", "Cache-Control": "no-cache",
+                                                             "Content-Type": "text/plain; charset=utf-8"})
+
+
+@bp.route("/app/{asset}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+def dashboard_asset(asset: str) -> Any:
+    return _asset(asset)
