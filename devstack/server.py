@@ -100,6 +100,7 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "invoice_share_url": f"{base_url}/invoice/{demo.share_token}",
         "claim_url": f"{base_url}/claim/{demo.claim_token}",
         "portal_url": f"{base_url}/portal/{demo.portal_token}",
+        "dashboard_url": f"{base_url}/app/",
         "email_preferences_url": f"{base_url}/email-preferences/{demo.preferences_token}",
         "client_sign_in_url": f"{base_url}/signin/{demo.business_id}",
         "business_id": demo.business_id,
@@ -142,6 +143,7 @@ def main() -> None:
     print(
         "\nPaydrop is running locally.\n"
         f"  App:            {links['base_url']}  (health: {links['health_url']})\n"
+        f"  Dashboard:      {links['dashboard_url']}\n"
         f"  Staff sign-in:  {links['staff_email']} / {links['staff_password']}\n"
         f"  Invoice link:   {links['invoice_share_url']}\n"
         f"  Claim link:     {links['claim_url']}\n"

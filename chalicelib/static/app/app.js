@@ -768,7 +768,7 @@ function viewsBadge(views) {
     : 'Not opened yet';
   return h('span', { class: `views${count ? '' : ' views-none'}`, title: hint },
     h('span', { class: 'visually-hidden' }, 'Views: '),
-    h('span', { class: 'badge badge-views', testid: 'view-count', title: hint, 'aria-label': hint }, String(count)));
+    h('span', { class: 'badge badge-views', testid: 'view-count', title: hint }, String(count)));
 }
 
 async function documentsScreen(kind, status = '') {
@@ -1538,7 +1538,8 @@ function attachForm(resourceId) {
     targetSelect.disabled = true;
     forget(`${typeSelect.value}s`);
     const options = await TARGETS[typeSelect.value]().catch((e) => { report(e); return []; });
-    targetSelect.replaceChildren(h('option', { value: '' }, options.length ? `Choose a ${typeSelect.value}…` : `No ${typeSelect.value}s yet`),
+    const article = typeSelect.value === 'invoice' ? 'an' : 'a';
+    targetSelect.replaceChildren(h('option', { value: '' }, options.length ? `Choose ${article} ${typeSelect.value}…` : `No ${typeSelect.value}s yet`),
       ...options.map(([value, label]) => h('option', { value }, label)));
     targetSelect.disabled = false;
   };
@@ -1556,7 +1557,7 @@ function attachForm(resourceId) {
     event.preventDefault();
     run(form.querySelector('[type=submit]'), async () => {
       const els = form.elements;
-      if (!targetSelect.value) throw new FieldError(`Choose a ${typeSelect.value}.`, 'target_id');
+      if (!targetSelect.value) throw new FieldError(`Choose ${typeSelect.value === 'invoice' ? 'an' : 'a'} ${typeSelect.value}.`, 'target_id');
       const body = { target_type: typeSelect.value, target_id: targetSelect.value, policy: policySelect.value,
         keep_after_refund: els.keep_after_refund.checked };
       for (const name of ['download_limit', 'access_days']) {
