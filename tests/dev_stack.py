@@ -27,20 +27,24 @@ def running_dev_stack(dev_dir: Path) -> Iterator[dict[str, Any]]:
     env = {**os.environ, "PORT": str(free_port()), "PAYDROP_DEV_DIR": str(dev_dir), "PYTHONUNBUFFERED": "1"}
     for name in ("PAYDROP_AWS_ENDPOINT_URL", "TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "PUBLIC_BASE_URL"):
         env.pop(name, None)
+    # Its output goes to a file: a pipe nobody reads fills up and blocks the stack mid-test.
+    log_path = dev_dir / "devstack.log"
+    log_file = log_path.open("w")
     process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log_file, stderr=subprocess.STDOUT, text=True)
     demo_file = dev_dir / "demo.json"
     deadline = time.monotonic() + 90
     while not demo_file.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     if not demo_file.exists():
         process.kill()
-        pytest.fail("make dev did not start:\n" + (process.stdout.read() if process.stdout else ""))
+        pytest.fail("make dev did not start:\n" + log_path.read_text())
     try:
         yield json.loads(demo_file.read_text())
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            assert process.wait(timeout=20) == 0
+            assert process.wait(timeout=20) == 0, log_path.read_text()[-4000:]
         finally:
             process.kill()
+            log_file.close()

@@ -1,4 +1,5 @@
-"""The client journeys, in a real browser on a phone-sized screen."""
+"""The five journeys, in order, on one `make dev` stack: staff in the dashboard (1, 5), clients
+on a phone-sized screen (2-4). Each saves a screenshot of its final state under build/e2e/."""
 from __future__ import annotations
 
 import re
@@ -11,6 +12,63 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import Staff, outbox_link, reload_until, screenshot
 
 pytestmark = pytest.mark.slow
+UPLOADED = b"Wedding photos, full resolution.\n" * 2000  # ~66 KB: the progress bar moves
+
+
+def sign_in(page: Any, stack: dict[str, Any]) -> None:
+    page.goto(stack["dashboard_url"])
+    page.get_by_test_id("login-email").fill(stack["staff_email"])
+    page.get_by_test_id("login-password").fill(stack["staff_password"])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("nav-invoices")).to_be_visible()
+
+
+def test_1_staff_creates_a_client_and_an_invoice_uploads_a_gated_file_and_shares_it(
+        desktop: Any, phone: Any, stack: dict[str, Any], staff: Staff, tmp_path: Any) -> None:
+    page = desktop
+    sign_in(page, stack)
+    page.get_by_test_id("nav-clients").click()
+    page.get_by_test_id("client-name").fill("Journey Weddings")
+    page.get_by_test_id("contact-name").fill("Jo Journey")
+    page.get_by_test_id("contact-email").fill("jo@journey.test")
+    page.get_by_test_id("client-save").click()
+    expect(page.get_by_test_id("toast")).to_be_visible()
+
+    expect(page).to_have_url(re.compile(r"#/clients/[0-9a-f]+$"))  # the new client's page
+    page.get_by_test_id("nav-invoices").click()
+    page.get_by_test_id("invoice-new").click()
+    page.get_by_test_id("invoice-client").select_option(label="Journey Weddings")
+    page.get_by_test_id("line-description").first.fill("Photo package")
+    page.get_by_test_id("line-price").first.fill("120.00")
+    expect(page.get_by_test_id("invoice-total")).to_contain_text("120.00")
+    page.get_by_test_id("invoice-save").click()
+    expect(page).to_have_url(re.compile(r"#/invoices/[0-9a-f]+$"))
+    page.get_by_test_id("invoice-send").click()
+    expect(page.get_by_test_id("invoice-share")).to_be_enabled()
+    page.get_by_test_id("invoice-share").click()
+    share_url = page.get_by_test_id("share-url").inner_text().strip()
+    assert "/invoice/" in share_url
+    number = next(i for i in staff.call("GET", "/invoices")["items"] if i["bill_to"]["name"] == "Journey Weddings")["number"]
+
+    page.get_by_test_id("nav-resources").click()
+    upload = tmp_path / "photos.txt"
+    upload.write_bytes(UPLOADED)
+    page.get_by_test_id("upload-input").set_input_files(str(upload))
+    expect(page.get_by_test_id("upload-progress").first).to_have_attribute("value", "100")
+    expect(page.get_by_test_id("upload-done").first).to_be_visible()
+    page.get_by_role("link", name="Attach it").first.click()
+    page.get_by_test_id("attach-target-type").select_option("invoice")
+    page.get_by_test_id("attach-target-id").select_option(label=number)
+    page.get_by_test_id("attach-policy").select_option("after_payment")
+    page.get_by_test_id("attach-save").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Attached")
+    screenshot(page, "1-staff-attached-gated-file")
+
+    phone.goto(share_url)
+    expect(phone.get_by_test_id("resource-status")).to_have_text("available after payment")
+    expect(phone.get_by_text("photos.txt")).to_be_visible()
+
+
 
 
 def test_2_client_pays_on_a_phone_and_the_file_unlocks_without_staff(phone: Any, staff: Staff) -> None:
@@ -87,3 +145,22 @@ def test_4_a_quote_is_approved_in_the_portal_becomes_an_invoice_and_is_paid(phon
     invoices = staff.call("GET", "/invoices")["items"]
     [made] = [i for i in invoices if i.get("quote_id") == quote["id"]]
     assert made["status"] == "paid"
+
+
+def test_5_staff_sees_views_payments_and_the_access_log(desktop: Any, stack: dict[str, Any], staff: Staff) -> None:
+    """After journeys 1-4 on the same stack: the paid course invoice was viewed, paid and its file downloaded."""
+    paid = [i for i in staff.call("GET", "/invoices")["items"] if i["status"] == "paid"]
+    assert paid, "journeys 2 and 4 pay invoices first (same module stack)"
+    page = desktop
+    sign_in(page, stack)
+    page.get_by_test_id("nav-invoices").click()
+    row = page.get_by_test_id("invoice-row").filter(has_text=paid[0]["number"])
+    expect(row.get_by_test_id("view-count")).not_to_have_text(re.compile(r"^\s*0\s*$"))
+    page.get_by_test_id("nav-payments").click()
+    expect(page.get_by_test_id("payment-row").first).to_be_visible()
+    assert page.get_by_test_id("payment-row").count() >= 2
+    page.get_by_test_id("nav-resources").click()
+    page.get_by_role("link", name="Course workbook").first.click()
+    expect(page.get_by_test_id("access-log-row").first).to_be_visible()
+    expect(page.get_by_test_id("access-log-row").filter(has_text="download").first).to_be_visible()
+    screenshot(page, "5-staff-access-log")
