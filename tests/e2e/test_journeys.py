@@ -164,3 +164,26 @@ def test_5_staff_sees_views_payments_and_the_access_log(desktop: Any, stack: dic
     expect(page.get_by_test_id("access-log-row").first).to_be_visible()
     expect(page.get_by_test_id("access-log-row").filter(has_text="download").first).to_be_visible()
     screenshot(page, "5-staff-access-log")
+
+
+def test_the_dashboard_works_at_360px_by_keyboard_with_every_field_labelled(browser: Any, stack: dict[str, Any]) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(stack["dashboard_url"])
+    page.keyboard.press("Tab")  # the skip link, then the form: all reachable without a mouse
+    page.get_by_test_id("login-email").focus()
+    page.keyboard.type(stack["staff_email"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(stack["staff_password"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("nav-invoices")).to_be_visible()
+    unlabelled_js = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+        .map(e => e.name || e.id || e.outerHTML.slice(0, 60))"""
+    for screen in ("invoices", "clients", "resources", "payments", "settings"):
+        page.get_by_test_id(f"nav-{screen}").click()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, screen
+        assert page.evaluate(unlabelled_js) == [], screen
+    screenshot(page, "dashboard-360px-settings")
+    context.close()
