@@ -53,13 +53,7 @@ def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
 
     check_path_ids({"doc_id": doc_id})
     access = portal.open_portal(token, current_session(bp.current_request))
-    document, stored = load_collection(access.business_id, doc_id)
-    if document is None or document.client_id != access.client_id or document.kind != KINDS[kind] \
-            or document.status == rules.DRAFT:
-        raise NotFound("Not found.")
-    business = portal.business_for(access)
-    if kind == "quotes":
-        portal.check_tab(business, "quotes")
+    business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
     return _redirect(pdfs.document_pdf(business, document, stored, date.today()).url)
 
 

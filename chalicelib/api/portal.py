@@ -27,7 +27,6 @@ from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
 from chalicelib.services import checkout, portal, quotes, stripe_gateway
 from chalicelib.services.client_files import files_of
 from chalicelib.services.invoice_page import public_view
-from chalicelib.store.documents import load_collection
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
@@ -94,13 +93,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     check_path_ids({"doc_id": doc_id})
     request = bp.current_request
     access = _access(token)
-    document, stored = load_collection(access.business_id, doc_id)
-    if document is None or document.client_id != access.client_id or document.kind != KINDS[kind] \
-            or document.status == rules.DRAFT:
-        raise NotFound("Not found.")
-    business = portal.business_for(access)
-    if kind == "quotes":
-        portal.check_tab(business, "quotes")
+    business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
     track_open(request, access.business_id, doc_id, access.client_id, default_source="portal")
     view = public_view(business, document, stored, date.today(), absolute_url(request, ""))
     if wants_json(request.headers):

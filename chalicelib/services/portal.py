@@ -173,9 +173,24 @@ def payments_tab(access: PortalAccess, cursor: str | None) -> dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor}
 
 
+def _check_scope(access: PortalAccess, document: docs.Document | None, kind: str) -> docs.Document:
+    """This portal's client's own non-draft document of `kind`; a 404 for anything else."""
+    if document is None or document.client_id != access.client_id or document.kind != kind \
+            or document.status == rules.DRAFT:
+        raise NotFound("Not found.")
+    return document
+
+
 def payable_document(access: PortalAccess, doc_id: str) -> docs.Document:
     """An invoice of this portal's client (404 for anyone else's, or for drafts)."""
-    document = docs.get_document(access.business_id, doc_id)
-    if document is None or document.client_id != access.client_id or document.status == rules.DRAFT:
-        raise NotFound("Invoice not found.")
-    return document
+    return _check_scope(access, docs.get_document(access.business_id, doc_id), rules.INVOICE)
+
+
+def open_document(access: PortalAccess, kind: str, doc_id: str) -> tuple[Business, docs.Document, list[BaseItem]]:
+    """A document in the portal (page or PDF): the business, the document and what is stored with it."""
+    document, stored = docs.load_collection(access.business_id, doc_id)
+    checked = _check_scope(access, document, kind)
+    business = business_for(access)
+    if kind == rules.QUOTE:
+        check_tab(business, "quotes")
+    return business, checked, stored
