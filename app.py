@@ -25,10 +25,6 @@ from chalicelib.api import (
     resources,
     webhooks,
 )
-from chalicelib.workers import mail as workers_mail
-from chalicelib.workers import payments as workers_payments
-from chalicelib.workers import previews as workers_previews
-from chalicelib.workers import views as workers_views
 
 app = Chalice(app_name="paydrop")
 app.debug = False  # never leak stack traces to callers
@@ -41,19 +37,27 @@ for blueprint in (health, auth, business, clients, products, projects, documents
 
 @app.on_sqs_message(queue="stripe-events", batch_size=1, name="payments_worker")
 def payments_worker(event: Any) -> None:
-    workers_payments.on_stripe_event(event)
+    from chalicelib.workers import payments  # workers import their modules when they run: the API's cold start stays lean
+
+    payments.on_stripe_event(event)
 
 
 @app.on_sqs_message(queue="mail", batch_size=1, name="mail_worker")
 def mail_worker(event: Any) -> None:
-    workers_mail.on_mail(event)
+    from chalicelib.workers import mail
+
+    mail.on_mail(event)
 
 
 @app.on_sqs_message(queue="uploads", batch_size=1, name="previews_worker")
 def previews_worker(event: Any) -> None:
-    workers_previews.on_upload(event)
+    from chalicelib.workers import previews
+
+    previews.on_upload(event)
 
 
 @app.on_sqs_message(queue="views", batch_size=1, name="views_worker")
 def views_worker(event: Any) -> None:
-    workers_views.on_view(event)
+    from chalicelib.workers import views
+
+    views.on_view(event)
