@@ -65,3 +65,16 @@ def invoice_date() -> Any:
     from datetime import date
 
     return date.today()
+
+
+def test_four_clients_racing_for_the_last_download_one_gets_it(tenant: Any, anonymous: Any) -> None:
+    from tests.conftest import local_path
+
+    invoice = tenant.invoice()
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources",
+                            {"resource_id": tenant.file(), "policy": "visible", "download_limit": 1}).json
+    path = local_path(grant["download_url"])
+    statuses = _race(4, lambda: anonymous.get(path).status)
+    assert sorted(statuses) == [302, 403, 403, 403]
+    [stored] = tenant.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"]
+    assert stored["downloads"] == 1
