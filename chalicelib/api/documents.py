@@ -13,7 +13,7 @@ from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
 from chalicelib.domain.invoices import INVOICE, QUOTE
-from chalicelib.domain.payments import overpaid
+from chalicelib.domain.payments import settle
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
 from chalicelib.services import attachments, delivery, documents, invoice_emails, quotes, sharing, views
 from chalicelib.services.auth import Principal
@@ -62,7 +62,7 @@ def _register(kind: str) -> None:
         ledger = documents.payments_of(principal, doc_id)
         data["payments"] = [present.payment(p) for p in ledger]
         # Money received beyond the total (e.g. two tabs paid at once): for staff to refund.
-        data["overpaid"] = overpaid(entries_of(ledger), int(doc.total))
+        data["overpaid"] = settle(entries_of(ledger), int(doc.total)).overpaid
         return json_response(data)
 
     @_route(item, MANAGE_INVOICES, "PATCH", f"update_{kind}")

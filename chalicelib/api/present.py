@@ -94,7 +94,8 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
         ],
         "subtotal": int(d.subtotal), "discount_total": int(d.discount_total),
         "tax_total": int(d.tax_total), "total": int(d.total),
-        "amount_paid": int(d.amount_paid), "balance": d.balance, "minimum_partial": int(d.minimum_partial or 0),
+        "amount_paid": int(d.amount_paid), "amount_refunded": int(d.amount_refunded or 0),
+        "balance": d.balance, "minimum_partial": int(d.minimum_partial or 0),
         "share_url": share_url,
         "version": int(d.version or 0),
     }
@@ -107,8 +108,8 @@ def _number(value: Any) -> int | None:
 def grant(g: Grant, request: Any) -> dict[str, Any]:
     return {
         **attributes(g, ("grant_id", "resource_id", "attachment_id", "client_id", "doc_id", "target_type", "target_id",
-                         "policy", "state", "reason", "claimed_by", "title", "kind", "access_expires_at",
-                         "keep_after_refund", "created_at", "updated_at")),
+                         "policy", "state", "reason", "decided_by", "claimed_by", "title", "kind",
+                         "access_expires_at", "refund_rule", "created_at", "updated_at")),
         "download_limit": _number(g.download_limit),
         "downloads": int(g.downloads or 0),
         "access_days": _number(g.access_days),
@@ -120,7 +121,7 @@ def grant(g: Grant, request: Any) -> dict[str, Any]:
 def attachment(a: Attachment, request: Any) -> dict[str, Any]:
     return {
         **attributes(a, ("attachment_id", "resource_id", "target_type", "target_id", "client_id", "policy",
-                         "keep_after_refund", "created_at")),
+                         "refund_rule", "created_at")),
         "download_limit": _number(a.download_limit),
         "access_days": _number(a.access_days),
         "claim_url": absolute_url(request, f"/claim/{a.claim_token}") if a.claim_token else None,

@@ -105,7 +105,7 @@ def list_grants(principal: Any, resource_id: str) -> Any:
 @staff_route(bp, ITEM + "/grants/{action}", MANAGE_RESOURCES, methods=["POST"])
 def act_on_all(principal: Any, resource_id: str, action: str) -> Any:
     """Release, lock or revoke every grant of the resource that the action applies to."""
-    delivery.check_action(action)
+    delivery.check_action(action, bulk=True)
     changed = delivery.act_on_resource(principal, resource_id, action)
     return json_response({"changed": len(changed), "items": [present.grant(g, bp.current_request) for g in changed]})
 

@@ -18,6 +18,9 @@ TARGET_TYPES = ("client", "product", "invoice", "quote", "project")
 # Why a grant changed state; kept with every transition and shown in the access log.
 PAID_IN_FULL = "invoice_paid"
 NO_LONGER_PAID = "invoice_no_longer_paid"
+REFUNDED = "refunded"
+DISPUTE_LOST = "dispute_lost"
+HANDED_TO_PAYMENT = "follows_payment"
 RELEASED_BY_STAFF = "released_by_staff"
 LOCKED_BY_STAFF = "locked_by_staff"
 REVOKED_BY_STAFF = "revoked_by_staff"
@@ -37,6 +40,17 @@ TARGET_POLICIES = {
 }
 
 
+# What a refund does to an `after_payment` grant that a payment opened, set per attachment.
+KEEP, REVOKE_ON_FULL_REFUND, REVOKE_ON_ANY_REFUND = "keep", "revoke_on_full_refund", "revoke_on_any_refund"
+REFUND_RULES = (KEEP, REVOKE_ON_FULL_REFUND, REVOKE_ON_ANY_REFUND)
+DEFAULT_REFUND_RULE = REVOKE_ON_FULL_REFUND
+
+# Who decided a grant's current state. Staff decisions outrank automation: payment changes
+# move only grants whose state the payment rule decides.
+BY_POLICY, BY_PAYMENT, BY_STAFF, BY_CLAIM = "policy", "payment", "staff", "claim"
+STAFF_ACTIONS = ("release", "lock", "revoke", "follow_payment")
+
+
 @dataclass(frozen=True)
 class Attachment:
     """How one resource is offered through one target (client, product, invoice …)."""
@@ -44,7 +58,24 @@ class Attachment:
     policy: str
     download_limit: int | None = None
     access_days: int | None = None
-    keep_after_refund: bool = False
+    refund_rule: str = DEFAULT_REFUND_RULE
+
+
+def refund_rule_from(refund_rule: str | None, keep_after_refund: bool | None) -> str:
+    """The refund rule an attachment request asks for; the older `keep_after_refund` flag still works."""
+    if refund_rule is not None:
+        if refund_rule not in REFUND_RULES:
+            raise ValidationError(f"Refund rule must be one of {', '.join(REFUND_RULES)}.", field="refund_rule")
+        if keep_after_refund is not None and keep_after_refund != (refund_rule == KEEP):
+            raise ValidationError("`keep_after_refund` contradicts `refund_rule`; send only `refund_rule`.",
+                                  field="keep_after_refund")
+        return refund_rule
+    return KEEP if keep_after_refund else DEFAULT_REFUND_RULE
+
+
+def initial_controller(policy: str) -> str:
+    """Who decides a new grant's state: the payment rule for `after_payment`, else its policy."""
+    return BY_PAYMENT if policy == AFTER_PAYMENT else BY_POLICY
 
 
 def check_attachment(target_type: str, attachment: Attachment) -> None:
@@ -62,14 +93,14 @@ def check_attachment(target_type: str, attachment: Attachment) -> None:
                               field="policy")
 
 
-def initial_state(policy: str, invoice_paid: bool) -> str | None:
+def initial_state(policy: str, payment: PaymentFacts | None, refund_rule: str = DEFAULT_REFUND_RULE) -> str | None:
     """The state of a new grant, or None when the policy gives clients nothing to hold."""
     if policy == INTERNAL:
         return None
     if policy == VISIBLE:
         return AVAILABLE
     if policy == AFTER_PAYMENT:
-        return AVAILABLE if invoice_paid else LOCKED
+        return state_by_payment(refund_rule, LOCKED, payment or UNPAID)
     return LOCKED  # manual waits for staff; a claim link waits for its claimer
 
 
@@ -91,19 +122,60 @@ def shown_to_client(policy: str, state: str, reason: str, claimed_by: str | None
     return not (state == REVOKED and policy != AFTER_PAYMENT)
 
 
-def state_after_payment_change(policy: str, state: str, paid_in_full: bool, keep_after_refund: bool) -> str:
-    """Where an `after_payment` grant goes when its invoice becomes paid or stops being paid."""
-    if policy != AFTER_PAYMENT or state == EXPIRED:
+@dataclass(frozen=True)
+class PaymentFacts:
+    """What the payment rule reads of an invoice (see `payments.settle`)."""
+
+    paid_in_full: bool  # the invoice's status is paid
+    amount_paid: int
+    refunded: int  # of the amount paid, given back by the business
+    charged_back: int  # taken back by lost disputes
+
+
+UNPAID = PaymentFacts(False, 0, 0, 0)
+
+
+def refund_closes(refund_rule: str, payment: PaymentFacts) -> bool:
+    """Whether the refunds so far take back what the payment opened, by the attachment's rule."""
+    if refund_rule == KEEP or payment.refunded <= 0:
+        return False
+    if refund_rule == REVOKE_ON_ANY_REFUND:
+        return True
+    return payment.refunded >= payment.amount_paid  # revoke_on_full_refund: nothing of the sale is left
+
+
+def state_by_payment(refund_rule: str, state: str, payment: PaymentFacts) -> str:
+    """The state the payment rule gives an `after_payment` grant it controls.
+
+    Open while the invoice is paid in full and its refunds (by the rule) leave the sale
+    standing. Otherwise a grant that never opened stays locked, and one that did is revoked:
+    a lost dispute makes the invoice unpaid, so it revokes whatever the refund rule. An
+    expired grant stays expired. It is a function of the facts, not of their order.
+    """
+    if state == EXPIRED:
         return state
-    if paid_in_full:
-        return AVAILABLE if state in (LOCKED, REVOKED) else state
-    if state == AVAILABLE and not keep_after_refund:
-        return REVOKED
-    return state
+    if payment.paid_in_full and not refund_closes(refund_rule, payment):
+        return AVAILABLE
+    return LOCKED if state == LOCKED else REVOKED
+
+
+def payment_reason(state: str, payment: PaymentFacts) -> str:
+    """Why the payment rule moved a grant to `state`, in the history's words."""
+    if state == AVAILABLE:
+        return PAID_IN_FULL
+    if payment.paid_in_full:
+        return REFUNDED
+    return DISPUTE_LOST if payment.charged_back else NO_LONGER_PAID
+
+
+def controlled_by_payment(policy: str, decided_by: str | None, reason: str) -> bool:
+    """Whether payment changes may move this grant: `after_payment`, not decided by staff, not detached."""
+    return policy == AFTER_PAYMENT and decided_by == BY_PAYMENT and reason != DETACHED
 
 
 def state_after_staff_action(state: str, action: str) -> str:
-    """`release`, `lock` or `revoke` by staff; a revoked or expired grant stays closed to `lock`."""
+    """`release`, `lock` or `revoke` by staff; a revoked or expired grant stays closed to `lock`.
+    (`follow_payment` hands the grant back to the payment rule: see `state_by_payment`.)"""
     if action == "release":
         return AVAILABLE
     if action == "lock":
@@ -112,7 +184,12 @@ def state_after_staff_action(state: str, action: str) -> str:
         return LOCKED
     if action == "revoke":
         return REVOKED
-    raise ValidationError("Action must be release, lock or revoke.", field="action")
+    raise ValidationError("Action must be release, lock, revoke or follow_payment.", field="action")
+
+
+def check_follow_payment(policy: str, doc_id: str | None) -> None:
+    if policy != AFTER_PAYMENT or doc_id is None:
+        raise Conflict("Only a file offered after payment of an invoice can follow the payment again.")
 
 
 def check_staff_may_act(policy: str, reason: str, claimed_by: str | None) -> None:
@@ -145,21 +222,29 @@ class Decision:
 
 
 def decide_download(
-    state: str, policy: str, invoice_paid: bool | None, downloads: int, download_limit: int | None,
-    expires_at: datetime | None, now: datetime,
+    state: str, policy: str, downloads: int, download_limit: int | None, expires_at: datetime | None, now: datetime,
 ) -> Decision:
-    """May this grant be redeemed right now? Evaluated at every redemption, never cached."""
+    """May this grant be redeemed right now? Evaluated at every redemption, never cached.
+    `state` is the grant's state as its controller decides it now (see `effective_state`)."""
     if state == REVOKED:
         return Decision(False, "revoked")
     if state == EXPIRED or (expires_at is not None and now >= expires_at):
         return Decision(False, "expired")
-    if policy == AFTER_PAYMENT and invoice_paid is False:
-        return Decision(False, "awaiting_payment")
     if state == LOCKED:
         return Decision(False, "awaiting_payment" if policy == AFTER_PAYMENT else "not_released")
     if download_limit is not None and downloads >= download_limit:
         return Decision(False, "limit_reached")
     return Decision(True, "ok")
+
+
+def effective_state(policy: str, decided_by: str | None, reason: str, state: str, refund_rule: str,
+                    payment: PaymentFacts | None) -> str:
+    """The state to act on at redemption: for a grant the payment rule controls, what the
+    invoice says now (a worker still catching up cannot leave a refunded file open); for any
+    other grant (staff decided, claimed, detached), its stored state."""
+    if payment is None or not controlled_by_payment(policy, decided_by, reason):
+        return state
+    return state_by_payment(refund_rule, state, payment)
 
 
 CLIENT_LABELS = {

@@ -298,6 +298,9 @@ class EmailInput(Strict, kw_only=True):
     email: Email
 
 
+RefundRule = Annotated[str, Meta(pattern=r"^(keep|revoke_on_full_refund|revoke_on_any_refund)\Z")]
+
+
 class AttachInput(Strict, kw_only=True):
     """Offer a resource on an invoice under a policy (the invoice's shortcut)."""
 
@@ -305,7 +308,8 @@ class AttachInput(Strict, kw_only=True):
     policy: Policy
     download_limit: DownloadLimit | None = None
     access_days: AccessDays | None = None
-    keep_after_refund: bool = False
+    refund_rule: RefundRule | None = None
+    keep_after_refund: bool | None = None  # older clients: true is refund_rule "keep"
 
 
 class AttachmentInput(Strict, kw_only=True):
@@ -316,4 +320,5 @@ class AttachmentInput(Strict, kw_only=True):
     policy: Policy
     download_limit: DownloadLimit | None = None
     access_days: AccessDays | None = None
-    keep_after_refund: bool = False
+    refund_rule: RefundRule | None = None
+    keep_after_refund: bool | None = None  # older clients: true is refund_rule "keep"

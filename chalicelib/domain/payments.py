@@ -116,26 +116,44 @@ class Entry:
     dispute_status: str | None = None
 
 
-def contribution(entry: Entry) -> int:
-    """What an entry adds to the amount paid: payments add, refunds subtract, an open or lost
-    dispute subtracts (Stripe takes the money back when it opens), a won one gives it back."""
+def received(entry: Entry) -> int:
+    """What an entry adds to the money received toward the invoice: payments and credits add,
+    a lost dispute takes its amount back (the card network returned it to the client). An open
+    dispute, an inquiry or a won one moves nothing: until Stripe rules, the sale stands.
+    Refunds are counted apart (`Settlement.refunded`): they never make the client owe again."""
     if entry.kind in (PAYMENT, CREDIT):
         return entry.amount
-    if entry.kind == REFUND:
+    if entry.kind == DISPUTE and entry.dispute_status == DISPUTE_LOST:
         return -entry.amount
-    if entry.kind == DISPUTE:
-        return -entry.amount if entry.dispute_status in (DISPUTE_OPEN, DISPUTE_LOST) else 0
-    return 0  # held for staff (wrong currency, a cancelled invoice …): not the invoice's money
+    return 0  # refunds (apart), other disputes, money held for staff (wrong currency, cancelled invoice …)
 
 
-def amount_paid(entries: Iterable[Entry], total: int) -> int:
-    """The invoice's amount paid from its whole ledger, whatever order the facts arrived in.
+@dataclass(frozen=True)
+class Settlement:
+    """An invoice's money, from its whole ledger, whatever order the facts arrived in."""
 
-    Kept within [0, total]: a refund seen before its payment counts as nothing yet, and money
-    beyond the total is an overpayment for staff to refund, never a negative balance.
+    amount_paid: int  # toward the total, within [0, total]: the balance due is total − amount_paid
+    refunded: int  # of the amount paid, what the business gave back (refunds of an overpayment excluded)
+    overpaid: int  # received beyond the total and not refunded yet: for staff to refund
+    charged_back: int  # taken back by lost disputes
+
+
+def settle(entries: Iterable[Entry], total: int) -> Settlement:
+    """Settle the ledger against the total.
+
+    A refund is the business's own decision to give money back, so it lowers what the client
+    paid *net* but never reopens the balance (a 1.00 refund on a paid 100.00 invoice does not ask
+    for 1.00 again). Refunds go to an overpayment first, then to the invoice's own money. A
+    refund seen before its payment counts as nothing yet, and counts in full once it lands.
     """
-    return max(0, min(total, sum(contribution(e) for e in entries)))
-
-
-def overpaid(entries: Iterable[Entry], total: int) -> int:
-    return max(0, sum(contribution(e) for e in entries) - total)
+    facts = list(entries)
+    received_total = sum(received(e) for e in facts)
+    refunds = sum(e.amount for e in facts if e.kind == REFUND)
+    paid = max(0, min(total, received_total))
+    excess = max(0, received_total - total)
+    return Settlement(
+        amount_paid=paid,
+        refunded=min(paid, max(0, refunds - excess)),
+        overpaid=max(0, excess - refunds),
+        charged_back=sum(e.amount for e in facts if e.kind == DISPUTE and e.dispute_status == DISPUTE_LOST),
+    )

@@ -2,11 +2,12 @@
 
 For a date range [start, end], per currency: the opening balance (everything dated before
 `start`), every invoice issued (a debit) and every ledger entry that moves money (payments
-and applied credit are credits; refunds and open or lost disputes are debits) in date order
-with a running balance, the closing balance, and the ageing of the invoices still open at
-`end` by days past their due date. Cancelled invoices were never owed and are left out;
+and applied credit are credits; a lost dispute is a debit; a refund is a debit and, for the
+part that returns the invoice's own money, a credit too, since it is no longer owed) in date
+order with a running balance, the closing balance, and the ageing of the invoices still open
+at `end` by days past their due date. Cancelled invoices were never owed and are left out;
 `unapplied` money (another currency, a cancelled invoice) never counted toward an invoice,
-nor does a won dispute or an inquiry.
+nor does an open or won dispute or an inquiry.
 """
 from __future__ import annotations
 
@@ -111,8 +112,31 @@ def _years_before(day: date, years: int) -> date:
 
 
 def effect(entry: EntryFact) -> int:
-    """What the entry takes off the client's balance (negative: adds to it)."""
-    return pay_rules.contribution(pay_rules.Entry(entry.kind, entry.amount, entry.dispute_status))
+    """What the entry counts toward its invoice (negative: takes back). Refunds count nothing
+    here: they are settled apart (`moves`), like the invoice's own `settle`."""
+    return pay_rules.received(pay_rules.Entry(entry.kind, entry.amount, entry.dispute_status))
+
+
+def moves(entries: Iterable[EntryFact], totals: dict[str, int]) -> list[tuple[EntryFact, int, int]]:
+    """Each entry that moves money, with its (debit, credit) on the client's account.
+
+    A refund is money handed back (a debit), and the part of it that returns the invoice's own
+    money is also no longer owed (a credit of that part), so only a refund of an overpayment
+    moves the balance — the same rule as the invoice's own figures (`payments.settle`).
+    """
+    received: dict[str, int] = {}
+    refunded: dict[str, int] = {}
+    out: list[tuple[EntryFact, int, int]] = []
+    for e in sorted(entries, key=lambda x: (x.received_on, x.created_at)):
+        moved = effect(e)
+        received[e.doc_id] = received.get(e.doc_id, 0) + moved
+        if e.kind == pay_rules.REFUND:
+            excess = max(0, received[e.doc_id] - totals.get(e.doc_id, 0) - refunded.get(e.doc_id, 0))
+            refunded[e.doc_id] = refunded.get(e.doc_id, 0) + e.amount
+            out.append((e, e.amount, e.amount - min(e.amount, excess)))
+        elif moved:
+            out.append((e, max(0, -moved), max(0, moved)))
+    return out
 
 
 def bucket_of(days_past_due: int) -> str:
@@ -132,25 +156,25 @@ def build(invoices: Iterable[InvoiceFact], entries: Iterable[EntryFact], start: 
     """The statement for [start, end], one section per currency the client has anything in
     (the business's currency alone when there is nothing)."""
     owed = [i for i in invoices if not i.cancelled]
-    moves = [e for e in entries if effect(e) != 0]
-    currencies = sorted({i.currency for i in owed} | {e.currency for e in moves}) or [default_currency]
-    return Period(start, end, [_section(c, [i for i in owed if i.currency == c], [e for e in moves if e.currency == c],
+    moving = [e for e in entries if effect(e) != 0 or e.kind == pay_rules.REFUND]
+    currencies = sorted({i.currency for i in owed} | {e.currency for e in moving}) or [default_currency]
+    return Period(start, end, [_section(c, [i for i in owed if i.currency == c], [e for e in moving if e.currency == c],
                                         start, end) for c in currencies])
 
 
 def _section(currency: str, invoices: list[InvoiceFact], entries: list[EntryFact], start: date, end: date) -> Section:
     first, last = start.isoformat(), end.isoformat()
+    moved = moves(entries, {i.doc_id: i.total for i in invoices})
     opening = (sum(i.total for i in invoices if i.issue_date < first)
-               - sum(effect(e) for e in entries if e.received_on < first))
+               + sum(debit - credit for e, debit, credit in moved if e.received_on < first))
     dated: list[tuple[tuple[str, int, str, str], StatementLine]] = []
     for i in invoices:
         if first <= i.issue_date <= last:
             due = f" (due {i.due_date})" if i.due_date else ""
             dated.append(((i.issue_date, 0, i.issue_date, i.number),
                           StatementLine(i.issue_date, "invoice", i.number, f"Invoice {i.number}{due}", i.total, 0, 0)))
-    for e in entries:
+    for e, debit, credit in moved:
         if first <= e.received_on <= last:
-            moved = effect(e)
             words = _ENTRY_WORDS.get(e.kind, e.kind)
             if e.kind == pay_rules.DISPUTE:
                 words += f" ({e.dispute_status})"
@@ -159,7 +183,7 @@ def _section(currency: str, invoices: list[InvoiceFact], entries: list[EntryFact
             reference = e.doc_number or ""
             dated.append(((e.received_on, 1, e.created_at, e.doc_id),
                           StatementLine(e.received_on, e.kind, reference, f"{words}, {reference}" if reference else words,
-                                        max(0, -moved), max(0, moved), 0)))
+                                        debit, credit, 0)))
     lines: list[StatementLine] = []
     running = opening
     for _, line in sorted(dated, key=lambda pair: pair[0]):

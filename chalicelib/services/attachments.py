@@ -53,8 +53,9 @@ def find_target(principal: Principal, target_type: str, target_id: str) -> Targe
 
 def attach(principal: Principal, resource_id: str, data: AttachmentInput) -> tuple[Attachment, list[Grant]]:
     resource = get_resource(principal, resource_id)
+    refund_rule = access.refund_rule_from(data.refund_rule, data.keep_after_refund)
     access.check_attachment(data.target_type, access.Attachment(
-        data.policy, data.download_limit, data.access_days, data.keep_after_refund))
+        data.policy, data.download_limit, data.access_days, refund_rule))
     if resource.status != READY:
         raise Conflict("Finish uploading the file before attaching it.", field="resource_id")
     target = find_target(principal, data.target_type, data.target_id)
@@ -62,7 +63,7 @@ def attach(principal: Principal, resource_id: str, data: AttachmentInput) -> tup
     attachment = new_attachment(
         principal.business_id, resource_id, new_id(), target.type, target.id, iso(now),
         client_id=target.client_id, policy=data.policy, download_limit=data.download_limit,
-        access_days=data.access_days, keep_after_refund=data.keep_after_refund,
+        access_days=data.access_days, refund_rule=refund_rule,
         claim_token=new_token() if data.policy == access.CLAIM_LINK else None,
     )
     if target.client_id is None:
@@ -72,8 +73,7 @@ def attach(principal: Principal, resource_id: str, data: AttachmentInput) -> tup
         save_new(attachment)
         return attachment, []
     document = target.document
-    grant = new_grant_for(attachment, resource, target.client_id, document.doc_id if document else None,
-                          document is not None and document.status == rules.PAID, now)
+    grant = new_grant_for(attachment, resource, target.client_id, document, now)
     with transaction() as tx:
         tx.save(attachment, condition=Attachment.pk.does_not_exist())
         tx.save(grant, condition=Grant.pk.does_not_exist())
@@ -132,5 +132,5 @@ def attach_to_invoice(principal: Principal, doc_id: str, data: AttachInput) -> G
     get_document(principal, rules.INVOICE, doc_id)  # an unknown invoice is a 404 before anything else
     _, grants = attach(principal, data.resource_id, AttachmentInput(
         target_type=rules.INVOICE, target_id=doc_id, policy=data.policy, download_limit=data.download_limit,
-        access_days=data.access_days, keep_after_refund=data.keep_after_refund))
+        access_days=data.access_days, refund_rule=data.refund_rule, keep_after_refund=data.keep_after_refund))
     return grants[0]

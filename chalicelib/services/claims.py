@@ -64,7 +64,7 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
     state = access.state_after_claim(grant.policy, grant.state, grant.claimed_by)
     now = utcnow()
     contact, new_client_item = _claimer(business_id, email, iso(now))
-    move(grant, state, access.CLAIMED, now)
+    move(grant, state, access.CLAIMED, now, by=access.BY_CLAIM, decided_by=access.BY_CLAIM)
     grant.claimed_by, grant.client_id = contact.contact_id, contact.client_id
     grant.gsi1pk = grants_list_pk(business_id, contact.client_id)  # now in the claimer's client's files
     try:

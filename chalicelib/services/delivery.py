@@ -13,20 +13,24 @@ from chalicelib.services.auth import Principal
 from chalicelib.services.businesses import business_of
 from chalicelib.services.clients import get_client
 from chalicelib.services.documents import get_document
-from chalicelib.services.entitlements import grants_of, move
+from chalicelib.services.entitlements import grants_of, move, payment_facts
 from chalicelib.services.resources import get_resource
 from chalicelib.store import access_log
 from chalicelib.store.access_log import AccessLog
+from chalicelib.store.documents import get_document as get_document_item
 from chalicelib.store.documents import load_collection
 from chalicelib.store.grants import Grant, grants_of_client, grants_of_resource
 from chalicelib.store.table import conditional, utcnow
 
-STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF}
+STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF,
+                 "follow_payment": access.HANDED_TO_PAYMENT}
+BULK_ACTIONS = ("release", "lock", "revoke")
 
 
-def check_action(action: str) -> None:
-    if action not in STAFF_REASONS:
-        raise NotFound("Unknown action; use release, lock or revoke.", field="action")
+def check_action(action: str, bulk: bool = False) -> None:
+    if action not in (BULK_ACTIONS if bulk else STAFF_REASONS):
+        words = "release, lock or revoke" if bulk else "release, lock, revoke or follow_payment"
+        raise NotFound(f"Unknown action; use {words}.", field="action")
 
 
 def invoice_grants(principal: Principal, doc_id: str) -> list[Grant]:
@@ -57,20 +61,38 @@ def log_entry(grant: Grant, now: datetime, retention_days: int | None, actor: st
 
 
 def _apply(principal: Principal, grants: list[Grant], action: str, reason: str | None = None) -> list[Grant]:
-    """Move each grant by `action`, save it only if nobody changed it meanwhile, and log it."""
+    """Move each grant by `action`, save it only if nobody changed it meanwhile, and log it.
+    Staff decide from then on (payments no longer move it) until they hand it back with
+    `follow_payment`, which puts it where the invoice's payment says now."""
     now = utcnow()
     retention = int(business_of(principal).log_retention_days or access_log.DEFAULT_RETENTION_DAYS)
     actor = f"staff:{principal.email or principal.user_id}"
     for grant in grants:
-        move(grant, access.state_after_staff_action(grant.state, action), reason or STAFF_REASONS[action], now)
+        if action == "follow_payment":
+            _hand_back_to_payment(grant, now, actor)
+        else:
+            move(grant, access.state_after_staff_action(grant.state, action), reason or STAFF_REASONS[action], now,
+                 by=actor, decided_by=access.BY_STAFF)
         conditional(grant.save, "This grant changed at the same time; reload and retry.")
         log_entry(grant, now, retention, actor, action, "ok").save()
     return grants
 
 
+def _hand_back_to_payment(grant: Grant, now: datetime, actor: str) -> None:
+    document = get_document_item(grant.business_id, str(grant.doc_id))
+    payment = payment_facts(document)
+    if payment is None:
+        raise NotFound("The invoice this file hangs on is gone.", field="grant_id")
+    state = access.state_by_payment(str(grant.refund_rule), grant.state, payment)
+    move(grant, state, access.HANDED_TO_PAYMENT, now, by=actor, decided_by=access.BY_PAYMENT)
+
+
 def act_on_grant(principal: Principal, grant: Grant, action: str) -> Grant:
     access.check_staff_may_act(grant.policy, grant.reason, grant.claimed_by)
-    access.state_after_staff_action(grant.state, action)  # refuse before writing anything
+    if action == "follow_payment":
+        access.check_follow_payment(grant.policy, grant.doc_id)
+    else:
+        access.state_after_staff_action(grant.state, action)  # refuse before writing anything
     return _apply(principal, [grant], action)[0]
 
 

@@ -12,6 +12,7 @@ from chalicelib.services.auth import Principal
 from chalicelib.services.businesses import business_of
 from chalicelib.services.checkout import expire_open_sessions
 from chalicelib.services.entitlements import invoice_payment_changed, offer_products
+from chalicelib.services.ledger import reconcile
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
 from chalicelib.store.clients import Client, get_client
@@ -196,18 +197,14 @@ def record_payment(
         reference=data.reference, recorded_by=principal.email or principal.user_id,
         received_on=(data.received_on or today).isoformat(),
     )
-    paid = int(document.amount_paid) + amount
-    document.amount_paid = paid
-    document.status = rules.status_after_payment(int(document.total), paid)
-    if document.status == rules.PAID:
-        document.paid_at = now
     document.updated_at = now
     # One transaction, conditional on the version read: two payments racing cannot both land.
     with transaction() as tx:
         tx.save(payment, condition=store.Payment.pk.does_not_exist())
         tx.save(document)
-    invoice_payment_changed(principal.business_id, doc_id)
-    return document, payment
+    # Figures, status and grants come from the whole ledger, as for every other payment path.
+    reconciled = reconcile(principal.business_id, doc_id)
+    return (reconciled.document if reconciled else document), payment
 
 
 def payments_of(principal: Principal, doc_id: str) -> list[store.Payment]:

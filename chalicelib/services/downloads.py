@@ -12,11 +12,11 @@ from datetime import datetime
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import access
-from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token
 from chalicelib.services.client_sessions import ClientSession
 from chalicelib.services.delivery import log_entry
+from chalicelib.services.entitlements import payment_facts
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, business_pk
 from chalicelib.store.documents import Document
@@ -116,12 +116,12 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     grant, document, resource = loaded.grant, loaded.document, loaded.resource
     actor = actor_of(grant, viewer)
     now = utcnow()
-    # Re-check the invoice unless access, once unlocked, is kept whatever happens to it.
-    check_invoice = grant.policy == access.AFTER_PAYMENT and not grant.keep_after_refund and document is not None
+    # A grant the payment rule controls is judged by what the invoice says now.
+    state = access.effective_state(grant.policy, grant.decided_by, grant.reason, grant.state, str(grant.refund_rule),
+                                   payment_facts(document))
     decision = access.decide_download(
-        grant.state, grant.policy, document.status == rules.PAID if check_invoice and document else None,
-        int(grant.downloads or 0), int(grant.download_limit) if grant.download_limit is not None else None,
-        _expires(grant), now,
+        state, grant.policy, int(grant.downloads or 0),
+        int(grant.download_limit) if grant.download_limit is not None else None, _expires(grant), now,
     )
     reason = decision.reason
     if decision.allowed:

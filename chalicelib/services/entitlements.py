@@ -1,8 +1,11 @@
-"""Entitlements: make grants and keep them in step with the invoice they hang on.
+"""Entitlements — unlock after payment: make grants and keep them in step with the invoice
+they hang on.
 
-`invoice_payment_changed` is the one entry point every payment path calls (manual
-"mark paid" and cancellation now, Stripe webhooks later) when an invoice may have become,
-or stopped being, paid in full. `offer_products` gives an invoice the grants its products'
+`invoice_payment_changed` is the one entry point every payment path reaches (through
+`ledger.reconcile`: manual payments, Stripe payments, refunds and disputes, credits) and
+cancellation calls, when an invoice's payment may have changed. It moves only the grants the
+payment rule controls (`access.controlled_by_payment`): a grant staff released, locked or
+revoked stays as staff left it. `offer_products` gives an invoice the grants its products'
 resources promise when it is sent (a sent invoice's lines no longer change).
 """
 from __future__ import annotations
@@ -45,18 +48,28 @@ def refresh_grants(resource: Resource) -> int:
     return changed
 
 
-def new_grant_for(attachment: Attachment, resource: Resource, client_id: str, doc_id: str | None,
-                  invoice_paid: bool, now: datetime, grant_id: str | None = None) -> Grant:
+def payment_facts(document: docs.Document | None) -> access.PaymentFacts | None:
+    """What the payment rule reads of an invoice, from the figures `ledger.reconcile` stored."""
+    if document is None or document.kind != rules.INVOICE:
+        return None
+    return access.PaymentFacts(document.status == rules.PAID, int(document.amount_paid),
+                               int(document.amount_refunded or 0), int(document.amount_charged_back or 0))
+
+
+def new_grant_for(attachment: Attachment, resource: Resource, client_id: str, document: docs.Document | None,
+                  now: datetime, grant_id: str | None = None) -> Grant:
     """A client's grant through `attachment`, in the policy's first state."""
-    state = access.initial_state(attachment.policy, invoice_paid) or access.LOCKED
+    rule = str(attachment.refund_rule)
+    state = access.initial_state(attachment.policy, payment_facts(document), rule) or access.LOCKED
+    controller = access.initial_controller(attachment.policy)
     grant = new_grant(
-        attachment.business_id, doc_id, grant_id or new_id(), client_id, iso(now),
+        attachment.business_id, document.doc_id if document else None, grant_id or new_id(), client_id, iso(now),
         resource_id=resource.resource_id, attachment_id=attachment.attachment_id,
         target_type=attachment.target_type, target_id=attachment.target_id,
-        policy=attachment.policy, state=state, reason=access.ATTACHED,
-        history=[Change(at=iso(now), state=state, reason=access.ATTACHED)],
+        policy=attachment.policy, state=state, reason=access.ATTACHED, decided_by=controller,
+        history=[Change(at=iso(now), state=state, reason=access.ATTACHED, by=controller)],
         download_limit=attachment.download_limit, access_days=attachment.access_days,
-        keep_after_refund=attachment.keep_after_refund, file_token=new_token(), **snapshot(resource),
+        refund_rule=rule, file_token=new_token(), **snapshot(resource),
     )
     if state == access.AVAILABLE:
         start_access_clock(grant, now)
@@ -75,8 +88,8 @@ def product_grant_id(attachment_id: str, doc_id: str) -> str:
 
 def offer_on_invoice(attachment: Attachment, resource: Resource, document: docs.Document, now: datetime) -> Grant | None:
     """Give the invoice's client a grant through a product's attachment; None if it already has one."""
-    grant = new_grant_for(attachment, resource, document.client_id, document.doc_id, document.status == rules.PAID,
-                          now, grant_id=product_grant_id(attachment.attachment_id, document.doc_id))
+    grant = new_grant_for(attachment, resource, document.client_id, document, now,
+                          grant_id=product_grant_id(attachment.attachment_id, document.doc_id))
     try:
         with transaction() as tx:
             tx.save(grant, condition=Grant.pk.does_not_exist())
@@ -104,12 +117,14 @@ def offer_products(business_id: str, document: docs.Document) -> int:
     return offered
 
 
-def move(grant: Grant, state: str, reason: str, now: datetime) -> None:
-    """Set a grant's state and remember why; access expiry starts when it becomes available."""
-    if grant.state == state and grant.reason == reason:
+def move(grant: Grant, state: str, reason: str, now: datetime, by: str, decided_by: str | None = None) -> None:
+    """Set a grant's state, remember why and who decided (`by` for the history, `decided_by` the
+    controller from now on: `access.BY_*`); access expiry starts when it becomes available."""
+    controller = decided_by or grant.decided_by
+    if grant.state == state and grant.reason == reason and grant.decided_by == controller:
         return
-    grant.state, grant.reason = state, reason
-    grant.history = [*(grant.history or []), Change(at=iso(now), state=state, reason=reason)]
+    grant.state, grant.reason, grant.decided_by = state, reason, controller
+    grant.history = [*(grant.history or []), Change(at=iso(now), state=state, reason=reason, by=by)]
     if state == access.AVAILABLE:
         start_access_clock(grant, now)
     grant.updated_at = iso(now)
@@ -127,7 +142,7 @@ def grants_of(items: Sequence[object]) -> list[Grant]:
 
 
 def invoice_payment_changed(business_id: str, doc_id: str, attempts: int = 3) -> int:
-    """Release or revoke the invoice's `after_payment` grants to match its paid state now.
+    """Move the invoice's payment-controlled grants to what its payment says now.
 
     It re-reads the invoice, so calling it twice, late, or out of order gives the same
     result; a grant changed concurrently (a download, staff) is re-read and retried.
@@ -146,15 +161,25 @@ def _sync(business_id: str, doc_id: str) -> int:
     document, items = docs.load_collection(business_id, doc_id)
     if document is None:
         return 0
-    paid = document.status == rules.PAID
+    payment = payment_facts(document)
+    if payment is None:
+        return 0
     now = utcnow()
     changed = 0
     for grant in grants_of(items):
-        if grant.reason == access.DETACHED:
-            continue  # staff took it off the invoice; payments no longer move it
-        state = access.state_after_payment_change(grant.policy, grant.state, paid, bool(grant.keep_after_refund))
-        if state != grant.state:
-            move(grant, state, access.PAID_IN_FULL if paid else access.NO_LONGER_PAID, now)
+        if follow_payment(grant, payment, now):
             conditional(grant.save, "A grant changed at the same time.")
             changed += 1
     return changed
+
+
+def follow_payment(grant: Grant, payment: access.PaymentFacts, now: datetime) -> bool:
+    """Move a grant the payment rule controls to the state the payment gives; False if it stays.
+    Grants staff decided, claimed or detached are never moved here."""
+    if not access.controlled_by_payment(grant.policy, grant.decided_by, grant.reason):
+        return False
+    state = access.state_by_payment(str(grant.refund_rule), grant.state, payment)
+    if state == grant.state:
+        return False
+    move(grant, state, access.payment_reason(state, payment), now, by=access.BY_PAYMENT)
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
 from chalicelib.store.table import BaseItem
@@ -25,7 +25,7 @@ class Attachment(BaseItem, discriminator="attachment"):
     policy = UnicodeAttribute()
     download_limit = NumberAttribute(null=True)
     access_days = NumberAttribute(null=True)
-    keep_after_refund = BooleanAttribute(default=False)
+    refund_rule = UnicodeAttribute(default="revoke_on_full_refund")  # domain.access.REFUND_RULES
     claim_token = UnicodeAttribute(null=True)  # claim links: shown to staff only, like share tokens
     created_at = UnicodeAttribute()
 

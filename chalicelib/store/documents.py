@@ -61,6 +61,8 @@ class Document(BaseItem, discriminator="document"):
     tax_total = NumberAttribute(default=0)
     total = NumberAttribute(default=0)
     amount_paid = NumberAttribute(default=0)
+    amount_refunded = NumberAttribute(default=0)  # of amount_paid, given back (payments.settle)
+    amount_charged_back = NumberAttribute(default=0)  # taken back by lost disputes
     # Quotes: the client's decision, and the invoice an approved quote became.
     decided_at = UnicodeAttribute(null=True)
     decided_by_name = UnicodeAttribute(null=True)

@@ -22,6 +22,7 @@ class Change(MapAttribute[str, object]):
     at = UnicodeAttribute()
     state = UnicodeAttribute()
     reason = UnicodeAttribute()
+    by = UnicodeAttribute(null=True)  # who decided: payment, staff:{email}, claim, policy
 
 
 class Grant(BaseItem, discriminator="grant"):
@@ -42,7 +43,8 @@ class Grant(BaseItem, discriminator="grant"):
     downloads = NumberAttribute(default=0)
     access_days = NumberAttribute(null=True)
     access_expires_at = UnicodeAttribute(null=True)
-    keep_after_refund = BooleanAttribute(default=False)
+    refund_rule = UnicodeAttribute(default="revoke_on_full_refund")  # domain.access.REFUND_RULES
+    decided_by = UnicodeAttribute(default="policy")  # domain.access BY_*: who decided the current state
     # What the client sees and gets, kept in step with the resource's live version.
     title = UnicodeAttribute()
     kind = UnicodeAttribute()

@@ -324,10 +324,12 @@ def test_refund_before_completion_ends_in_the_same_state_as_after(
         results.append((invoice["status"], invoice["amount_paid"], len(invoice["payments"]), denied))
         # The grant is closed either way: "revoked" if it was ever open, else still "locked".
         assert _grant_state(tenant, doc) == ("revoked" if order[0] == "pay" else "locked")
-    assert results[0] == results[1] == ("sent", 0, 2, True)
+        # Refunded in full: nothing is asked again, and the page says what came back.
+        assert (invoice["balance"], invoice["amount_refunded"]) == (0, 10000)
+    assert results[0] == results[1] == ("paid", 10000, 2, True)
 
 
-def test_a_partial_refund_reopens_the_balance_and_a_larger_one_is_not_undone_by_an_older_event(
+def test_a_partial_refund_keeps_the_file_and_asks_nothing_again_and_a_larger_one_is_not_undone_by_an_older_event(
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker) -> None:
     payable = _payable(tenant)
     doc = payable["doc"]
@@ -338,8 +340,11 @@ def test_a_partial_refund_reopens_the_balance_and_a_larger_one_is_not_undone_by_
     _post_event(anonymous, _event("charge.refunded", {**charge, "amount_refunded": 3000}))  # older, arrives late
     stripe_worker.drain()
     invoice = _invoice(tenant, doc)
-    assert (invoice["status"], invoice["amount_paid"]) == ("partial", 3000)
-    assert _grant_state(tenant, doc) == "revoked"
+    assert (invoice["status"], invoice["amount_paid"], invoice["amount_refunded"], invoice["balance"]) == (
+        "paid", 10000, 7000, 0)
+    assert _grant_state(tenant, doc) == "available"  # the default rule revokes on a full refund only
+    assert anonymous.get(local_path(payable["grant"]["download_url"])).status == 302
+    assert 'name="amount_text"' not in anonymous.get(payable["page"]).text  # no Pay form asking for 70.00 again
     kinds = sorted((p["kind"], p["amount"]) for p in tenant.api.get("/api/v1/payments").json["items"])
     assert kinds == [("payment", 10000), ("refund", 7000)]
     assert "Refunded 70.00 EUR" in anonymous.get(payable["page"]).text
@@ -349,16 +354,37 @@ def test_keep_access_after_refund_keeps_the_file(
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker) -> None:
     tenant.api.patch("/api/v1/business", {"stripe_enabled": True})
     doc = tenant.invoice()
-    attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment", keep_after_refund=True)
+    attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment", keep_after_refund=True)  # the older flag
     page = local_path(tenant.share(doc["id"]))
     session_id = _checkout(anonymous, {"page": page})
     _post_event(anonymous, _event("checkout.session.completed", _session(tenant, doc, session_id, 10000, pi="pi_k")))
     _post_event(anonymous, _event("charge.refunded", {"id": "ch_k", "payment_intent": "pi_k", "amount_refunded": 10000}))
     stripe_worker.drain()
-    assert _invoice(tenant, doc)["status"] == "sent" and _grant_state(tenant, doc) == "available"
+    [grant] = tenant.api.get(f"/api/v1/invoices/{doc['id']}/grants").json["items"]
+    assert (grant["state"], grant["refund_rule"]) == ("available", "keep")
 
 
-def test_disputes_take_access_away_until_won(
+@pytest.mark.parametrize("rule, refunded, state", [
+    ("revoke_on_full_refund", 100, "available"), ("revoke_on_full_refund", 10000, "revoked"),
+    ("revoke_on_any_refund", 100, "revoked"), ("keep", 10000, "available")])
+def test_each_refund_rule_through_stripes_events(
+        tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, rule: str, refunded: int,
+        state: str) -> None:
+    tenant.api.patch("/api/v1/business", {"stripe_enabled": True})
+    doc = tenant.invoice()
+    grant = attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment", refund_rule=rule)["grants"][0]
+    page = local_path(tenant.share(doc["id"]))
+    pi = f"pi_rule_{doc['id']}"
+    session_id = _checkout(anonymous, {"page": page})
+    _post_event(anonymous, _event("checkout.session.completed", _session(tenant, doc, session_id, 10000, pi=pi)))
+    _post_event(anonymous, _event("charge.refunded", {"id": f"ch_{pi}", "payment_intent": pi, "amount_refunded": refunded}))
+    stripe_worker.drain()
+    assert _grant_state(tenant, doc) == state
+    assert anonymous.get(local_path(grant["download_url"])).status == (302 if state == "available" else 403)
+    assert _invoice(tenant, doc)["balance"] == 0
+
+
+def test_an_open_dispute_leaves_the_sale_standing_until_stripe_rules(
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker) -> None:
     payable = _payable(tenant)
     doc = payable["doc"]
@@ -367,7 +393,7 @@ def test_disputes_take_access_away_until_won(
     dispute = {"id": "dp_1", "payment_intent": "pi_d", "amount": 10000, "currency": "eur", "status": "needs_response"}
     _post_event(anonymous, _event("charge.dispute.created", dispute))
     stripe_worker.drain()
-    assert (_invoice(tenant, doc)["status"], _grant_state(tenant, doc)) == ("sent", "revoked")
+    assert (_invoice(tenant, doc)["status"], _grant_state(tenant, doc)) == ("paid", "available")
     _post_event(anonymous, _event("charge.dispute.closed", {**dispute, "status": "won"}))
     _post_event(anonymous, _event("charge.dispute.created", dispute, event_id="evt_late_created"))  # arrives late
     stripe_worker.drain()

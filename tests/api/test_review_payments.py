@@ -125,17 +125,20 @@ def test_several_partial_refunds_then_a_dispute_of_the_rest(
     for refunded in (1000, 3000, 3000):  # the last one is a duplicate of the second under a new event id
         _post_event(anonymous, _event("charge.refunded", {**charge, "amount_refunded": refunded}))
     stripe_worker.drain()
-    assert (_invoice(tenant, doc)["status"], _invoice(tenant, doc)["amount_paid"]) == ("partial", 7000)
+    invoice = _invoice(tenant, doc)
+    assert (invoice["status"], invoice["amount_paid"], invoice["amount_refunded"]) == ("paid", 10000, 3000)
     dispute = {"id": "dp_pr", "payment_intent": "pi_pr", "amount": 7000, "currency": "eur", "status": "needs_response"}
     _post_event(anonymous, _event("charge.dispute.created", dispute))
     stripe_worker.drain()
-    assert _invoice(tenant, doc)["amount_paid"] == 0
+    assert (_invoice(tenant, doc)["amount_paid"], _grant_state(tenant, doc)) == (10000, "available")  # open: no ruling yet
     _post_event(anonymous, _event("charge.dispute.closed", {**dispute, "status": "lost"}))
     _post_event(anonymous, _event("charge.dispute.created", dispute))  # late "created": never reopens a close
     stripe_worker.drain()
     invoice = _invoice(tenant, doc)
-    assert (invoice["status"], invoice["amount_paid"]) == ("sent", 0)
-    assert _grant_state(tenant, doc) == "revoked"
+    # 3,000 refunded (settled, not owed again) and 7,000 taken back by the card network: 7,000 is owed.
+    assert (invoice["status"], invoice["amount_paid"], invoice["balance"]) == ("partial", 3000, 7000)
+    [grant] = tenant.api.get(f"/api/v1/invoices/{doc['id']}/grants").json["items"]
+    assert (grant["state"], grant["reason"]) == ("revoked", "dispute_lost")
     # The balance is payable again (a new attempt/amount is fine).
     assert _pay(anonymous, payable["page"]).status == 303
 

@@ -13,22 +13,67 @@ from chalicelib.domain.errors import Conflict, ValidationError
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
+PAID = access.PaymentFacts(paid_in_full=True, amount_paid=10_000, refunded=0, charged_back=0)
+
+
 @pytest.mark.parametrize("policy, paid, state", [
     ("internal", False, None), (VISIBLE, False, AVAILABLE), (AFTER_PAYMENT, False, LOCKED),
     (AFTER_PAYMENT, True, AVAILABLE), (MANUAL, True, LOCKED), (CLAIM_LINK, True, LOCKED),
 ])
 def test_initial_state(policy: str, paid: bool, state: str | None) -> None:
-    assert access.initial_state(policy, paid) == state
+    assert access.initial_state(policy, PAID if paid else access.UNPAID) == state
 
 
-def test_paying_in_full_unlocks_and_a_refund_revokes_unless_kept() -> None:
-    assert access.state_after_payment_change(AFTER_PAYMENT, LOCKED, True, False) == AVAILABLE
-    assert access.state_after_payment_change(AFTER_PAYMENT, AVAILABLE, False, False) == REVOKED
-    assert access.state_after_payment_change(AFTER_PAYMENT, AVAILABLE, False, True) == AVAILABLE
-    assert access.state_after_payment_change(AFTER_PAYMENT, REVOKED, True, False) == AVAILABLE
-    assert access.state_after_payment_change(AFTER_PAYMENT, EXPIRED, True, False) == EXPIRED
-    assert access.state_after_payment_change(MANUAL, LOCKED, True, False) == LOCKED
-    assert access.state_after_payment_change(AFTER_PAYMENT, LOCKED, False, False) == LOCKED
+def _refunded(amount: int) -> access.PaymentFacts:
+    return access.PaymentFacts(True, 10_000, amount, 0)
+
+
+@pytest.mark.parametrize("rule, refunded, state", [
+    (access.KEEP, 10_000, AVAILABLE), (access.KEEP, 100, AVAILABLE),
+    (access.REVOKE_ON_FULL_REFUND, 100, AVAILABLE), (access.REVOKE_ON_FULL_REFUND, 9_999, AVAILABLE),
+    (access.REVOKE_ON_FULL_REFUND, 10_000, REVOKED),
+    (access.REVOKE_ON_ANY_REFUND, 100, REVOKED), (access.REVOKE_ON_ANY_REFUND, 0, AVAILABLE),
+])
+def test_a_refund_revokes_by_the_attachments_rule(rule: str, refunded: int, state: str) -> None:
+    """Refunding 1.00 of 100.00 keeps the file by default (the over-revoke WooCommerce users hit)."""
+    assert access.state_by_payment(rule, AVAILABLE, _refunded(refunded)) == state
+
+
+def test_paying_unlocks_a_lost_dispute_revokes_whatever_the_rule_and_locked_stays_locked() -> None:
+    lost = access.PaymentFacts(False, 0, 0, 10_000)
+    assert access.state_by_payment(access.DEFAULT_REFUND_RULE, LOCKED, PAID) == AVAILABLE
+    assert access.state_by_payment(access.KEEP, AVAILABLE, lost) == REVOKED
+    assert access.payment_reason(REVOKED, lost) == access.DISPUTE_LOST
+    assert access.payment_reason(REVOKED, _refunded(10_000)) == access.REFUNDED
+    assert access.state_by_payment(access.DEFAULT_REFUND_RULE, REVOKED, PAID) == AVAILABLE
+    assert access.state_by_payment(access.DEFAULT_REFUND_RULE, EXPIRED, PAID) == EXPIRED
+    assert access.state_by_payment(access.DEFAULT_REFUND_RULE, LOCKED, access.UNPAID) == LOCKED
+
+
+def test_only_payment_controlled_grants_follow_the_payment() -> None:
+    assert access.controlled_by_payment(AFTER_PAYMENT, access.BY_PAYMENT, access.PAID_IN_FULL)
+    assert not access.controlled_by_payment(AFTER_PAYMENT, access.BY_STAFF, access.REVOKED_BY_STAFF)
+    assert not access.controlled_by_payment(AFTER_PAYMENT, access.BY_PAYMENT, access.DETACHED)
+    assert not access.controlled_by_payment(MANUAL, access.BY_POLICY, access.ATTACHED)
+    # A staff revoke stays revoked at download, even when the invoice says paid.
+    assert access.effective_state(AFTER_PAYMENT, access.BY_STAFF, access.REVOKED_BY_STAFF, REVOKED,
+                                  access.DEFAULT_REFUND_RULE, PAID) == REVOKED
+    assert access.effective_state(AFTER_PAYMENT, access.BY_PAYMENT, access.PAID_IN_FULL, AVAILABLE,
+                                  access.REVOKE_ON_ANY_REFUND, _refunded(1)) == REVOKED
+
+
+@pytest.mark.parametrize("rule, keep, expected", [
+    (None, None, access.REVOKE_ON_FULL_REFUND), (None, False, access.REVOKE_ON_FULL_REFUND), (None, True, access.KEEP),
+    ("revoke_on_any_refund", None, access.REVOKE_ON_ANY_REFUND), ("keep", True, access.KEEP),
+])
+def test_the_refund_rule_and_the_older_keep_flag(rule: str | None, keep: bool | None, expected: str) -> None:
+    assert access.refund_rule_from(rule, keep) == expected
+
+
+def test_a_refund_rule_contradicting_the_keep_flag_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        access.refund_rule_from("revoke_on_any_refund", True)
+    assert caught.value.field == "keep_after_refund"
 
 
 def test_staff_actions() -> None:
@@ -43,7 +88,7 @@ def test_staff_actions() -> None:
 
 def _decide(**overrides: object) -> access.Decision:
     facts: dict[str, object] = {
-        "state": AVAILABLE, "policy": VISIBLE, "invoice_paid": None, "downloads": 0,
+        "state": AVAILABLE, "policy": VISIBLE, "downloads": 0,
         "download_limit": None, "expires_at": None, "now": NOW,
     }
     facts.update(overrides)
@@ -56,9 +101,8 @@ def _decide(**overrides: object) -> access.Decision:
     ({"state": EXPIRED}, "expired"),
     ({"expires_at": NOW}, "expired"),
     ({"expires_at": NOW + timedelta(seconds=1)}, "ok"),
-    ({"policy": AFTER_PAYMENT, "invoice_paid": False}, "awaiting_payment"),
-    ({"policy": AFTER_PAYMENT, "invoice_paid": True}, "ok"),
-    ({"policy": AFTER_PAYMENT, "state": LOCKED, "invoice_paid": True}, "awaiting_payment"),
+    ({"policy": AFTER_PAYMENT}, "ok"),
+    ({"policy": AFTER_PAYMENT, "state": LOCKED}, "awaiting_payment"),
     ({"policy": MANUAL, "state": LOCKED}, "not_released"),
     ({"download_limit": 3, "downloads": 2}, "ok"),
     ({"download_limit": 3, "downloads": 3}, "limit_reached"),
@@ -71,8 +115,11 @@ def test_download_decision(overrides: dict[str, object], reason: str) -> None:
 
 
 def test_an_available_after_payment_grant_is_denied_when_the_invoice_is_no_longer_paid() -> None:
-    # The page may have been opened before a refund: the decision re-reads the invoice.
-    assert _decide(policy=AFTER_PAYMENT, invoice_paid=False).reason == "awaiting_payment"
+    # The grant may still say available (a worker catching up): the decision re-reads the invoice.
+    lost = access.PaymentFacts(False, 0, 0, 10_000)
+    state = access.effective_state(AFTER_PAYMENT, access.BY_PAYMENT, access.PAID_IN_FULL, AVAILABLE,
+                                   access.DEFAULT_REFUND_RULE, lost)
+    assert _decide(policy=AFTER_PAYMENT, state=state).reason == "revoked"
 
 
 def test_every_denial_has_words_for_the_client() -> None:

@@ -64,17 +64,27 @@ entries = st.lists(st.builds(
 def test_the_ledger_does_not_depend_on_order_and_stays_within_the_total(found: list[Entry], total: int, rnd: object) -> None:
     shuffled = list(found)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
-    paid = payments.amount_paid(found, total)
-    assert paid == payments.amount_paid(shuffled, total)
-    assert 0 <= paid <= total
-    assert payments.overpaid(found, total) >= 0
+    settled = payments.settle(found, total)
+    assert settled == payments.settle(shuffled, total)
+    assert 0 <= settled.refunded <= settled.amount_paid <= total
+    assert settled.overpaid >= 0
 
 
-def test_disputes_count_against_payment_until_won() -> None:
+def test_open_won_and_inquiry_disputes_leave_the_sale_standing_a_lost_one_takes_it_back() -> None:
     pay = Entry(PAYMENT, 5000)
-    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "open")], 5000) == 0
-    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "lost")], 5000) == 0
-    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "won")], 5000) == 5000
+    assert payments.settle([pay, Entry(DISPUTE, 5000, "open")], 5000).amount_paid == 5000
+    assert payments.settle([pay, Entry(DISPUTE, 5000, "won")], 5000).amount_paid == 5000
+    lost = payments.settle([pay, Entry(DISPUTE, 5000, "lost")], 5000)
+    assert (lost.amount_paid, lost.charged_back) == (0, 5000)
+
+
+def test_a_refund_never_reopens_the_balance_and_goes_to_an_overpayment_first() -> None:
+    assert payments.settle([Entry(PAYMENT, 10_000), Entry(REFUND, 100)], 10_000) == payments.Settlement(10_000, 100, 0, 0)
+    # 110.00 paid on 100.00: a 10.00 refund returns the overpayment, not the sale.
+    assert payments.settle([Entry(PAYMENT, 11_000), Entry(REFUND, 1_000)], 10_000) == payments.Settlement(10_000, 0, 0, 0)
+    assert payments.settle([Entry(PAYMENT, 11_000), Entry(REFUND, 3_000)], 10_000) == payments.Settlement(10_000, 2_000, 0, 0)
+    # A refund that overtook its payment counts once the payment lands.
+    assert payments.settle([Entry(REFUND, 10_000)], 10_000) == payments.Settlement(0, 0, 0, 0)
 
 
 @pytest.mark.parametrize("text, currency, minor", [("40", "EUR", 4000), ("40.5", "EUR", 4050), ("1,040.50", "EUR", 104050),
@@ -104,5 +114,5 @@ def test_amounts_stripe_cannot_charge(amount: int, currency: str) -> None:
 
 def test_held_money_and_inquiries_do_not_count() -> None:
     pay = Entry(PAYMENT, 5000)
-    assert payments.amount_paid([pay, Entry("unapplied", 5000)], 5000) == 5000
-    assert payments.amount_paid([pay, Entry(DISPUTE, 5000, "inquiry")], 5000) == 5000
+    assert payments.settle([pay, Entry("unapplied", 5000)], 5000).amount_paid == 5000
+    assert payments.settle([pay, Entry(DISPUTE, 5000, "inquiry")], 5000).amount_paid == 5000

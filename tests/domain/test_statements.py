@@ -32,7 +32,7 @@ def test_ageing_buckets(days: int, bucket: str) -> None:
     assert bucket_of(days) == bucket
 
 
-def test_refunds_and_lost_disputes_add_back_won_disputes_unapplied_and_cancelled_do_nothing() -> None:
+def test_lost_disputes_add_back_refunds_settle_what_they_return_won_unapplied_and_cancelled_do_nothing() -> None:
     invoices = [InvoiceFact("a", "INV-1", "EUR", "2026-06-01", "2026-06-10", 10_000),
                 InvoiceFact("x", "INV-2", "EUR", "2026-06-02", None, 50_000, cancelled=True)]
     entries = [EntryFact("a", "INV-1", "payment", 10_000, "EUR", "2026-06-05", method="stripe"),
@@ -42,11 +42,20 @@ def test_refunds_and_lost_disputes_add_back_won_disputes_unapplied_and_cancelled
                EntryFact("a", "INV-1", "unapplied", 9_999, "USD", "2026-06-09")]
     [section] = build(invoices, entries, date(2026, 6, 1), TODAY, "EUR").sections
     assert [(line.kind, line.debit, line.credit, line.balance) for line in section.lines] == [
-        ("invoice", 10_000, 0, 10_000), ("payment", 0, 10_000, 0), ("refund", 2_000, 0, 2_000),
-        ("dispute", 1_000, 0, 3_000)]
+        ("invoice", 10_000, 0, 10_000), ("payment", 0, 10_000, 0), ("refund", 2_000, 2_000, 0),
+        ("dispute", 1_000, 0, 1_000)]
     assert section.lines[1].description == "Payment (card), INV-1"
     assert section.lines[3].description == "Disputed payment (lost), INV-1"
-    assert section.closing == 3_000 and section.ageing["61-90"] == 0 and section.ageing["1-30"] == 3_000
+    assert section.closing == 1_000 and section.ageing["61-90"] == 0 and section.ageing["1-30"] == 1_000
+
+
+def test_a_refund_of_an_overpayment_moves_the_balance_back_to_zero() -> None:
+    invoices = [InvoiceFact("a", "INV-1", "EUR", "2026-06-01", "2026-06-10", 10_000)]
+    entries = [EntryFact("a", "INV-1", "payment", 11_000, "EUR", "2026-06-05"),
+               EntryFact("a", "INV-1", "refund", 3_000, "EUR", "2026-06-06")]
+    [section] = build(invoices, entries, date(2026, 6, 1), TODAY, "EUR").sections
+    assert [(line.kind, line.debit, line.credit, line.balance) for line in section.lines] == [
+        ("invoice", 10_000, 0, 10_000), ("payment", 0, 11_000, -1_000), ("refund", 3_000, 2_000, 0)]
 
 
 def test_nothing_at_all_is_one_empty_section_in_the_business_currency() -> None:

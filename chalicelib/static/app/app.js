@@ -1214,6 +1214,24 @@ const POLICIES = [
   ['claim_link', 'Claim link (first to claim)'], ['internal', 'Internal (staff only)'],
 ];
 const policyLabel = (p) => (POLICIES.find(([v]) => v === p) || [p, p])[1];
+const REFUND_RULES = [
+  ['revoke_on_full_refund', 'Revoke on a full refund'], ['revoke_on_any_refund', 'Revoke on any refund'], ['keep', 'Keep access'],
+];
+const DECIDED_BY = { payment: 'Payment', staff: 'Staff', claim: 'Claim', policy: 'Policy' };
+// One grant's staff actions: what staff decide sticks until they hand it back to the payment rule.
+function grantButtons(g, path, reload) {
+  if (!can(MANAGE.resources) || g.reason === 'detached') return null;
+  const actions = [['release', 'Release'], ['lock', 'Lock'], ['revoke', 'Revoke']]
+    .filter(([a]) => !(a === 'release' && g.state === 'available') && !(a === 'lock' && g.state !== 'available') && !(a === 'revoke' && g.state === 'revoked'));
+  if (g.policy === 'after_payment' && g.decided_by === 'staff' && g.doc_id) actions.push(['follow_payment', 'Follow payment']);
+  return actions.map(([action, label]) => button(label, {
+    class: 'button secondary small', testid: `grant-${action}`, onclick: (e) => run(e.currentTarget, async () => {
+      await api('POST', `${path}/grants/${g.grant_id}/${action}`);
+      toast(`${label}: done.`);
+      reload();
+    }),
+  }));
+}
 const uploadList = h('ul', { class: 'uploads', 'aria-label': 'Uploads' });
 let resourceGrid = null;
 
@@ -1478,7 +1496,9 @@ async function resourceScreen(resourceId) {
     h('td', {}, `${g.target_type}: `, targetLink(g.target_type, g.target_id, names)),
     h('td', {}, policyLabel(g.policy)), h('td', {}, badge(g.state)),
     h('td', { class: 'num' }, `${g.downloads}${g.download_limit ? ` / ${g.download_limit}` : ''}`),
-    h('td', {}, g.reason ? String(g.reason).replace(/_/g, ' ') : '')));
+    h('td', {}, g.reason ? String(g.reason).replace(/_/g, ' ') : ''),
+    h('td', {}, DECIDED_BY[g.decided_by] || g.decided_by || ''),
+    h('td', { class: 'row-actions' }, grantButtons(g, `/resources/${resourceId}`, reload))));
   const grantActions = can(MANAGE.resources) ? h('div', { class: 'actions wrap' },
     ['release', 'lock'].map((action) => button(action === 'release' ? 'Release all' : 'Lock all', {
       class: 'button secondary', testid: action === 'release' ? 'grants-release' : 'grants-lock', onclick: (e) => run(e.currentTarget, async () => {
@@ -1504,7 +1524,7 @@ async function resourceScreen(resourceId) {
       fact('Preview', resource.kind === 'file' ? `${resource.preview_status}${resource.preview_reason ? ` (${resource.preview_reason})` : ''}` : null)))),
     can(MANAGE.resources) ? attachForm(resourceId) : null,
     section('Attached to', table('Attachments', ['Target', 'Policy', 'Claim link', 'Added', ''], attachmentRows, 'Not attached to anything yet.'), claimOut),
-    section('Who has access', grantActions, table('Grants', ['Client', 'Through', 'Policy', 'State', 'Downloads', 'Why'], grantRows, 'Nobody yet.')),
+    section('Who has access', grantActions, table('Grants', ['Client', 'Through', 'Policy', 'State', 'Downloads', 'Why', 'Decided by', ''], grantRows, 'Nobody yet.')),
     section('Access log', await accessLog(`/resources/${resourceId}/access-log`, `resource-${resourceId}`)));
 }
 
@@ -1551,7 +1571,7 @@ function attachForm(resourceId) {
     h('div', { class: 'grid-3' },
       field('Download limit (optional)', input({ name: 'download_limit', inputmode: 'numeric' })),
       field('Access for days (optional)', input({ name: 'access_days', inputmode: 'numeric' })),
-      checkbox('Keep access after a refund', h('input', { type: 'checkbox', name: 'keep_after_refund' }))),
+      field('After a refund', select({ name: 'refund_rule', testid: 'attach-refund-rule' }, REFUND_RULES, 'revoke_on_full_refund'))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button', testid: 'attach-save' }, 'Attach')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -1559,7 +1579,7 @@ function attachForm(resourceId) {
       const els = form.elements;
       if (!targetSelect.value) throw new FieldError(`Choose ${typeSelect.value === 'invoice' ? 'an' : 'a'} ${typeSelect.value}.`, 'target_id');
       const body = { target_type: typeSelect.value, target_id: targetSelect.value, policy: policySelect.value,
-        keep_after_refund: els.keep_after_refund.checked };
+        refund_rule: els.refund_rule.value };
       for (const name of ['download_limit', 'access_days']) {
         const value = els[name].value.trim();
         if (value) {
