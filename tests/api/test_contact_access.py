@@ -252,3 +252,13 @@ def test_checking_the_contact_costs_no_extra_call(
     assert seen["session tab"] == ["BatchGetItem", "Query"]
     assert seen["session invoice"] == ["BatchGetItem", "Query"]
     assert seen["files page"] == ["Query", "BatchGetItem"]
+
+
+def test_sign_out_everywhere_also_ends_a_sign_in_link_sent_before_it(
+        portal_client: dict[str, Any], anonymous: Api, outbox: Any) -> None:
+    tenant = portal_client["tenant"]
+    cookie = signed_in(tenant, anonymous, outbox, ADDRESS)
+    assert post_form(anonymous, f"/signin/{tenant.business_id}", {"email": ADDRESS}).status == 202
+    pending = sign_in_link(outbox, ADDRESS)
+    assert anonymous.call("POST", "/signout", "", headers={**FORM, "Cookie": cookie}).status == 303
+    assert anonymous.call("POST", pending, "").status == 404
