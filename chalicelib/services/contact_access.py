@@ -39,7 +39,6 @@ class Current:
 
     business: Business
     contact: Contact
-    found: dict[Key, BaseItem]  # everything the same BatchGet read (the caller's extra keys)
 
 
 def contact_key(business_id: str, client_id: str, contact_id: str) -> Key:
@@ -68,21 +67,21 @@ def read(business_id: str, client_id: str, contact_id: str,
             contact if isinstance(contact, Contact) else None, found)
 
 
-def for_session(session: ClientSession, extra: list[Key] | None = None) -> Current:
+def for_session(session: ClientSession) -> Current:
     """The signed-in contact, checked against its stored state. Raises NotFound (signed out)."""
-    business, contact, found = read(session.business_id, session.client_id, session.contact_id, extra)
+    business, contact, _ = read(session.business_id, session.client_id, session.contact_id)
     if business is None or contact is None or not session_is_current(contact, session):
         raise NotFound(SIGNED_OUT)
-    return Current(business, contact, found)
+    return Current(business, contact)
 
 
-def for_link(token_item: tokens.Token, token: str, not_found: str, extra: list[Key] | None = None) -> Current:
+def for_link(token_item: tokens.Token, token: str, not_found: str) -> Current:
     """The contact behind a portal link's token item, checked against its stored state. Raises NotFound."""
     client_id, _, contact_id = token_item.target_id.partition(":")
-    business, contact, found = read(token_item.business_id, client_id, contact_id, extra)
+    business, contact, _ = read(token_item.business_id, client_id, contact_id)
     if business is None or contact is None or not link_is_current(contact, token):
         raise NotFound(not_found)
-    return Current(business, contact, found)
+    return Current(business, contact)
 
 
 # --- ending access --------------------------------------------------------------------
