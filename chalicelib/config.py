@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+DOWNLOAD_TTL_CAP = 60  # seconds; see Settings.download_ttl_seconds
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -33,6 +35,14 @@ class Settings:
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
     # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
     local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
+
+    @property
+    def download_ttl_seconds(self) -> int:
+        """How long a file download's presigned GET works. S3 cannot take back a URL it signed,
+        so this is how long a revoke or a removed contact can lag behind: at most 60 s
+        whatever PRESIGN_TTL_SECONDS says (an interrupted download goes back through
+        `/files/{token}` and is decided again)."""
+        return min(self.presign_ttl_seconds, DOWNLOAD_TTL_CAP)
 
     @property
     def is_local(self) -> bool:

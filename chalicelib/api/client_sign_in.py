@@ -12,7 +12,7 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, 
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import EmailInput
-from chalicelib.services import claims, client_sessions, client_sign_in
+from chalicelib.services import claims, client_sessions, client_sign_in, contact_access
 from chalicelib.services.invoice_page import open_share_link
 
 bp = Blueprint(__name__)
@@ -120,5 +120,17 @@ def confirm(token: str) -> Any:
 @bp.route("/signout", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def sign_out() -> Any:
-    check_same_origin(bp.current_request)
+    """Sign out everywhere: clearing this browser's cookie is not enough (a copied or stolen
+    cookie would still be valid for 30 days), so the contact's session generation moves on
+    and every cookie it holds ends. Cross-site posts are refused (forced sign-out)."""
+    request = bp.current_request
+    check_same_origin(request)
+    headers: Any = request.headers or {}
+    session = client_sessions.read(headers.get("cookie"))
+    if session is not None:
+        contact_access.end_sessions(session)
+    if wants_json(request.headers):
+        response = client_json({"signed_in": False})
+        response.headers["Set-Cookie"] = client_sessions.clear()
+        return response
     return see_other("/files", client_sessions.clear())

@@ -62,6 +62,7 @@ def portal_page(token: str) -> Any:
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
     else:
+        # Checked for this request in open_portal already: no session to check again.
         files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
                          base_url)
         if files is None:
@@ -71,6 +72,8 @@ def portal_page(token: str) -> Any:
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
                   base=absolute_url(request, f"/portal/{token}"),
+                  # Only a signed-in visitor has sessions to end; a portal link is not a session.
+                  sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
                   can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
 
 

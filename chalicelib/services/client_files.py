@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain import access, previews
+from chalicelib.services import contact_access
 from chalicelib.services.client_sessions import ClientSession
 from chalicelib.services.thumbnails import preview_url
 from chalicelib.store.businesses import Business, business_pk
-from chalicelib.store.clients import Contact, contact_sk
+from chalicelib.store.clients import Contact
 from chalicelib.store.grants import Grant, grants_of_client
 from chalicelib.store.resources import Resource, resource_sk
-from chalicelib.store.table import BaseItem
 
 
 @dataclass(frozen=True)
@@ -48,23 +48,21 @@ def _matches(entry: FileEntry, tag: str | None, needle: str) -> bool:
 
 
 def files_page(session: ClientSession, tag: str | None, query: str | None, base_url: str) -> FilesPage | None:
-    """The page, or None when the session's contact or business no longer exists (sign in again)."""
-    return files_of(session.business_id, session.client_id, session.contact_id, session.email, tag, query, base_url)
+    """The page, or None when the session has ended (signed out, contact removed or readdressed)."""
+    return files_of(session.business_id, session.client_id, session.contact_id, session, tag, query, base_url)
 
 
-def files_of(bid: str, client_id: str, contact_id: str, signed_in_as: str | None, tag: str | None, query: str | None,
-             base_url: str) -> FilesPage | None:
+def files_of(bid: str, client_id: str, contact_id: str, session: ClientSession | None, tag: str | None,
+             query: str | None, base_url: str) -> FilesPage | None:
     """A contact's files (for the Files page and the portal's files tab); None if the contact is gone
-    or, for a session, no longer has the address it signed in with."""
+    or, for a session, the session is no longer current (`contact_access`)."""
     grants = [g for g in grants_of_client(bid, client_id) if _mine(g, contact_id)]
-    keys = [(business_pk(bid), "PROFILE"), (business_pk(bid), contact_sk(client_id, contact_id)),
-            *{(business_pk(bid), resource_sk(g.resource_id)) for g in grants}]
-    found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
-    business, contact = found.get(keys[0]), found.get(keys[1])
-    if not isinstance(business, Business) or not isinstance(contact, Contact):
+    business, contact, found = contact_access.read(
+        bid, client_id, contact_id, list({(business_pk(bid), resource_sk(g.resource_id)) for g in grants}))
+    if business is None or contact is None:
         return None
-    if signed_in_as is not None and contact.email.lower() != signed_in_as.lower():
-        return None  # staff changed the address: whoever had the old mailbox is out
+    if session is not None and not contact_access.session_is_current(contact, session):
+        return None
     page = FilesPage(business, contact)
     all_tags: set[str] = set()
     needle = (query or "").strip().lower()

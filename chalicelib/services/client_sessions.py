@@ -2,6 +2,11 @@
 
 The cookie value is an HS256 JWT. It is signed, not encrypted: it carries only what the
 browser's owner already knows (their email and opaque ids), and it is HttpOnly.
+
+A signature alone cannot end a session before it expires, so each cookie also carries the
+contact's session generation (`gen`). Sign-out, removing the contact and changing its
+address move the generation on (`services/contact_access.py`), and every request compares
+the two, reading the contact inside a read the page already makes.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ class ClientSession:
     contact_id: str
     email: str
     issued_at: int
+    generation: int = 0
 
 
 def _secure() -> bool:
@@ -63,7 +69,8 @@ def _signing_key() -> str | bytes:
         return _ephemeral_key()
 
 
-def issue(*, business_id: str, client_id: str, contact_id: str, email: str, now: int | None = None) -> str:
+def issue(*, business_id: str, client_id: str, contact_id: str, email: str, generation: int = 0,
+          now: int | None = None) -> str:
     """The `Set-Cookie` header value that starts a 30-day session for this contact."""
     issued_at = int(time.time()) if now is None else now
     claims = {
@@ -71,6 +78,7 @@ def issue(*, business_id: str, client_id: str, contact_id: str, email: str, now:
         "cid": client_id,
         "kid": contact_id,
         "email": email,
+        "gen": generation,
         "iat": issued_at,
         "exp": issued_at + MAX_AGE,
         "iss": _ISSUER,
@@ -114,13 +122,14 @@ def read(cookie_header: str | None) -> ClientSession | None:
             algorithms=[_ALGORITHM],
             audience=_AUDIENCE,
             issuer=_ISSUER,
-            options={"require": ["exp", "iat", "iss", "aud", *_TEXT_CLAIMS]},
+            # `gen` is required: a cookie from before generations existed cannot be ended, so it is refused.
+            options={"require": ["exp", "iat", "iss", "aud", "gen", *_TEXT_CLAIMS]},
         )
     except jwt.PyJWTError:
         return None
-    iat = claims["iat"]
+    iat, gen = claims["iat"], claims["gen"]
     if not all(isinstance(claims[c], str) and claims[c] for c in _TEXT_CLAIMS):
         return None
-    if not isinstance(iat, int) or isinstance(iat, bool):
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (iat, gen)):
         return None
-    return ClientSession(claims["bid"], claims["cid"], claims["kid"], claims["email"], iat)
+    return ClientSession(claims["bid"], claims["cid"], claims["kid"], claims["email"], iat, gen)

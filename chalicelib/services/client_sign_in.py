@@ -72,17 +72,35 @@ def request_sign_in(business_id: str, email: str, ip: str | None, link_base: str
     if not contacts:
         return  # saying so would tell strangers who the business's clients are
     contact = contacts[0]
-    send_link(business, email, f"contact:{contact.client_id}:{contact.contact_id}", link_base,
+    # The generation in the target: an address change or a removal in the next 15 minutes
+    # kills the link too (`contact_for`), not only the sessions it would have started.
+    target = f"contact:{contact.client_id}:{contact.contact_id}:{int(contact.session_generation or 0)}"
+    send_link(business, email, target, link_base,
               f"Sign in to {business.name}", f"Use this link to see your files from {business.name}:")
 
 
 def pending_link(token: str) -> tokens.Token:
-    """The unexpired, unused sign-in link behind `token` (not consumed). Raises NotFound."""
+    """The unexpired, unused sign-in link behind `token` (not consumed), whose contact is still
+    current (a claim link's address is checked when it is used). Raises NotFound."""
     item = tokens.find_token(token, tokens.CLIENT_SIGN_IN) if looks_like_token(token) else None
     # DynamoDB deletes expired items lazily (within days): the expiry is checked here too.
     if item is None or item.expires_at is None or _as_utc(item.expires_at) <= utcnow():
         raise NotFound(LINK_INVALID)
+    if not item.target_id.startswith("claim:"):
+        contact_for(item)
     return item
+
+
+def contact_for(item: tokens.Token) -> Contact:
+    """The contact a sign-in link was sent to, if it still exists at the same address and session
+    generation (removal and an address change end pending links). Raises NotFound."""
+    client_id, _, rest = item.target_id.partition(":")[2].partition(":")
+    contact_id, _, generation = rest.partition(":")
+    contact = get_contact(item.business_id, client_id, contact_id)
+    if contact is None or contact.email.lower() != str(item.email) \
+            or str(int(contact.session_generation or 0)) != (generation or "0"):
+        raise NotFound(LINK_INVALID)
+    return contact
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -100,13 +118,10 @@ def consume(token: str) -> SignIn:
     email = str(item.email)
     if kind == "claim":
         return SignIn(item.business_id, email, None, rest)
-    client_id, _, contact_id = rest.partition(":")
-    contact = get_contact(item.business_id, client_id, contact_id)
-    if contact is None or contact.email.lower() != email:
-        raise NotFound(LINK_INVALID)  # the contact is gone, or has another address now
-    return SignIn(item.business_id, email, contact, None)
+    # Read again after the delete: a removal or new address between the form and the click counts.
+    return SignIn(item.business_id, email, contact_for(item), None)
 
 
 def session_cookie(business_id: str, contact: Contact) -> str:
-    return client_sessions.issue(business_id=business_id, client_id=contact.client_id,
-                                 contact_id=contact.contact_id, email=contact.email)
+    return client_sessions.issue(business_id=business_id, client_id=contact.client_id, contact_id=contact.contact_id,
+                                 email=contact.email, generation=int(contact.session_generation or 0))

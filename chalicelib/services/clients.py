@@ -4,9 +4,10 @@ from __future__ import annotations
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
 from chalicelib.domain.tokens import new_id
+from chalicelib.services import contact_access
 from chalicelib.services.auth import Principal
 from chalicelib.store import clients as store
-from chalicelib.store.table import delete_item, iso, save_new, transaction, update_item, utcnow
+from chalicelib.store.table import iso, save_new, transaction, update_item, utcnow
 
 
 def create_client(principal: Principal, data: ClientInput) -> tuple[store.Client, list[store.Contact]]:
@@ -73,9 +74,28 @@ def update_contact(principal: Principal, client_id: str, contact_id: str, data: 
     changes = data.given()
     if "email" in changes:
         changes["gsi1pk"] = store.email_pk(principal.business_id, str(changes["email"]))
+    if "email" in changes and str(changes["email"]).strip().lower() != contact.email.lower():
+        _change_address(contact, changes, iso(utcnow()))
+        return store.get_contact(principal.business_id, client_id, contact_id) or contact  # a transaction returns nothing
     update_item(contact, changes, iso(utcnow()))
     return contact
 
 
+def _change_address(contact: store.Contact, changes: dict[str, object], now: str) -> None:
+    """A new address is a new person as far as access goes: whoever reads the old mailbox
+    loses the portal link, every session and every pending sign-in link, in the same
+    transaction that changes the address."""
+    cls = type(contact)
+    actions = [getattr(cls, k).set(v) if v is not None else getattr(cls, k).remove() for k, v in changes.items()]
+    actions.append(cls.updated_at.set(now))
+    with transaction() as tx:
+        actions += contact_access.end_all(tx, contact, removed=False)
+        tx.update(contact, actions=actions, condition=cls.pk.exists())
+
+
 def remove_contact(principal: Principal, client_id: str, contact_id: str) -> None:
-    delete_item(_contact(principal, client_id, contact_id))
+    """The contact, its portal link and (by the contact's absence) its sessions and sign-in links
+    end together: one transaction."""
+    contact = _contact(principal, client_id, contact_id)
+    with transaction() as tx:
+        contact_access.end_all(tx, contact, removed=True)

@@ -2,7 +2,8 @@
 files, through a per-contact link (or a signed-in session), scoped to that one client.
 
 Each tab is at most 3 DynamoDB calls: the link's token (GetItem; none with a session),
-the business profile (GetItem), and the tab's list (one Query on the client's portal
+the business profile and the contact (one BatchGet: `contact_access` checks on every
+request that the link or session still belongs to a current contact), and the tab's list (one Query on the client's portal
 index: open documents first by due date, then the rest newest first). The files tab
 reads grants and resources like the Files page.
 """
@@ -16,6 +17,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.money import format_amount
 from chalicelib.domain.tokens import looks_like_token, new_token
+from chalicelib.services import contact_access
 from chalicelib.services.auth import Principal
 from chalicelib.services.client_sessions import ClientSession
 from chalicelib.services.clients import get_client
@@ -39,6 +41,7 @@ class PortalAccess:
     client_id: str
     contact_id: str
     token: str | None  # the portal link's token; None for a signed-in session
+    business: Business | None = None  # read with the contact when the portal was opened
 
 
 def portal_path(token: str) -> str:
@@ -62,7 +65,8 @@ def portal_link(principal: Principal, client_id: str, contact_id: str) -> str:
         with transaction() as tx:
             tx.save(item, condition=tokens.Token.pk.does_not_exist())
             tx.update(contact, actions=[type(contact).portal_token.set(token)],
-                      condition=type(contact).portal_token.does_not_exist())
+                      # pk.exists(): never recreate a contact removed meanwhile as a bare item with a link
+                      condition=type(contact).pk.exists() & type(contact).portal_token.does_not_exist())
     except Conflict:
         again = get_contact(principal.business_id, client_id, contact_id)
         if again is not None and again.portal_token:
@@ -96,17 +100,21 @@ def open_portal(token: str, session: ClientSession | None = None) -> PortalAcces
     if token == SESSION:
         if session is None:
             raise NotFound("Sign in with the link from your email to see your portal.")
-        return PortalAccess(session.business_id, session.client_id, session.contact_id, None)
+        current = contact_access.for_session(session)
+        return PortalAccess(session.business_id, session.client_id, session.contact_id, None, current.business)
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
     item = tokens.find_token(token, tokens.PORTAL)
     if item is None:
         raise NotFound(NOT_FOUND)
-    client_id, _, contact_id = item.target_id.partition(":")
-    return PortalAccess(item.business_id, client_id, contact_id, token)
+    current = contact_access.for_link(item, token, NOT_FOUND)
+    contact = current.contact
+    return PortalAccess(item.business_id, contact.client_id, contact.contact_id, token, current.business)
 
 
 def business_for(access: PortalAccess) -> Business:
+    if access.business is not None:
+        return access.business
     business = get_business(access.business_id)
     if business is None:
         raise NotFound(NOT_FOUND)

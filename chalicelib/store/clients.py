@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.store.businesses import business_pk
 from chalicelib.store.table import BaseItem, query_page
@@ -34,6 +34,9 @@ class Contact(BaseItem, discriminator="contact"):
     wants_reminders = BooleanAttribute(default=True)
     wants_marketing = BooleanAttribute(default=True)
     preferences_token = UnicodeAttribute(null=True)
+    # Every session cookie carries the generation it was issued at; moving it on (sign-out, a new
+    # address) ends them all at their next request. See services/contact_access.py.
+    session_generation = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -59,7 +59,7 @@ def _token(set_cookie: str) -> str:
 
 def _claims(**change: Any) -> dict[str, Any]:
     now = int(time.time())
-    claims = {"bid": "b1", "cid": "c1", "kid": "k1", "email": "ada@acme.test", "iat": now, "exp": now + 3600,
+    claims = {"bid": "b1", "cid": "c1", "kid": "k1", "email": "ada@acme.test", "gen": 0, "iat": now, "exp": now + 3600,
               "iss": "paydrop", "aud": "paydrop-client", **change}
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -95,7 +95,7 @@ def test_a_session_survives_the_round_trip(configure: Callable[..., None], local
 def test_the_token_carries_the_agreed_claims(configure: Callable[..., None]) -> None:
     claims = jwt.decode(_token(_issue(now=1_000)), KEY, algorithms=["HS256"],
                         audience="paydrop-client", options={"verify_exp": False})
-    assert claims == {"bid": "b1", "cid": "c1", "kid": "k1", "email": "ada@acme.test", "iat": 1_000,
+    assert claims == {"bid": "b1", "cid": "c1", "kid": "k1", "email": "ada@acme.test", "gen": 0, "iat": 1_000,
                       "exp": 1_000 + 2_592_000, "iss": "paydrop", "aud": "paydrop-client"}
 
 
@@ -139,6 +139,9 @@ def test_a_token_signed_with_another_hmac_algorithm_is_rejected(configure: Calla
     {"email": ""},
     {"iat": "1700000000"},
     {"iat": int(time.time()) + 3600},
+    {"gen": None},  # a cookie that cannot be ended (from before generations) is refused
+    {"gen": "0"},
+    {"gen": True},
 ])
 def test_genuinely_signed_tokens_with_bad_claims_are_rejected(configure: Callable[..., None], change: dict[str, Any]) -> None:
     assert client_sessions.read(_sent(jwt.encode(_claims(), KEY, algorithm="HS256"))) is not None  # guards the test
