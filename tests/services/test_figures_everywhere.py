@@ -119,8 +119,9 @@ class _PageReader(HTMLParser):
 def read_page(html: str, currency: str) -> Printed:
     reader = _PageReader()
     reader.feed(html)
+    # A cancelled invoice prints "Cancelled: nothing to pay" where the balance would be.
     return Printed([parse_amount(c, currency) for c in reader.cells],
-                   [(label, parse_amount(value, currency)) for label, value in reader.totals])
+                   [(label, parse_amount(value, currency)) for label, value in reader.totals if label != "Cancelled"])
 
 
 def read_pdf(data: bytes, currency: str) -> Printed:
@@ -177,16 +178,25 @@ def invoices(draw: st.DrawFn) -> tuple[Business, Document]:
         )
         for n in range(draw(st.integers(min_value=1, max_value=6)))
     ]
-    document = new_document("biz", "doc", rules.INVOICE, NOW, number="INV-0042", status=rules.SENT, client_id="cli",
+    kind = draw(st.sampled_from((rules.INVOICE, rules.INVOICE, rules.QUOTE)))
+    document = new_document("biz", "doc", kind, NOW, number="INV-0042", status=rules.SENT, client_id="cli",
                             bill_to=BillTo(name="Acme Ltd"), currency=currency, issue_date="2026-02-01",
                             due_date="2026-04-01", updated_at=NOW, version=1)
     _apply_lines(document, lines)
+    if kind == rules.QUOTE:
+        return business_of(currency), document
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        document.status = rules.CANCELLED  # unpaid: prints "nothing to pay" instead of a balance
+        return business_of(currency), document
     paid = draw(st.integers(min_value=0, max_value=int(document.total)))
     document.amount_paid = paid
     document.status = rules.status_after_payment(int(document.total), paid)
-    business = Business("BIZ#biz", "PROFILE", business_id="biz", name="Northwind Studio", currency=currency,
-                        brand_color="#ffd54f", accent_color="#f2f5fa", created_at=NOW, updated_at=NOW)
-    return business, document
+    return business_of(currency), document
+
+
+def business_of(currency: str) -> Business:
+    return Business("BIZ#biz", "PROFILE", business_id="biz", name="Northwind Studio", currency=currency,
+                    brand_color="#ffd54f", accent_color="#f2f5fa", created_at=NOW, updated_at=NOW)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -198,14 +208,19 @@ def test_every_surface_prints_figures_that_add_up_and_agree(example: tuple[Busin
     template = _environment().get_template("invoice.html")
     page = read_page(template.render(nonce="n", **view), currency)
     portal = read_page(template.render(nonce="n", **view, label="Invoice", back_url="/portal/me"), currency)
-    pdf = read_pdf(render_document(document_content(view, rules.INVOICE)), currency)
+    pdf = read_pdf(render_document(document_content(view, document.kind)), currency)
     staff = read_json(present.document(document, TODAY))
-    email = read_email(invoice_email_text(business.name, document, "https://pay.example.test/invoice/x"), currency)
+    surfaces = [("page", page), ("portal", portal), ("pdf", pdf), ("json", staff)]
+    if document.kind == rules.INVOICE:  # quotes are not emailed with figures
+        surfaces.append(("email", read_email(invoice_email_text(business.name, document, "https://x.test/i"), currency)))
 
-    figures = {surface: check_adds_up(printed, surface) for surface, printed in
-               (("page", page), ("portal", portal), ("pdf", pdf), ("json", staff), ("email", email))}
+    figures = {surface: check_adds_up(printed, surface) for surface, printed in surfaces}
+    if document.status == rules.CANCELLED:  # the JSON keeps the balance; the client sees "nothing to pay"
+        figures = {k: {**f, "balance": 0} for k, f in figures.items()}
     # one definition: every surface prints the very same numbers, and the ones payments use
     assert all(f == figures["page"] for f in figures.values()), figures
     assert page.line_amounts == pdf.line_amounts == staff.line_amounts
     assert figures["page"]["total"] == int(document.total)
-    assert figures["page"]["balance"] == document.balance and figures["page"]["paid"] == int(document.amount_paid)
+    assert figures["page"]["paid"] == int(document.amount_paid)
+    if document.kind == rules.INVOICE and document.status != rules.CANCELLED:
+        assert figures["page"]["balance"] == document.balance
