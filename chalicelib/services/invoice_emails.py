@@ -56,7 +56,7 @@ def send_reminder(principal: Principal, doc_id: str, today: date) -> Outcome:
     due = date.fromisoformat(document.due_date) if document.due_date else None
     late = rules.display_status(document.status, due, today) == "overdue"
     text = (f"Hello,\n\nA reminder that invoice {document.number} from {business.name} has "
-            f"{format_amount(document.balance, document.currency)} still to pay"
+            f"{format_amount(document.figures().balance, document.currency)} still to pay"
             f"{' and was due on ' + str(document.due_date) if late else ''}.\n\n"
             f"Pay it here:\n{_link(token)}")
     return send_to_client(principal.business_id, document.client_id, "reminders",
