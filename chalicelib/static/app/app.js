@@ -830,7 +830,9 @@ async function documentScreen(kind, docId) {
 function documentSummary(kind, doc, clients) {
   const client = clients.find((c) => c.client_id === doc.client_id);
   const rows = doc.lines.map((l) => h('tr', {},
-    h('td', {}, l.description), h('td', { class: 'num' }, String(l.quantity)),
+    // The amount column is before discount (as on the client page): the discount shows here.
+    h('td', {}, l.description, l.discount_bp ? h('span', { class: 'muted' }, ` (−${percentText(l.discount_bp)} %)`) : null),
+    h('td', { class: 'num' }, String(l.quantity)),
     h('td', { class: 'num' }, money(l.unit_price, doc.currency)),
     h('td', { class: 'num' }, `${percentText(l.tax_rate_bp)} %`),
     h('td', { class: 'num' }, money(l.amount, doc.currency))));
@@ -875,7 +877,7 @@ function documentEditor(kind, doc, clients, products) {
     const price = input({ name: 'unit_price', inputmode: 'decimal', placeholder: '0.00', class: 'short', testid: 'line-price',
       value: line.unit_price !== undefined ? majorText(line.unit_price, currency()) : '' });
     const tax = input({ name: 'tax_rate_bp', inputmode: 'decimal', class: 'short', testid: 'line-tax', value: percentText(line.tax_rate_bp || 0) });
-    const discount = input({ name: 'discount_bp', inputmode: 'decimal', class: 'short', value: percentText(line.discount_bp || 0) });
+    const discount = input({ name: 'discount_bp', inputmode: 'decimal', class: 'short', testid: 'line-discount', value: percentText(line.discount_bp || 0) });
     const amount = h('output', { class: 'line-amount', testid: 'line-amount' });
     const remove = button('Remove line', { class: 'button secondary small', onclick: () => { row.remove(); renumber(); recompute(); } });
     productSelect.addEventListener('change', () => {
