@@ -22,6 +22,7 @@ STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "app
 ASSETS = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
+    "rules.js": "text/javascript; charset=utf-8",  # imported by app.js
     "app.css": "text/css; charset=utf-8",
 }
 

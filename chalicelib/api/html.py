@@ -14,6 +14,7 @@ from chalice import Response
 from chalicelib.api.http import error_body, json_response, new_nonce, source_ip, status_of
 from chalicelib.api.urls import absolute_url
 from chalicelib.config import settings
+from chalicelib.domain.colours import palette
 from chalicelib.domain.errors import DomainError, Forbidden, TooManyRequests
 from chalicelib.services import views
 from chalicelib.services.businesses import logo_url
@@ -26,12 +27,15 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"
 def _environment() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # base.html draws every text colour from the business's palette: the one contrast rule.
+    environment.globals["palette"] = palette
+    return environment
 
 
 @lru_cache(maxsize=1)

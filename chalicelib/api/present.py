@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
+from chalicelib.domain.figures import rows as figure_rows
 from chalicelib.store.attachments import Attachment
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import Client, Contact
@@ -73,6 +74,7 @@ def payment(p: Payment) -> dict[str, Any]:
 
 def document(d: Document, today: date, share_url: str | None = None) -> dict[str, Any]:
     due = date.fromisoformat(d.due_date) if d.due_date else None
+    f = d.figures()  # every amount below: domain/figures.py, as the page, PDF and emails print them
     return {
         "id": d.doc_id,
         **attributes(d, (
@@ -88,14 +90,17 @@ def document(d: Document, today: date, share_url: str | None = None) -> dict[str
                 "product_id": line.product_id, "description": line.description,
                 "quantity": line.quantity, "unit_price": int(line.unit_price),
                 "tax_rate_bp": int(line.tax_rate_bp), "discount_bp": int(line.discount_bp),
-                "net": int(line.net), "tax": int(line.tax),
+                "amount": parts.amount, "discount": parts.discount, "net": parts.net, "tax": parts.tax,
             }
-            for line in d.lines
+            for line, parts in zip(d.lines, f.lines, strict=True)
         ],
-        "subtotal": int(d.subtotal), "discount_total": int(d.discount_total),
-        "tax_total": int(d.tax_total), "total": int(d.total),
-        "amount_paid": int(d.amount_paid), "amount_refunded": int(d.amount_refunded or 0),
-        "balance": d.balance, "minimum_partial": int(d.minimum_partial or 0),
+        "subtotal": f.subtotal, "discount_total": f.discount,
+        "taxes": [{"rate_bp": t.rate_bp, "amount": t.amount} for t in f.taxes],
+        "tax_total": f.tax, "total": f.total,
+        "amount_paid": f.paid, "amount_refunded": int(d.amount_refunded or 0), "balance": f.balance,
+        "minimum_partial": int(d.minimum_partial or 0),
+        "rows": [{"key": r.key, "label": r.label, "amount": r.amount, "sign": r.sign}
+                 for r in figure_rows(f, with_paid=d.kind == rules.INVOICE)],
         "share_url": share_url,
         "version": int(d.version or 0),
     }

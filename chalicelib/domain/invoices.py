@@ -1,4 +1,6 @@
-"""Invoice and quote rules: line totals, statuses, and which transitions are allowed."""
+"""Invoice and quote rules: line totals, statuses, and which transitions are allowed.
+
+The invoice's figures (subtotal, discounts, tax per rate, total, balance) are in `figures.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from chalicelib.domain.errors import Conflict, ValidationError
-from chalicelib.domain.money import MAX_AMOUNT, round_half_up
+from chalicelib.domain.money import round_half_up
 
 INVOICE = "invoice"
 QUOTE = "quote"
@@ -42,14 +44,6 @@ class LineTotals:
     tax: int
 
 
-@dataclass(frozen=True)
-class Totals:
-    subtotal: int  # sum of line nets
-    discount: int
-    tax: int
-    total: int
-
-
 MAX_QUANTITY = Decimal(1_000_000)
 QUANTITY_PLACES = 4
 
@@ -69,17 +63,6 @@ def line_totals(line: Line) -> LineTotals:
     net = gross - discount
     tax = round_half_up(Decimal(net) * line.tax_rate_bp / BASIS_POINTS)
     return LineTotals(gross=gross, discount=discount, net=net, tax=tax)
-
-
-def totals(lines: list[Line]) -> Totals:
-    """Invoice totals as the sum of rounded line totals, so lines always add up on paper."""
-    parts = [line_totals(line) for line in lines]
-    subtotal = sum(p.net for p in parts)
-    tax = sum(p.tax for p in parts)
-    total = subtotal + tax
-    if total > MAX_AMOUNT:
-        raise ValidationError("The invoice total is too large.", field="lines")
-    return Totals(subtotal=subtotal, discount=sum(p.discount for p in parts), tax=tax, total=total)
 
 
 def display_status(status: str, due_date: date | None, today: date) -> str:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound, ValidationError
+from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.inputs import DocumentInput, DocumentUpdate, LineInput, PaymentInput
 from chalicelib.domain.money import is_currency
 from chalicelib.domain.tokens import new_id
@@ -59,17 +60,19 @@ def build_lines(principal: Principal, lines_in: list[LineInput]) -> list[rules.L
 
 
 def _apply_lines(document: store.Document, lines: list[rules.Line]) -> None:
-    totals = rules.totals(lines)
+    # The stored sums are a cache of `invoice_figures` (the same function every surface prints
+    # from); `total` is what payments are checked against.
+    figures = invoice_figures(lines)
     document.lines = [
         store.LineMap(
             description=line.description, quantity=format(line.quantity, "f"), unit_price=line.unit_price,
             tax_rate_bp=line.tax_rate_bp, discount_bp=line.discount_bp, product_id=line.product_id,
             net=parts.net, tax=parts.tax,
         )
-        for line, parts in ((line, rules.line_totals(line)) for line in lines)
+        for line, parts in zip(lines, figures.lines, strict=True)
     ]
-    document.subtotal, document.discount_total = totals.subtotal, totals.discount
-    document.tax_total, document.total = totals.tax, totals.total
+    document.subtotal, document.discount_total = figures.subtotal, figures.discount
+    document.tax_total, document.total = figures.tax, figures.total
 
 
 def _check_currency(currency: str) -> None:
@@ -86,7 +89,7 @@ def create_document(principal: Principal, kind: str, data: DocumentInput, today:
     due_date = data.due_date or (issue_date + timedelta(days=int(business.payment_terms_days)))
     rules.check_dates(issue_date, due_date)
     lines = build_lines(principal, data.lines)
-    rules.totals(lines)  # refuse absurd totals before a number is taken
+    invoice_figures(lines)  # refuse absurd totals before a number is taken
     now = iso(utcnow())
     document = store.new_document(
         principal.business_id, new_id(), kind, now,

@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.figures import rows as figure_rows
 from chalicelib.domain.money import format_amount, percent_text, to_decimal_string
 from chalicelib.domain.payments import stripe_minimum
 from chalicelib.domain.tokens import looks_like_token
@@ -43,6 +44,44 @@ def open_share_link(token: str) -> tuple[Business, docs.Document, Sequence[objec
 
 def _money(amount: float, currency: str) -> dict[str, Any]:
     return {"amount": int(amount), "currency": currency, "display": format_amount(int(amount), currency)}
+
+
+def figures_view(document: docs.Document, currency: str) -> dict[str, Any]:
+    """The document's lines and totals as printed: every amount from the one `InvoiceFigures`
+    (domain/figures.py), and `rows`, the totals block top to bottom with each row's sign.
+
+    A cancelled invoice prints "nothing to pay" instead of a balance; its `balance` is 0."""
+    f = document.figures()
+    cancelled = document.status == rules.CANCELLED
+    printed = []
+    for row in figure_rows(f, with_paid=document.kind == rules.INVOICE):  # a quote has nothing paid or due
+        if row.key == "balance" and cancelled:
+            printed.append({"key": "cancelled", "label": "Cancelled", "sign": "=", "amount": 0,
+                            "display": "nothing to pay"})
+            continue
+        money = _money(row.amount, currency)
+        printed.append({"key": row.key, "label": row.label, "sign": row.sign, "amount": row.amount,
+                        "display": ("−" if row.sign == "-" else "") + money["display"]})
+    return {
+        "lines": [
+            {
+                "description": line.description, "quantity": line.quantity,
+                "unit_price": _money(line.unit_price, currency),
+                "tax_rate_percent": percent_text(line.tax_rate_bp),
+                "discount_percent": percent_text(line.discount_bp),
+                "amount": _money(parts.amount, currency),  # quantity × unit price, before discount and tax
+            }
+            for line, parts in zip(document.lines, f.lines, strict=True)
+        ],
+        "subtotal": _money(f.subtotal, currency),
+        "discount_total": _money(f.discount, currency),
+        "taxes": [{"rate_percent": percent_text(t.rate_bp), "amount": _money(t.amount, currency)} for t in f.taxes],
+        "tax_total": _money(f.tax, currency),
+        "total": _money(f.total, currency),
+        "amount_paid": _money(f.paid, currency),
+        "balance": _money(0 if cancelled else f.balance, currency),
+        "rows": printed,
+    }
 
 
 def _resources(grants: list[Grant], base_url: str) -> list[dict[str, Any]]:
@@ -101,22 +140,7 @@ def public_view(
                 "name": document.bill_to.name, "email": document.bill_to.email,
                 "address": document.bill_to.address, "tax_number": document.bill_to.tax_number,
             },
-            "lines": [
-                {
-                    "description": line.description, "quantity": line.quantity,
-                    "unit_price": _money(line.unit_price, currency),
-                    "tax_rate_percent": percent_text(line.tax_rate_bp),
-                    "discount_percent": percent_text(line.discount_bp),
-                    "net": _money(line.net, currency),
-                }
-                for line in document.lines
-            ],
-            "subtotal": _money(document.subtotal, currency),
-            "discount_total": _money(document.discount_total, currency),
-            "tax_total": _money(document.tax_total, currency),
-            "total": _money(document.total, currency),
-            "amount_paid": _money(document.amount_paid, currency),
-            "balance": _money(0 if document.status == rules.CANCELLED else document.balance, currency),
+            **figures_view(document, currency),
             "notes": document.notes,
             "terms": document.terms,
             "resources": _resources(grants, base_url),

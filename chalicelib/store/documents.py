@@ -8,6 +8,7 @@ refunds and disputes keyed by Stripe's ids), the Checkout Sessions it created
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import (
@@ -20,6 +21,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.domain import invoices as rules
+from chalicelib.domain.figures import InvoiceFigures, invoice_figures
 from chalicelib.store.table import BaseItem, index_page
 
 
@@ -86,6 +88,15 @@ class Document(BaseItem, discriminator="document"):
     @property
     def balance(self) -> int:
         return int(self.total) - int(self.amount_paid)
+
+    def figures(self) -> InvoiceFigures:
+        """What every surface prints: recomputed from the lines by the one rule (domain/figures.py)
+        rather than read from the stored sums, whose `subtotal` meant "after discount" on items
+        written before that rule; `paid` is the document's `amount_paid`."""
+        lines = [rules.Line(description=str(line.description), quantity=Decimal(str(line.quantity)),
+                            unit_price=int(line.unit_price), tax_rate_bp=int(line.tax_rate_bp or 0),
+                            discount_bp=int(line.discount_bp or 0)) for line in self.lines or []]
+        return invoice_figures(lines, int(self.amount_paid or 0))
 
     def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
         # Every write (save, or a transaction's put) keeps the client's portal index in step

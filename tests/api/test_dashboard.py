@@ -41,6 +41,7 @@ def _csp(headers: dict[str, str]) -> dict[str, list[str]]:
     ("/app/", "index.html", "text/html; charset=utf-8"),
     ("/app/index.html", "index.html", "text/html; charset=utf-8"),
     ("/app/app.js", "app.js", "text/javascript; charset=utf-8"),
+    ("/app/rules.js", "rules.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "app.css", "text/css; charset=utf-8"),
 ])
 def test_the_known_files_are_served_with_their_type_and_locked_down(

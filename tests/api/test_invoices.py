@@ -26,10 +26,14 @@ def test_a_new_invoice_is_a_numbered_draft_with_totals_in_minor_units(tenant: An
     assert [line["description"] for line in invoice["lines"]] == ["Design", "Hours", "Rush"]
     assert [line["net"] for line in invoice["lines"]] == [120000, 61750, 13500]
     assert [line["tax"] for line in invoice["lines"]] == [22800, 11733, 0]
-    assert invoice["subtotal"] == 195250
+    # amounts are quantity × unit price, before discount and tax; the subtotal adds them up
+    assert [line["amount"] for line in invoice["lines"]] == [120000, 61750, 15000]
+    assert [line["discount"] for line in invoice["lines"]] == [0, 0, 1500]
+    assert invoice["subtotal"] == 196750
     assert invoice["discount_total"] == 1500
     assert invoice["tax_total"] == 34533
-    assert invoice["total"] == 229783
+    assert invoice["taxes"] == [{"rate_bp": 1900, "amount": 34533}]
+    assert invoice["total"] == 229783 == 196750 - 1500 + 34533
     assert invoice["balance"] == 229783
     assert invoice["due_date"] == (date.today() + timedelta(days=14)).isoformat()
     assert invoice["bill_to"]["name"] == "Acme Ltd"

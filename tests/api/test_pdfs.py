@@ -111,7 +111,7 @@ def test_the_share_link_pdf_says_what_the_page_says(tenant: Any, anonymous: Api,
     text = pdf.text
     for expected in ("Northwind Studio", "Hauptstraße 1", f"Invoice {invoice['number']}", "Łódź Café Ltd",
                      "Brand workshop", "Logo files — Москва edition (−10 %)", "19 %",
-                     f"Subtotal {page['subtotal']['display']}", f"Tax {page['tax_total']['display']}",
+                     f"Subtotal {page['subtotal']['display']}", f"Tax 19 % {page['tax_total']['display']}",
                      f"Total {page['total']['display']}", f"Paid −{page['amount_paid']['display']}",
                      f"Balance due {page['balance']['display']}", "200.00 EUR received on 2026-02-03 (bank transfer)",
                      "Thank you & see you soon", "Net 14 days", "IBAN DE00 1234 5678 9000", "page 1 of 1", "PARTIAL"):

@@ -1,8 +1,7 @@
-"""Invoice rules: line totals, invoice totals, quantities, statuses and transitions."""
+"""Invoice rules: line totals, quantities, statuses and transitions (invoice figures: test_figures.py)."""
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,7 +21,6 @@ from chalicelib.domain.invoices import (
     STATUSES,
     Line,
     LineTotals,
-    Totals,
     check_can_cancel,
     check_can_delete,
     check_can_send,
@@ -35,7 +33,6 @@ from chalicelib.domain.invoices import (
     document_number,
     line_totals,
     status_after_payment,
-    totals,
 )
 from chalicelib.domain.money import MAX_AMOUNT
 
@@ -72,7 +69,6 @@ def test_discount_is_applied_before_tax() -> None:
     assert line_totals(line(1, 10000, tax_bp=2000, discount_bp=1000)) == LineTotals(
         gross=10000, discount=1000, net=9000, tax=1800
     )
-    assert totals([line(1, 10000, tax_bp=2000, discount_bp=1000)]) == Totals(subtotal=9000, discount=1000, tax=1800, total=10800)
 
 
 def test_gross_is_rounded_half_up() -> None:
@@ -93,44 +89,6 @@ def test_full_discount_leaves_nothing_to_tax() -> None:
 
 def test_zero_price_line() -> None:
     assert line_totals(line(10, 0, tax_bp=2000)) == LineTotals(gross=0, discount=0, net=0, tax=0)
-
-
-# --- invoice totals -------------------------------------------------------------------
-
-
-def test_totals_are_the_sum_of_rounded_lines() -> None:
-    # each line: 5 × 10 % = 0.5 → 1, so two lines carry 2 of tax (not round(1.0) = 1)
-    lines = [line(1, 5, tax_bp=1000), line(1, 5, tax_bp=1000)]
-    assert totals(lines) == Totals(subtotal=10, discount=0, tax=2, total=12)
-
-
-def test_totals_of_several_lines() -> None:
-    lines = [
-        line("6.5", 9500, tax_bp=1900),  # 61750 + 11733
-        line(2, 1000, tax_bp=0, discount_bp=5000),  # 2000 − 1000 = 1000, no tax
-        line(1, 333, tax_bp=700),  # 333 + 23.31 → 23
-    ]
-    assert totals(lines) == Totals(subtotal=63083, discount=1000, tax=11756, total=74839)
-
-
-def test_totals_of_no_lines_is_zero() -> None:
-    assert totals([]) == Totals(subtotal=0, discount=0, tax=0, total=0)
-
-
-def test_total_at_the_ceiling_is_accepted() -> None:
-    assert totals([line(1_000_000, 10**7)]).total == MAX_AMOUNT
-
-
-def test_total_over_the_ceiling_is_refused() -> None:
-    with pytest.raises(ValidationError) as caught:
-        totals([line(1_000_000, 10**7), line(1, 1)])
-    assert caught.value.field == "lines"
-
-
-def test_tax_can_push_the_total_over_the_ceiling() -> None:
-    with pytest.raises(ValidationError) as caught:
-        totals([line(1_000_000, 10**7, tax_bp=1)])
-    assert caught.value.field == "lines"
 
 
 # --- properties -----------------------------------------------------------------------
@@ -178,43 +136,6 @@ def test_full_discount_means_no_net_and_no_tax(item: Line) -> None:
     assert parts.net == 0
     assert parts.tax == 0
     assert parts.discount == parts.gross
-
-
-@SETTINGS
-@given(st.lists(small_line, max_size=20))
-def test_totals_properties(lines: list[Line]) -> None:
-    result = totals(lines)
-    parts = [line_totals(item) for item in lines]
-    assert all(type(v) is int for v in (result.subtotal, result.discount, result.tax, result.total))
-    assert result.total == result.subtotal + result.tax
-    assert result.subtotal == sum(p.net for p in parts)
-    assert result.tax == sum(p.tax for p in parts)
-    assert result.discount == sum(p.discount for p in parts)
-    assert result.subtotal >= 0 and result.tax >= 0 and result.discount >= 0 and result.total >= 0
-    assert result.subtotal <= sum(p.gross for p in parts)
-
-
-@SETTINGS
-@given(st.lists(any_line, max_size=10))
-def test_totals_refuse_exactly_when_over_the_ceiling(lines: list[Line]) -> None:
-    parts = [line_totals(item) for item in lines]
-    expected_total = sum(p.net + p.tax for p in parts)
-    if expected_total > MAX_AMOUNT:
-        with pytest.raises(ValidationError) as caught:
-            totals(lines)
-        assert caught.value.field == "lines"
-    else:
-        result = totals(lines)
-        assert result.total == expected_total == result.subtotal + result.tax
-
-
-@SETTINGS
-@given(st.lists(small_line, max_size=20), st.randoms(use_true_random=False))
-def test_the_order_of_lines_does_not_change_totals(lines: list[Line], rnd: random.Random) -> None:
-    shuffled = list(lines)
-    rnd.shuffle(shuffled)
-    assert totals(shuffled) == totals(lines)
-    assert totals(list(reversed(lines))) == totals(lines)
 
 
 # --- quantities -----------------------------------------------------------------------

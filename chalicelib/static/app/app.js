@@ -3,6 +3,9 @@
 // The DOM is built with createElement and text nodes only: data from the API is never parsed as
 // HTML, and the page's CSP allows scripts and styles from this origin alone.
 
+// The server's figures and colour rules, for what is computed before anything is saved.
+import { figureRows, invoiceFigures, palette } from './rules.js';
+
 const API = apiBase();
 const TOKENS_KEY = 'paydrop.tokens';
 const MULTIPART_KEY = 'paydrop.multipart';
@@ -409,15 +412,14 @@ const percentText = (bp) => (bp ? (Number(bp) / 100).toString() : '0');
 /** Quantity with at most 4 decimal places → BigInt × 10^4. */
 const parseQuantity = (text, fieldName) => parseDecimal(text, 4, fieldName, 'The quantity');
 
-const roundDiv = (n, d) => (2n * n + d) / (2n * d); // half-up, n ≥ 0, d > 0
-
-/** The server's rule (domain/invoices.py): per line, gross − discount, plus tax, each rounded half-up. */
-function lineTotals(q4, unitPrice, taxBp, discountBp) {
-  const gross = roundDiv(q4 * BigInt(unitPrice), 10000n);
-  const discount = roundDiv(gross * BigInt(discountBp), 10000n);
-  const net = gross - discount;
-  const tax = roundDiv(net * BigInt(taxBp), 10000n);
-  return { net, tax };
+/** A totals block from figure rows (the server's `rows`, or `figureRows` while editing): the
+ *  same labels and signs as the client page and the PDF, so they add up the same way. */
+function figuresBlock(rows, currency, attrs = {}) {
+  const testids = { total: 'invoice-total', balance: 'invoice-balance' };
+  return h('dl', { class: 'totals', ...attrs }, rows.map((row) => [
+    h('dt', {}, row.label),
+    h('dd', { class: row.key === 'total' ? 'total' : undefined, testid: testids[row.key] },
+      `${row.sign === '-' ? '−' : ''}${money(row.amount, currency)}`)]));
 }
 
 function when(iso) {
@@ -828,28 +830,27 @@ async function documentScreen(kind, docId) {
 function documentSummary(kind, doc, clients) {
   const client = clients.find((c) => c.client_id === doc.client_id);
   const rows = doc.lines.map((l) => h('tr', {},
-    h('td', {}, l.description), h('td', { class: 'num' }, String(l.quantity)),
+    // The amount column is before discount (as on the client page): the discount shows here.
+    h('td', {}, l.description, l.discount_bp ? h('span', { class: 'muted' }, ` (−${percentText(l.discount_bp)} %)`) : null),
+    h('td', { class: 'num' }, String(l.quantity)),
     h('td', { class: 'num' }, money(l.unit_price, doc.currency)),
     h('td', { class: 'num' }, `${percentText(l.tax_rate_bp)} %`),
-    h('td', { class: 'num' }, money(l.net + l.tax, doc.currency))));
+    h('td', { class: 'num' }, money(l.amount, doc.currency))));
   return section('Summary',
     h('dl', { class: 'facts' },
       fact('Client', client ? link(`#/clients/${client.client_id}`, client.name) : doc.bill_to?.name),
       fact('Status', doc.display_status), fact('Issued', when(doc.issue_date)), fact('Due', when(doc.due_date)),
       fact('PO number', doc.po_number), fact('Sent', when(doc.sent_at)), fact('Paid', when(doc.paid_at))),
-    table('Lines', ['Description', 'Qty', 'Price', 'Tax', 'Amount'], rows, 'No lines.'),
+    table('Lines', ['Description', 'Qty', 'Price', 'Tax', 'Amount before discount & tax'], rows, 'No lines.'),
     totalsBlock(doc, doc.currency),
     doc.notes ? h('p', { class: 'muted' }, doc.notes) : null);
 }
 
+/** A saved document's totals: the server's figures, never recomputed here. */
 function totalsBlock(doc, currency) {
-  return h('dl', { class: 'totals' },
-    h('dt', {}, 'Subtotal'), h('dd', {}, money(doc.subtotal, currency)),
-    h('dt', {}, 'Tax'), h('dd', {}, money(doc.tax_total, currency)),
-    h('dt', {}, 'Total'), h('dd', { class: 'total', testid: 'invoice-total' }, money(doc.total, currency)),
-    doc.kind === 'invoice' ? [h('dt', {}, 'Paid'), h('dd', {}, money(doc.amount_paid, currency)),
-      h('dt', {}, 'Balance'), h('dd', { testid: 'invoice-balance' }, money(doc.balance, currency))] : null,
-    doc.overpaid ? [h('dt', {}, 'Overpaid (refund it)'), h('dd', {}, money(doc.overpaid, currency))] : null);
+  const block = figuresBlock(doc.rows, currency);
+  if (doc.overpaid) append(block, [h('dt', {}, 'Overpaid (refund it)'), h('dd', {}, money(doc.overpaid, currency))]);
+  return block;
 }
 
 function documentEditor(kind, doc, clients, products) {
@@ -860,7 +861,7 @@ function documentEditor(kind, doc, clients, products) {
     [['', 'Choose a client…'], ...clients.map((c) => [c.client_id, c.name])], doc?.client_id || '');
   const currencyInput = input({ name: 'currency', value: currency0, maxlength: 3, autocapitalize: 'characters', class: 'short' });
   const lines = h('div', { class: 'lines' });
-  const totals = h('dl', { class: 'totals', 'aria-live': 'polite' });
+  const totals = h('div', { 'aria-live': 'polite' });
   const partial = h('input', { type: 'checkbox', name: 'allow_partial', checked: Boolean(doc ? doc.allow_partial : state.business.allow_partial_default) });
   const minimum = input({ name: 'minimum_partial', inputmode: 'decimal',
     value: majorText(doc ? doc.minimum_partial : state.business.minimum_partial_default, currency0) });
@@ -876,7 +877,7 @@ function documentEditor(kind, doc, clients, products) {
     const price = input({ name: 'unit_price', inputmode: 'decimal', placeholder: '0.00', class: 'short', testid: 'line-price',
       value: line.unit_price !== undefined ? majorText(line.unit_price, currency()) : '' });
     const tax = input({ name: 'tax_rate_bp', inputmode: 'decimal', class: 'short', testid: 'line-tax', value: percentText(line.tax_rate_bp || 0) });
-    const discount = input({ name: 'discount_bp', inputmode: 'decimal', class: 'short', value: percentText(line.discount_bp || 0) });
+    const discount = input({ name: 'discount_bp', inputmode: 'decimal', class: 'short', testid: 'line-discount', value: percentText(line.discount_bp || 0) });
     const amount = h('output', { class: 'line-amount', testid: 'line-amount' });
     const remove = button('Remove line', { class: 'button secondary small', onclick: () => { row.remove(); renumber(); recompute(); } });
     productSelect.addEventListener('change', () => {
@@ -893,7 +894,7 @@ function documentEditor(kind, doc, clients, products) {
       field('Product', productSelect),
       h('div', { class: 'grow' }, field('Description', description)),
       field('Qty', quantity), field('Unit price', price), field('Tax %', tax), field('Discount %', discount),
-      h('div', { class: 'field' }, h('span', { class: 'label' }, 'Amount'), amount),
+      h('div', { class: 'field' }, h('span', { class: 'label' }, 'Amount before discount & tax'), amount),
       h('div', { class: 'field end' }, remove));
     row.read = (strict) => readLine(index(), { productSelect, description, quantity, price, tax, discount }, strict);
     row.show = (text) => { amount.value = text; amount.textContent = text; };
@@ -927,26 +928,27 @@ function documentEditor(kind, doc, clients, products) {
   function renumber() { [...lines.children].forEach((row) => row.renumber()); }
 
   function recompute() {
+    // The server's rule (rules.js, checked against the same cases as domain/figures.py).
     const cur = currency();
-    let subtotal = 0n;
-    let taxTotal = 0n;
+    const read = [];
     let valid = true;
     for (const row of lines.children) {
       try {
         const line = row.read(false);
-        const { net, tax } = lineTotals(line.q4, line.unit_price, line.tax_rate_bp, line.discount_bp);
-        subtotal += net;
-        taxTotal += tax;
-        row.show(money(net + tax, cur));
+        read.push(line);
+        row.show(money(invoiceFigures([line]).lines[0].amount, cur));
       } catch {
         valid = false;
         row.show('—');
       }
     }
-    totals.replaceChildren(
-      h('dt', {}, 'Subtotal'), h('dd', {}, money(subtotal, cur)),
-      h('dt', {}, 'Tax'), h('dd', {}, money(taxTotal, cur)),
-      h('dt', {}, 'Total'), h('dd', { class: 'total', testid: 'invoice-total' }, valid ? money(subtotal + taxTotal, cur) : '—'));
+    if (!valid) {
+      totals.replaceChildren(h('dl', { class: 'totals' },
+        h('dt', {}, 'Total'), h('dd', { class: 'total', testid: 'invoice-total' }, '—')));
+      return;
+    }
+    // A draft has nothing paid yet: the preview stops at the total, like a quote.
+    totals.replaceChildren(figuresBlock(figureRows(invoiceFigures(read), false), cur));
   }
 
   const addLine = button('Add line', { class: 'button secondary', testid: 'line-add', onclick: () => {
@@ -1658,11 +1660,15 @@ async function settingsScreen() {
   const preview = h('div', { class: 'client-preview', 'aria-label': 'Preview of the client page header', role: 'img' },
     previewHead, h('div', { class: 'preview-body' }, h('p', {}, 'Invoice INV-0001 · 100.00 ', b.currency), previewButton));
   const paint = () => {
-    previewHead.style.backgroundColor = brand.value;
-    previewHead.style.color = contrastText(brand.value);
-    preview.querySelector('.preview-body').style.backgroundColor = accent.value;
-    previewButton.style.backgroundColor = brand.value;
-    previewButton.style.color = contrastText(brand.value);
+    // The pairs the client page will use (domain/colours.py, via rules.js).
+    const colours = palette(brand.value, accent.value);
+    previewHead.style.backgroundColor = colours.fill;
+    previewHead.style.color = colours.on_fill;
+    const body = preview.querySelector('.preview-body');
+    body.style.backgroundColor = colours.accent;
+    body.style.color = colours.on_accent;
+    previewButton.style.backgroundColor = colours.fill;
+    previewButton.style.color = colours.on_fill;
     const img = previewHead.querySelector('img');
     img.hidden = logoImg.hidden;
     if (!logoImg.hidden) img.src = logoImg.src;
@@ -1760,16 +1766,6 @@ async function settingsScreen() {
   });
   paint();
   return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form);
-}
-
-/** Black or white, whichever reads better on `hex` (WCAG relative luminance). */
-function contrastText(hex) {
-  const channel = (i) => {
-    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-  return luminance > 0.179 ? '#111827' : '#ffffff';
 }
 
 // ---------------------------------------------------------------------------------------------
