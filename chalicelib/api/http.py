@@ -217,9 +217,17 @@ def check_path_ids(params: dict[str, Any]) -> None:
             raise NotFound("Not found.", field=name)
 
 
-def source_ip(request: Any) -> str | None:
-    """The address API Gateway saw (not a spoofable X-Forwarded-For chain)."""
+def client_ip(request: Any) -> str | None:
+    """The client's IP: the one place that decides it, for view counts, rate limits and logs.
+
+    For now the address API Gateway saw (never a spoofable X-Forwarded-For chain). Behind
+    CloudFront this becomes `CloudFront-Viewer-Address`, trusted only with the secret origin
+    header; callers do not change.
+    """
     return ((request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+source_ip = client_ip  # the same function under its earlier name, for callers not yet renamed
 
 
 def user_agent(request: Any) -> str | None:
