@@ -1249,7 +1249,10 @@ function resourceCard(r) {
       link(`#/resources/${r.resource_id}`, r.title, { class: 'resource-title' }),
       h('div', { class: 'muted small' }, meta),
       h('div', {}, badge(status), r.kind === 'file' && r.preview_status !== 'ready' && r.preview_status !== 'none'
-        ? [' ', badge(`preview ${r.preview_status}`, r.preview_status)] : null)));
+        ? [' ', badge(`preview ${r.preview_status}`, r.preview_status)] : null,
+        // The file's content contradicts its declared type (say, a program named .jpg).
+        r.type_warning ? [' ', h('span', { class: 'badge badge-type_warning', title: r.type_warning, testid: 'type-warning' },
+          'type mismatch')] : null)));
 }
 
 function uploadCard() {
@@ -1496,9 +1499,13 @@ async function resourceScreen(resourceId) {
     ? h('img', { src: resource.preview_large_url, alt: `Preview of ${resource.title}`, class: 'preview-large' }) : null;
   return h('div', {},
     pageHeader(resource.title, link('#/resources', '← All resources', { class: 'button secondary small' })),
+    resource.type_warning ? h('p', { class: 'type-warning', role: 'alert', testid: 'type-warning' }, resource.type_warning) : null,
     section('Details', h('div', { class: 'resource-detail' }, large, h('dl', { class: 'facts' },
       fact('Kind', resource.kind), fact('File', resource.filename), fact('Size', size(resource.size)),
-      fact('Type', resource.content_type), fact('Version', resource.kind === 'file' ? String(resource.version) : null),
+      fact('Type', resource.content_type),
+      fact('Declared type', resource.declared_content_type && resource.declared_content_type !== resource.content_type
+        ? resource.declared_content_type : null),
+      fact('Version', resource.kind === 'file' ? String(resource.version) : null),
       fact('Link', resource.url ? h('a', { href: resource.url, target: '_blank', rel: 'noopener noreferrer' }, resource.url) : null),
       fact('Status', resource.upload_in_progress ? 'upload in progress' : resource.status),
       fact('Preview', resource.kind === 'file' ? `${resource.preview_status}${resource.preview_reason ? ` (${resource.preview_reason})` : ''}` : null)))),
