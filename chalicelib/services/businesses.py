@@ -40,6 +40,18 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
     return business
 
 
+def currency_for(principal: Principal, doc_id: str | None = None) -> str | None:
+    """The currency amounts in a request are in: the document's, else the business's.
+    Read only to word an error about an amount (never on the success path)."""
+    from chalicelib.store.documents import get_document
+
+    document = get_document(principal.business_id, doc_id) if doc_id else None
+    if document is not None:
+        return str(document.currency)
+    business = get_business(principal.business_id)
+    return str(business.currency) if business else None
+
+
 def logo_prefix(business_id: str) -> str:
     return f"branding/{business_id}/"
 
