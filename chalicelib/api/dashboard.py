@@ -23,6 +23,7 @@ ASSETS = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
+    "checks.js": "text/javascript; charset=utf-8",
 }
 
 

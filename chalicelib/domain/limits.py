@@ -124,7 +124,7 @@ def _spec(found: Field, name: str, required: bool = False) -> dict[str, Any]:
                        ("max", found.maximum), ("min_length", found.min_length), ("max_length", found.max_length),
                        ("choices", found.choices), ("money", found.money), ("unit", found.extra.get("unit")),
                        ("means", found.extra.get("means"))):
-        if value not in (None, False):
+        if value is not None and value is not False:  # (0 is a limit: `not in (None, False)` would drop it)
             spec[key] = value
     if found.pattern and not found.choices:
         spec["pattern"] = found.pattern.replace("\\Z", "$")  # the same rule in JavaScript's syntax

@@ -3,6 +3,8 @@
 // The DOM is built with createElement and text nodes only: data from the API is never parsed as
 // HTML, and the page's CSP allows scripts and styles from this origin alone.
 
+import { checkBody, shapeFor } from './checks.js';
+
 const API = apiBase();
 const TOKENS_KEY = 'paydrop.tokens';
 const MULTIPART_KEY = 'paydrop.multipart';
@@ -14,7 +16,8 @@ const MANAGE = {
   invoices: 'manage_invoices', resources: 'manage_resources',
 };
 
-const state = { me: null, business: null, cache: new Map() };
+// `limits`: the server's input limits (GET /limits), checked before a body is sent.
+const state = { me: null, business: null, limits: null, cache: new Map() };
 
 // ---------------------------------------------------------------------------------------------
 // The API
@@ -95,8 +98,19 @@ async function errorFrom(res) {
   return new ApiError(message, { status: res.status, code: err?.code, field: err?.field ?? null });
 }
 
+/** The first limit `body` breaks (the server would answer 400 with the same words), or null. */
+function invalidBody(method, path, body) {
+  if (!state.limits || body === undefined || body === null) return null;
+  const shape = shapeFor(state.limits, method, path);
+  if (!shape) return null;
+  const currency = (typeof body.currency === 'string' && body.currency) || state.business?.currency || null;
+  return checkBody(shape, body, currency, currency ? digitsOf(currency) : 2);
+}
+
 /** Call the staff API: JSON in and out; refreshes the session once on 401; throws ApiError. */
 async function api(method, path, body, { raw = false } = {}) {
+  const invalid = invalidBody(method, path, body);
+  if (invalid) throw new ApiError(invalid.message, { status: 400, code: 'invalid', field: invalid.field });
   let saved = tokens.get();
   if (saved && saved.expires_at - Date.now() < 60_000) {
     await refreshTokens();
@@ -466,9 +480,11 @@ function signOut(message) {
 }
 
 async function startSession() {
-  const [me, business] = await Promise.all([api('GET', '/me'), api('GET', '/business')]);
+  const [me, business, limits] = await Promise.all([api('GET', '/me'), api('GET', '/business'),
+    api('GET', '/limits').catch(() => null)]); // without limits the server still checks everything
   state.me = me;
   state.business = business;
+  state.limits = limits;
   document.getElementById('login-view').hidden = true;
   document.getElementById('topbar').hidden = false;
   document.getElementById('view').hidden = false;
