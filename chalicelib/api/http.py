@@ -135,7 +135,7 @@ def query_int(params: Mapping[str, str] | None, name: str, default: int, low: in
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not low <= int(raw) <= high:
-        raise ValidationError(f"`{name}` must be a whole number from {low} to {high}.", field=name)
+        raise ValidationError(f"{name.capitalize()} must be a whole number from {low} to {high}.", field=name)
     return int(raw)
 
 
@@ -154,7 +154,7 @@ def bearer_token(headers: Any) -> str:
         return str(value)
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Sign in and send `Authorization: Bearer <id token>`.")
+        raise Unauthorized("Sign in first: send your ID token as Authorization: Bearer <token>.")
     return token.strip()
 
 

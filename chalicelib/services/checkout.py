@@ -27,7 +27,7 @@ OFFLINE_PREFIX = "cs_offline_"
 
 def requested_amount(data: PayInput, currency: str) -> int | None:
     if data.amount is not None and data.amount_text:
-        raise ValidationError("Send `amount` or `amount_text`, not both.", field="amount")
+        raise ValidationError("Send the amount once: as a number or as text, not both.", field="amount")
     if data.amount_text and data.amount_text.strip():
         try:
             return parse_major(data.amount_text, currency)

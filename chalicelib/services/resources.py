@@ -41,13 +41,13 @@ def create_resource(principal: Principal, data: ResourceInput) -> tuple[store.Re
     resource_id = new_id()
     if data.kind == store.LINK:
         if not data.url or data.file is not None:
-            raise ValidationError("A link needs `url` (and no `file`).", field="url")
+            raise ValidationError("A link needs a URL (and no file).", field="url")
         resource = store.new_resource(principal.business_id, resource_id, kind=store.LINK,
                                       url=check_external_url(data.url), **common)
         save_new(resource)
         return resource, None
     if data.file is None or data.url is not None:
-        raise ValidationError("A file needs `file` (and no `url`).", field="file")
+        raise ValidationError("A file needs its file details (and no URL).", field="file")
     resource = store.new_resource(principal.business_id, resource_id, kind=store.FILE,
                                   status=store.UPLOADING, **common)
     plan = _start_upload(principal, resource, data.file, version=1)
