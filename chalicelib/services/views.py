@@ -95,14 +95,14 @@ def record(event: dict[str, Any]) -> str:
                     store.ViewStats.first_viewed_at.set(store.ViewStats.first_viewed_at | iso(at)),
                     store.ViewStats.last_viewed_at.set(iso(at)),
                 ])
-    except Conflict:
+    except Conflict as e:
         # A repeat within the window, an open over a rate limit, or a redelivery: logged, not counted.
         entry.counted = False
         try:
             conditional(lambda: entry.save(condition=store.ViewLogEntry.pk.does_not_exist()), "Already logged.")
         except Conflict:
             return "duplicate"
-        return "repeat"
+        return "over limit" if _only_limits_refused(e) else "repeat"
     if doc_id:
         try:
             conditional(lambda: store.viewer_marker(bid, doc_id, viewer).save(
@@ -112,6 +112,13 @@ def record(event: dict[str, Any]) -> str:
         except Conflict:
             pass
     return "counted"
+
+
+def _only_limits_refused(error: Conflict) -> bool:
+    """Was the open refused by a rate counter (items 2 and 3 of the transaction) and not as a repeat?"""
+    reasons = getattr(error.__cause__, "cancellation_reasons", None) or []
+    failed = [i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"]
+    return bool(failed) and min(failed) >= 2
 
 
 def stats_for(business_id: str, doc_ids: list[str]) -> dict[str, store.ViewStats]:

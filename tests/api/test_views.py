@@ -96,7 +96,7 @@ def test_one_ip_opening_many_links_counts_up_to_its_hourly_limit(tenant: Any) ->
     outcomes = [record({"id": f"v{n}", "at": at, "business_id": tenant.business_id, "doc_id": f"doc{n}",
                         "client_id": None, "source": "link", "ip": "203.0.113.9", "user_agent": None})
                 for n in range(MAX_OPENS_PER_IP + 3)]
-    assert outcomes.count("counted") == MAX_OPENS_PER_IP and outcomes.count("repeat") == 3
+    assert outcomes.count("counted") == MAX_OPENS_PER_IP and outcomes.count("over limit") == 3
     later = record({"id": "v-next-hour", "at": "2026-11-30T11:00:00+00:00", "business_id": tenant.business_id,
                     "doc_id": "doc0", "client_id": None, "source": "link", "ip": "203.0.113.9", "user_agent": None})
     assert later == "counted"  # the counters are per hour
