@@ -1,13 +1,14 @@
 """The one place where requests are parsed and domain errors become HTTP responses."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import re
 import secrets
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -100,6 +101,17 @@ def json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
 _request_currency: ContextVar[Callable[[], str | None] | None] = ContextVar("request_currency", default=None)
 
 
+@contextlib.contextmanager
+def amounts_in(lookup: Callable[[], str | None]) -> Iterator[None]:
+    """While decoding a body, word refused amounts in the currency `lookup` finds (called only
+    on such a refusal). `staff_route` does this for staff views; client pages call it."""
+    hint = _request_currency.set(lookup)
+    try:
+        yield
+    finally:
+        _request_currency.reset(hint)
+
+
 def _currency_for(raw: bytes | str) -> Callable[[], str | None]:
     """The body's own `currency` when it names one, else the request's (document or business)."""
     def find() -> str | None:
@@ -170,11 +182,8 @@ def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | 
             principal = verify_id_token(bearer_token(bp.current_request.headers))
             principal.require(permission)
             check_path_ids(params)
-            hint = _request_currency.set(lambda: currency_for(principal, params.get("doc_id")))
-            try:
+            with amounts_in(lambda: currency_for(principal, params.get("doc_id"))):
                 return view(principal, **params)
-            finally:
-                _request_currency.reset(hint)
 
         bp.route(
             path, methods=methods or ["GET"], authorizer=STAFF_AUTHORIZER, content_types=ANY_CONTENT_TYPE

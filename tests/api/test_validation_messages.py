@@ -205,3 +205,13 @@ def test_the_dashboard_refuses_the_same_bodies_with_the_same_words(tenant: Any, 
     dashboard = json.loads(ran.stdout)
     mismatched = [(c[0], c[2], s, d) for c, s, d in zip(cases, server, dashboard, strict=True) if s != d]
     assert not mismatched, "\n".join(map(str, mismatched[:12]))
+
+
+def test_a_client_paying_too_much_reads_the_limit_in_the_invoice_s_currency(make_tenant: Any, anonymous: Any) -> None:
+    from tests.conftest import local_path
+
+    tenant = make_tenant(currency="GBP")
+    page = local_path(tenant.share(tenant.invoice()["id"]))
+    reply = anonymous.call("POST", page + "/pay", {"amount": 10**12 + 1}, headers={"Accept": "application/json"})
+    assert reply.status == 400
+    assert reply.json["error"]["message"] == "Amount must be at most 10,000,000,000.00 GBP."
