@@ -43,8 +43,9 @@ _PREFIXES: tuple[tuple[bytes, str], ...] = (
 )
 _RIFF = {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}
 # ISO base media (`....ftyp{brand}`): QuickTime, HEIF/AVIF images, the rest is MP4.
-_FTYP_BRANDS = {b"qt  ": "video/quicktime", b"heic": "image/heic", b"heix": "image/heic", b"mif1": "image/heif",
-                b"avif": "image/avif", b"M4A ": "audio/mp4"}
+_FTYP_BRANDS = {b"qt  ": "video/quicktime", b"heic": "image/heic", b"heix": "image/heic", b"hevc": "image/heic",
+                b"heim": "image/heic", b"heis": "image/heic", b"mif1": "image/heif", b"msf1": "image/heif",
+                b"avif": "image/avif", b"avis": "image/avif", b"M4A ": "audio/mp4"}
 _MP3_FRAME = re.compile(rb"\A\xff[\xe2-\xe7\xf2-\xf7\xfa-\xff]")  # MPEG audio frame sync, layer III/II
 
 # Types that may stand for each other: the bytes cannot tell them apart, or they are aliases.

@@ -28,6 +28,8 @@ def _zip(first_entry: bytes, later: bytes = b"") -> bytes:
     (_zip(b"photos/a.jpg"), ZIP),
     (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isom", "video/mp4"),
     (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", "video/quicktime"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "image/heic"),
+    (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1", "image/avif"),
     (b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb", "audio/mpeg"),
     (b"\xff\xfb\x90\x64\x00\x00", "audio/mpeg"),
     (PE + b"\x00" * 40, EXE),
