@@ -17,6 +17,7 @@ from chalicelib.api import (
     files,
     health,
     invoice_page,
+    limits,
     payments,
     pdfs,
     portal,
@@ -31,7 +32,7 @@ app.debug = False  # never leak stack traces to callers
 
 for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences, dashboard):
+                  email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
 
 

@@ -118,14 +118,14 @@ class Tenant:
         return reply.json  # type: ignore[no-any-return]
 
     def file(self, content: bytes = b"The secret handbook, v1.", name: str = "handbook.pdf",
-             title: str = "Handbook", tags: list[str] | None = None) -> str:
+             title: str = "Handbook", tags: list[str] | None = None, content_type: str = "application/pdf") -> str:
         """A file resource, uploaded through its presigned POST and confirmed; returns its id."""
         import requests
 
         made = self.api.post("/api/v1/resources", {"kind": "file", "title": title, "tags": tags or [], "file": {
-            "filename": name, "size": len(content), "content_type": "application/pdf"}}).json
+            "filename": name, "size": len(content), "content_type": content_type}}).json
         plan = made["upload"]
-        requests.post(plan["url"], data=plan["fields"], files={"file": ("f", content, "application/pdf")}, timeout=10)
+        requests.post(plan["url"], data=plan["fields"], files={"file": ("f", content, content_type)}, timeout=10)
         rid = made["resource"]["resource_id"]
         assert self.api.post(f"/api/v1/resources/{rid}/upload/confirm").status == 200
         return str(rid)

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.html import check_same_origin, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, form_or_json, source_ip
+from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, form_or_json, source_ip
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import OfflineOutcome, PayInput
 from chalicelib.domain.money import format_amount
@@ -22,7 +22,8 @@ bp = Blueprint(__name__)
 def pay(token: str) -> Any:
     request = bp.current_request
     check_same_origin(request)
-    data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
+    with amounts_in(lambda: checkout.link_currency(token)):  # a refused amount is shown in the invoice's currency
+        data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
     url = checkout.start_payment(token, data, source_ip(request), absolute_url(request, f"/invoice/{token}"),
                                  absolute_url(request, ""))
     response = see_other(url)

@@ -24,6 +24,7 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "rules.js": "text/javascript; charset=utf-8",  # imported by app.js
     "app.css": "text/css; charset=utf-8",
+    "checks.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib.api.http import error_body, json_response, new_nonce, source_ip, status_of
+from chalicelib.api.http import client_ip, error_body, json_response, new_nonce, status_of
 from chalicelib.api.urls import absolute_url
 from chalicelib.config import settings
 from chalicelib.domain.colours import palette
@@ -158,10 +158,10 @@ def _origin(url: str) -> str:
 
 def track_open(request: Any, business_id: str, doc_id: str | None, client_id: str | None,
                default_source: str = "link") -> None:
-    """Queue the view of a client page: its source, the IP API Gateway saw, the user agent."""
+    """Queue the view of a client page: its source, the client's IP, the user agent."""
     headers: Any = request.headers or {}
     views.track(business_id, doc_id, client_id, views.source_of(request.query_params, wants_json(headers), default_source),
-                source_ip(request), headers.get("user-agent"))
+                client_ip(request), headers.get("user-agent"))
 
 
 def payment_notice(params: Any) -> str | None:

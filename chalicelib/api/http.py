@@ -1,18 +1,21 @@
 """The one place where requests are parsed and domain errors become HTTP responses."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import re
 import secrets
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import msgspec
 from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
 
+from chalicelib.api.validation import translate
 from chalicelib.domain.errors import (
     Conflict,
     DomainError,
@@ -24,7 +27,9 @@ from chalicelib.domain.errors import (
     UnsupportedMediaType,
     ValidationError,
 )
+from chalicelib.domain.money import is_currency
 from chalicelib.services.auth import verify_id_token
+from chalicelib.services.businesses import currency_for
 
 log = logging.getLogger("paydrop.api")
 S = TypeVar("S", bound=msgspec.Struct)
@@ -92,20 +97,39 @@ def json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-_PATH = re.compile(r"at `\$\.?([^`]*)`")
-_UNKNOWN = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+# How to find the currency of the amounts in this request, set by `staff_route` for its view.
+_request_currency: ContextVar[Callable[[], str | None] | None] = ContextVar("request_currency", default=None)
 
 
-def _field_of(error: msgspec.ValidationError) -> str | None:
-    text = str(error)
-    unknown = _UNKNOWN.search(text)
-    path = _PATH.search(text)
-    parts = [p for p in ((path.group(1) if path else ""), (unknown.group(1) if unknown else "")) if p]
-    return ".".join(parts) or None
+@contextlib.contextmanager
+def amounts_in(lookup: Callable[[], str | None]) -> Iterator[None]:
+    """While decoding a body, word refused amounts in the currency `lookup` finds (called only
+    on such a refusal). `staff_route` does this for staff views; client pages call it."""
+    hint = _request_currency.set(lookup)
+    try:
+        yield
+    finally:
+        _request_currency.reset(hint)
+
+
+def _currency_for(raw: bytes | str) -> Callable[[], str | None]:
+    """The body's own `currency` when it names one, else the request's (document or business)."""
+    def find() -> str | None:
+        try:
+            sent = msgspec.json.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            sent = None
+        if isinstance(sent, dict) and isinstance(sent.get("currency"), str) and is_currency(sent["currency"]):
+            return str(sent["currency"])
+        lookup = _request_currency.get()
+        return lookup() if lookup else None
+
+    return find
 
 
 def parse_body(raw: bytes | str | None, shape: type[S]) -> S:
-    """Decode a JSON body into `shape`. Raises ValidationError naming the offending field."""
+    """Decode a JSON body into `shape`. Raises ValidationError naming the offending field in
+    words a person reads (`api/validation.py`: the one place msgspec's messages are translated)."""
     if not raw:
         raise ValidationError("Send a JSON object in the request body.")
     if len(raw) > MAX_JSON_BYTES:
@@ -113,8 +137,7 @@ def parse_body(raw: bytes | str | None, shape: type[S]) -> S:
     try:
         return msgspec.json.decode(raw.encode() if isinstance(raw, str) else raw, type=shape)
     except msgspec.ValidationError as e:
-        message = str(e).split(" - at ")[0]
-        raise ValidationError(message, field=_field_of(e)) from e
+        raise translate(e, shape, _currency_for(raw)) from e
     except (msgspec.DecodeError, UnicodeDecodeError) as e:
         raise ValidationError("The request body is not valid JSON (UTF-8).") from e
 
@@ -124,7 +147,7 @@ def query_int(params: Mapping[str, str] | None, name: str, default: int, low: in
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not low <= int(raw) <= high:
-        raise ValidationError(f"`{name}` must be a whole number from {low} to {high}.", field=name)
+        raise ValidationError(f"{name.capitalize()} must be a whole number from {low} to {high}.", field=name)
     return int(raw)
 
 
@@ -143,7 +166,7 @@ def bearer_token(headers: Any) -> str:
         return str(value)
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Sign in and send `Authorization: Bearer <id token>`.")
+        raise Unauthorized("Sign in first: send your ID token as Authorization: Bearer <token>.")
     return token.strip()
 
 
@@ -159,7 +182,8 @@ def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | 
             principal = verify_id_token(bearer_token(bp.current_request.headers))
             principal.require(permission)
             check_path_ids(params)
-            return view(principal, **params)
+            with amounts_in(lambda: currency_for(principal, params.get("doc_id"))):
+                return view(principal, **params)
 
         bp.route(
             path, methods=methods or ["GET"], authorizer=STAFF_AUTHORIZER, content_types=ANY_CONTENT_TYPE
@@ -217,9 +241,17 @@ def check_path_ids(params: dict[str, Any]) -> None:
             raise NotFound("Not found.", field=name)
 
 
-def source_ip(request: Any) -> str | None:
-    """The address API Gateway saw (not a spoofable X-Forwarded-For chain)."""
+def client_ip(request: Any) -> str | None:
+    """The client's IP: the one place that decides it, for view counts, rate limits and logs.
+
+    For now the address API Gateway saw (never a spoofable X-Forwarded-For chain). Behind
+    CloudFront this becomes `CloudFront-Viewer-Address`, trusted only with the secret origin
+    header; callers do not change.
+    """
     return ((request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+source_ip = client_ip  # the same function under its earlier name, for callers not yet renamed
 
 
 def user_agent(request: Any) -> str | None:

@@ -19,7 +19,7 @@ from chalicelib.api.html import (
     track_open,
     wants_json,
 )
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, source_ip
+from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, form_or_json, source_ip
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -119,7 +119,8 @@ def portal_pay(token: str, doc_id: str) -> Any:
     access = _access(token)
     checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", source_ip(request))
     document = portal.payable_document(access, doc_id)
-    data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
+    with amounts_in(lambda: str(document.currency)):
+        data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
     page = absolute_url(request, f"/portal/{token}/invoices/{doc_id}")
     return see_other(checkout.start_payment_for(portal.business_for(access), document, data, page,
                                                 absolute_url(request, "")))

@@ -144,7 +144,8 @@ def resource(r: Resource, thumbnail: Callable[[str | None], str | None] | None =
         "resource_id": r.resource_id, "kind": r.kind, "title": r.title, "description": r.description,
         "tags": list(r.tags or []), "url": r.url, "status": r.status, "version": int(r.version or 0),
         "filename": r.filename, "size": int(r.size) if r.size is not None else None,
-        "content_type": r.content_type, "sha256": r.sha256,
+        "content_type": r.content_type, "declared_content_type": r.declared_content_type,
+        "type_warning": r.type_warning, "sha256": r.sha256,
         "upload_in_progress": bool(r.pending_key), "created_at": r.created_at, "updated_at": r.updated_at,
     }
 

@@ -86,7 +86,7 @@ def check_attachment(target_type: str, attachment: Attachment) -> None:
     allowed = TARGET_POLICIES[target_type]
     if attachment.policy not in allowed:
         if attachment.policy == AFTER_PAYMENT:
-            raise ValidationError("`after_payment` needs an invoice (or a product sold on invoices).", field="policy")
+            raise ValidationError("Available after payment needs an invoice (or a product sold on invoices).", field="policy")
         raise ValidationError(f"On a {target_type}, policy must be one of {', '.join(allowed)}.", field="policy")
     if attachment.policy == INTERNAL and (attachment.download_limit or attachment.access_days):
         raise ValidationError("Internal resources are never offered to clients: no limit or access period.",

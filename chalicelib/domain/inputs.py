@@ -1,7 +1,11 @@
 """Shapes of what staff may send, with their limits. Unknown fields are refused.
 
 Decoding (types, lengths, patterns) happens in `api/http.py` via msgspec; rules that
-involve several fields or stored state live in the domain and services.
+involve several fields or stored state live in the domain and services. These shapes are
+the one source of the limits: `domain/limits.py` reads them to word error messages and to
+serve them to the dashboard (`GET /api/v1/limits`), which checks the same limits before
+sending. `Meta(extra=...)` says what a person needs to read a limit: `money` (minor units,
+shown in the currency's units), `unit`, and `means` (what a pattern asks for, in words).
 """
 from __future__ import annotations
 
@@ -19,14 +23,18 @@ LongText = Annotated[str, Meta(max_length=4000)]
 # characters, so one address has one spelling for rate limits and one mailbox.
 Email = Annotated[str, Meta(max_length=254, pattern=(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z"))]
-Phone = Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*\Z")]
-Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}\Z")]
-Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}\Z")]
-Money = Annotated[int, Meta(ge=0, le=10**12)]
-BasisPoints = Annotated[int, Meta(ge=0, le=10_000)]
-Days = Annotated[int, Meta(ge=0, le=365)]
-Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+\Z")]
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z"), extra={"means": "an email address like name@example.com"})]
+Phone = Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*\Z",
+                            extra={"means": "a phone number (digits, spaces and + ( ) . / - only)"})]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}\Z", extra={"means": "a three-letter currency code like EUR"})]
+Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}\Z", extra={"means": "a colour like #1A2B3C"})]
+MAX_MONEY = 10**12  # minor units: 10,000,000,000.00 EUR
+Money = Annotated[int, Meta(ge=0, le=MAX_MONEY, extra={"money": True})]
+PositiveMoney = Annotated[int, Meta(ge=1, le=MAX_MONEY, extra={"money": True})]
+BasisPoints = Annotated[int, Meta(ge=0, le=10_000, extra={"unit": "basis points (100 = 1 %)"})]
+Days = Annotated[int, Meta(ge=0, le=365, extra={"unit": "days"})]
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+\Z",
+                         extra={"means": "an id (letters, digits, - and _)"})]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
 
 
@@ -67,7 +75,7 @@ class BusinessUpdate(Strict, kw_only=True):
     invoice_footer: LongText | UnsetType | None = UNSET
     default_terms: LongText | UnsetType | None = UNSET
     payment_terms_days: Days | UnsetType = UNSET
-    log_retention_days: Annotated[int, Meta(ge=30, le=3650)] | UnsetType = UNSET
+    log_retention_days: Annotated[int, Meta(ge=30, le=3650, extra={"unit": "days"})] | UnsetType = UNSET
     stripe_enabled: bool | UnsetType = UNSET
     portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=3)] | UnsetType = UNSET
     quote_auto_convert: bool | UnsetType = UNSET
@@ -80,7 +88,7 @@ class BusinessUpdate(Strict, kw_only=True):
 
 class LogoUploadInput(Strict, kw_only=True):
     content_type: Annotated[str, Meta(max_length=100)]
-    size: Annotated[int, Meta(ge=1)]
+    size: Annotated[int, Meta(ge=1, extra={"unit": "bytes"})]
 
 
 class ContactInput(Strict, kw_only=True):
@@ -185,22 +193,23 @@ class DocumentUpdate(Strict, kw_only=True):
 class PaymentInput(Strict, kw_only=True):
     """A payment staff record by hand; no amount means "the whole balance"."""
 
-    amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None
+    amount: PositiveMoney | None = None
     method: Annotated[str, Meta(pattern=r"^(manual|bank_transfer|cash|cheque|card|other)\Z")] = "manual"
     reference: ShortText | None = None
     received_on: date | None = None
 
 
-Tag = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f<>]+\Z")]
+Tag = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f<>]+\Z",
+                          extra={"means": "text without < > or control characters"})]
 Tags = Annotated[list[Tag], Meta(max_length=20)]
-Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}\Z")]
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}\Z", extra={"means": "64 lowercase hexadecimal characters"})]
 
 
 class FileSpec(Strict, kw_only=True):
     """What the browser is about to upload."""
 
     filename: Annotated[str, Meta(min_length=1, max_length=255)]
-    size: Annotated[int, Meta(ge=1)]
+    size: Annotated[int, Meta(ge=1, extra={"unit": "bytes"})]
     content_type: Annotated[str, Meta(min_length=3, max_length=100)]
     sha256: Sha256 | None = None
 
@@ -249,8 +258,9 @@ class PayInput(Strict, kw_only=True):
     """What a client asks to pay: nothing (the balance), `amount` in minor units (API), or
     `amount_text` as typed in the page's form (e.g. "40.00")."""
 
-    amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None
-    amount_text: Annotated[str, Meta(max_length=20, pattern=r"^\s*([0-9][0-9,. ]*)?\Z")] | None = None
+    amount: PositiveMoney | None = None
+    amount_text: Annotated[str, Meta(max_length=20, pattern=r"^\s*([0-9][0-9,. ]*)?\Z",
+                                     extra={"means": "an amount like 40.00"})] | None = None
 
 
 class EmailPreferences(Strict, kw_only=True):
@@ -264,14 +274,14 @@ class EmailPreferences(Strict, kw_only=True):
 class CreditInput(Strict, kw_only=True):
     """A credit note staff issue to a client."""
 
-    amount: Annotated[int, Meta(ge=1, le=10**12)]
+    amount: PositiveMoney
     currency: Currency | None = None
     reason: LongText | None = None
 
 
 class CreditApply(Strict, kw_only=True):
     invoice_id: Id
-    amount: Annotated[int, Meta(ge=1, le=10**12)] | None = None  # none: as much as covers the balance
+    amount: PositiveMoney | None = None  # none: as much as covers the balance
 
 
 class QuoteApproval(Strict, kw_only=True):

@@ -96,11 +96,11 @@ def parse_range(start_text: str | None, end_text: str | None, today: date) -> tu
 
 def _parse_day(text: str, name: str) -> date:
     if not _DATE.match(text):
-        raise ValidationError(f"`{name}` must be a date like 2026-01-31.", field=name)
+        raise ValidationError(f"{name.capitalize()} must be a date like 2026-01-31.", field=name)
     try:
         return date.fromisoformat(text)
     except ValueError as e:
-        raise ValidationError(f"`{name}` is not a real date.", field=name) from e
+        raise ValidationError(f"{name.capitalize()} is not a real date.", field=name) from e
 
 
 def _years_before(day: date, years: int) -> date:

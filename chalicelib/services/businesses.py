@@ -8,8 +8,10 @@ from chalicelib.config import settings
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.inputs import BusinessUpdate, LogoUploadInput
 from chalicelib.domain.money import is_currency
+from chalicelib.domain.sniff import sniff
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
+from chalicelib.services.sniffing import read_head
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.table import iso, update_item, utcnow
 
@@ -38,6 +40,18 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
     return business
 
 
+def currency_for(principal: Principal, doc_id: str | None = None) -> str | None:
+    """The currency amounts in a request are in: the document's, else the business's.
+    Read only to word an error about an amount (never on the success path)."""
+    from chalicelib.store.documents import get_document
+
+    document = get_document(principal.business_id, doc_id) if doc_id else None
+    if document is not None:
+        return str(document.currency)
+    business = get_business(principal.business_id)
+    return str(business.currency) if business else None
+
+
 def logo_prefix(business_id: str) -> str:
     return f"branding/{business_id}/"
 
@@ -63,16 +77,26 @@ def presign_logo_upload(principal: Principal, request: LogoUploadInput) -> dict[
 
 
 def _check_logo_uploaded(business_id: str, key: str) -> None:
-    from botocore.exceptions import ClientError
-
+    """The logo is there, at most 1 MB, and really an image: its first bytes are read (one
+    ranged GET), since the declared type is only the file's extension. Anything else is
+    deleted and refused, so the business keeps its old logo and client pages never show a
+    broken image."""
     if not key.startswith(logo_prefix(business_id)):
         raise ValidationError("That logo does not belong to your business.", field="logo_key")
-    try:
-        head = s3().head_object(Bucket=settings().files_bucket, Key=key)
-    except ClientError as e:
-        raise ValidationError("Upload the logo before saving it.", field="logo_key") from e
-    if head["ContentLength"] > LOGO_MAX_BYTES or head.get("ContentType") not in LOGO_TYPES:
-        raise ValidationError("The uploaded logo is not an image of at most 1 MB.", field="logo_key")
+    head = read_head(key)
+    if head is None:
+        raise ValidationError("Upload the logo before saving it.", field="logo_key")
+    if head.size > LOGO_MAX_BYTES:
+        _discard(key)
+        raise ValidationError("The logo must be at most 1 MB.", field="logo_key")
+    if sniff(head.first_bytes) not in LOGO_TYPES:
+        _discard(key)
+        raise ValidationError("The logo file is not a PNG, JPEG or WebP image (whatever its name says). "
+                              "Choose an image file and upload it again.", field="logo_key")
+
+
+def _discard(key: str) -> None:
+    s3().delete_object(Bucket=settings().files_bucket, Key=key)
 
 
 def logo_url(business: Business) -> str | None:

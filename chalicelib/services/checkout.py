@@ -9,7 +9,7 @@ import json
 
 from chalicelib.config import settings
 from chalicelib.domain import payments as pay_rules
-from chalicelib.domain.errors import Conflict, Unavailable, ValidationError
+from chalicelib.domain.errors import Conflict, NotFound, Unavailable, ValidationError
 from chalicelib.domain.inputs import PayInput
 from chalicelib.domain.money import parse_major
 from chalicelib.domain.tokens import token_hash
@@ -27,7 +27,7 @@ OFFLINE_PREFIX = "cs_offline_"
 
 def requested_amount(data: PayInput, currency: str) -> int | None:
     if data.amount is not None and data.amount_text:
-        raise ValidationError("Send `amount` or `amount_text`, not both.", field="amount")
+        raise ValidationError("Send the amount once: as a number or as text, not both.", field="amount")
     if data.amount_text and data.amount_text.strip():
         try:
             return parse_major(data.amount_text, currency)
@@ -48,6 +48,14 @@ def start_payment(token: str, data: PayInput, ip: str | None, page_url: str, bas
     limit_pay_clicks(token, ip)
     business, document, _ = open_share_link(token)
     return start_payment_for(business, document, data, page_url, base_url)
+
+
+def link_currency(token: str) -> str | None:
+    """The currency of the invoice behind a share link (to word a refused amount), if any."""
+    try:
+        return str(open_share_link(token)[1].currency)
+    except NotFound:
+        return None
 
 
 def start_payment_for(business: Business, document: docs.Document, data: PayInput, page_url: str, base_url: str) -> str:

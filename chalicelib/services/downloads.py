@@ -206,10 +206,11 @@ def _location(grant: Grant, resource: Resource | None) -> str:
     if grant.kind == "link":
         return str(live.url)
     filename = (live.filename or "file").replace('"', "")
-    return str(s3().generate_presigned_url("get_object", ExpiresIn=settings().download_ttl_seconds, Params={
-        "Bucket": settings().files_bucket, "Key": live.s3_key,
-        "ResponseContentDisposition": f'attachment; filename="{filename}"',
-    }))
+    params = {"Bucket": settings().files_bucket, "Key": live.s3_key,
+              "ResponseContentDisposition": f'attachment; filename="{filename}"'}
+    if resource is not None and resource.content_type:  # the type its bytes show, not the one declared
+        params["ResponseContentType"] = resource.content_type
+    return str(s3().generate_presigned_url("get_object", ExpiresIn=settings().download_ttl_seconds, Params=params))
 
 
 def _claimer_is_current(loaded: Loaded) -> bool:

@@ -3,7 +3,8 @@
 Files up to 5 GB use one presigned POST whose policy pins the key, the exact declared
 size and the content type; larger ones (to 50 GB) use S3 multipart upload with
 presigned part URLs, resumable through `list_parts`. An upload counts only after
-`confirm_upload` has seen the object in S3 with the declared size.
+`confirm_upload` has seen the object in S3 with the declared size; its first bytes decide
+the type recorded and served (the declared type is kept, with a warning when they disagree).
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from typing import Any
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
-from chalicelib.domain import uploads
+from chalicelib.domain import sniff, uploads
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.inputs import CompleteUpload, FileSpec, ResourceInput, ResourceUpdate
 from chalicelib.domain.links import check_external_url
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.auth import Principal
 from chalicelib.services.entitlements import refresh_grants
+from chalicelib.services.sniffing import read_head
 from chalicelib.store import resources as store
 from chalicelib.store.table import iso, save_new, update_item, utcnow
 
@@ -39,13 +41,13 @@ def create_resource(principal: Principal, data: ResourceInput) -> tuple[store.Re
     resource_id = new_id()
     if data.kind == store.LINK:
         if not data.url or data.file is not None:
-            raise ValidationError("A link needs `url` (and no `file`).", field="url")
+            raise ValidationError("A link needs a URL (and no file).", field="url")
         resource = store.new_resource(principal.business_id, resource_id, kind=store.LINK,
                                       url=check_external_url(data.url), **common)
         save_new(resource)
         return resource, None
     if data.file is None or data.url is not None:
-        raise ValidationError("A file needs `file` (and no `url`).", field="file")
+        raise ValidationError("A file needs its file details (and no URL).", field="file")
     resource = store.new_resource(principal.business_id, resource_id, kind=store.FILE,
                                   status=store.UPLOADING, **common)
     plan = _start_upload(principal, resource, data.file, version=1)
@@ -141,21 +143,23 @@ def abort_upload(principal: Principal, resource_id: str) -> None:
 
 
 def confirm_upload(principal: Principal, resource_id: str) -> store.Resource:
-    """Make the uploaded object the live version, after checking it exists with the declared size."""
-    from botocore.exceptions import ClientError
-
+    """Make the uploaded object the live version, after checking it exists with the declared
+    size, and record the type its first bytes show (one ranged GET of ≤ 4 KiB)."""
     resource = get_resource(principal, resource_id)
     if not resource.pending_key:
         raise Conflict("There is no upload to confirm.")
-    try:
-        head = s3().head_object(Bucket=settings().files_bucket, Key=resource.pending_key)
-    except ClientError as e:
-        raise Conflict("The file has not arrived in storage yet; finish the upload first.") from e
-    if int(head["ContentLength"]) != int(resource.pending_size or 0):
-        raise Conflict(f"The stored file has {head['ContentLength']} bytes, not the {resource.pending_size} declared.")
+    head = read_head(resource.pending_key)
+    if head is None:
+        raise Conflict("The file has not arrived in storage yet; finish the upload first.")
+    if head.size != int(resource.pending_size or 0):
+        raise Conflict(f"The stored file has {head.size} bytes, not the {resource.pending_size} declared.")
+    declared = resource.pending_content_type
+    content_type, mismatch = sniff.true_type(declared, head.first_bytes)
     resource.version, resource.s3_key = resource.pending_version, resource.pending_key
     resource.filename, resource.size = resource.pending_filename, resource.pending_size
-    resource.content_type, resource.sha256 = resource.pending_content_type, resource.pending_sha256
+    resource.content_type, resource.sha256 = content_type, resource.pending_sha256
+    resource.declared_content_type = declared
+    resource.type_warning = sniff.mismatch_warning(declared, content_type) if mismatch else None
     resource.status = store.READY
     _clear_pending(resource, LIVE_FIELDS)
     refresh_grants(resource)  # the new version's name, size and thumbnail reach every holder
@@ -164,7 +168,8 @@ def confirm_upload(principal: Principal, resource_id: str) -> store.Resource:
 
 PENDING_FIELDS = ("pending_version", "pending_key", "pending_size", "pending_content_type", "pending_filename",
                   "pending_sha256", "upload_id")
-LIVE_FIELDS = ("version", "s3_key", "filename", "size", "content_type", "sha256", "status")
+LIVE_FIELDS = ("version", "s3_key", "filename", "size", "content_type", "declared_content_type", "type_warning",
+               "sha256", "status")
 
 
 def _clear_pending(resource: store.Resource, also: tuple[str, ...] = ()) -> None:

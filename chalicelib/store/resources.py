@@ -26,7 +26,9 @@ class Resource(BaseItem, discriminator="resource"):
     s3_key = UnicodeAttribute(null=True)
     filename = UnicodeAttribute(null=True)
     size = NumberAttribute(null=True)
-    content_type = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)  # what the first bytes show (served on download)
+    declared_content_type = UnicodeAttribute(null=True)  # what the browser said at upload
+    type_warning = UnicodeAttribute(null=True)  # for staff, when the two disagree
     sha256 = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=READY)
     pending_version = NumberAttribute(null=True)

@@ -125,16 +125,16 @@ def test_a_preview_recorded_while_the_upload_is_confirmed_is_not_undone(tenant: 
         "filename": "p.jpg", "size": 4, "content_type": "image/jpeg"}}).json
     plan, rid = made["upload"], made["resource"]["resource_id"]
     requests.post(plan["url"], data=plan["fields"], files={"file": ("f", b"jpeg", "image/jpeg")}, timeout=10)
-    real_head = aws.s3().head_object
+    real_get = aws.s3().get_object  # confirm's one read of the object (its first bytes)
 
-    def head_then_worker_writes(**kwargs: Any) -> Any:
+    def read_then_worker_writes(**kwargs: Any) -> Any:
         stored = get_resource(tenant.business_id, rid)
         assert stored is not None
         stored.update(actions=[Resource.preview_status.set("failed"), Resource.preview_reason.set("damaged"),
                                Resource.preview_version.set(1)])
-        return real_head(**kwargs)
+        return real_get(**kwargs)
 
-    monkeypatch.setattr(aws.s3(), "head_object", head_then_worker_writes)
+    monkeypatch.setattr(aws.s3(), "get_object", read_then_worker_writes)
     assert tenant.api.post(f"/api/v1/resources/{rid}/upload/confirm").status == 200
     stored = get_resource(tenant.business_id, rid)
     assert stored is not None and (stored.preview_status, stored.preview_reason) == ("failed", "damaged")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Staff, outbox_link, reload_until, screenshot
@@ -187,3 +188,34 @@ def test_the_dashboard_works_at_360px_by_keyboard_with_every_field_labelled(brow
         assert page.evaluate(unlabelled_js) == [], screen
     screenshot(page, "dashboard-360px-settings")
     context.close()
+
+
+def test_the_dashboard_checks_the_server_s_limits_before_sending_and_shows_a_file_type_mismatch(
+        desktop: Any, stack: dict[str, Any], staff: Staff) -> None:
+    page = desktop
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/products") else None)
+    sign_in(page, stack)
+    currency = staff.call("GET", "/business")["currency"]
+    page.get_by_test_id("nav-products").click()
+    page.get_by_test_id("product-name").fill("Too dear")
+    page.get_by_test_id("product-price").fill("99999999999.00")
+    page.get_by_test_id("product-save").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Unit price must be at most 10,000,000,000.00 " + currency)
+    expect(page.locator("[name=unit_price]")).to_have_attribute("aria-invalid", "true")
+    assert sent == []  # refused in the browser: nothing was sent
+    assert not [p for p in staff.call("GET", "/products")["items"] if p["name"] == "Too dear"]
+
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+    made = staff.call("POST", "/resources", {"kind": "file", "title": "Holiday photo", "file": {
+        "filename": "photo.jpg", "size": len(program), "content_type": "image/jpeg"}})
+    plan = made["upload"]
+    requests.post(plan["url"], data=plan["fields"], files={"file": ("photo.jpg", program, "image/jpeg")}, timeout=20)
+    rid = made["resource"]["resource_id"]
+    staff.call("POST", f"/resources/{rid}/upload/confirm")
+    page.get_by_test_id("nav-resources").click()
+    card = page.get_by_test_id("resource-row").filter(has_text="Holiday photo")
+    expect(card.get_by_test_id("type-warning")).to_have_text("type mismatch")
+    card.get_by_role("link", name="Holiday photo").click()
+    expect(page.get_by_test_id("type-warning")).to_contain_text("Windows program")
+    screenshot(page, "dashboard-type-mismatch")

@@ -5,6 +5,8 @@
 
 // The server's figures and colour rules, for what is computed before anything is saved.
 import { figureRows, invoiceFigures, palette } from './rules.js';
+// The server's input limits (GET /api/v1/limits), checked before a body is sent.
+import { checkBody, shapeFor } from './checks.js';
 
 const API = apiBase();
 const TOKENS_KEY = 'paydrop.tokens';
@@ -17,7 +19,8 @@ const MANAGE = {
   invoices: 'manage_invoices', resources: 'manage_resources',
 };
 
-const state = { me: null, business: null, cache: new Map() };
+// `limits`: the server's input limits (GET /limits), checked before a body is sent.
+const state = { me: null, business: null, limits: null, cache: new Map() };
 
 // ---------------------------------------------------------------------------------------------
 // The API
@@ -98,8 +101,19 @@ async function errorFrom(res) {
   return new ApiError(message, { status: res.status, code: err?.code, field: err?.field ?? null });
 }
 
+/** The first limit `body` breaks (the server would answer 400 with the same words), or null. */
+function invalidBody(method, path, body) {
+  if (!state.limits || body === undefined || body === null) return null;
+  const shape = shapeFor(state.limits, method, path);
+  if (!shape) return null;
+  const currency = (typeof body.currency === 'string' && body.currency) || state.business?.currency || null;
+  return checkBody(shape, body, currency, currency ? digitsOf(currency) : 2);
+}
+
 /** Call the staff API: JSON in and out; refreshes the session once on 401; throws ApiError. */
 async function api(method, path, body, { raw = false } = {}) {
+  const invalid = invalidBody(method, path, body);
+  if (invalid) throw new ApiError(invalid.message, { status: 400, code: 'invalid', field: invalid.field });
   let saved = tokens.get();
   if (saved && saved.expires_at - Date.now() < 60_000) {
     await refreshTokens();
@@ -468,9 +482,11 @@ function signOut(message) {
 }
 
 async function startSession() {
-  const [me, business] = await Promise.all([api('GET', '/me'), api('GET', '/business')]);
+  const [me, business, limits] = await Promise.all([api('GET', '/me'), api('GET', '/business'),
+    api('GET', '/limits').catch(() => null)]); // without limits the server still checks everything
   state.me = me;
   state.business = business;
+  state.limits = limits;
   document.getElementById('login-view').hidden = true;
   document.getElementById('topbar').hidden = false;
   document.getElementById('view').hidden = false;
@@ -1269,7 +1285,10 @@ function resourceCard(r) {
       link(`#/resources/${r.resource_id}`, r.title, { class: 'resource-title' }),
       h('div', { class: 'muted small' }, meta),
       h('div', {}, badge(status), r.kind === 'file' && r.preview_status !== 'ready' && r.preview_status !== 'none'
-        ? [' ', badge(`preview ${r.preview_status}`, r.preview_status)] : null)));
+        ? [' ', badge(`preview ${r.preview_status}`, r.preview_status)] : null,
+        // The file's content contradicts its declared type (say, a program named .jpg).
+        r.type_warning ? [' ', h('span', { class: 'badge badge-type_warning', title: r.type_warning, testid: 'type-warning' },
+          'type mismatch')] : null)));
 }
 
 function uploadCard() {
@@ -1518,9 +1537,13 @@ async function resourceScreen(resourceId) {
     ? h('img', { src: resource.preview_large_url, alt: `Preview of ${resource.title}`, class: 'preview-large' }) : null;
   return h('div', {},
     pageHeader(resource.title, link('#/resources', '← All resources', { class: 'button secondary small' })),
+    resource.type_warning ? h('p', { class: 'type-warning', role: 'alert', testid: 'type-warning' }, resource.type_warning) : null,
     section('Details', h('div', { class: 'resource-detail' }, large, h('dl', { class: 'facts' },
       fact('Kind', resource.kind), fact('File', resource.filename), fact('Size', size(resource.size)),
-      fact('Type', resource.content_type), fact('Version', resource.kind === 'file' ? String(resource.version) : null),
+      fact('Type', resource.content_type),
+      fact('Declared type', resource.declared_content_type && resource.declared_content_type !== resource.content_type
+        ? resource.declared_content_type : null),
+      fact('Version', resource.kind === 'file' ? String(resource.version) : null),
       fact('Link', resource.url ? h('a', { href: resource.url, target: '_blank', rel: 'noopener noreferrer' }, resource.url) : null),
       fact('Status', resource.upload_in_progress ? 'upload in progress' : resource.status),
       fact('Preview', resource.kind === 'file' ? `${resource.preview_status}${resource.preview_reason ? ` (${resource.preview_reason})` : ''}` : null)))),
