@@ -7,7 +7,6 @@ conditional update counts the redemption and one PutItem logs the attempt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
@@ -17,6 +16,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token
 from chalicelib.services.client_sessions import ClientSession
 from chalicelib.services.delivery import log_entry
+from chalicelib.services.file_labels import expires_of
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, business_pk
 from chalicelib.store.documents import Document
@@ -34,6 +34,7 @@ class Redemption:
     reason: str
     location: str | None  # where to send the browser when allowed
     title: str
+    business: Business | None = None  # whose brand a refusal page wears
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,6 @@ def user_agent_of(header: str | None) -> str | None:
     return (header or "")[:MAX_USER_AGENT] or None
 
 
-def _expires(grant: Grant) -> datetime | None:
-    return datetime.fromisoformat(grant.access_expires_at.replace("Z", "+00:00")) if grant.access_expires_at else None
-
-
 def _count(grant: Grant) -> None:
     """Count one redemption, only while the grant is still available and under its limit."""
     condition = Grant.state == access.AVAILABLE
@@ -121,7 +118,7 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     decision = access.decide_download(
         grant.state, grant.policy, document.status == rules.PAID if check_invoice and document else None,
         int(grant.downloads or 0), int(grant.download_limit) if grant.download_limit is not None else None,
-        _expires(grant), now,
+        expires_of(grant), now,
     )
     reason = decision.reason
     if decision.allowed:
@@ -132,4 +129,4 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
             reason = "limit_reached" if grant.download_limit is not None else "revoked"
     log_entry(grant, now, loaded.retention_days, actor, "download", reason, ip, user_agent_of(user_agent)).save()
     allowed = reason == "ok"
-    return Redemption(allowed, reason, _location(grant, resource) if allowed else None, grant.title)
+    return Redemption(allowed, reason, _location(grant, resource) if allowed else None, grant.title, loaded.business)
