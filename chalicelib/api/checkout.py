@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalice import Blueprint
 
@@ -32,19 +33,31 @@ def pay(token: str) -> Any:
     return response
 
 
+def _checkout_base() -> str:
+    return checkout.offline_checkout_base(absolute_url(bp.current_request, ""))
+
+
 @bp.route("/checkout/offline/{session_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def offline_page(session_id: str) -> Any:
     found = offline_checkout.open_checkout(session_id)
-    return render("offline_checkout.html", business_name=found.business.name, number=found.document.number,
-                  amount=format_amount(int(found.checkout.amount), found.checkout.currency),
-                  action=absolute_url(bp.current_request, f"/checkout/offline/{session_id}"))
+    # Its form posts to itself, then the answer sends the client back to the app's page:
+    # like Stripe's checkout, its form-action must allow the app's origin.
+    back_to = _origin(found.checkout.return_url or absolute_url(bp.current_request, ""))
+    return render("offline_checkout.html", form_action=f"'self' {back_to}", business_name=found.business.name,
+                  number=found.document.number, amount=format_amount(int(found.checkout.amount), found.checkout.currency),
+                  action=f"{_checkout_base()}/checkout/offline/{session_id}")
 
 
 @bp.route("/checkout/offline/{session_id}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def offline_finish(session_id: str) -> Any:
     request = bp.current_request
-    check_same_origin(request)
+    check_same_origin(request, _origin(_checkout_base()))
     outcome = form_or_json(bp, OfflineOutcome).outcome
     return see_other(offline_checkout.finish(session_id, outcome == "pay", absolute_url(request, "/webhooks/stripe")))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
