@@ -82,8 +82,9 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
 
 
 def offline_checkout_base(app_base_url: str) -> str:
-    """Where the offline checkout is served: its own origin if configured, else the app's."""
-    return settings().offline_checkout_url or app_base_url
+    """Where the offline checkout is served: its own origin if configured (local runs only), else the app's."""
+    config = settings()
+    return (config.offline_checkout_url if config.is_local else "") or app_base_url
 
 
 def expire_open_sessions(business_id: str, doc_id: str) -> int:
