@@ -57,7 +57,7 @@ def form_origins() -> str:
     """
     origins = ["'self'", STRIPE_CHECKOUT_ORIGIN, _image_origins()]
     if settings().is_local and settings().offline_checkout_url:
-        origins.append(_origin(settings().offline_checkout_url))
+        origins.append(origin_of(settings().offline_checkout_url))
     return " ".join(dict.fromkeys(origins))
 
 
@@ -86,6 +86,8 @@ def render(template: str, status: int = 200, form_action: str | None = None, **c
     nonce = new_nonce()
     html = _environment().get_template(template).render(nonce=nonce, **context)
     return Response(body=html, status_code=status, headers=client_headers(nonce, form_action=form_action))
+
+
 def client_json(body: Any, status: int = 200) -> Response:
     return json_response(body, status, client_headers(new_nonce(), "application/json"))
 
@@ -159,11 +161,11 @@ def check_same_origin(request: Any, own_origin: str | None = None) -> None:
             raise refused
         return
     origin = headers.get("origin")
-    if origin is not None and origin.rstrip("/") != (own_origin or _origin(absolute_url(request, ""))):
+    if origin is not None and origin.rstrip("/") != (own_origin or origin_of(absolute_url(request, ""))):
         raise refused
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
     """`scheme://host[:port]` of a URL: what CSP and `Origin` compare."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
