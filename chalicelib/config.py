@@ -27,6 +27,9 @@ class Settings:
     aws_endpoint_url: str
     # Public origin used in links we hand out (share URLs). Empty: derive from request.
     public_base_url: str
+    # Local only: the origin the offline checkout is served on (`make dev` uses a second port,
+    # so it is cross-origin like Stripe's). Empty: the app's own origin.
+    offline_checkout_url: str
     # Sender of transactional email; its domain is the SES identity the template creates.
     mail_from: str
     jwks_url: str
@@ -84,6 +87,7 @@ def settings() -> Settings:
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         aws_endpoint_url=endpoint,
         public_base_url=_env("PUBLIC_BASE_URL").rstrip("/"),
+        offline_checkout_url=_env("OFFLINE_CHECKOUT_URL").rstrip("/"),
         mail_from=_env("MAIL_FROM", "Paydrop <no-reply@mail.paydrop.test>"),
         jwks_url=_env("COGNITO_JWKS_URL") or default_jwks,
         presign_ttl_seconds=min(int(_env("PRESIGN_TTL_SECONDS", "300") or 300), 300),

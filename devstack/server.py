@@ -27,6 +27,7 @@ def free_port() -> int:
 class Stack:
     moto: Any
     app_server: Any
+    checkout_server: Any
     pump: Any
     outbox: Any
     base_url: str
@@ -35,6 +36,7 @@ class Stack:
     def stop(self) -> None:
         self.pump.stop()
         self.app_server.server.shutdown()
+        self.checkout_server.server.shutdown()
         self.outbox.shutdown()
         self.outbox.server_close()
         self.moto.stop()
@@ -66,18 +68,32 @@ def configure_environment(env: dict[str, str], base_url: str) -> None:
 
 
 def start_app_server(port: int) -> Any:
-    from chalice.config import Config
     from chalice.local import create_local_server
 
     from app import app
     from devstack.local_auth import tolerate_undecodable_tokens
 
     tolerate_undecodable_tokens()
-    config_file = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    config = Config.create(chalice_stage="dev", app_name="paydrop", chalice_app=app, config_from_disk=config_file)
-    server = create_local_server(app, config, "127.0.0.1", port)
+    server = create_local_server(app, _local_config(app), "127.0.0.1", port)
     threading.Thread(target=server.serve_forever, daemon=True, name="app-server").start()
     return server
+
+
+def start_checkout_server(app_server: Any, port: int) -> Any:
+    """The same app on a second port, where Pay sends the client to the offline checkout.
+    (`create_local_server` rewires the app's class and refuses a second call: reuse the app.)"""
+    from chalice.local import LocalDevServer
+
+    server = LocalDevServer(app_server.app_object, _local_config(app_server.app_object), "127.0.0.1", port)
+    threading.Thread(target=server.serve_forever, daemon=True, name="checkout-server").start()
+    return server
+
+
+def _local_config(app: Any) -> Any:
+    from chalice.config import Config
+
+    config_file = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    return Config.create(chalice_stage="dev", app_name="paydrop", chalice_app=app, config_from_disk=config_file)
 
 
 def start_pump(resources: Any) -> Any:
@@ -110,12 +126,20 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "user_pool_id": resources.user_pool_id,
         "user_pool_client_id": resources.user_pool_client_id,
         "outbox_url": outbox_url,
+        "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
     }
 
 
-def start(port: int, moto_port: int = 0, outbox_port: int = 0) -> Stack:
+def checkout_origin(port: int) -> str:
+    """The offline checkout's origin: another host name and port than the app's
+    (`127.0.0.1`), so Pay leaves the app's origin — and its CSP `form-action` — as it does
+    for Stripe's checkout. `localhost` always resolves to this machine."""
+    return f"http://localhost:{port}"
+
+
+def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: int = 0) -> Stack:
     """Start the whole local stack in this process and return it (tests use this too)."""
     from devstack.outbox import outbox_url, start_outbox_server
     from devstack.provision import provision
@@ -124,21 +148,25 @@ def start(port: int, moto_port: int = 0, outbox_port: int = 0) -> Stack:
     moto, endpoint = start_moto(moto_port or free_port())
     resources = provision(endpoint, stack_name="paydrop-dev")
     base_url = f"http://127.0.0.1:{port}"
-    configure_environment(resources.as_env("dev"), base_url)
+    checkout_port = checkout_port or free_port()
+    configure_environment({**resources.as_env("dev"), "OFFLINE_CHECKOUT_URL": checkout_origin(checkout_port)}, base_url)
     demo = seed()
     app_server = start_app_server(port)
+    # The same app serves the offline checkout on its own origin (only that page is linked there).
+    checkout_server = start_checkout_server(app_server, checkout_port)
     pump = start_pump(resources)
     outbox = start_outbox_server(outbox_port)  # 0: the OS picks a free port
     links = demo_links(base_url, demo, resources, outbox_url(outbox))
     DEV_DIR.mkdir(exist_ok=True)
     (DEV_DIR / "demo.json").write_text(json.dumps(links, indent=2) + "\n")
-    return Stack(moto, app_server, pump, outbox, base_url, links)
+    return Stack(moto, app_server, checkout_server, pump, outbox, base_url, links)
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     port = int(os.environ.get("PORT", "8000"))
-    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")))
+    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")),
+                  int(os.environ.get("CHECKOUT_PORT", "0")))
     links = stack.demo
     print(
         "\nPaydrop is running locally.\n"
@@ -152,6 +180,7 @@ def main() -> None:
         f"  Local AWS:      {links['aws_endpoint_url']}\n"
         f"  Outbox (email): {links['outbox_url']}\n"
         f"  Stripe webhook: {links['stripe_webhook_url']}  (signing secret {links['stripe_webhook_secret']})\n"
+        f"  Test checkout:  {links['offline_checkout_url']}  (Pay opens it there: another origin, like Stripe's)\n"
         f"  Links saved to: {DEV_DIR / 'demo.json'}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.html import check_same_origin, client_json, page_errors, render, wants_json
+from chalicelib.api.html import check_same_origin, client_json, origin_of, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, form_or_json, source_ip
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import OfflineOutcome, PayInput
@@ -33,19 +33,26 @@ def pay(token: str) -> Any:
     return response
 
 
+def _checkout_base() -> str:
+    return checkout.offline_checkout_base(absolute_url(bp.current_request, ""))
+
+
 @bp.route("/checkout/offline/{session_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def offline_page(session_id: str) -> Any:
     found = offline_checkout.open_checkout(session_id)
-    return render("offline_checkout.html", business_name=found.business.name, number=found.document.number,
-                  amount=format_amount(int(found.checkout.amount), found.checkout.currency),
-                  action=absolute_url(bp.current_request, f"/checkout/offline/{session_id}"))
+    # Its form posts to itself, then the answer sends the client back to the app's page:
+    # like Stripe's checkout, its form-action must allow the app's origin.
+    back_to = origin_of(found.checkout.return_url or absolute_url(bp.current_request, ""))
+    return render("offline_checkout.html", form_action=f"'self' {back_to}", business_name=found.business.name,
+                  number=found.document.number, amount=format_amount(int(found.checkout.amount), found.checkout.currency),
+                  action=f"{_checkout_base()}/checkout/offline/{session_id}")
 
 
 @bp.route("/checkout/offline/{session_id}", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def offline_finish(session_id: str) -> Any:
     request = bp.current_request
-    check_same_origin(request)
+    check_same_origin(request, origin_of(_checkout_base()))
     outcome = form_or_json(bp, OfflineOutcome).outcome
     return see_other(offline_checkout.finish(session_id, outcome == "pay", absolute_url(request, "/webhooks/stripe")))

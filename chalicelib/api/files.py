@@ -12,7 +12,7 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain.access import DENIAL_MESSAGES
 from chalicelib.services import client_sessions
 from chalicelib.services.client_files import files_page
-from chalicelib.services.downloads import redeem
+from chalicelib.services.downloads import Redemption, redeem
 
 bp = Blueprint(__name__)
 
@@ -36,13 +36,44 @@ def my_files() -> Any:
                   files_url=absolute_url(request, "/files"), sign_out_url=absolute_url(request, "/signout"))
 
 
+# What a refused download page says above the reason, and what the client can do next.
+DENIAL_TITLES = {
+    "revoked": "No longer available",
+    "expired": "Access expired",
+    "limit_reached": "Download limit reached",
+    "awaiting_payment": "Available after payment",
+    "not_released": "Not released yet",
+}
+NEXT_STEPS = {
+    "revoked": "Write to {name} if you think this is a mistake.",
+    "expired": "Ask {name} to renew your access.",
+    "limit_reached": "Ask {name} for more downloads.",
+    "awaiting_payment": "Pay the invoice from the link in your email: the file opens as soon as it is paid.",
+    "not_released": "{name} will release it; it then appears in your files.",
+}
+
+
 @bp.route("/files/{token}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def download(token: str) -> Any:
     request = bp.current_request
     result = redeem(token, source_ip(request), user_agent(request), current_session(request))
     if not result.allowed:
-        return render("denied.html", status=403, title=result.title, message=DENIAL_MESSAGES[result.reason])
+        return denied_page(result, request)
     headers = client_headers(new_nonce())
     headers["Location"] = str(result.location)
     return Response(body="", status_code=302, headers=headers)
+
+
+def denied_page(result: Redemption, request: Any) -> Response:
+    """A refusal in the business's colours: the file, why (in words), and what to do next.
+
+    403 for every refusal: the link is real, this client may not use it now (a missing link
+    is the 404 page). Tapping a used-up link used to give an unbranded page with one line."""
+    business = result.business
+    name = business.name if business else "the sender"
+    return render("denied.html", status=403, title=result.title, heading=DENIAL_TITLES[result.reason],
+                  message=DENIAL_MESSAGES[result.reason], next_step=NEXT_STEPS[result.reason].format(name=name),
+                  business=brand(business) if business else None,
+                  contact_email=business.email if business else None,
+                  files_url=absolute_url(request, f"/signin/{business.business_id}") if business else None)

@@ -48,13 +48,31 @@ def _image_origins() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8") -> dict[str, Any]:
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+
+
+def form_origins() -> str:
+    """Where a form on a client page may land, redirects included (CSP `form-action` is
+    checked on every hop: Chromium silently drops a form whose redirect leaves the list).
+
+    Pay lands on Stripe's checkout (or, locally, the offline one on its own origin); the
+    statement form and PDF downloads are answered by a redirect to a presigned GET of the
+    files bucket.
+    """
+    origins = ["'self'", STRIPE_CHECKOUT_ORIGIN, _image_origins()]
+    if settings().is_local and settings().offline_checkout_url:
+        origins.append(origin_of(settings().offline_checkout_url))
+    return " ".join(dict.fromkeys(origins))
+
+
+def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8", form_action: str | None = None
+                   ) -> dict[str, Any]:
     """Headers every client-facing response carries: private, unindexed, locked down."""
     csp = (
         "default-src 'none'; "
         f"style-src 'nonce-{nonce}'; "
         f"img-src 'self' data: {_image_origins()}; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        f"form-action {form_action or form_origins()}; frame-ancestors 'none'; base-uri 'none'"
     )
     return {
         "Content-Type": content_type,
@@ -68,10 +86,10 @@ def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8") -
     }
 
 
-def render(template: str, status: int = 200, **context: Any) -> Response:
+def render(template: str, status: int = 200, form_action: str | None = None, **context: Any) -> Response:
     nonce = new_nonce()
     html = _environment().get_template(template).render(nonce=nonce, **context)
-    return Response(body=html, status_code=status, headers=client_headers(nonce))
+    return Response(body=html, status_code=status, headers=client_headers(nonce, form_action=form_action))
 
 
 def client_json(body: Any, status: int = 200) -> Response:
@@ -131,7 +149,7 @@ def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]]
     return decorate
 
 
-def check_same_origin(request: Any) -> None:
+def check_same_origin(request: Any, own_origin: str | None = None) -> None:
     """Refuse a form post another site made the browser send (login CSRF, forced sign-out).
 
     SameSite=Lax does not stop a cross-site top-level POST; `Sec-Fetch-Site` (modern
@@ -147,11 +165,12 @@ def check_same_origin(request: Any) -> None:
             raise refused
         return
     origin = headers.get("origin")
-    if origin is not None and origin.rstrip("/") != _origin(absolute_url(request, "")):
+    if origin is not None and origin.rstrip("/") != (own_origin or origin_of(absolute_url(request, ""))):
         raise refused
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of a URL: what CSP and `Origin` compare."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 

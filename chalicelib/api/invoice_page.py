@@ -10,6 +10,7 @@ from chalicelib.api.html import client_json, page_errors, payment_notice, render
 from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.invoice_page import open_share_link, public_view
+from chalicelib.services.payment_return import check_number, payment_return
 
 bp = Blueprint(__name__)
 
@@ -25,7 +26,11 @@ def invoice_page(token: str) -> Any:
         return client_json(view)
     # Signing in (to find every file again) goes through the share token, so the page never
     # shows the business's id; JSON callers already hold the token.
-    notice = payment_notice(bp.current_request.query_params)
+    params = bp.current_request.query_params
+    notice = payment_notice(params)
+    page_url = absolute_url(bp.current_request, f"/invoice/{token}")
+    returned = payment_return(stored, page_url, check_number(params)) if notice == "success" else None
     return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"),
                   pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice,
+                  payment_return=returned,
                   pdf_url=absolute_url(bp.current_request, f"/invoice/{token}/pdf"))

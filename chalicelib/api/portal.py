@@ -27,6 +27,7 @@ from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
 from chalicelib.services import checkout, portal, quotes, stripe_gateway
 from chalicelib.services.client_files import files_of
 from chalicelib.services.invoice_page import public_view
+from chalicelib.services.payment_return import check_number, payment_return
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
@@ -103,9 +104,12 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
     deciding = kind == "quotes" and document.status == rules.SENT
+    notice = payment_notice(request.query_params)
+    returned = (payment_return(stored, f"{base}/{kind}/{doc_id}", check_number(request.query_params))
+                if notice == "success" else None)
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",
-                  payment_notice=payment_notice(request.query_params),
+                  payment_notice=notice, payment_return=returned,
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
                   terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 

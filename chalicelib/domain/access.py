@@ -285,3 +285,45 @@ DENIAL_MESSAGES = {
     "not_released": "This file has not been released yet.",
     "limit_reached": "This file has reached its download limit. Ask the sender for more downloads.",
 }
+
+
+@dataclass(frozen=True)
+class FileLabel:
+    """What a client list shows for one file: the words, and whether it offers a link.
+
+    `reason` is `decide_download`'s (or "claimed"), so the list and the redemption agree.
+    """
+
+    text: str
+    link: bool
+    reason: str
+
+
+def file_label(
+    policy: str, state: str, *, downloads: int, download_limit: int | None, expires_at: datetime | None,
+    now: datetime, claimed_elsewhere: bool = False,
+) -> FileLabel:
+    """The label and link of a file on the invoice page, the portal and the Files page.
+
+    `state` is the effective state (see `effective_state`). It asks `decide_download` the same
+    question the redemption will, so a list never offers
+    a link that `/files/{token}` would refuse (a used-up or expired file used to say
+    "Download" and lead to a refusal page). `claimed_elsewhere`: a claimed file seen outside
+    its claimer's Files page (it is downloaded from there, not from an invoice).
+    """
+    if claimed_elsewhere:
+        return FileLabel("claimed", False, CLAIMED)
+    decision = decide_download(state, policy, downloads, download_limit, expires_at, now)
+    if decision.allowed:
+        if download_limit is None:
+            return FileLabel("available", True, decision.reason)
+        left = download_limit - downloads
+        return FileLabel(f"{left} download{'' if left == 1 else 's'} left", True, decision.reason)
+    words = {
+        "revoked": "no longer available",
+        "expired": "expired",
+        "limit_reached": "limit reached",
+        "awaiting_payment": "available after payment",
+        "not_released": client_label(policy, state, claimed=False),
+    }
+    return FileLabel(words[decision.reason], False, decision.reason)

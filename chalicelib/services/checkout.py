@@ -74,7 +74,8 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
         session_id, url, offline = session.id, session.url, False
     elif settings().is_local:
         session_id = f"{OFFLINE_PREFIX}{business.business_id}_{document.doc_id}_{key[-24:]}"
-        url, offline = f"{base_url}/checkout/offline/{session_id}", True
+        # On its own origin when configured (`make dev`), so the redirect leaves the app's origin as Stripe's does.
+        url, offline = f"{offline_checkout_base(base_url)}/checkout/offline/{session_id}", True
     else:
         raise Unavailable("Online payment is not configured.")
     now = iso(utcnow())
@@ -86,6 +87,12 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
     with contextlib.suppress(Conflict):  # a repeated click finds it recorded; never reopen a finished one
         conditional(lambda: record.save(condition=docs.CheckoutSession.pk.does_not_exist()), "Already recorded.")
     return url
+
+
+def offline_checkout_base(app_base_url: str) -> str:
+    """Where the offline checkout is served: its own origin if configured (local runs only), else the app's."""
+    config = settings()
+    return (config.offline_checkout_url if config.is_local else "") or app_base_url
 
 
 def expire_open_sessions(business_id: str, doc_id: str) -> int:

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from chalicelib.domain import access, previews
 from chalicelib.services import contact_access
 from chalicelib.services.client_sessions import ClientSession
+from chalicelib.services.file_labels import label_of
 from chalicelib.services.thumbnails import preview_url
 from chalicelib.store.businesses import Business, business_pk
 from chalicelib.store.clients import Contact
 from chalicelib.store.grants import Grant, grants_of_client
 from chalicelib.store.resources import Resource, resource_sk
+from chalicelib.store.table import utcnow
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class FileEntry:
     filename: str | None
     size: int | None
     status: str
-    download_url: str
+    download_url: str | None  # None when the file is used up or expired: the status says so
     preview_url: str | None = None
 
 
@@ -37,8 +39,9 @@ class FilesPage:
 
 
 def _mine(grant: Grant, contact_id: str) -> bool:
-    """Available, shown to clients, and not claimed by another contact of the same client."""
-    return (grant.state == access.AVAILABLE and access.shown_to_client(grant.policy, grant.state, grant.reason, grant.claimed_by)
+    """Available or expired (it says so), shown to clients, not claimed by another contact of the client."""
+    return (grant.state in (access.AVAILABLE, access.EXPIRED)
+            and access.shown_to_client(grant.policy, grant.state, grant.reason, grant.claimed_by)
             and grant.claimed_by in (None, contact_id))
 
 
@@ -66,6 +69,7 @@ def files_of(bid: str, client_id: str, contact_id: str, session: ClientSession |
     page = FilesPage(business, contact)
     all_tags: set[str] = set()
     needle = (query or "").strip().lower()
+    now = utcnow()
     for grant in sorted(grants, key=lambda g: g.created_at, reverse=True):
         live = found.get((business_pk(bid), resource_sk(grant.resource_id)))
         resource = live if isinstance(live, Resource) else None
@@ -75,8 +79,8 @@ def files_of(bid: str, client_id: str, contact_id: str, session: ClientSession |
             title=resource.title if resource else grant.title, description=resource.description if resource else None,
             tags=tags, kind=grant.kind, filename=(resource or grant).filename,
             size=int(s) if (s := (resource or grant).size) is not None else None,
-            status=access.client_label(grant.policy, grant.state, grant.claimed_by is not None),
-            download_url=f"{base_url}/files/{grant.file_token}",
+            status=(label := label_of(grant, now)).text,
+            download_url=f"{base_url}/files/{grant.file_token}" if label.link else None,
             preview_url=preview_url(resource.preview_small_key) if resource and resource.preview_state == previews.READY
             else None,
         )

@@ -27,6 +27,7 @@ from chalicelib.services import contact_access
 from chalicelib.services.client_sessions import ClientSession
 from chalicelib.services.delivery import log_entry
 from chalicelib.services.entitlements import payment_facts
+from chalicelib.services.file_labels import expires_of
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, business_pk
 from chalicelib.store.clients import Contact, get_contact
@@ -46,6 +47,7 @@ class Redemption:
     reason: str
     location: str | None  # where to send the browser when allowed
     title: str
+    business: Business | None = None  # whose brand a refusal page wears
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,6 @@ def user_agent_of(header: str | None) -> str | None:
     return (header or "")[:MAX_USER_AGENT] or None
 
 
-def _expires(grant: Grant) -> datetime | None:
-    return datetime.fromisoformat(grant.access_expires_at.replace("Z", "+00:00")) if grant.access_expires_at else None
-
-
 def _count(grant: Grant, client: str, now: int) -> None:
     """Count one redemption — only while the grant is still available and under its limit, and
     only if this client has no counted download in the window (else it is a restart)."""
@@ -181,7 +179,7 @@ def _decide_and_count(loaded: Loaded, client: str, now: datetime) -> str:
             state, grant.policy, int(grant.downloads or 0),
             # A restart inside the window took its download already: the limit cannot refuse it.
             None if restart or grant.download_limit is None else int(grant.download_limit),
-            _expires(grant), now,
+            expires_of(grant), now,
         )
         if not decision.allowed:
             return decision.reason
@@ -238,4 +236,5 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     reason = _decide_and_count(loaded, client, now)
     log_entry(grant, now, loaded.retention_days, actor, "download", reason, ip, agent).save()
     allowed = reason == "ok"
-    return Redemption(allowed, reason, _location(grant, loaded.resource) if allowed else None, grant.title)
+    return Redemption(allowed, reason, _location(grant, loaded.resource) if allowed else None, grant.title,
+                      loaded.business)

@@ -14,11 +14,14 @@ from chalicelib.domain.payments import stripe_minimum
 from chalicelib.domain.tokens import looks_like_token
 from chalicelib.services import stripe_gateway
 from chalicelib.services.businesses import logo_url
+from chalicelib.services.entitlements import payment_facts
+from chalicelib.services.file_labels import label_of
 from chalicelib.services.thumbnails import preview_url
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.grants import Grant
+from chalicelib.store.table import utcnow
 
 NOT_FOUND = "This link is not valid. Ask the sender for a new one."
 
@@ -84,21 +87,24 @@ def figures_view(document: docs.Document, currency: str) -> dict[str, Any]:
     }
 
 
-def _resources(grants: list[Grant], base_url: str) -> list[dict[str, Any]]:
+def _resources(grants: list[Grant], document: docs.Document, base_url: str) -> list[dict[str, Any]]:
     """What the client sees of each grant: title, words for its state, a link when it opens."""
-    shown = []
+    shown, now = [], utcnow()
     for g in sorted(grants, key=lambda g: g.created_at):
         if not access.shown_to_client(g.policy, g.state, g.reason, g.claimed_by):
             continue
-        claimed = g.claimed_by is not None
+        # Ask what the redemption will ask (`redeem` judges the grant by the invoice the same way).
+        # A claimed file belongs to its claimer: they download it from their Files page.
+        label = label_of(g, now, payment_facts(document), claimed_elsewhere=g.claimed_by is not None)
         shown.append({
             "title": g.title, "kind": g.kind, "filename": g.filename,
             "size": int(g.size) if g.size is not None else None,
-            "status": access.client_label(g.policy, g.state, claimed=claimed),
+            "status": label.text, "reason": label.reason,
+            # Files this invoice's payment opens: the receipt after paying lists them.
+            "unlocked_by_payment": g.policy == access.AFTER_PAYMENT,
             "preview_url": preview_url(g.preview_key) if access.may_show_preview(g.state, bool(g.preview_before_payment))
             else None,
-            # A claimed file belongs to its claimer: they download it from their Files page.
-            "download_url": f"{base_url}/files/{g.file_token}" if g.state == access.AVAILABLE and not claimed else None,
+            "download_url": f"{base_url}/files/{g.file_token}" if label.link else None,
         })
     return shown
 
@@ -143,7 +149,7 @@ def public_view(
             **figures_view(document, currency),
             "notes": document.notes,
             "terms": document.terms,
-            "resources": _resources(grants, base_url),
+            "resources": _resources(grants, document, base_url),
             "pay": _pay_terms(business, document, today),
             # The client's payment history: payments, refunds and disputes (not entries held for review).
             "payments": [

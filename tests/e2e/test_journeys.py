@@ -10,7 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Staff, outbox_link, reload_until, screenshot
+from tests.e2e.conftest import Staff, outbox_link, screenshot
 
 pytestmark = pytest.mark.slow
 UPLOADED = b"Wedding photos, full resolution.\n" * 2000  # ~66 KB: the progress bar moves
@@ -89,10 +89,11 @@ def test_2_client_pays_on_a_phone_and_the_file_unlocks_without_staff(phone: Any,
     phone.get_by_test_id("offline-pay").click()
     phone.wait_for_url("**payment=success")
     expect(phone.get_by_test_id("payment-notice")).to_be_visible()
-    file_link = lambda page: page.get_by_role("link", name="Download", exact=True)  # noqa: E731 (not the PDF's)
-    reload_until(phone, file_link)
+    # The page reloads itself until the payment is recorded (a reload from here could race it).
+    file_link = phone.get_by_role("link", name="Download", exact=True).first  # not the PDF's
+    expect(file_link).to_be_visible(timeout=40_000)
     with phone.expect_download() as download:
-        file_link(phone).click()
+        file_link.click()
     assert Path(download.value.path()).read_bytes() == content
     assert download.value.suggested_filename == "workbook.txt"
     screenshot(phone, "2-client-paid-and-downloaded")
@@ -141,7 +142,7 @@ def test_4_a_quote_is_approved_in_the_portal_becomes_an_invoice_and_is_paid(phon
     phone.get_by_test_id("pay").click()
     phone.get_by_test_id("offline-pay").click()
     phone.wait_for_url("**payment=success")
-    reload_until(phone, lambda page: page.get_by_text("this invoice is paid"))
+    expect(phone.get_by_text("this invoice is paid")).to_be_visible(timeout=40_000)  # it reloads itself
     screenshot(phone, "4-quote-approved-invoice-paid")
     invoices = staff.call("GET", "/invoices")["items"]
     [made] = [i for i in invoices if i.get("quote_id") == quote["id"]]
