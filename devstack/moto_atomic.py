@@ -31,3 +31,114 @@ def serialise_dynamodb_writes() -> None:
         functools.update_wrapper(locked, original)
         locked._paydrop_atomic = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, locked)
+
+
+class _ItemBackups(threading.local):
+    active = False
+
+
+_backing_up = _ItemBackups()
+
+
+class _CopyShim:
+    """Stands in for the `copy` module inside moto's DynamoDB models: while this thread runs a
+    transaction, "copy the whole table" returns the table itself (its touched items are backed
+    up instead, see `cheap_transactions`); everywhere else it is the real `copy`."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def deepcopy(self, value: Any, *args: Any) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        if _backing_up.active and isinstance(value, Table):
+            return value
+        return self._real.deepcopy(value, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def cheap_transactions() -> None:
+    """moto backs a transaction up by deep-copying the whole table once per item in it, so each
+    TransactWriteItems costs O(items × table size) and the suite slows as the table fills. Back up
+    only the items the transaction touches, and put exactly those back when it is cancelled.
+    Writes are serialised (`serialise_dynamodb_writes`), so nothing else changes them meanwhile."""
+    import copy
+
+    import moto.dynamodb.models as models
+    from moto.dynamodb.exceptions import MockValidationException, MultipleTransactionsException, TransactionCanceledException
+
+    if getattr(models.DynamoDBBackend.transact_write_items, "_paydrop_cheap", False):
+        return
+    models.copy = _CopyShim(copy)  # type: ignore[assignment]
+    original = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        backups = []
+        for entry in transact_items:
+            _, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            attrs = op.get("Item") or op.get("Key") or {}
+            key = {name: attrs[name] for name in (table.hash_key_attr, table.range_key_attr) if name and name in attrs}
+            current = self.get_item(table.name, key) if len(key) == (2 if table.range_key_attr else 1) else None
+            backups.append((table.name, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
+        _backing_up.active = True
+        try:
+            original(self, transact_items)
+        except (TransactionCanceledException, MultipleTransactionsException, MockValidationException):
+            for table_name, key, before in reversed(backups):
+                if before is not None:
+                    self.put_item(table_name, before)
+                elif key and self.get_item(table_name, key) is not None:
+                    self.delete_item(table_name, key)
+            raise
+        finally:
+            _backing_up.active = False
+
+    functools.update_wrapper(transact_write_items, original)
+    transact_write_items._paydrop_cheap = True  # type: ignore[attr-defined]
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+class _Partition(threading.local):
+    hash_key: Any = None
+
+
+_partition = _Partition()
+
+
+def partition_queries() -> None:
+    """moto answers every Query by sorting and scanning the whole table, so each costs more as
+    the table fills. A Query on the table's own key reads only that partition here, as DynamoDB
+    does (index queries still scan: they are rarer, and moto keeps no index of its own)."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "_paydrop_partition", False):
+        return
+    all_items, query = Table.all_items, Table.query
+
+    def partition_items(self: Any) -> Any:
+        if _partition.hash_key is None:
+            return all_items(self)
+        found = self.items.get(_partition.hash_key)
+        if found is None:
+            return []
+        return list(found.values()) if self.range_key_attr else [found]
+
+    def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name is not None or hash_key is None:
+            return query(self, hash_key, *args, **kwargs)
+        _partition.hash_key = hash_key
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _partition.hash_key = None
+
+    functools.update_wrapper(partition_query, query)
+    partition_query._paydrop_partition = True  # type: ignore[attr-defined]
+    Table.all_items = partition_items  # type: ignore[method-assign]
+    Table.query = partition_query  # type: ignore[method-assign]

@@ -45,8 +45,10 @@ class Stack:
 def start_moto(port: int) -> tuple[Any, str]:
     from moto.server import ThreadedMotoServer
 
-    from devstack.moto_atomic import serialise_dynamodb_writes
+    from devstack.moto_atomic import cheap_transactions, partition_queries, serialise_dynamodb_writes
 
+    partition_queries()
+    cheap_transactions()  # first: the lock below then wraps the cheaper transaction
     serialise_dynamodb_writes()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
