@@ -105,6 +105,7 @@ def cheap_transactions() -> None:
 
 class _Partition(threading.local):
     hash_key: Any = None
+    unsorted = False
 
 
 _partition = _Partition()
@@ -113,7 +114,8 @@ _partition = _Partition()
 def partition_queries() -> None:
     """moto answers every Query by sorting and scanning the whole table, so each costs more as
     the table fills. A Query on the table's own key reads only that partition here, as DynamoDB
-    does (index queries still scan: they are rarer, and moto keeps no index of its own)."""
+    does; an index query still scans (moto keeps no index of its own) but no longer sorts the
+    whole table first, since it sorts what it finds."""
     from moto.dynamodb.models.table import Table
 
     if getattr(Table.query, "_paydrop_partition", False):
@@ -121,6 +123,8 @@ def partition_queries() -> None:
     all_items, query = Table.all_items, Table.query
 
     def partition_items(self: Any) -> Any:
+        if _partition.unsorted:  # an index query sorts what it finds itself: skip sorting the table
+            return [i for found in self.items.values() for i in (found.values() if self.range_key_attr else [found])]
         if _partition.hash_key is None:
             return all_items(self)
         found = self.items.get(_partition.hash_key)
@@ -130,13 +134,14 @@ def partition_queries() -> None:
 
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name is not None or hash_key is None:
-            return query(self, hash_key, *args, **kwargs)
-        _partition.hash_key = hash_key
+        if index_name is not None:
+            _partition.unsorted = True
+        elif hash_key is not None:
+            _partition.hash_key = hash_key
         try:
             return query(self, hash_key, *args, **kwargs)
         finally:
-            _partition.hash_key = None
+            _partition.hash_key, _partition.unsorted = None, False
 
     functools.update_wrapper(partition_query, query)
     partition_query._paydrop_partition = True  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Unlock after payment, proved against a model.
+"""Unlock after payment, proved against a model (run by tests/services/test_unlock_model_*.py).
 
 A hypothesis state machine drives one invoice through random interleavings of what happens to
 it in real life — Stripe payments (full and partial), refunds (full and partial, cumulative as
@@ -14,7 +14,6 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import requests
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -23,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from tests.conftest import PUBLIC_BASE_URL, Tenant
 
 TOTAL = 10_000  # 100.00 EUR
-EXAMPLES = int(__import__("os").environ.get("MODEL_EXAMPLES", "500"))
+EXAMPLES = 500  # in all; each of the two test modules runs half, so both xdist workers share them
 RULES = ("keep", "revoke_on_full_refund", "revoke_on_any_refund")
 _ids = itertools.count(1)
 
@@ -275,17 +274,16 @@ class UnlockMachine(RuleBasedStateMachine):
         assert status == (302 if modelled.state == "available" else 403), (modelled, status)
 
 
-@pytest.fixture
-def world(tenant: Tenant, anonymous: Any) -> World:
+def make_world(tenant: Tenant, anonymous: Any) -> World:
     assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200
     return World(tenant, anonymous, tenant.client_id())
 
 
-def test_unlock_after_payment_follows_the_model(world: World) -> None:
-    """500 random histories of one invoice; every step checked against the model."""
+def run_model(world: World, examples: int) -> None:
+    """`examples` random histories of one invoice; every step checked against the model."""
     from hypothesis.stateful import run_state_machine_as_test
 
     UnlockMachine.world = world
     run_state_machine_as_test(UnlockMachine, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=8, deadline=None, database=None,
+        max_examples=examples, stateful_step_count=8, deadline=None, database=None,
         suppress_health_check=list(HealthCheck)))
