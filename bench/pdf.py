@@ -37,7 +37,8 @@ t0 = time.perf_counter()
 t1 = time.perf_counter()
 import reportlab.platypus, reportlab.pdfgen.canvas, reportlab.pdfbase.ttfonts, reportlab.lib.styles, reportlab.lib.utils
 t2 = time.perf_counter()
-from chalicelib.services import pdf_kit, pdfs
+from chalicelib.services.billing import pdf_kit
+from chalicelib.services.billing import pdfs
 pdf_kit.fonts()
 t3 = time.perf_counter()
 from bench.pdf import invoice_content
@@ -66,8 +67,8 @@ def _boto3() -> float:
 def invoice_content(lines: int) -> dict[str, object]:
     """A sent invoice of `lines` lines, every 7th description long enough to wrap, as the page sees it."""
     from chalicelib.domain import invoices as rules
-    from chalicelib.services.invoice_page import public_view
-    from chalicelib.services.pdfs import document_content
+    from chalicelib.services.billing.pdfs import document_content
+    from chalicelib.services.portal.share_page import public_view
     from chalicelib.store.businesses import Business
     from chalicelib.store.documents import BillTo, LineMap, new_document
 
@@ -130,7 +131,7 @@ def main() -> int:
     print(f"  + first render of the 100-line invoice       {first_ms:7.1f} ms")
     print(f"  first PDF of a container, all of the above   {reportlab_ms + fonts_ms + first_ms:7.1f} ms")
 
-    from chalicelib.services import pdfs
+    from chalicelib.services.billing import pdfs
 
     content, logo = invoice_content(100), _logo()
     for paper in ("A4", "Letter"):

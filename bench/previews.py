@@ -116,7 +116,7 @@ def child(method: str, path: str, kind: str) -> None:
     """Run one method on one file in this (fresh) process; print the work's seconds as JSON."""
     sys.path.insert(0, str(ROOT))
     if method == "worker":
-        from chalicelib.services import preview_render
+        from chalicelib.services.delivery.previews import render as preview_render
 
         preview_render._pil()
         if kind == "pdf":
@@ -139,7 +139,7 @@ def child(method: str, path: str, kind: str) -> None:
         make_fixtures(Path(path), kind == "at-cap")
         seconds = 0.0
     elif method == "idle":
-        from chalicelib.services import preview_render
+        from chalicelib.services.delivery.previews import render as preview_render
 
         preview_render._pil()
         seconds = 0.0

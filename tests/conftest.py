@@ -147,7 +147,7 @@ def unique_email(prefix: str = "staff") -> str:
 
 
 def sign_in(email: str, password: str = PASSWORD) -> str:
-    from chalicelib.services import auth
+    from chalicelib.services.identity import staff_auth as auth
 
     return str(auth.login(email, password)["id_token"])
 
@@ -155,7 +155,7 @@ def sign_in(email: str, password: str = PASSWORD) -> str:
 @pytest.fixture
 def make_tenant(http: Any) -> Callable[..., Tenant]:
     """Open a new business and sign its owner in (call again for a second, isolated tenant)."""
-    from chalicelib.services import onboarding
+    from chalicelib.services.accounts import onboarding
 
     def make(name: str = "Test Business", currency: str = "EUR") -> Tenant:
         email = unique_email("owner")
@@ -173,7 +173,7 @@ def tenant(make_tenant: Callable[..., Tenant]) -> Tenant:
 @pytest.fixture
 def member_of(http: Any) -> Callable[[Tenant, str], Api]:
     """Another signed-in staff member of `tenant`'s business, with `role`."""
-    from chalicelib.services import onboarding
+    from chalicelib.services.accounts import onboarding
 
     def make(tenant: Tenant, role: str) -> Api:
         email = unique_email(role)

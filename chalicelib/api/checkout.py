@@ -12,7 +12,7 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, form_or_json, sour
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import OfflineOutcome, PayInput
 from chalicelib.domain.money import format_amount
-from chalicelib.services import checkout, offline_checkout
+from chalicelib.services.payments import checkout, offline_checkout
 
 bp = Blueprint(__name__)
 

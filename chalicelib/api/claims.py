@@ -12,7 +12,7 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, form_or_json, source_ip, user_
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import EmailInput
-from chalicelib.services import claims
+from chalicelib.services.delivery import claims
 
 bp = Blueprint(__name__)
 

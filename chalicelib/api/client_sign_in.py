@@ -12,8 +12,9 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, 
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import EmailInput
-from chalicelib.services import claims, client_sessions, client_sign_in, contact_access
-from chalicelib.services.invoice_page import open_share_link
+from chalicelib.services.delivery import claims
+from chalicelib.services.identity import client_sessions, client_sign_in, contact_access
+from chalicelib.services.portal.share_page import open_share_link
 
 bp = Blueprint(__name__)
 

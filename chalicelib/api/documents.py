@@ -15,11 +15,15 @@ from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate,
 from chalicelib.domain.invoices import INVOICE, QUOTE
 from chalicelib.domain.payments import settle
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
-from chalicelib.services import attachments, delivery, documents, invoice_emails, quotes, sharing, views
-from chalicelib.services.auth import Principal
-from chalicelib.services.businesses import business_of
-from chalicelib.services.invoice_page import public_view
-from chalicelib.services.ledger import entries_of
+from chalicelib.services.accounts.businesses import business_of
+from chalicelib.services.billing import documents, invoice_emails, quotes
+from chalicelib.services.billing import share_link as sharing
+from chalicelib.services.billing.ledger import entries_of
+from chalicelib.services.delivery import attachments
+from chalicelib.services.delivery import grants as delivery
+from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.services.portal import view_tracking as views
+from chalicelib.services.portal.share_page import public_view
 from chalicelib.store.documents import Document, load_collection
 
 bp = Blueprint(__name__)

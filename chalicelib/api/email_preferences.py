@@ -14,7 +14,7 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, FORM, body, parse_body, source
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.inputs import EmailPreferences
-from chalicelib.services import email_preferences
+from chalicelib.services.notifications import email_preferences
 
 bp = Blueprint(__name__)
 CHOICES = {"true": True, "false": False}

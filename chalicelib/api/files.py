@@ -10,9 +10,9 @@ from chalicelib.api.html import brand, client_headers, page_errors, render
 from chalicelib.api.http import ANY_CONTENT_TYPE, new_nonce, source_ip, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.access import DENIAL_MESSAGES
-from chalicelib.services import client_sessions
-from chalicelib.services.client_files import files_page
-from chalicelib.services.downloads import Redemption, redeem
+from chalicelib.services.delivery.downloads import Redemption, redeem
+from chalicelib.services.identity import client_sessions
+from chalicelib.services.portal.client_files import files_page
 
 bp = Blueprint(__name__)
 

@@ -16,8 +16,8 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.config import settings
 from chalicelib.domain.colours import palette
 from chalicelib.domain.errors import DomainError, Forbidden, TooManyRequests
-from chalicelib.services import views
-from chalicelib.services.businesses import logo_url
+from chalicelib.services.accounts.businesses import logo_url
+from chalicelib.services.portal import view_tracking as views
 
 log = logging.getLogger("paydrop.pages")
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")

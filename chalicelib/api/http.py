@@ -28,8 +28,8 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.money import is_currency
-from chalicelib.services.auth import verify_id_token
-from chalicelib.services.businesses import currency_for
+from chalicelib.services.accounts.businesses import currency_for
+from chalicelib.services.identity.staff_auth import verify_id_token
 
 log = logging.getLogger("paydrop.api")
 S = TypeVar("S", bound=msgspec.Struct)

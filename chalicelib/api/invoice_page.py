@@ -9,8 +9,8 @@ from chalice import Blueprint
 from chalicelib.api.html import client_json, page_errors, payment_notice, render, track_open, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.api.urls import absolute_url
-from chalicelib.services.invoice_page import open_share_link, public_view
-from chalicelib.services.payment_return import check_number, payment_return
+from chalicelib.services.payments.payment_return import check_number, payment_return
+from chalicelib.services.portal.share_page import open_share_link, public_view
 
 bp = Blueprint(__name__)
 

@@ -8,7 +8,7 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import json_response, page_params, staff_route
 from chalicelib.domain.permissions import VIEW
-from chalicelib.services.auth import Principal
+from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store.documents import list_payments
 
 bp = Blueprint(__name__)

@@ -17,10 +17,10 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response,
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.permissions import VIEW
-from chalicelib.services import portal
-from chalicelib.services.auth import Principal
-from chalicelib.services.businesses import business_of
-from chalicelib.services.invoice_page import open_share_link
+from chalicelib.services.accounts.businesses import business_of
+from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.services.portal import portal
+from chalicelib.services.portal.share_page import open_share_link
 from chalicelib.store.documents import load_collection
 
 bp = Blueprint(__name__)
@@ -41,7 +41,7 @@ def _redirect(url: str) -> Response:
 @_errors()
 def share_link_pdf(token: str) -> Any:
     """The invoice behind a share link (unknown, revoked and draft links: the page's 404)."""
-    from chalicelib.services import pdfs
+    from chalicelib.services.billing import pdfs
 
     business, document, stored = open_share_link(token)
     return _redirect(pdfs.document_pdf(business, document, list(stored), date.today()).url)
@@ -49,7 +49,7 @@ def share_link_pdf(token: str) -> Any:
 
 def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
     """A document of the portal's client: the same rules as the portal's document page."""
-    from chalicelib.services import pdfs
+    from chalicelib.services.billing import pdfs
 
     check_path_ids({"doc_id": doc_id})
     access = portal.open_portal(token, current_session(bp.current_request))
@@ -76,7 +76,7 @@ def portal_quote_pdf(token: str, doc_id: str) -> Any:
 @_errors()
 def portal_statement(token: str) -> Any:
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD`: the portal client's statement (400 for a bad range)."""
-    from chalicelib.services import statements
+    from chalicelib.services.billing import statements
 
     params: Any = bp.current_request.query_params or {}
     access = portal.open_portal(token, current_session(bp.current_request))
@@ -86,7 +86,7 @@ def portal_statement(token: str) -> Any:
 
 
 def _staff_document_pdf(principal: Principal, kind: str, doc_id: str) -> Any:
-    from chalicelib.services import pdfs
+    from chalicelib.services.billing import pdfs
 
     document, stored = load_collection(principal.business_id, doc_id)
     if document is None or document.kind != kind:
@@ -108,7 +108,7 @@ def quote_pdf(principal: Principal, doc_id: str) -> Any:
 @staff_route(bp, "/api/v1/clients/{client_id}/statement", VIEW)
 def client_statement(principal: Principal, client_id: str) -> Any:
     """`?from=&to=`: the client's statement, `{"url", "closing", …}` (the figures it prints)."""
-    from chalicelib.services import statements
+    from chalicelib.services.billing import statements
 
     params: Any = bp.current_request.query_params or {}
     made = statements.statement(business_of(principal), client_id, params.get("from"), params.get("to"), date.today())

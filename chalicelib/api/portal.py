@@ -24,10 +24,12 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
-from chalicelib.services import checkout, portal, quotes, stripe_gateway
-from chalicelib.services.client_files import files_of
-from chalicelib.services.invoice_page import public_view
-from chalicelib.services.payment_return import check_number, payment_return
+from chalicelib.services.billing import quotes
+from chalicelib.services.payments import checkout, stripe_gateway
+from chalicelib.services.payments.payment_return import check_number, payment_return
+from chalicelib.services.portal import portal
+from chalicelib.services.portal.client_files import files_of
+from chalicelib.services.portal.share_page import public_view
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}

@@ -9,8 +9,9 @@ from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import AttachmentInput, CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
-from chalicelib.services import attachments, delivery, resources
-from chalicelib.services.thumbnails import preview_url
+from chalicelib.services.delivery import attachments, resources
+from chalicelib.services.delivery import grants as delivery
+from chalicelib.services.delivery.previews.urls import preview_url
 
 bp = Blueprint(__name__)
 ITEM = "/api/v1/resources/{resource_id}"

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_errors, json_response
-from chalicelib.services import stripe_events
+from chalicelib.services.payments import stripe_events
 
 bp = Blueprint(__name__)
 MAX_EVENT_BYTES = 512 * 1024  # Stripe events are a few KB

@@ -1,6 +1,6 @@
 """Preview rules: which files get previews, at what sizes, within which limits, and where they live.
 
-Pure: no AWS, no imaging library. The worker (`services/previews.py`) applies these rules;
+Pure: no AWS, no imaging library. The worker (`services/delivery/previews/make.py`) applies these rules;
 the pages that list files read `live_status` to know whether a resource's previews belong
 to the version they show.
 """

@@ -35,7 +35,7 @@ class Contact(BaseItem, discriminator="contact"):
     wants_marketing = BooleanAttribute(default=True)
     preferences_token = UnicodeAttribute(null=True)
     # Every session cookie carries the generation it was issued at; moving it on (sign-out, a new
-    # address) ends them all at their next request. See services/contact_access.py.
+    # address) ends them all at their next request. See services/identity/contact_access.py.
     session_generation = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

@@ -1,4 +1,4 @@
-"""The mail worker: sends the emails `chalicelib.services.mail.enqueue` put on the `mail` queue.
+"""The mail worker: sends the emails `chalicelib.services.notifications.mail.enqueue` put on the `mail` queue.
 
 Sending happens here, off the request path, so a request that sends mail (a sign-in link
 to a known address) answers as fast as one that does not. Batch size 1: a message SES
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chalicelib.services import mail
+from chalicelib.services.notifications import mail
 
 log = logging.getLogger("paydrop.workers")
 

@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from chalicelib.services import stripe_events
+from chalicelib.services.payments import stripe_events
 
 log = logging.getLogger("paydrop.workers")
 

@@ -25,7 +25,7 @@ UPLOADS_PREFIX = "uploads/"
 
 def on_upload(event: Any) -> None:
     """Make the previews of every uploaded object in the SQS `event` (Chalice's `SQSEvent`)."""
-    from chalicelib.services import previews  # here: `import app` (the API's cold start) never needs it
+    from chalicelib.services.delivery.previews import make as previews  # here: `import app` (the API's cold start) never needs it
 
     for record in event:
         message_id = record.to_dict().get("messageId", "?")

@@ -5,7 +5,7 @@ import json
 import logging
 from typing import Any
 
-from chalicelib.services import views
+from chalicelib.services.portal import view_tracking as views
 
 log = logging.getLogger("paydrop.workers")
 

@@ -126,7 +126,7 @@ def test_sign_in_requests_are_rate_limited_per_address(tenant: Any, anonymous: A
 
 
 def test_sign_in_requests_are_rate_limited_per_ip(tenant: Any, anonymous: Api, outbox: Any, monkeypatch: Any) -> None:
-    from chalicelib.services import client_sign_in
+    from chalicelib.services.identity import client_sign_in
 
     monkeypatch.setattr(client_sign_in, "PER_IP", 3)
     path = f"/signin/{tenant.business_id}"

@@ -18,7 +18,7 @@ ADDRESS = "pat@portal.test"
 def _offline_payments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pay works locally through the offline checkout; many pay clicks from one test IP are fine."""
     from chalicelib.config import reset_settings
-    from chalicelib.services import checkout, stripe_gateway
+    from chalicelib.services.payments import checkout, stripe_gateway
 
     monkeypatch.setattr(checkout, "PER_IP", 10_000)
     monkeypatch.delenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", raising=False)
@@ -148,7 +148,7 @@ def test_a_removed_contacts_session_no_longer_names_them_on_shared_downloads(
 
 def test_a_request_in_flight_when_the_contact_is_removed_is_the_last_one(
         portal_client: dict[str, Any], anonymous: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services import contact_access
+    from chalicelib.services.identity import contact_access
 
     real_read = contact_access.read
     removed: list[bool] = []

@@ -79,7 +79,7 @@ def test_download_limits_count_redemptions(tenant: Any, anonymous: Api) -> None:
 
 
 def test_cancelling_revokes_and_an_old_link_opened_earlier_is_denied(gated: dict[str, Any], anonymous: Api) -> None:
-    from chalicelib.services.entitlements import invoice_payment_changed
+    from chalicelib.services.delivery.unlock import invoice_payment_changed
     from chalicelib.store.documents import get_document
 
     tenant, invoice = gated["tenant"], gated["invoice"]
@@ -96,7 +96,7 @@ def test_cancelling_revokes_and_an_old_link_opened_earlier_is_denied(gated: dict
 
 
 def test_keep_after_refund_keeps_access(tenant: Any, anonymous: Api) -> None:
-    from chalicelib.services.entitlements import invoice_payment_changed
+    from chalicelib.services.delivery.unlock import invoice_payment_changed
     from chalicelib.store.documents import get_document
 
     invoice = tenant.invoice()

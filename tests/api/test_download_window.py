@@ -39,7 +39,7 @@ def _results(tenant: Any, grant: dict[str, Any]) -> list[str]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Move the downloads' clock forward: `clock(seconds)`."""
-    from chalicelib.services import downloads
+    from chalicelib.services.delivery import downloads
 
     real = downloads.utcnow
     shift = [0.0]

@@ -97,7 +97,7 @@ def test_reminders_only_for_unpaid_invoices_and_bad_links_are_404(tenant: Any, a
 
 def test_preference_changes_are_rate_limited(
         tenant: Any, anonymous: Api, outbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services import email_preferences
+    from chalicelib.services.notifications import email_preferences
 
     monkeypatch.setattr(email_preferences, "PER_LINK", 3)
     _, message = _emailed(tenant, outbox)

@@ -26,7 +26,7 @@ CHECKOUT_ORIGIN = "http://localhost:8765"  # the offline checkout on its own ori
 
 @pytest.fixture(autouse=True)
 def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services import checkout
+    from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 10_000)
 

@@ -18,7 +18,7 @@ REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">')
 
 @pytest.fixture(autouse=True)
 def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services import checkout
+    from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 10_000)
 

@@ -42,7 +42,7 @@ class FakeStripeHttp:
 @pytest.fixture(autouse=True)
 def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test request comes from one address: give each test its own per-IP budget."""
-    from chalicelib.services import checkout
+    from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 10_000)
 
@@ -51,7 +51,7 @@ def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
 def stripe_secrets(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The local webhook signing secret; no Stripe key, so Pay uses the offline checkout."""
     from chalicelib.config import reset_settings
-    from chalicelib.services import stripe_gateway
+    from chalicelib.services.payments import stripe_gateway
 
     monkeypatch.setenv("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.delenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", raising=False)
@@ -67,7 +67,7 @@ def stripe_secrets(monkeypatch: pytest.MonkeyPatch) -> Any:
 def stripe_api(stripe_secrets: Any) -> FakeStripeHttp:
     """A configured Stripe key whose HTTP calls go to `FakeStripeHttp`."""
     from chalicelib.config import reset_settings
-    from chalicelib.services import stripe_gateway
+    from chalicelib.services.payments import stripe_gateway
 
     fake = FakeStripeHttp()
     stripe_secrets.setenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", "sk_test_paydrop")
@@ -90,7 +90,7 @@ def _pay(anonymous: Api, page: str, body: str = "", **headers: str) -> Any:
 
 
 def _signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET, at: int | None = None) -> tuple[str, str]:
-    from chalicelib.services.stripe_gateway import signature_header
+    from chalicelib.services.payments.stripe_gateway import signature_header
 
     payload = json.dumps(event)
     return payload, signature_header(payload.encode(), secret, at or int(time.time()))
@@ -226,7 +226,7 @@ def test_pay_clicks_are_rate_limited_per_link(tenant: Any, anonymous: Api, strip
 def test_pay_clicks_are_rate_limited_per_ip(
         tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp, monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.api import checkout as checkout_api
-    from chalicelib.services import checkout
+    from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 3)
     monkeypatch.setattr(checkout_api, "source_ip", lambda request: f"198.51.100.{tenant.business_id[:2]}")
@@ -402,7 +402,7 @@ def test_an_open_dispute_leaves_the_sale_standing_until_stripe_rules(
 
 def test_concurrent_completions_for_one_invoice_never_over_apply(
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, outbox: Any) -> None:
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     payable = _payable(tenant)
     doc = payable["doc"]
@@ -430,7 +430,7 @@ def test_concurrent_completions_for_one_invoice_never_over_apply(
 
 def test_tampered_metadata_and_currency_mismatch_are_not_applied(
         tenant: Any, make_tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker) -> None:
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     victim = make_tenant("Victim")
     victim_doc = victim.invoice()
@@ -448,7 +448,7 @@ def test_tampered_metadata_and_currency_mismatch_are_not_applied(
 
 def test_unknown_events_are_acknowledged_and_poison_messages_stay_queued(
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, caplog: Any) -> None:
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     assert stripe_events.process(_event("customer.created", {"id": "cus_1"})) == "ignored"
     _post_event(anonymous, _event("charge.dispute.created", {"id": "dp_orphan", "payment_intent": "pi_nowhere"}))
@@ -478,7 +478,7 @@ def test_expired_checkout_starts_a_new_attempt(
 @pytest.fixture
 def offline_webhook(anonymous: Api, stripe_secrets: Any) -> list[int]:
     """Route the offline checkout's webhook POST through the test client (there is no server)."""
-    from chalicelib.services import offline_checkout
+    from chalicelib.services.payments import offline_checkout
 
     statuses: list[int] = []
 
@@ -523,7 +523,7 @@ def test_declining_in_the_offline_checkout_charges_nothing(
 def test_a_poison_message_ends_in_the_dead_letter_queue_after_five_tries(
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, aws: Any) -> None:
     from chalicelib.aws import sqs
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     _post_event(anonymous, _event("charge.dispute.created", {"id": "dp_poison", "payment_intent": "pi_never"}))
     for _ in range(5):

@@ -12,7 +12,7 @@ from tests.conftest import Api, local_path
 
 @pytest.fixture(autouse=True)
 def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services import checkout
+    from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 10_000)
 
@@ -130,7 +130,7 @@ def test_a_signed_in_contact_reaches_the_same_portal_without_a_link(
 
 def test_paying_from_the_portal(tenant: Any, anonymous: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.config import reset_settings
-    from chalicelib.services import stripe_gateway
+    from chalicelib.services.payments import stripe_gateway
 
     monkeypatch.delenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", raising=False)
     reset_settings()

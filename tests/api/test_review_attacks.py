@@ -126,7 +126,7 @@ def test_csp_img_src_covers_the_presigned_logo_origin_in_the_cloud(
     from chalicelib import aws as aws_clients
     from chalicelib.api import html
     from chalicelib.config import settings
-    from chalicelib.services import businesses
+    from chalicelib.services.accounts import businesses
     from chalicelib.store.businesses import Business
 
     cloud = dataclasses.replace(settings(), aws_endpoint_url="", region=region, files_bucket="paydrop-prod-files")

@@ -52,7 +52,7 @@ def test_claiming_a_link_does_not_open_the_rest_of_the_clients_files(
 def test_a_detached_grant_that_was_revoked_by_a_refund_stays_closed_when_the_invoice_is_paid_again(
         tenant: Any, anonymous: Api) -> None:
     from chalicelib.domain import invoices as rules
-    from chalicelib.services.entitlements import invoice_payment_changed
+    from chalicelib.services.delivery.unlock import invoice_payment_changed
     from chalicelib.store import documents as docs
 
     invoice = tenant.invoice()

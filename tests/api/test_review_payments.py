@@ -69,7 +69,7 @@ def test_refunding_an_unapplied_payment_leaves_the_invoice_paid(
     _completed(anonymous, stripe_worker, tenant, doc, _checkout(anonymous, payable), 10000, pi="pi_eur2")
     assert _invoice(tenant, doc)["status"] == "paid"
     # A USD payment for the same invoice (say a session created in another tab) is held as unapplied...
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     assert stripe_events.process(_event("checkout.session.completed", _session(
         tenant, doc, "cs_test_1", 10000, currency="usd", pi="pi_usd2"))) == "rejected_currency_mismatch"
@@ -162,7 +162,7 @@ def test_expired_after_completion_changes_nothing(
     doc = payable["doc"]
     session_id = _checkout(anonymous, payable)
     _completed(anonymous, stripe_worker, tenant, doc, session_id, 10000, pi="pi_exp")
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     outcome = stripe_events.process(_event("checkout.session.expired", {"id": session_id, "metadata": {
         "business_id": tenant.business_id, "doc_id": doc["id"]}}))
@@ -223,7 +223,7 @@ def test_pay_still_works_after_the_checkout_parameters_change(
     """The key covers invoice + amount + attempt only; if anything else in the session changes
     (business renamed, client's email corrected, page reached on another host) Stripe refuses
     the reused key and the invoice cannot be paid online until the old session expires."""
-    from chalicelib.services import stripe_gateway
+    from chalicelib.services.payments import stripe_gateway
 
     fake = IdempotentFakeStripe()
     monkeypatch.setattr(stripe_gateway, "http_client", fake)
@@ -344,7 +344,7 @@ def test_stripe_errors_are_not_echoed_to_the_client(
 
 def test_in_the_cloud_without_a_key_there_is_no_offline_checkout(
         tenant: Any, anonymous: Api, offline_webhook: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services import checkout, offline_checkout, stripe_gateway
+    from chalicelib.services.payments import checkout, offline_checkout, stripe_gateway
 
     payable = _payable(tenant)
     location = _pay(anonymous, payable["page"]).headers["Location"]  # made locally
@@ -409,7 +409,7 @@ def test_garbage_signature_headers_are_400_json(
 ])
 def test_signed_garbage_bodies_are_4xx_json_never_500(
         anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, payload: str) -> None:
-    from chalicelib.services.stripe_gateway import signature_header
+    from chalicelib.services.payments.stripe_gateway import signature_header
 
     header = signature_header(payload.encode(), WEBHOOK_SECRET, int(time.time()))
     reply = anonymous.call("POST", "/webhooks/stripe", payload,
@@ -449,7 +449,7 @@ def test_a_replayed_event_applies_once(
     {"payment_status": "paid"},
 ])
 def test_malformed_checkout_objects_are_acknowledged_not_retried(tenant: Any, stripe_secrets: Any, obj: dict[str, Any]) -> None:
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     assert stripe_events.process(_event("checkout.session.completed", obj)).startswith("rejected")
 
@@ -457,7 +457,7 @@ def test_malformed_checkout_objects_are_acknowledged_not_retried(tenant: Any, st
 def test_a_refund_of_a_charge_paydrop_never_made_is_acknowledged(stripe_secrets: Any) -> None:
     """No known PaymentIntent and no Paydrop metadata: it can never be placed, so retrying it
     five times and parking it in the DLQ only makes noise (e.g. a Dashboard charge on the same account)."""
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     outcome = stripe_events.process(_event("charge.refunded", {
         "id": "ch_foreign", "payment_intent": "pi_foreign", "amount_refunded": 500, "currency": "eur", "metadata": {}}))
@@ -485,7 +485,7 @@ def test_a_transient_ssm_failure_does_not_turn_online_payment_off_for_the_contai
     """`configured()` is cached, including a False caused by a throttled/failed SSM read: the Pay
     button then disappears (and Pay answers 409) until the Lambda container is recycled."""
     from chalicelib.domain.errors import Unavailable
-    from chalicelib.services import stripe_gateway
+    from chalicelib.services.payments import stripe_gateway
 
     replies: list[Any] = [Unavailable("parameter /paydrop/prod/stripe-secret-key could not be read"), "sk_live_x"]
 

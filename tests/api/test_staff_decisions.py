@@ -112,7 +112,7 @@ def test_a_staff_revoke_racing_a_payment_has_one_outcome_that_matches_the_answer
         tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker) -> None:
     """Staff revoke while the worker applies the payment: if staff were told "done", the grant is
     revoked whatever order the writes took; if told "changed at the same time", it follows payment."""
-    from chalicelib.services import stripe_events
+    from chalicelib.services.payments import stripe_events
 
     for attempt in range(4):
         assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200

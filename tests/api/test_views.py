@@ -70,7 +70,7 @@ def test_rotating_the_user_agent_from_one_ip_is_one_viewer_and_one_open(
 
 def test_many_ips_count_within_the_limits_and_the_rest_are_logged_not_counted(
         tenant: Any, anonymous: Api, views_worker: QueueWorker, from_ip: Callable[[str], None]) -> None:
-    from chalicelib.services.views import MAX_OPENS_PER_LINK
+    from chalicelib.services.portal.view_tracking import MAX_OPENS_PER_LINK
 
     invoice = tenant.invoice()
     page = local_path(tenant.share(invoice["id"]))
@@ -90,7 +90,7 @@ def test_many_ips_count_within_the_limits_and_the_rest_are_logged_not_counted(
 
 
 def test_one_ip_opening_many_links_counts_up_to_its_hourly_limit(tenant: Any) -> None:
-    from chalicelib.services.views import MAX_OPENS_PER_IP, record
+    from chalicelib.services.portal.view_tracking import MAX_OPENS_PER_IP, record
 
     at = "2026-11-30T10:00:00+00:00"
     outcomes = [record({"id": f"v{n}", "at": at, "business_id": tenant.business_id, "doc_id": f"doc{n}",

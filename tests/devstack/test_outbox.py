@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.services.mail import Email, send
+from chalicelib.services.notifications.mail import Email, send
 from devstack.outbox import outbox_url, start_outbox_server
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from chalicelib.api.html import _environment
 from chalicelib.domain.colours import DARK, MINIMUM, WHITE, contrast
-from chalicelib.services.pdf_kit import Kit
+from chalicelib.services.billing.pdf_kit import Kit
 
 colours = st.integers(min_value=0, max_value=0xFFFFFF).map(lambda n: f"#{n:06x}")
 FIXED = ["#ffd54f", "#ffffff", "#000000", "#777777", "#808080", "#767676", "#595959", "#1f4b99"]

@@ -14,8 +14,8 @@ import pytest
 from chalicelib.config import reset_settings, settings
 from chalicelib.domain.errors import Unavailable
 from chalicelib.secrets import reset_secrets
-from chalicelib.services import client_sessions
-from chalicelib.services.client_sessions import ClientSession
+from chalicelib.services.identity import client_sessions
+from chalicelib.services.identity.client_sessions import ClientSession
 
 KEY = "test-session-signing-key-0123456789abcdef"
 OTHER_KEY = "another-signing-key-0123456789abcdef-xyz"

@@ -7,8 +7,9 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import PaymentInput
-from chalicelib.services import documents, sharing
-from chalicelib.services.auth import verify_id_token
+from chalicelib.services.billing import documents
+from chalicelib.services.billing import share_link as sharing
+from chalicelib.services.identity.staff_auth import verify_id_token
 
 
 def _race(n: int, action: Callable[[], Any]) -> list[Any]:

@@ -28,10 +28,10 @@ from chalicelib.api import present
 from chalicelib.api.html import _environment
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.money import minor_digits
-from chalicelib.services.documents import _apply_lines
-from chalicelib.services.invoice_emails import invoice_email_text
-from chalicelib.services.invoice_page import public_view
-from chalicelib.services.pdfs import document_content, render_document
+from chalicelib.services.billing.documents import _apply_lines
+from chalicelib.services.billing.invoice_emails import invoice_email_text
+from chalicelib.services.billing.pdfs import document_content, render_document
+from chalicelib.services.portal.share_page import public_view
 from chalicelib.store.businesses import Business
 from chalicelib.store.documents import BillTo, Document, new_document
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import Unavailable, ValidationError
-from chalicelib.services.mail import Email, send
+from chalicelib.services.notifications.mail import Email, send
 
 SIGN_IN = "https://pay.example.test/portal/sign-in?token=one-time-secret-abc"
 

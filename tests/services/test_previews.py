@@ -16,7 +16,7 @@ from PIL import ExifTags, Image
 
 from chalicelib.domain import previews
 from chalicelib.domain.tokens import new_id
-from chalicelib.services.previews import make_previews
+from chalicelib.services.delivery.previews.make import make_previews
 from chalicelib.store import resources as store
 
 RED, WHITE = (255, 0, 0), (255, 255, 255)
@@ -203,7 +203,7 @@ def test_other_image_formats(aws: Any, fmt: str, filename: str, content_type: st
 def test_heic_photos_have_a_decoder() -> None:
     """HEIC/HEIF (iPhone photos) through pi-heif, registered when the worker first decodes;
     no HEIC encoder is at hand to make a sample (pi-heif only decodes)."""
-    from chalicelib.services import preview_render
+    from chalicelib.services.delivery.previews import render as preview_render
 
     preview_render._pil()
     assert "HEIF" in previews.IMAGE_FORMATS and "HEIF" in Image.OPEN

@@ -145,7 +145,7 @@ class UnlockMachine(RuleBasedStateMachine):
     # -- Stripe
 
     def _stripe_event(self, kind: str, obj: dict[str, Any]) -> str:
-        from chalicelib.services import stripe_events
+        from chalicelib.services.payments import stripe_events
 
         return stripe_events.process({"id": f"evt_model_{next(_ids)}", "type": kind, "data": {"object": obj}})
 
@@ -153,7 +153,7 @@ class UnlockMachine(RuleBasedStateMachine):
     @rule(part=st.sampled_from([None, 2_500, 5_000, 9_950]))
     def stripe_payment(self, part: int | None) -> None:
         from chalicelib.domain.inputs import PayInput
-        from chalicelib.services import checkout
+        from chalicelib.services.payments import checkout
         from chalicelib.store import documents as docs
         from chalicelib.store.businesses import get_business
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import Unavailable, ValidationError
-from chalicelib.services import mail
-from chalicelib.services.mail import Email, email_from_message, enqueue
+from chalicelib.services.notifications import mail
+from chalicelib.services.notifications.mail import Email, email_from_message, enqueue
 
 LINK = "https://pay.example.test/signin/confirm/one-time-secret-abc"
 

@@ -1,0 +1,1 @@
+"""Accounts: businesses and their onboarding, clients and contacts, products, projects."""

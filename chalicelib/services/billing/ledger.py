@@ -1,0 +1,67 @@
+"""An invoice's ledger: its amount paid, refunded and status are recomputed from every entry
+(manual payments, Stripe payments, credits, refunds, disputes), so facts that arrive twice,
+late or out of order always end in the same state. The write is conditional on the invoice's
+version. Every payment path ends here, and here alone moves the invoice's grants."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chalicelib.domain import invoices as rules
+from chalicelib.domain import payments as money_rules
+from chalicelib.domain.errors import Conflict
+from chalicelib.services.delivery.unlock import invoice_payment_changed
+from chalicelib.store import documents as docs
+from chalicelib.store.table import conditional, iso, utcnow
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    document: docs.Document
+    became_paid: bool  # this call moved it to paid (exactly one concurrent caller sees True)
+    overpaid: int
+
+
+def entries_of(items: Sequence[object]) -> list[money_rules.Entry]:
+    return [money_rules.Entry(p.kind, int(p.amount), p.dispute_status) for p in items if isinstance(p, docs.Payment)]
+
+
+def _settled(document: docs.Document, settlement: money_rules.Settlement) -> bool:
+    """Put the settlement's figures and the status they give on the invoice; False if nothing changed."""
+    status = document.status
+    if status in (rules.SENT, rules.PARTIAL, rules.PAID):
+        status = rules.status_after_payment(int(document.total), settlement.amount_paid)  # cancelled, draft keep theirs
+    figures = (settlement.amount_paid, settlement.refunded, settlement.charged_back, status)
+    if figures == (int(document.amount_paid), int(document.amount_refunded or 0),
+                   int(document.amount_charged_back or 0), document.status):
+        return False
+    now = iso(utcnow())
+    if status == rules.PAID and document.status != rules.PAID:
+        document.paid_at = now
+    elif status != rules.PAID:
+        document.paid_at = None
+    document.amount_paid, document.amount_refunded, document.amount_charged_back, document.status = figures
+    document.updated_at = now
+    return True
+
+
+def reconcile(business_id: str, doc_id: str, attempts: int = 5) -> Reconciled | None:
+    """Bring the invoice's figures and status in line with its ledger; then its grants."""
+    for attempt in range(attempts):
+        document, items = docs.load_collection(business_id, doc_id)
+        if document is None:
+            return None
+        was_paid = document.status == rules.PAID
+        entries = entries_of(items)
+        settlement = money_rules.settle(entries, int(document.total))
+        if _settled(document, settlement):
+            try:
+                conditional(document.save, "The invoice changed at the same time.")
+            except Conflict:
+                if attempt == attempts - 1:
+                    raise
+                continue  # someone else wrote in between: read again and recompute
+        invoice_payment_changed(business_id, doc_id)
+        became_paid = document.status == rules.PAID and not was_paid
+        return Reconciled(document, became_paid, settlement.overpaid)
+    return None

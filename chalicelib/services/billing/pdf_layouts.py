@@ -1,0 +1,119 @@
+"""The layouts of an invoice or quote PDF and of a statement PDF, from the content
+`services/billing/pdfs.py` builds (the page's own view, so the PDF says what the page says)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain import invoices as rules
+from chalicelib.services.billing.pdf_kit import BOLD, FONT, Kit
+
+
+def _payment_words(p: dict[str, Any]) -> str:
+    """The page's words for a ledger entry (invoice.html)."""
+    amount = p["amount"]["display"]
+    if p["kind"] == "refund":
+        words = f"Refunded {amount}"
+    elif p["kind"] == "credit":
+        words = f"Credit of {amount} applied"
+    elif p["kind"] == "dispute":
+        words = f"Disputed {amount} ({p['dispute_status']})"
+    else:
+        words = f"{amount} received"
+    words += f" on {p['received_on']}"
+    if p["kind"] == "payment":
+        words += f" ({'card' if p['method'] == 'stripe' else str(p['method']).replace('_', ' ')})"
+    return words
+
+
+def render_document(content: dict[str, Any], paper: str = "A4", logo: bytes | None = None) -> bytes:
+    """An invoice or quote as PDF bytes, from `document_content` (the page's view)."""
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+    label, business, invoice = content["label"], content["business"], content["invoice"]
+    title = f"{label} {invoice['number']}"
+    kit = Kit(business, paper, logo, title, title)
+    cancelled = invoice["status"] == rules.CANCELLED
+    facts = [(f"{label} number", invoice["number"]), ("Issued", invoice["issue_date"])]
+    if invoice["due_date"]:
+        facts.append(("Due", invoice["due_date"]))
+    if invoice["po_number"]:
+        facts.append(("PO number", invoice["po_number"]))
+    if not cancelled:
+        facts.append(("Amount due", invoice["balance"]["display"]))
+    bill_to = invoice["bill_to"]
+    story: list[Any] = [
+        kit.header(invoice["status"]), Spacer(1, 12), kit.facts(facts), Spacer(1, 8),
+        kit.two_columns(
+            kit.block("Bill to", [bill_to["name"], bill_to["address"], bill_to["email"],
+                                  f"Tax no. {bill_to['tax_number']}" if bill_to["tax_number"] else None]),
+            kit.block("From", [business["name"], business["address"], business["email"], business["phone"],
+                               f"Tax no. {business['tax_number']}" if business["tax_number"] else None])),
+        Spacer(1, 10),
+    ]
+    numbers = [50.0, 85.0, 45.0, 90.0]
+    description_width = kit.width - sum(numbers)
+    rows: list[list[Any]] = [["Item", "Qty", "Unit price", "Tax", "Amount before\ndiscount & tax"]]
+    for line in invoice["lines"]:
+        text = line["description"]
+        if line["discount_percent"] != "0":
+            text += f" (−{line['discount_percent']}\u00a0%)"  # no break inside "10 %"
+        rows.append([kit.cell_text(text, description_width), line["quantity"], line["unit_price"]["display"],
+                     f"{line['tax_rate_percent']} %", line["amount"]["display"]])
+    story.append(kit.grid(rows, [description_width, *numbers], numeric_from=1))
+
+    # The page's rows (domain/figures.py via the view): the same labels and signs, so they add up.
+    totals = [(row["label"], row["display"]) for row in invoice["rows"]]
+    grand = next(i for i, row in enumerate(invoice["rows"]) if row["key"] == "total")
+    table = Table(totals, colWidths=[100, 120], hAlign="RIGHT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 9), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("FONT", (0, grand), (-1, grand), BOLD, 9), ("LINEABOVE", (0, grand), (-1, grand), 0.5, kit.rule),
+        ("FONT", (0, -1), (-1, -1), BOLD, 11), ("TEXTCOLOR", (0, -1), (-1, -1), kit.ink),
+        ("LINEABOVE", (0, -1), (-1, -1), 1, kit.brand), ("TOPPADDING", (0, -1), (-1, -1), 5),
+    ]))
+    story += [Spacer(1, 6), KeepTogether([table])]
+
+    if invoice["payments"]:
+        story.append(kit.text("Payments", kit.h2))
+        story += [kit.text(f"• {_payment_words(p)}") for p in invoice["payments"]]
+    if invoice["notes"]:
+        story += [kit.text("Notes", kit.h2), kit.text(invoice["notes"])]
+    if invoice["terms"]:
+        story += [kit.text("Terms", kit.h2), kit.text(invoice["terms"])]
+    return kit.build(story)
+
+
+def render_statement(content: dict[str, Any], paper: str = "A4", logo: bytes | None = None) -> bytes:
+    """A statement of account as PDF bytes, from `statement_content`."""
+    from reportlab.platypus import KeepTogether, Spacer
+
+    business, client = content["business"], content["client"]
+    period = f"{content['from']} to {content['to']}"
+    kit = Kit(business, paper, logo, f"Statement for {client['name']}", f"Statement {period}")
+    story: list[Any] = [
+        kit.header(None), Spacer(1, 12),
+        kit.facts([("Period", period),
+                   (f"Balance at {content['to']}", " + ".join(s["closing"] for s in content["sections"]))]),
+        Spacer(1, 8),
+        kit.two_columns(
+            kit.block("Statement for", [client["name"], client["address"], client["email"],
+                                        f"Tax no. {client['tax_number']}" if client["tax_number"] else None]),
+            kit.block("From", [business["name"], business["address"], business["email"], business["phone"],
+                               f"Tax no. {business['tax_number']}" if business["tax_number"] else None])),
+    ]
+    numbers = [85.0, 85.0, 90.0]
+    date_width = 62.0
+    description_width = kit.width - date_width - sum(numbers)
+    for section in content["sections"]:
+        story.append(kit.text(f"Account in {section['currency']}", kit.h2))
+        rows: list[list[Any]] = [["Date", "Description", "Debit", "Credit", "Balance"],
+                                 [content["from"], "Opening balance", "", "", section["opening"]]]
+        rows += [[line["on"], kit.cell_text(line["description"], description_width), line["debit"], line["credit"],
+                  line["balance"]] for line in section["lines"]]
+        rows.append([content["to"], "Closing balance", "", "", section["closing"]])
+        story.append(kit.grid(rows, [date_width, description_width, *numbers], numeric_from=2, totals_rows=1))
+        ageing_rows = [["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days", "Total open"],
+                       [*section["ageing"], section["open_total"]]]
+        ageing = kit.grid(ageing_rows, [kit.width / 6] * 6, numeric_from=0)
+        story.append(KeepTogether([kit.text(f"Open invoices at {content['to']}, by days past due", kit.h2), ageing]))
+    return kit.build(story)

@@ -1,0 +1,115 @@
+"""Quotes decided by the client in the portal: approve (name, PO number, terms) or decline
+with a reason. An approved quote becomes a sent invoice at once (per business setting),
+and the client is taken to pay it; staff get an email either way."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.inputs import QuoteApproval, QuoteDecline
+from chalicelib.domain.money import format_amount
+from chalicelib.services.billing.documents import get_document
+from chalicelib.services.delivery.unlock import offer_products
+from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.services.notifications import mail
+from chalicelib.services.portal.portal import PortalAccess
+from chalicelib.store import documents as docs
+from chalicelib.store.businesses import Business, get_business, next_number
+from chalicelib.store.table import conditional, iso, utcnow
+
+
+@dataclass(frozen=True)
+class Decided:
+    quote: docs.Document
+    invoice: docs.Document | None  # the invoice it became, when approved and converted
+
+
+def _quote_of(access: PortalAccess, doc_id: str) -> docs.Document:
+    quote = docs.get_document(access.business_id, doc_id)
+    if quote is None or quote.kind != rules.QUOTE or quote.client_id != access.client_id or quote.status == rules.DRAFT:
+        raise NotFound("Quote not found.")
+    return quote
+
+
+def _business(business_id: str) -> Business:
+    business = get_business(business_id)
+    if business is None:
+        raise NotFound("Quote not found.")
+    return business
+
+
+def approve(access: PortalAccess, doc_id: str, data: QuoteApproval, today: date) -> Decided:
+    quote, business = _quote_of(access, doc_id), _business(access.business_id)
+    rules.check_quote_decision(quote.kind, quote.status, bool(business.quote_requires_terms),
+                               data.accept_terms is not None, approving=True)
+    quote.status, quote.decided_at = rules.ACCEPTED, iso(utcnow())
+    quote.decided_by_name = data.name
+    quote.po_number = data.po_number or quote.po_number
+    _save_decision(quote)
+    invoice = convert(business, quote, today) if business.quote_auto_convert else None
+    who = data.name or "The client"
+    _tell_staff(business, f"Quote {quote.number} approved",
+                f"{who} approved quote {quote.number} ({format_amount(int(quote.total), quote.currency)})."
+                + (f" It is now invoice {invoice.number}, sent to the client." if invoice else ""))
+    return Decided(quote, invoice)
+
+
+def decline(access: PortalAccess, doc_id: str, data: QuoteDecline) -> Decided:
+    quote, business = _quote_of(access, doc_id), _business(access.business_id)
+    rules.check_quote_decision(quote.kind, quote.status, False, False, approving=False)
+    quote.status, quote.decided_at, quote.decline_reason = rules.DECLINED, iso(utcnow()), data.reason
+    _save_decision(quote)
+    _tell_staff(business, f"Quote {quote.number} declined", f"The client declined quote {quote.number}:\n\n{data.reason}")
+    return Decided(quote, None)
+
+
+def _save_decision(quote: docs.Document) -> None:
+    # Conditional on the version read: of two decisions at once, one wins and the other is told.
+    quote.updated_at = iso(utcnow())
+    conditional(quote.save, "This quote was decided on at the same time; reload the page.")
+
+
+def convert(business: Business, quote: docs.Document, today: date) -> docs.Document:
+    """The invoice an accepted quote becomes: same client, lines and totals, sent today. Once only."""
+    if quote.converted_invoice_id:
+        existing = docs.get_document(business.business_id, quote.converted_invoice_id)
+        if existing is not None:
+            return existing
+    invoice_id = hashlib.sha256(f"invoice-of:{quote.doc_id}".encode()).hexdigest()[:20]
+    now = iso(utcnow())
+    invoice = docs.new_document(
+        business.business_id, invoice_id, rules.INVOICE, now,
+        number=rules.document_number(rules.INVOICE, next_number(business.business_id, rules.INVOICE)),
+        status=rules.SENT, client_id=quote.client_id, bill_to=quote.bill_to, currency=quote.currency,
+        issue_date=today.isoformat(), due_date=(today + timedelta(days=int(business.payment_terms_days))).isoformat(),
+        notes=quote.notes, terms=quote.terms, po_number=quote.po_number, lines=list(quote.lines),
+        subtotal=quote.subtotal, discount_total=quote.discount_total, tax_total=quote.tax_total, total=quote.total,
+        sent_at=now, updated_at=now, quote_id=quote.doc_id, allow_partial=bool(business.allow_partial_default),
+        minimum_partial=int(business.minimum_partial_default or 0),
+    )
+    try:
+        conditional(lambda: invoice.save(condition=docs.Document.pk.does_not_exist()), "Already converted.")
+    except Conflict:
+        found = docs.get_document(business.business_id, invoice_id)
+        if found is None:
+            raise
+        return found
+    quote.update(actions=[docs.Document.converted_invoice_id.set(invoice_id)], add_version_condition=False)
+    offer_products(business.business_id, invoice)
+    return invoice
+
+
+def convert_by_staff(principal: Principal, doc_id: str, today: date) -> docs.Document:
+    """Turn an accepted quote into an invoice (when the business does not convert automatically)."""
+    quote = get_document(principal, rules.QUOTE, doc_id)
+    if quote.status != rules.ACCEPTED:
+        raise Conflict("Only an accepted quote becomes an invoice.")
+    return convert(_business(principal.business_id), quote, today)
+
+
+def _tell_staff(business: Business, subject: str, text: str) -> None:
+    if business.email:
+        mail.enqueue(mail.Email(to=business.email, subject=subject, text=text))

@@ -1,0 +1,54 @@
+"""Share links: a no-login URL that opens one invoice, revocable at once."""
+from __future__ import annotations
+
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.tokens import new_token
+from chalicelib.services.billing.documents import get_document
+from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.store import documents as docs
+from chalicelib.store import tokens
+from chalicelib.store.table import iso, transaction, utcnow
+
+
+def share_path(token: str) -> str:
+    return f"/invoice/{token}"
+
+
+def share_invoice(principal: Principal, doc_id: str) -> str:
+    """The invoice's share token, minting one if it has none yet (idempotent)."""
+    document = get_document(principal, rules.INVOICE, doc_id)
+    if document.share_token:
+        return document.share_token
+    rules.check_can_share(document.status)
+    token = new_token()
+    now = iso(utcnow())
+    item = tokens.new_token_item(token, tokens.INVOICE_SHARE, principal.business_id, doc_id, now)
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=tokens.Token.pk.does_not_exist())
+            tx.update(
+                document, actions=[docs.Document.share_token.set(token)],
+                condition=docs.Document.share_token.does_not_exist(),
+            )
+    except Conflict:
+        # Two staff clicked "share" at once: the other request's link is the link.
+        winner = get_document(principal, rules.INVOICE, doc_id)
+        if winner.share_token:
+            return winner.share_token
+        raise
+    return token
+
+
+def revoke_share(principal: Principal, doc_id: str) -> None:
+    """Delete the token item, so the old URL answers 404 from the next request on."""
+    document = get_document(principal, rules.INVOICE, doc_id)
+    token = document.share_token
+    if not token:
+        return
+    with transaction() as tx:
+        tx.delete(tokens.Token(tokens.token_pk(token), "TOKEN"))
+        tx.update(
+            document, actions=[docs.Document.share_token.remove()],
+            condition=docs.Document.share_token == token,
+        )

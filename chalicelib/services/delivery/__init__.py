@@ -1,0 +1,1 @@
+"""Delivery: resources, attachments, unlock after payment, grants and the access log, downloads, claims, previews."""

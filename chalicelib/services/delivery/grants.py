@@ -1,0 +1,172 @@
+"""Delivery, staff side: who can access what (per invoice, client and resource), release,
+lock or revoke by hand (one grant, or all of a resource's), and the access log with its
+CSV export. Every staff action is logged with the staff member as actor."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain import access
+from chalicelib.domain import invoices as rules
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.tokens import new_id
+from chalicelib.services.accounts.businesses import business_of
+from chalicelib.services.accounts.clients import get_client
+from chalicelib.services.billing.documents import get_document
+from chalicelib.services.delivery.resources import get_resource
+from chalicelib.services.delivery.unlock import grants_of, move, payment_facts
+from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.store import access_log
+from chalicelib.store.access_log import AccessLog
+from chalicelib.store.documents import get_document as get_document_item
+from chalicelib.store.documents import load_collection
+from chalicelib.store.grants import Grant, grants_of_client, grants_of_resource
+from chalicelib.store.table import conditional, utcnow
+
+STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF,
+                 "follow_payment": access.HANDED_TO_PAYMENT}
+BULK_ACTIONS = ("release", "lock", "revoke")
+
+
+def check_action(action: str, bulk: bool = False) -> None:
+    if action not in (BULK_ACTIONS if bulk else STAFF_REASONS):
+        words = "release, lock or revoke" if bulk else "release, lock, revoke or follow_payment"
+        raise NotFound(f"Unknown action; use {words}.", field="action")
+
+
+def invoice_grants(principal: Principal, doc_id: str) -> list[Grant]:
+    """Who can access what on this invoice (staff view, every state)."""
+    get_document(principal, rules.INVOICE, doc_id)
+    _, items = load_collection(principal.business_id, doc_id)
+    return grants_of(items)
+
+
+def client_grants(principal: Principal, client_id: str) -> list[Grant]:
+    """Everything this client can (or could) access, through any attachment."""
+    get_client(principal, client_id)
+    return grants_of_client(principal.business_id, client_id)
+
+
+def resource_grants(principal: Principal, resource_id: str) -> list[Grant]:
+    get_resource(principal, resource_id)
+    return grants_of_resource(principal.business_id, resource_id)
+
+
+def log_entry(grant: Grant, now: datetime, retention_days: int | None, actor: str, action: str, result: str,
+              ip: str | None = None, user_agent: str | None = None) -> AccessLog:
+    return access_log.new_entry(
+        grant.business_id, new_id(), now, retention_days, resource_id=grant.resource_id, grant_id=grant.grant_id,
+        client_id=grant.client_id, doc_id=grant.doc_id, actor=actor, action=action, result=result,
+        ip=ip, user_agent=user_agent,
+    )
+
+
+def _apply(principal: Principal, grants: list[Grant], action: str, reason: str | None = None) -> list[Grant]:
+    """Move each grant by `action`, save it only if nobody changed it meanwhile, and log it.
+    Staff decide from then on (payments no longer move it) until they hand it back with
+    `follow_payment`, which puts it where the invoice's payment says now."""
+    now = utcnow()
+    retention = int(business_of(principal).log_retention_days or access_log.DEFAULT_RETENTION_DAYS)
+    actor = f"staff:{principal.email or principal.user_id}"
+    for grant in grants:
+        if action == "follow_payment":
+            _hand_back_to_payment(grant, now, actor)
+        else:
+            move(grant, access.state_after_staff_action(grant.state, action), reason or STAFF_REASONS[action], now,
+                 by=actor, decided_by=access.BY_STAFF)
+        conditional(grant.save, "This grant changed at the same time; reload and retry.")
+        log_entry(grant, now, retention, actor, action, "ok").save()
+    return grants
+
+
+def _hand_back_to_payment(grant: Grant, now: datetime, actor: str) -> None:
+    document = get_document_item(grant.business_id, str(grant.doc_id))
+    payment = payment_facts(document)
+    if payment is None:
+        raise NotFound("The invoice this file hangs on is gone.", field="grant_id")
+    state = access.state_by_payment(str(grant.refund_rule), grant.state, payment)
+    move(grant, state, access.HANDED_TO_PAYMENT, now, by=actor, decided_by=access.BY_PAYMENT)
+
+
+def act_on_grant(principal: Principal, grant: Grant, action: str) -> Grant:
+    access.check_staff_may_act(grant.policy, grant.reason, grant.claimed_by)
+    if action == "follow_payment":
+        access.check_follow_payment(grant.policy, grant.doc_id)
+    else:
+        access.state_after_staff_action(grant.state, action)  # refuse before writing anything
+    return _apply(principal, [grant], action)[0]
+
+
+def act_on_invoice_grant(principal: Principal, doc_id: str, grant_id: str, action: str) -> Grant:
+    grant = next((g for g in invoice_grants(principal, doc_id) if g.grant_id == grant_id), None)
+    if grant is None:
+        raise NotFound("Grant not found.", field="grant_id")
+    return act_on_grant(principal, grant, action)
+
+
+def act_on_resource_grant(principal: Principal, resource_id: str, grant_id: str, action: str) -> Grant:
+    grant = next((g for g in resource_grants(principal, resource_id) if g.grant_id == grant_id), None)
+    if grant is None:
+        raise NotFound("Grant not found.", field="grant_id")
+    return act_on_grant(principal, _fresh(grant), action)
+
+
+def _fresh(grant: Grant) -> Grant:
+    """The index is eventually consistent: act on the grant as stored now."""
+    try:
+        return Grant.get(grant.pk, grant.sk, consistent_read=True)
+    except Grant.DoesNotExist as e:
+        raise NotFound("Grant not found.", field="grant_id") from e
+
+
+def act_on_resource(principal: Principal, resource_id: str, action: str) -> list[Grant]:
+    """Release, lock or revoke every grant of a resource that the action applies to."""
+    chosen = [
+        fresh for g in resource_grants(principal, resource_id)
+        if access.bulk_action_applies(action, (fresh := _fresh(g)).policy, fresh.state, fresh.reason, fresh.claimed_by)
+    ]
+    return _apply(principal, chosen, action)
+
+
+def close_detached(principal: Principal, grants: list[Grant]) -> list[Grant]:
+    """Revoke what a detached attachment gave (the grants stay, with their history, for the record)."""
+    open_ones = [_fresh(g) for g in grants]
+    return _apply(principal, [g for g in open_ones if g.reason != access.DETACHED], "revoke", access.DETACHED)
+
+
+LOG_SCOPES = ("resource", "client", "invoice")
+
+
+def access_log_of(principal: Principal, scope: str, scope_id: str, limit: int,
+                  cursor: str | None) -> tuple[list[AccessLog], str | None]:
+    """The access log of one resource, client or invoice, newest first."""
+    if scope == "resource":
+        get_resource(principal, scope_id)
+        return access_log.entries_for_resource(principal.business_id, scope_id, limit, cursor)
+    if scope == "client":
+        get_client(principal, scope_id)
+        return access_log.entries_for_client(principal.business_id, scope_id, limit, cursor)
+    if scope == "invoice":
+        get_document(principal, rules.INVOICE, scope_id)
+        return access_log.entries_for_document(principal.business_id, scope_id, limit, cursor)
+    raise Conflict(f"Unknown log scope {scope!r}.")
+
+
+LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "resource_id", "ip", "user_agent")
+
+
+def access_log_csv(entries: list[AccessLog]) -> str:
+    """The entries as CSV (RFC 4180), cells that a spreadsheet would run as formulas defused."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(LOG_COLUMNS)
+    for entry in entries:
+        writer.writerow([_cell(getattr(entry, name)) for name in LOG_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

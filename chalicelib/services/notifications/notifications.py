@@ -1,0 +1,89 @@
+"""Emails to a client's contacts: invoices sent by email, payment reminders, receipts.
+
+Each carries a link to the contact's no-login preferences page and RFC 8058 one-click
+unsubscribe headers, and is sent only if the contact still wants that kind of email
+(`documents`, `reminders`, `marketing`): preferences apply to the next send.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from chalicelib.config import settings
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.tokens import new_token
+from chalicelib.services.notifications import mail
+from chalicelib.store import tokens
+from chalicelib.store.clients import Contact, list_contacts
+from chalicelib.store.table import conditional, iso, utcnow
+
+CATEGORIES = ("documents", "reminders", "marketing")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sent_to: list[str]
+    skipped: list[str]  # contacts who opted out of this kind of email
+
+
+def wants(contact: Contact, category: str) -> bool:
+    return bool(getattr(contact, f"wants_{category}"))
+
+
+def preferences_token(business_id: str, contact: Contact) -> str:
+    """The contact's preferences token, minted on their first email (kept: old emails keep working)."""
+    if contact.preferences_token:
+        return contact.preferences_token
+    token = new_token()
+    tokens.new_token_item(token, tokens.EMAIL_PREFERENCES, business_id, f"{contact.client_id}:{contact.contact_id}",
+                          iso(utcnow())).save(condition=tokens.Token.pk.does_not_exist())
+    try:
+        conditional(lambda: contact.update(actions=[Contact.preferences_token.set(token)],
+                                           condition=Contact.preferences_token.does_not_exist()), "Already set.")
+    except Conflict:
+        contact.refresh(consistent_read=True)  # another email minted one first: use theirs
+        tokens.Token(tokens.token_pk(token), "TOKEN").delete()
+    return str(contact.preferences_token)
+
+
+def preferences_url(token: str) -> str:
+    return f"{settings().public_base_url}/email-preferences/{token}"
+
+
+def send_to_contact(business_id: str, contact: Contact, category: str, subject: str, text: str) -> bool:
+    """Queue one email if the contact wants `category`; False when they opted out."""
+    if category not in CATEGORIES:
+        raise ValueError(category)
+    if not wants(contact, category):
+        return False
+    url = preferences_url(preferences_token(business_id, contact))
+    footer = f"\n\n—\nChoose which emails you get: {url}\n"
+    body_html = "<p>" + "</p><p>".join(html.escape(p).replace("\n", "<br>") for p in text.split("\n\n")) + "</p>"
+    body_html += (f'<hr><p style="font-size:12px">Choose which emails you get: '
+                  f'<a href="{html.escape(url)}">email preferences</a></p>')
+    mail.enqueue(mail.Email(
+        to=contact.email, subject=subject, text=text + footer, html=body_html,
+        headers={
+            # RFC 8058: mail clients show "Unsubscribe" and POST here, without opening a page.
+            "List-Unsubscribe": f"<{url}/unsubscribe>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    ))
+    return True
+
+
+def recipients(business_id: str, client_id: str) -> list[Contact]:
+    """Who gets a client's invoice emails: the primary contact, or every contact if none is primary."""
+    contacts = list_contacts(business_id, client_id)
+    primary = [c for c in contacts if c.is_primary]
+    if not contacts:
+        raise NotFound("This client has no contact to email.", field="client_id")
+    return primary or contacts
+
+
+def send_to_client(business_id: str, client_id: str, category: str, subject: str, text: str) -> Outcome:
+    sent: list[str] = []
+    skipped: list[str] = []
+    for contact in recipients(business_id, client_id):
+        (sent if send_to_contact(business_id, contact, category, subject, text) else skipped).append(contact.email)
+    return Outcome(sent, skipped)
