@@ -7,7 +7,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, page_params, staff_route
 from chalicelib.domain.permissions import VIEW
-from chalicelib.services.delivery import grants as delivery
+from chalicelib.services.delivery import access_log
 from chalicelib.services.identity.staff_auth import Principal
 
 bp = Blueprint(__name__)
@@ -18,14 +18,14 @@ def _log(principal: Principal, scope: str, scope_id: str) -> Any:
     params: Any = bp.current_request.query_params or {}
     as_csv = params.get("format") == "csv"
     limit, cursor = page_params(params)
-    entries, next_cursor = delivery.access_log_of(principal, scope, scope_id, CSV_ROWS if as_csv else limit, cursor)
+    entries, next_cursor = access_log.access_log_of(principal, scope, scope_id, CSV_ROWS if as_csv else limit, cursor)
     if as_csv:
-        return Response(body=delivery.access_log_csv(entries), status_code=200, headers={
+        return Response(body=access_log.access_log_csv(entries), status_code=200, headers={
             "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
             "Content-Disposition": f'attachment; filename="access-log-{scope}-{scope_id}.csv"',
             "X-Next-Cursor": next_cursor or "",
         })
-    items = [{name: getattr(e, name) for name in delivery.LOG_COLUMNS} for e in entries]
+    items = [{name: getattr(e, name) for name in access_log.LOG_COLUMNS} for e in entries]
     return json_response({"items": items, "next_cursor": next_cursor})
 
 

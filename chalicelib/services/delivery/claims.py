@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import new_id
+from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.downloads import Loaded, load_grant, user_agent_of
-from chalicelib.services.delivery.grants import log_entry
 from chalicelib.services.delivery.unlock import move
 from chalicelib.services.identity.client_sign_in import find_business, limit_requests, send_link
 from chalicelib.store import tokens

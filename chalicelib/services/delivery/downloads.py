@@ -23,8 +23,8 @@ from chalicelib.config import settings
 from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token
+from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.file_labels import expires_of
-from chalicelib.services.delivery.grants import log_entry
 from chalicelib.services.delivery.unlock import payment_facts
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession

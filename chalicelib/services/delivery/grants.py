@@ -1,22 +1,21 @@
-"""Delivery, staff side: who can access what (per invoice, client and resource), release,
-lock or revoke by hand (one grant, or all of a resource's), and the access log with its
-CSV export. Every staff action is logged with the staff member as actor."""
+"""Grants, staff side: who can access what (per invoice, client and resource), and release,
+lock, revoke or hand back to the payment rule by hand (one grant, or all of a resource's).
+Every staff action is written to the access log with the staff member as actor."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
-from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.tokens import new_id
+from chalicelib.domain.errors import NotFound
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
+from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.resources import get_resource
 from chalicelib.services.delivery.unlock import grants_of, move, payment_facts
 from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import access_log
-from chalicelib.store.access_log import AccessLog
 from chalicelib.store.documents import get_document as get_document_item
 from chalicelib.store.documents import load_collection
 from chalicelib.store.grants import Grant, grants_of_client, grants_of_resource
@@ -49,15 +48,6 @@ def client_grants(principal: Principal, client_id: str) -> list[Grant]:
 def resource_grants(principal: Principal, resource_id: str) -> list[Grant]:
     get_resource(principal, resource_id)
     return grants_of_resource(principal.business_id, resource_id)
-
-
-def log_entry(grant: Grant, now: datetime, retention_days: int | None, actor: str, action: str, result: str,
-              ip: str | None = None, user_agent: str | None = None) -> AccessLog:
-    return access_log.new_entry(
-        grant.business_id, new_id(), now, retention_days, resource_id=grant.resource_id, grant_id=grant.grant_id,
-        client_id=grant.client_id, doc_id=grant.doc_id, actor=actor, action=action, result=result,
-        ip=ip, user_agent=user_agent,
-    )
 
 
 def _apply(principal: Principal, grants: list[Grant], action: str, reason: str | None = None) -> list[Grant]:
@@ -131,42 +121,3 @@ def close_detached(principal: Principal, grants: list[Grant]) -> list[Grant]:
     """Revoke what a detached attachment gave (the grants stay, with their history, for the record)."""
     open_ones = [_fresh(g) for g in grants]
     return _apply(principal, [g for g in open_ones if g.reason != access.DETACHED], "revoke", access.DETACHED)
-
-
-LOG_SCOPES = ("resource", "client", "invoice")
-
-
-def access_log_of(principal: Principal, scope: str, scope_id: str, limit: int,
-                  cursor: str | None) -> tuple[list[AccessLog], str | None]:
-    """The access log of one resource, client or invoice, newest first."""
-    if scope == "resource":
-        get_resource(principal, scope_id)
-        return access_log.entries_for_resource(principal.business_id, scope_id, limit, cursor)
-    if scope == "client":
-        get_client(principal, scope_id)
-        return access_log.entries_for_client(principal.business_id, scope_id, limit, cursor)
-    if scope == "invoice":
-        get_document(principal, rules.INVOICE, scope_id)
-        return access_log.entries_for_document(principal.business_id, scope_id, limit, cursor)
-    raise Conflict(f"Unknown log scope {scope!r}.")
-
-
-LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "resource_id", "ip", "user_agent")
-
-
-def access_log_csv(entries: list[AccessLog]) -> str:
-    """The entries as CSV (RFC 4180), cells that a spreadsheet would run as formulas defused."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LOG_COLUMNS)
-    for entry in entries:
-        writer.writerow([_cell(getattr(entry, name)) for name in LOG_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
