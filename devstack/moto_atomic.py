@@ -105,7 +105,7 @@ def cheap_transactions() -> None:
 
 class _Partition(threading.local):
     hash_key: Any = None
-    unsorted = False
+    index_key: tuple[str, Any] | None = None  # (the index's hash attribute, the value asked for)
 
 
 _partition = _Partition()
@@ -114,8 +114,8 @@ _partition = _Partition()
 def partition_queries() -> None:
     """moto answers every Query by sorting and scanning the whole table, so each costs more as
     the table fills. A Query on the table's own key reads only that partition here, as DynamoDB
-    does; an index query still scans (moto keeps no index of its own) but no longer sorts the
-    whole table first, since it sorts what it finds."""
+    does; an index query still scans (moto keeps no index of its own), but once, in one pass
+    that keeps only the items whose index key matches, instead of sorting the whole table."""
     from moto.dynamodb.models.table import Table
 
     if getattr(Table.query, "_paydrop_partition", False):
@@ -123,8 +123,12 @@ def partition_queries() -> None:
     all_items, query = Table.all_items, Table.query
 
     def partition_items(self: Any) -> Any:
-        if _partition.unsorted:  # an index query sorts what it finds itself: skip sorting the table
-            return [i for found in self.items.values() for i in (found.values() if self.range_key_attr else [found])]
+        if _partition.index_key is not None:
+            # An index query sorts and filters what it is given: hand it only the items whose
+            # index key matches (one pass, no sort of the whole table).
+            name, value = _partition.index_key
+            every = (i for found in self.items.values() for i in (found.values() if self.range_key_attr else [found]))
+            return [i for i in every if (found := i.attrs.get(name)) is not None and found == value]
         if _partition.hash_key is None:
             return all_items(self)
         found = self.items.get(_partition.hash_key)
@@ -135,13 +139,16 @@ def partition_queries() -> None:
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
         if index_name is not None:
-            _partition.unsorted = True
+            index = next((i for i in self.all_indexes() if i.name == index_name), None)
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"] if index else []
+            if len(hashes) == 1 and hash_key is not None:
+                _partition.index_key = (hashes[0], hash_key)
         elif hash_key is not None:
             _partition.hash_key = hash_key
         try:
             return query(self, hash_key, *args, **kwargs)
         finally:
-            _partition.hash_key, _partition.unsorted = None, False
+            _partition.hash_key, _partition.index_key = None, None
 
     functools.update_wrapper(partition_query, query)
     partition_query._paydrop_partition = True  # type: ignore[attr-defined]
