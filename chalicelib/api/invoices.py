@@ -1,4 +1,4 @@
-"""Staff: invoices under `/api/v1/invoices` (quotes share the document views: `api/documents.py`)."""
+"""Staff: invoices under `/api/v1/invoices` (quotes share the document views: `api/document_views.py`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,8 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api import documents as views_of
-from chalicelib.api import present
+from chalicelib.api import document_views, present
 from chalicelib.api.html import render
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
@@ -28,43 +27,43 @@ bp = Blueprint(__name__)
 
 @staff_route(bp, "/api/v1/invoices", VIEW, methods=["GET"])
 def list_invoices(principal: Principal) -> Any:
-    return views_of.list_page(bp.current_request, principal, INVOICE)
+    return document_views.list_page(bp.current_request, principal, INVOICE)
 
 
 @staff_route(bp, "/api/v1/invoices", MANAGE_INVOICES, methods=["POST"])
 def create_invoice(principal: Principal) -> Any:
-    return views_of.create(bp.current_request, principal, INVOICE, body(bp, DocumentInput))
+    return document_views.create(bp.current_request, principal, INVOICE, body(bp, DocumentInput))
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}", VIEW, methods=["GET"])
 def get_invoice(principal: Principal, doc_id: str) -> Any:
-    return views_of.detail(bp.current_request, principal, INVOICE, doc_id)
+    return document_views.detail(bp.current_request, principal, INVOICE, doc_id)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}", MANAGE_INVOICES, methods=["PATCH"])
 def update_invoice(principal: Principal, doc_id: str) -> Any:
-    return views_of.update(bp.current_request, principal, INVOICE, doc_id, body(bp, DocumentUpdate))
+    return document_views.update(bp.current_request, principal, INVOICE, doc_id, body(bp, DocumentUpdate))
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}", MANAGE_INVOICES, methods=["DELETE"])
 def delete_invoice(principal: Principal, doc_id: str) -> Any:
-    return views_of.delete(principal, INVOICE, doc_id)
+    return document_views.delete(principal, INVOICE, doc_id)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/send", MANAGE_INVOICES, methods=["POST"])
 def send_invoice(principal: Principal, doc_id: str) -> Any:
-    return views_of.send(bp.current_request, principal, INVOICE, doc_id)
+    return document_views.send(bp.current_request, principal, INVOICE, doc_id)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/cancel", MANAGE_INVOICES, methods=["POST"])
 def cancel_invoice(principal: Principal, doc_id: str) -> Any:
-    return views_of.cancel(bp.current_request, principal, INVOICE, doc_id)
+    return document_views.cancel(bp.current_request, principal, INVOICE, doc_id)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/payments", MANAGE_INVOICES, methods=["POST"])
 def record_payment(principal: Principal, doc_id: str) -> Any:
     doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), date.today())
-    return json_response({"invoice": views_of.shown(bp.current_request, doc), "payment": present.payment(payment)}, 201)
+    return json_response({"invoice": document_views.shown(bp.current_request, doc), "payment": present.payment(payment)}, 201)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/resources", MANAGE_RESOURCES, methods=["POST"])

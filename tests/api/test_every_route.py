@@ -13,7 +13,7 @@ from app import app
 from chalicelib.api.http import STAFF_PERMISSIONS
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.tokens import new_id
-from tests.conftest import Api, Tenant, sign_in, unique_email
+from tests.conftest import PASSWORD, Api, Tenant, sign_in, unique_email
 
 ROUTES = sorted((path, method) for path, methods in app.routes.items() for method in methods)
 # Staff routes anyone may call: signing in is how a token is obtained.
@@ -58,7 +58,7 @@ def _without_role(http: Any, tenant: Tenant) -> Api:
     from chalicelib.services.accounts import onboarding
 
     email = unique_email("norole")
-    onboarding.add_staff_member(tenant.business_id, email, "Correct-Horse-Battery-9", "viewer")
+    onboarding.add_staff_member(tenant.business_id, email, PASSWORD, "viewer")
     cognito().admin_remove_user_from_group(UserPoolId=settings().user_pool_id, Username=email, GroupName="viewer")
     return Api(http, sign_in(email))
 
