@@ -12,17 +12,18 @@ from chalicelib.api import (
     client_sign_in,
     clients,
     dashboard,
-    documents,
     email_preferences,
     files,
     health,
     invoice_page,
+    invoices,
     limits,
     payments,
     pdfs,
     portal,
     products,
     projects,
+    quotes,
     resources,
     webhooks,
 )
@@ -30,7 +31,7 @@ from chalicelib.api import (
 app = Chalice(app_name="paydrop")
 app.debug = False  # never leak stack traces to callers
 
-for blueprint in (health, auth, business, clients, products, projects, documents, resources, access_logs,
+for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)

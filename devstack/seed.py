@@ -19,11 +19,11 @@ from chalicelib.domain.inputs import (
     ResourceInput,
 )
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts import clients, onboarding, products
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
 from chalicelib.services.delivery import attachments, resources
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.services.notifications import notifications
 from chalicelib.services.portal import portal
 

@@ -7,8 +7,8 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, page_params, staff_route
 from chalicelib.domain.permissions import VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.delivery import access_log
-from chalicelib.services.identity.staff_auth import Principal
 
 bp = Blueprint(__name__)
 CSV_ROWS = 1000  # one file; a longer log pages on with the cursor in `X-Next-Cursor`

@@ -8,8 +8,8 @@ from chalice import Blueprint
 from chalicelib.api.http import ANY_CONTENT_TYPE, body, json_errors, json_response, staff_route
 from chalicelib.domain.inputs import LoginInput, RefreshInput
 from chalicelib.domain.permissions import VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.identity import staff_auth as auth
-from chalicelib.services.identity.staff_auth import Principal
 
 bp = Blueprint(__name__)
 

@@ -9,8 +9,8 @@ from chalicelib.api import present
 from chalicelib.api.http import body, json_response, staff_route
 from chalicelib.domain.inputs import BusinessUpdate, LogoUploadInput
 from chalicelib.domain.permissions import MANAGE_BUSINESS, VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts import businesses
-from chalicelib.services.identity.staff_auth import Principal
 
 bp = Blueprint(__name__)
 

@@ -11,10 +11,10 @@ from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate, CreditApply, CreditInput
 from chalicelib.domain.permissions import MANAGE_CLIENTS, MANAGE_INVOICES, VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts import clients
 from chalicelib.services.billing import credits
 from chalicelib.services.delivery import grants as delivery
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.services.portal import portal
 
 bp = Blueprint(__name__)

@@ -8,14 +8,12 @@ the URL picks an entry of that table, never a path on disk.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import ANY_CONTENT_TYPE, error_body, json_response
-from chalicelib.config import settings
+from chalicelib.services.delivery.bucket_origins import browser_origins
 
 bp = Blueprint(__name__)
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "app")
@@ -32,27 +30,6 @@ def _read(name: str) -> bytes:
     """Read on every request (a few KB): edits show at once under `make dev`."""
     with open(os.path.join(STATIC, name), "rb") as f:
         return f.read()
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-@lru_cache(maxsize=1)
-def s3_origins() -> str:
-    """Origins the browser reaches the files bucket on: presigned GETs (thumbnails, logo, PDFs),
-    presigned POSTs (uploads) and presigned part PUTs. boto3 signs locally: no network call."""
-    from chalicelib.aws import s3
-
-    client, bucket = s3(), settings().files_bucket
-    urls = [
-        client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "x"}, ExpiresIn=60),
-        client.generate_presigned_post(Bucket=bucket, Key="x", ExpiresIn=60)["url"],
-        client.generate_presigned_url("upload_part", Params={"Bucket": bucket, "Key": "x", "UploadId": "x",
-                                                             "PartNumber": 1}, ExpiresIn=60),
-    ]
-    return " ".join(sorted({_origin(url) for url in urls}))
 
 
 def content_security_policy(origins: str) -> str:
@@ -72,7 +49,7 @@ def dashboard_headers(content_type: str) -> dict[str, Any]:
     return {
         "Content-Type": content_type,
         "Cache-Control": "no-cache",  # revalidate every time: the files have no content hash in their names
-        "Content-Security-Policy": content_security_policy(s3_origins()),
+        "Content-Security-Policy": content_security_policy(browser_origins()),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",

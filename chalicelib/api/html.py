@@ -17,6 +17,7 @@ from chalicelib.config import settings
 from chalicelib.domain.colours import palette
 from chalicelib.domain.errors import DomainError, Forbidden, TooManyRequests
 from chalicelib.services.accounts.businesses import logo_url
+from chalicelib.services.delivery.bucket_origins import download_origin
 from chalicelib.services.portal import view_tracking as views
 
 log = logging.getLogger("paydrop.pages")
@@ -38,16 +39,6 @@ def _environment() -> Any:
     return environment
 
 
-@lru_cache(maxsize=1)
-def _image_origins() -> str:
-    """Where page images may load from: the origin boto3 actually presigns our bucket's URLs for."""
-    from chalicelib.aws import s3
-
-    url = s3().generate_presigned_url("get_object", Params={"Bucket": settings().files_bucket, "Key": "x"}, ExpiresIn=60)
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 
@@ -59,7 +50,7 @@ def form_origins() -> str:
     statement form and PDF downloads are answered by a redirect to a presigned GET of the
     files bucket.
     """
-    origins = ["'self'", STRIPE_CHECKOUT_ORIGIN, _image_origins()]
+    origins = ["'self'", STRIPE_CHECKOUT_ORIGIN, download_origin()]
     if settings().is_local and settings().offline_checkout_url:
         origins.append(origin_of(settings().offline_checkout_url))
     return " ".join(dict.fromkeys(origins))
@@ -71,7 +62,7 @@ def client_headers(nonce: str, content_type: str = "text/html; charset=utf-8", f
     csp = (
         "default-src 'none'; "
         f"style-src 'nonce-{nonce}'; "
-        f"img-src 'self' data: {_image_origins()}; "
+        f"img-src 'self' data: {download_origin()}; "
         f"form-action {form_action or form_origins()}; frame-ancestors 'none'; base-uri 'none'"
     )
     return {

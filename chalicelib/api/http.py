@@ -170,6 +170,11 @@ def bearer_token(headers: Any) -> str:
     return token.strip()
 
 
+# (method, path) → the permission its staff view requires, filled as `staff_route` registers
+# views: the one record a test walks to check every staff route refuses who it should.
+STAFF_PERMISSIONS: dict[tuple[str, str], str] = {}
+
+
 def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | None = None) -> Callable[..., Any]:
     """Register a staff JSON view: verified Cognito token, `permission` required, errors mapped.
 
@@ -177,6 +182,9 @@ def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | 
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        for method in methods or ["GET"]:
+            STAFF_PERMISSIONS[(method, path)] = permission
+
         @functools.wraps(view)
         def guarded(**params: Any) -> Any:
             principal = verify_id_token(bearer_token(bp.current_request.headers))

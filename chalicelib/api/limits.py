@@ -12,7 +12,7 @@ from chalicelib.api.http import json_response, staff_route
 from chalicelib.domain import inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
-from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.domain.principal import Principal
 
 bp = Blueprint(__name__)
 

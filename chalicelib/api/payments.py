@@ -8,8 +8,8 @@ from chalice import Blueprint
 from chalicelib.api import present
 from chalicelib.api.http import json_response, page_params, staff_route
 from chalicelib.domain.permissions import VIEW
-from chalicelib.services.identity.staff_auth import Principal
-from chalicelib.store.documents import list_payments
+from chalicelib.domain.principal import Principal
+from chalicelib.services.billing import documents
 
 bp = Blueprint(__name__)
 
@@ -17,5 +17,5 @@ bp = Blueprint(__name__)
 @staff_route(bp, "/api/v1/payments", VIEW)
 def payments(principal: Principal) -> Any:
     limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = list_payments(principal.business_id, limit, cursor)
+    items, next_cursor = documents.list_payments(principal, limit, cursor)
     return json_response(present.page([present.payment(p) for p in items], next_cursor))

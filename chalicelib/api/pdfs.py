@@ -15,13 +15,12 @@ from chalicelib.api.files import current_session
 from chalicelib.api.html import client_headers, page_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response, new_nonce, staff_route
 from chalicelib.domain import invoices as rules
-from chalicelib.domain.errors import NotFound
 from chalicelib.domain.permissions import VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts.businesses import business_of
-from chalicelib.services.identity.staff_auth import Principal
+from chalicelib.services.billing import documents
 from chalicelib.services.portal import portal
 from chalicelib.services.portal.share_page import open_share_link
-from chalicelib.store.documents import load_collection
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
@@ -88,9 +87,7 @@ def portal_statement(token: str) -> Any:
 def _staff_document_pdf(principal: Principal, kind: str, doc_id: str) -> Any:
     from chalicelib.services.billing import pdfs
 
-    document, stored = load_collection(principal.business_id, doc_id)
-    if document is None or document.kind != kind:
-        raise NotFound(f"{kind.capitalize()} not found.", field="doc_id")
+    document, stored = documents.document_and_items(principal, kind, doc_id)
     delivery = pdfs.document_pdf(business_of(principal), document, stored, date.today())
     return json_response({"url": delivery.url})
 

@@ -3,22 +3,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.figures import rows as figure_rows
-from chalicelib.store.attachments import Attachment
-from chalicelib.store.businesses import Business
-from chalicelib.store.clients import Client, Contact
-from chalicelib.store.credits import CreditApplication, CreditNote
-from chalicelib.store.documents import Document, Payment
-from chalicelib.store.grants import Grant
-from chalicelib.store.products import Product
-from chalicelib.store.projects import Project
-from chalicelib.store.resources import Resource
-from chalicelib.store.table import BaseItem
-from chalicelib.store.views import ViewLogEntry, ViewStats
+
+if TYPE_CHECKING:  # annotations only: views shape what services return, never reach the store
+    from chalicelib.store.attachments import Attachment
+    from chalicelib.store.businesses import Business
+    from chalicelib.store.clients import Client, Contact
+    from chalicelib.store.credits import CreditApplication, CreditNote
+    from chalicelib.store.documents import Document, Payment
+    from chalicelib.store.grants import Grant
+    from chalicelib.store.products import Product
+    from chalicelib.store.projects import Project
+    from chalicelib.store.resources import Resource
+    from chalicelib.store.table import BaseItem
+    from chalicelib.store.views import ViewLogEntry, ViewStats
 
 
 def attributes(item: BaseItem, names: tuple[str, ...]) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import ProductInput, ProductUpdate
 from chalicelib.domain.permissions import MANAGE_PRODUCTS, VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts import products
-from chalicelib.services.identity.staff_auth import Principal
 
 bp = Blueprint(__name__)
 

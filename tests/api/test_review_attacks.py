@@ -127,22 +127,23 @@ def test_csp_img_src_covers_the_presigned_logo_origin_in_the_cloud(
     from chalicelib.api import html
     from chalicelib.config import settings
     from chalicelib.services.accounts import businesses
+    from chalicelib.services.delivery import bucket_origins
     from chalicelib.store.businesses import Business
 
     cloud = dataclasses.replace(settings(), aws_endpoint_url="", region=region, files_bucket="paydrop-prod-files")
     try:
         with monkeypatch.context() as m:
-            for module in (aws_clients, html, businesses):
+            for module in (aws_clients, html, bucket_origins, businesses):
                 m.setattr(module, "settings", lambda: cloud)
             aws_clients.reset_clients()
-            html._image_origins.cache_clear()
+            bucket_origins.download_origin.cache_clear()
             business = Business("BIZ#b1", "PROFILE", business_id="b1", name="B", logo_key="branding/b1/logo-1.png",
                                 created_at="2026-01-01T00:00:00.000Z", updated_at="2026-01-01T00:00:00.000Z")
             logo = urlsplit(businesses.logo_url(business) or "")
             csp = html.client_headers("n")["Content-Security-Policy"]
     finally:
         aws_clients.reset_clients()
-        html._image_origins.cache_clear()
+        bucket_origins.download_origin.cache_clear()
     img_sources = next(d for d in csp.split(";") if d.strip().startswith("img-src")).split()[1:]
     assert f"{logo.scheme}://{logo.netloc}" in img_sources, (logo.netloc, img_sources)
 

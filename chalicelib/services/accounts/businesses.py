@@ -8,10 +8,10 @@ from chalicelib.config import settings
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.inputs import BusinessUpdate, LogoUploadInput
 from chalicelib.domain.money import is_currency
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.sniff import sniff
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.sniffing import read_head
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.table import iso, update_item, utcnow
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.identity import contact_access
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import clients as store
 from chalicelib.store.table import iso, save_new, transaction, update_item, utcnow
 

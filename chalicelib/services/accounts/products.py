@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import ProductInput, ProductUpdate
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import products as store
 from chalicelib.store.table import delete_item, iso, save_new, update_item, utcnow
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import ProjectInput, ProjectUpdate
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.clients import get_client
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import projects as store
 from chalicelib.store.table import iso, save_new, update_item, utcnow
 

@@ -13,12 +13,12 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.inputs import CreditApply, CreditInput
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.billing.ledger import reconcile
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import credits as store
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import next_number

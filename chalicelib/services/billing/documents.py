@@ -8,17 +8,17 @@ from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.inputs import DocumentInput, DocumentUpdate, LineInput, PaymentInput
 from chalicelib.domain.money import is_currency
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.billing.ledger import reconcile
 from chalicelib.services.delivery.unlock import invoice_payment_changed, offer_products
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
 from chalicelib.store.clients import Client, get_client
 from chalicelib.store.products import get_products
-from chalicelib.store.table import conditional, iso, transaction, utcnow
+from chalicelib.store.table import BaseItem, conditional, iso, transaction, utcnow
 
 
 def _client(principal: Principal, client_id: str) -> Client:
@@ -213,3 +213,16 @@ def record_payment(
 def payments_of(principal: Principal, doc_id: str) -> list[store.Payment]:
     _, items = store.load_collection(principal.business_id, doc_id)
     return [i for i in items if isinstance(i, store.Payment)]
+
+
+def document_and_items(principal: Principal, kind: str, doc_id: str) -> tuple[store.Document, list[BaseItem]]:
+    """The document and everything stored with it (payments, grants), in one Query."""
+    document, items = store.load_collection(principal.business_id, doc_id)
+    if document is None or document.kind != kind:
+        raise NotFound(f"{kind.capitalize()} not found.", field="doc_id")
+    return document, items
+
+
+def list_payments(principal: Principal, limit: int, cursor: str | None) -> tuple[list[store.Payment], str | None]:
+    """A page of the business's ledger entries (payments, refunds, disputes), newest first."""
+    return store.list_payments(principal.business_id, limit, cursor)

@@ -8,10 +8,10 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.figures import rows as figure_rows
 from chalicelib.domain.money import format_amount
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.services.notifications.notifications import Outcome, send_to_client
 from chalicelib.store.documents import Document
 

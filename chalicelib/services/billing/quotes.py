@@ -11,9 +11,9 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.inputs import QuoteApproval, QuoteDecline
 from chalicelib.domain.money import format_amount
+from chalicelib.domain.principal import Principal
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.unlock import offer_products
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.services.notifications import mail
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.store import documents as docs

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_token
 from chalicelib.services.billing.documents import get_document
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.table import iso, transaction, utcnow

@@ -8,13 +8,13 @@ from datetime import datetime
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.resources import get_resource
 from chalicelib.services.delivery.unlock import grants_of, move, payment_facts
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import access_log
 from chalicelib.store.documents import get_document as get_document_item
 from chalicelib.store.documents import load_collection

@@ -16,10 +16,10 @@ from chalicelib.domain import sniff, uploads
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.inputs import CompleteUpload, FileSpec, ResourceInput, ResourceUpdate
 from chalicelib.domain.links import check_external_url
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.sniffing import read_head
 from chalicelib.services.delivery.unlock import refresh_grants
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import resources as store
 from chalicelib.store.table import iso, save_new, update_item, utcnow
 

@@ -5,7 +5,6 @@ only decode them, so the app verifies signature, issuer, audience and expiry its
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -13,25 +12,10 @@ from chalicelib.aws import cognito
 from chalicelib.config import settings
 from chalicelib.domain.errors import Forbidden, Unauthorized, Unavailable
 from chalicelib.domain.permissions import permissions_for
+from chalicelib.domain.principal import Principal
 
 BUSINESS_CLAIM = "custom:business_id"
 _LEEWAY_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in staff member a request acts for."""
-
-    user_id: str
-    email: str
-    business_id: str
-    groups: tuple[str, ...]
-    permissions: frozenset[str]
-
-    def require(self, permission: str) -> None:
-        """Raise `Forbidden` unless the principal's roles grant `permission`."""
-        if permission not in self.permissions:
-            raise Forbidden(f"Your role does not allow this ({permission}).")
 
 
 @lru_cache(maxsize=1)

@@ -16,11 +16,11 @@ from typing import Any
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.money import format_amount
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business

@@ -1,100 +1,69 @@
-"""Invoices and quotes: the same routes under `/api/v1/invoices` and `/api/v1/quotes`."""
+"""Staff: invoices under `/api/v1/invoices` (quotes share the document views: `api/document_views.py`)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api import present
+from chalicelib.api import document_views, present
 from chalicelib.api.html import render
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import AttachInput, DocumentInput, DocumentUpdate, PaymentInput
-from chalicelib.domain.invoices import INVOICE, QUOTE
-from chalicelib.domain.payments import settle
+from chalicelib.domain.invoices import INVOICE
 from chalicelib.domain.permissions import MANAGE_INVOICES, MANAGE_RESOURCES, VIEW
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts.businesses import business_of
-from chalicelib.services.billing import documents, invoice_emails, quotes
+from chalicelib.services.billing import documents, invoice_emails
 from chalicelib.services.billing import share_link as sharing
-from chalicelib.services.billing.ledger import entries_of
 from chalicelib.services.delivery import attachments
 from chalicelib.services.delivery import grants as delivery
-from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.services.portal import view_tracking as views
 from chalicelib.services.portal.share_page import public_view
-from chalicelib.store.documents import Document, load_collection
 
 bp = Blueprint(__name__)
 
 
-def _shown(d: Document, stats: Any = None) -> Any:
-    url = absolute_url(bp.current_request, sharing.share_path(d.share_token)) if d.share_token else None
-    return {**present.document(d, date.today(), url), "views": present.view_stats(stats)}
+@staff_route(bp, "/api/v1/invoices", VIEW, methods=["GET"])
+def list_invoices(principal: Principal) -> Any:
+    return document_views.list_page(bp.current_request, principal, INVOICE)
 
 
-def _route(path: str, permission: str, method: str, name: str) -> Callable[[Callable[..., Any]], Any]:
-    def register(view: Callable[..., Any]) -> Any:
-        view.__name__ = name  # chalice names routes after their function
-        return staff_route(bp, path, permission, methods=[method])(view)
-
-    return register
+@staff_route(bp, "/api/v1/invoices", MANAGE_INVOICES, methods=["POST"])
+def create_invoice(principal: Principal) -> Any:
+    return document_views.create(bp.current_request, principal, INVOICE, body(bp, DocumentInput))
 
 
-def _register(kind: str) -> None:
-    base = f"/api/v1/{kind}s"
-    item = base + "/{doc_id}"
-
-    @_route(base, VIEW, "GET", f"list_{kind}s")
-    def list_documents(principal: Principal) -> Any:
-        params: Mapping[str, str] = bp.current_request.query_params or {}
-        limit, cursor = page_params(params)
-        items, next_cursor = documents.list_documents(principal, kind, limit, cursor, params.get("status"))
-        stats = views.stats_for(principal.business_id, [d.doc_id for d in items])  # badges: one BatchGet
-        return json_response(present.page([_shown(d, stats.get(d.doc_id)) for d in items], next_cursor))
-
-    @_route(base, MANAGE_INVOICES, "POST", f"create_{kind}")
-    def create(principal: Principal) -> Any:
-        doc = documents.create_document(principal, kind, body(bp, DocumentInput), date.today())
-        return json_response(_shown(doc), 201)
-
-    @_route(item, VIEW, "GET", f"get_{kind}")
-    def get(principal: Principal, doc_id: str) -> Any:
-        doc = documents.get_document(principal, kind, doc_id)
-        data = _shown(doc, views.stats_for(principal.business_id, [doc_id]).get(doc_id))
-        ledger = documents.payments_of(principal, doc_id)
-        data["payments"] = [present.payment(p) for p in ledger]
-        # Money received beyond the total (e.g. two tabs paid at once): for staff to refund.
-        data["overpaid"] = settle(entries_of(ledger), int(doc.total)).overpaid
-        return json_response(data)
-
-    @_route(item, MANAGE_INVOICES, "PATCH", f"update_{kind}")
-    def update(principal: Principal, doc_id: str) -> Any:
-        return json_response(_shown(documents.update_document(principal, kind, doc_id, body(bp, DocumentUpdate))))
-
-    @_route(item, MANAGE_INVOICES, "DELETE", f"delete_{kind}")
-    def delete(principal: Principal, doc_id: str) -> Any:
-        documents.delete_draft(principal, kind, doc_id)
-        return json_response({"deleted": True})
-
-    @_route(item + "/send", MANAGE_INVOICES, "POST", f"send_{kind}")
-    def send(principal: Principal, doc_id: str) -> Any:
-        return json_response(_shown(documents.mark_sent(principal, kind, doc_id)))
-
-    @_route(item + "/cancel", MANAGE_INVOICES, "POST", f"cancel_{kind}")
-    def cancel(principal: Principal, doc_id: str) -> Any:
-        return json_response(_shown(documents.cancel(principal, kind, doc_id)))
+@staff_route(bp, "/api/v1/invoices/{doc_id}", VIEW, methods=["GET"])
+def get_invoice(principal: Principal, doc_id: str) -> Any:
+    return document_views.detail(bp.current_request, principal, INVOICE, doc_id)
 
 
-_register(INVOICE)
-_register(QUOTE)
+@staff_route(bp, "/api/v1/invoices/{doc_id}", MANAGE_INVOICES, methods=["PATCH"])
+def update_invoice(principal: Principal, doc_id: str) -> Any:
+    return document_views.update(bp.current_request, principal, INVOICE, doc_id, body(bp, DocumentUpdate))
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}", MANAGE_INVOICES, methods=["DELETE"])
+def delete_invoice(principal: Principal, doc_id: str) -> Any:
+    return document_views.delete(principal, INVOICE, doc_id)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/send", MANAGE_INVOICES, methods=["POST"])
+def send_invoice(principal: Principal, doc_id: str) -> Any:
+    return document_views.send(bp.current_request, principal, INVOICE, doc_id)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/cancel", MANAGE_INVOICES, methods=["POST"])
+def cancel_invoice(principal: Principal, doc_id: str) -> Any:
+    return document_views.cancel(bp.current_request, principal, INVOICE, doc_id)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/payments", MANAGE_INVOICES, methods=["POST"])
 def record_payment(principal: Principal, doc_id: str) -> Any:
     doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), date.today())
-    return json_response({"invoice": _shown(doc), "payment": present.payment(payment)}, 201)
+    return json_response({"invoice": document_views.shown(bp.current_request, doc), "payment": present.payment(payment)}, 201)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/resources", MANAGE_RESOURCES, methods=["POST"])
@@ -118,12 +87,6 @@ def _grant(g: Any) -> Any:
     return present.grant(g, bp.current_request)
 
 
-@staff_route(bp, "/api/v1/quotes/{doc_id}/convert", MANAGE_INVOICES, methods=["POST"])
-def convert_quote(principal: Principal, doc_id: str) -> Any:
-    """Turn an accepted quote into a sent invoice (when the business does not do it automatically)."""
-    return json_response(_shown(quotes.convert_by_staff(principal, doc_id, date.today())), 201)
-
-
 @staff_route(bp, "/api/v1/invoices/{doc_id}/views", VIEW)
 def view_log(principal: Principal, doc_id: str) -> Any:
     """Who opened the invoice's links: the counters and the full log, newest first."""
@@ -138,9 +101,8 @@ def view_log(principal: Principal, doc_id: str) -> Any:
 @staff_route(bp, "/api/v1/invoices/{doc_id}/preview", VIEW)
 def preview(principal: Principal, doc_id: str) -> Any:
     """The client's page as staff see it before sending: rendered here, so it never counts as a view."""
-    document = documents.get_document(principal, INVOICE, doc_id)
-    business, stored = business_of(principal), load_collection(principal.business_id, doc_id)[1]
-    view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
+    document, stored = documents.document_and_items(principal, INVOICE, doc_id)
+    view = public_view(business_of(principal), document, stored, date.today(), absolute_url(bp.current_request, ""))
     return render("invoice.html", **view, files_sign_in_url=None, pay_url=None, payment_notice=None)
 
 
