@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import JSON, attach
 from tests.conftest import Api, local_path
+from tests.support.client_flows import JSON, attach
 
 
 def _product(tenant: Any, name: str = "Course") -> str:

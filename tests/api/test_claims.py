@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.api.client_flows import FORM, JSON, claim, claim_link, post_form, session_cookie, sign_in_link
 from tests.conftest import Api, local_path
+from tests.support.client_flows import FORM, JSON, claim, claim_link, post_form, session_cookie, sign_in_link
 
 
 def test_the_claim_url_shows_the_resource_until_claimed_then_only_already_claimed(

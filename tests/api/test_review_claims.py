@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.api.client_flows import FORM, JSON, attach, claim, claim_link, post_form, session_cookie, sign_in_link, signed_in
 from tests.conftest import Api, Reply, local_path
+from tests.support.client_flows import FORM, JSON, attach, claim, claim_link, post_form, session_cookie, sign_in_link, signed_in
 
 # --- helpers ---------------------------------------------------------------------------
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811
 """Staff decisions outrank payment automation: a grant staff revoked, locked or released stays
 so through every later payment event (Stripe inquiry, refund, dispute, manual payment) until
 staff hand it back to the payment rule; each grant says who decided its state."""
@@ -9,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import attach
-from tests.api.test_payments import (  # noqa: F401 - fixtures are used by name
-    _checkout,
-    _event,
-    _one_test_per_ip,
-    _post_event,
-    _session,
-    stripe_secrets,
-)
 from tests.conftest import Api, QueueWorker, local_path
+from tests.support.client_flows import attach
+from tests.support.payments import (
+    checkout_session,
+    post_event,
+    start_checkout,
+    stripe_event,
+)
+
+pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 
 
 def _paid_with_a_gated_file(tenant: Any, anonymous: Api, worker: QueueWorker, pi: str) -> dict[str, Any]:
@@ -27,8 +26,8 @@ def _paid_with_a_gated_file(tenant: Any, anonymous: Api, worker: QueueWorker, pi
     doc = tenant.invoice(allow_partial=True)
     grant = attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment")["grants"][0]
     page = local_path(tenant.share(doc["id"]))
-    session_id = _checkout(anonymous, {"page": page})
-    _post_event(anonymous, _event("checkout.session.completed", _session(tenant, doc, session_id, 10000, pi=pi)))
+    session_id = start_checkout(anonymous, {"page": page})
+    post_event(anonymous, stripe_event("checkout.session.completed", checkout_session(tenant, doc, session_id, 10000, pi=pi)))
     worker.drain()
     return {"doc": doc, "grant": grant, "download": local_path(grant["download_url"]),
             "action": f"/api/v1/invoices/{doc['id']}/grants/{grant['grant_id']}"}
@@ -60,7 +59,7 @@ def test_a_staff_revoke_or_lock_survives_the_next_payment_event(
     decided = tenant.api.post(f"{paid['action']}/{action}").json
     assert (decided["state"], decided["decided_by"]) == (state, "staff")
     kind, obj = EVENTS[event](pi)
-    _post_event(anonymous, _event(kind, obj))
+    post_event(anonymous, stripe_event(kind, obj))
     stripe_worker.drain()
     grant = _grant(tenant, paid["doc"])
     assert (grant["state"], grant["decided_by"]) == (state, "staff")
@@ -118,8 +117,9 @@ def test_a_staff_revoke_racing_a_payment_has_one_outcome_that_matches_the_answer
         assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200
         doc = tenant.invoice()
         grant = attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment")["grants"][0]
-        session_id = _checkout(anonymous, {"page": local_path(tenant.share(doc["id"]))})
-        event = _event("checkout.session.completed", _session(tenant, doc, session_id, 10000, pi=f"pi_race_{attempt}"))
+        session_id = start_checkout(anonymous, {"page": local_path(tenant.share(doc["id"]))})
+        session = checkout_session(tenant, doc, session_id, 10000, pi=f"pi_race_{attempt}")
+        event = stripe_event("checkout.session.completed", session)
         replies: list[int] = []
         start = threading.Barrier(2)
 
