@@ -23,8 +23,6 @@ pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 CHECKOUT_ORIGIN = "http://localhost:8765"  # the offline checkout on its own origin, as `make dev` runs it
 
 
-
-
 def form_action(reply: Any) -> list[str]:
     """The sources of the reply's CSP `form-action` directive."""
     directives = dict(d.strip().split(" ", 1) for d in reply.headers["Content-Security-Policy"].split(";"))

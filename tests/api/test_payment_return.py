@@ -18,8 +18,6 @@ pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">')
 
 
-
-
 def _paid_offline(tenant: Any, anonymous: Api) -> dict[str, Any]:
     """Pay in the offline checkout; the webhook is queued, the worker has not run yet."""
     payable = payable_invoice(tenant)

@@ -18,13 +18,6 @@ A4 = (595, 842)
 LETTER = (612, 792)
 
 
-
-
-
-
-
-
-
 def _staff_pdf(tenant: Any, path: str) -> Pdf:
     reply = tenant.api.get(path)
     assert reply.status == 200, reply.body

@@ -3,22 +3,15 @@ invoices, quotes, payments and files, with pay actions; staff create and revoke 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 from tests.conftest import Api
-from tests.support.client_flows import FORM, JSON, attach, signed_in
+from tests.support.client_flows import FORM, JSON, assert_client_headers, attach, signed_in
 from tests.support.portal import client_with_contact, make_document, portal_link
 
 pytestmark = pytest.mark.usefixtures("one_test_per_ip")
-
-
-
-
-
-
-
-
 
 
 def _tab(anonymous: Api, path: str, tab: str = "invoices", **headers: str) -> Any:
@@ -127,3 +120,14 @@ def test_paying_from_the_portal(tenant: Any, anonymous: Api, monkeypatch: pytest
     other_client, _ = client_with_contact(tenant, "Else", "else@portal.test")
     theirs = make_document(tenant, other_client)
     assert anonymous.call("POST", f"{path}/invoices/{theirs['id']}/pay", "", headers=FORM).status == 404
+
+
+
+
+def test_search_and_tag_are_escaped_on_the_files_page(tenant: Any, anonymous: Api, outbox: Any) -> None:
+    tenant.client_id()
+    cookie = signed_in(tenant, anonymous, outbox)
+    evil = '"><script>alert(1)</script>'
+    page = anonymous.get("/files?" + urlencode({"q": evil, "tag": evil}), headers={"Cookie": cookie})
+    assert page.status == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text
+    assert_client_headers(page)

@@ -142,3 +142,44 @@ def test_a_staff_revoke_racing_a_payment_has_one_outcome_that_matches_the_answer
         expected = ("revoked", "staff") if replies[0] == 200 else ("available", "payment")
         assert (final["state"], final["decided_by"]) == expected
         assert anonymous.get(local_path(grant["download_url"])).status == (403 if replies[0] == 200 else 302)
+
+
+
+def test_a_detached_grant_that_was_revoked_by_a_refund_stays_closed_when_the_invoice_is_paid_again(
+        tenant: Any, anonymous: Api) -> None:
+    from chalicelib.domain import invoices as rules
+    from chalicelib.services.delivery.unlock import invoice_payment_changed
+    from chalicelib.store import documents as docs
+
+    invoice = tenant.invoice()
+    rid = tenant.file()
+    made = attach(tenant, rid, "invoice", invoice["id"], "after_payment")
+    grant = made["grants"][0]
+    assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": invoice["total"]}).status == 201
+    # A refund (the Stripe worker will do this): the invoice is no longer paid in full.
+    document, _ = docs.load_collection(tenant.business_id, invoice["id"])
+    assert document is not None
+    document.update(actions=[docs.Document.status.set(rules.PARTIAL)])
+    invoice_payment_changed(tenant.business_id, invoice["id"])
+    # Staff take the file off the invoice for good.
+    assert tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{made['attachment']['attachment_id']}").status == 200
+    # The payment is made again: the detached grant must NOT re-open.
+    document, _ = docs.load_collection(tenant.business_id, invoice["id"])
+    assert document is not None
+    document.update(actions=[docs.Document.status.set(rules.PAID)])
+    invoice_payment_changed(tenant.business_id, invoice["id"])
+    [after] = tenant.api.get(f"/api/v1/resources/{rid}/grants").json["items"]
+    assert after["state"] == "revoked" and after["reason"] == "detached", after
+    assert anonymous.get(local_path(grant["download_url"])).status == 403
+
+
+def test_a_detached_grant_that_staff_had_revoked_cannot_be_released_again(tenant: Any, anonymous: Api) -> None:
+    client_id = tenant.client_id()
+    rid = tenant.file()
+    made = attach(tenant, rid, "client", client_id, "visible")
+    gid = made["grants"][0]["grant_id"]
+    assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/revoke").status == 200
+    assert tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{made['attachment']['attachment_id']}").status == 200
+    released = tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/release")
+    assert released.status == 409, released.body
+    assert anonymous.get(local_path(made["grants"][0]["download_url"])).status == 403

@@ -7,7 +7,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.conftest import Api, local_path
+from tests.conftest import Api, QueueWorker, local_path
 from tests.support.client_flows import FORM, attach
 
 WEBHOOK_SECRET = "whsec_test_paydrop"
@@ -88,3 +88,11 @@ def invoice_of(tenant: Any, doc: dict[str, Any]) -> dict[str, Any]:
 def grant_state_of(tenant: Any, doc: dict[str, Any]) -> str:
     [grant] = tenant.api.get(f"/api/v1/invoices/{doc['id']}/grants").json["items"]
     return str(grant["state"])
+
+
+
+def completed_checkout(anonymous: Api, worker: QueueWorker, tenant: Any, doc: dict[str, Any], session_id: str, amount: int,
+               **kw: Any) -> None:
+    assert post_event(anonymous, stripe_event("checkout.session.completed",
+                                         checkout_session(tenant, doc, session_id, amount, **kw))).status == 200
+    worker.drain()
