@@ -158,6 +158,7 @@ def test_a_forged_or_foreign_session_cookie_shows_nothing(tenant: Any, anonymous
         for name in ("paydrop_session", "__Host-paydrop_session"):
             reply = anonymous.get("/files", headers={"Cookie": f"{name}={token}"})
             assert reply.status == 401, (name, token)
+            assert client["name"] not in reply.text and "ada@acme.test" not in reply.text
 
 
 def test_a_session_of_a_removed_contact_is_refused(tenant: Any, anonymous: Api, outbox: Any) -> None:

@@ -10,12 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PUBLIC_BASE_URL, Api
+from tests.support.events import event
 from tests.support.replies import invoice_path
-
-
-def _path(url: str) -> str:
-    assert url.startswith(PUBLIC_BASE_URL + "/invoice/")
-    return url[len(PUBLIC_BASE_URL):]
 
 
 @pytest.fixture
@@ -28,15 +24,30 @@ def shared(tenant: Any) -> tuple[Any, dict[str, Any], str]:
         lines=[{"description": "Logo <script>alert(1)</script>", "quantity": "2", "unit_price": 12345, "tax_rate_bp": 1900}],
         notes="Due in 14 days", po_number="PO-77",
     )
-    return tenant, invoice, _path(tenant.share(invoice["id"]))
+    return tenant, invoice, invoice_path(tenant.share(invoice["id"]))
 
 
 def test_share_link_has_a_256_bit_token_and_is_stable(shared: Any) -> None:
     tenant, invoice, path = shared
     token = path.rsplit("/", 1)[1]
     assert len(token) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)
-    assert _path(tenant.share(invoice["id"])) == path
+    assert invoice_path(tenant.share(invoice["id"])) == path
     assert tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json["share_url"] == PUBLIC_BASE_URL + path
+
+
+def test_the_lambda_handler_serves_the_page_for_an_api_gateway_proxy_event(shared: Any) -> None:
+    """Through the Lambda entry point with the event API Gateway sends (tests/events/apigateway)."""
+    from app import app
+
+    _, invoice, path = shared
+    token = path.rsplit("/", 1)[1]
+    request = event("apigateway/get_invoice", path=f"/invoice/{token}", pathParameters={"token": token},
+                    requestContext={"path": f"/api/invoice/{token}"})
+    context = SimpleNamespace(aws_request_id="c6af9ac6", function_name="api", get_remaining_time_in_millis=lambda: 30_000)
+    reply = app(request, context)
+    assert reply["statusCode"] == 200, reply
+    assert invoice["number"] in reply["body"] and "Northwind &lt;Studio&gt;" in reply["body"]
+    assert reply["headers"]["Cache-Control"] == "no-store"
 
 
 def test_the_token_is_stored_only_as_its_hash(shared: Any) -> None:
@@ -100,7 +111,7 @@ def test_revoking_makes_the_old_link_404_at_once_and_a_new_share_gives_a_new_lin
     gone = anonymous.get(path)
     assert gone.status == 404
     assert "not valid" in gone.text
-    new_path = _path(tenant.share(invoice["id"]))
+    new_path = invoice_path(tenant.share(invoice["id"]))
     assert new_path != path
     assert anonymous.get(new_path).status == 200 and anonymous.get(path).status == 404
 
@@ -135,8 +146,10 @@ def test_a_page_view_costs_at_most_three_dynamodb_calls_and_no_scan(
 
 def test_a_cancelled_invoice_shows_cancelled(shared: Any, anonymous: Api) -> None:
     tenant, invoice, path = shared
-    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/cancel")
+    assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/cancel").status == 200
     assert anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]["status"] == "cancelled"
+    page = anonymous.get(path, headers={"Accept": "text/html"}).text
+    assert "nothing to pay" in page and path + "/pay" not in page, page  # no Pay button
 
 
 def test_payments_show_on_the_page(shared: Any, anonymous: Api) -> None:
@@ -192,7 +205,7 @@ def test_a_zero_total_invoice_is_not_left_open_and_overdue(tenant: Any, anonymou
     settled = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
     current = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
     assert settled.status in (201, 409) and current["status"] == "paid", (settled.body, current["status"])
-    assert current["display_status"] != "overdue"
+    assert current["display_status"] == "paid"
 
 
 @pytest.mark.parametrize("accept", ["APPLICATION/JSON", "Application/Json; charset=utf-8", "application/json, text/html;q=0.1"])

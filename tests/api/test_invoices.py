@@ -82,6 +82,8 @@ def test_drafts_cannot_take_payments_or_be_shared(tenant: Any) -> None:
     draft = tenant.invoice(sent=False)
     assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/payments", {}).status == 409
     assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/share").status == 409
+    stored = tenant.api.get(f"/api/v1/invoices/{draft['id']}").json
+    assert (stored["status"], stored["amount_paid"], stored["payments"], stored["share_url"]) == ("draft", 0, [], None)
 
 
 def test_overdue_is_derived_from_the_due_date(tenant: Any) -> None:
@@ -117,7 +119,9 @@ def test_drafts_can_be_edited_and_deleted_but_sent_ones_only_cancelled(tenant: A
 
 def test_an_empty_draft_cannot_be_sent(tenant: Any) -> None:
     reply = tenant.api.post("/api/v1/invoices", {"client_id": tenant.client_id()})
-    assert tenant.api.post(f"/api/v1/invoices/{reply.json['id']}/send").status == 409
+    refused = tenant.api.post(f"/api/v1/invoices/{reply.json['id']}/send")
+    assert refused.status == 409 and refused.error["message"] == "Add at least one line before sending.", refused.body
+    assert tenant.api.get(f"/api/v1/invoices/{reply.json['id']}").json["status"] == "draft"
 
 
 def test_quotes_have_their_own_routes_and_cannot_be_paid(tenant: Any) -> None:

@@ -319,6 +319,7 @@ def test_pay_still_works_after_the_checkout_parameters_change(
     assert tenant.api.patch("/api/v1/business", {"name": "Renamed Business"}).status == 200
     reply = press_pay(anonymous, payable["page"], Accept="application/json")
     assert reply.status == 303, reply.body
+    assert reply.headers["Location"].startswith("https://checkout.stripe.com/"), reply.headers
 
 
 @pytest.mark.parametrize("currency, total, stripe_amount", [

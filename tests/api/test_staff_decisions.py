@@ -15,6 +15,7 @@ from tests.support.payments import (
     post_event,
     start_checkout,
     stripe_event,
+    stripe_object,
 )
 
 pytestmark = pytest.mark.usefixtures("one_test_per_ip")
@@ -39,12 +40,12 @@ def _grant(tenant: Any, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 EVENTS = {
-    "inquiry": lambda pi: ("charge.dispute.created", {"id": f"dp_{pi}", "payment_intent": pi, "amount": 10000,
-                                                      "currency": "eur", "status": "warning_needs_response"}),
-    "partial refund": lambda pi: ("charge.refunded", {"id": f"ch_{pi}", "payment_intent": pi, "amount_refunded": 100,
-                                                      "currency": "eur"}),
-    "won dispute": lambda pi: ("charge.dispute.closed", {"id": f"dp_{pi}", "payment_intent": pi, "amount": 10000,
-                                                         "currency": "eur", "status": "won"}),
+    "inquiry": lambda pi: ("charge.dispute.created", stripe_object(
+        "charge.dispute.created", id=f"dp_{pi}", payment_intent=pi, status="warning_needs_response")),
+    "partial refund": lambda pi: ("charge.refunded", stripe_object(
+        "charge.refunded", id=f"ch_{pi}", payment_intent=pi, amount_refunded=100, refunded=False)),
+    "won dispute": lambda pi: ("charge.dispute.closed", stripe_object(
+        "charge.dispute.closed", id=f"dp_{pi}", payment_intent=pi, status="won")),
 }
 
 

@@ -111,7 +111,7 @@ def test_a_refund_of_a_charge_paydrop_never_made_is_acknowledged(stripe_secrets:
 
     outcome = stripe_events.process(stripe_event("charge.refunded", {
         "id": "ch_foreign", "payment_intent": "pi_foreign", "amount_refunded": 500, "currency": "eur", "metadata": {}}))
-    assert outcome != "refund_recorded"
+    assert outcome == "ignored_foreign_charge", outcome
 
 
 def test_payments_logs_carry_no_secrets_or_customer_details(

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from tests.conftest import Api, QueueWorker, local_path
 from tests.support.client_flows import FORM, attach
+from tests.support.events import EVENTS, event
 
 WEBHOOK_SECRET = "whsec_test_paydrop"
 
@@ -64,14 +65,22 @@ _event_ids = iter(range(1, 10**6))
 
 
 def stripe_event(kind: str, obj: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-    return {"id": event_id or f"evt_{next(_event_ids)}", "object": "event", "type": kind, "data": {"object": obj}}
+    """Stripe's event `kind` as Stripe sends it (tests/events/stripe/<kind>.json) carrying exactly `obj`."""
+    sample = event(f"stripe/{kind}") if (EVENTS / "stripe" / f"{kind}.json").exists() else {"object": "event", "type": kind}
+    return {**sample, "id": event_id or f"evt_{next(_event_ids)}", "data": {"object": obj}}
+
+
+def stripe_object(kind: str, **fields: Any) -> dict[str, Any]:
+    """The object of sample event `kind` (a charge, a dispute, a Checkout Session) with `fields` changed."""
+    return {**event(f"stripe/{kind}")["data"]["object"], **fields}
 
 
 def checkout_session(tenant: Any, doc: dict[str, Any], session_id: str, amount: int, currency: str = "eur",
-             pi: str = "pi_1", paid: bool = True, **metadata: str) -> dict[str, Any]:
+                     pi: str = "pi_1", paid: bool = True, **metadata: str) -> dict[str, Any]:
+    """A completed Checkout Session for `doc` of `tenant`, as in the sample checkout.session.completed."""
     ids = {"business_id": tenant.business_id, "doc_id": doc["id"], **metadata}
-    return {"id": session_id, "object": "checkout.session", "payment_status": "paid" if paid else "unpaid",
-            "amount_total": amount, "currency": currency, "payment_intent": pi, "metadata": ids}
+    return stripe_object("checkout.session.completed", id=session_id, payment_status="paid" if paid else "unpaid",
+                         amount_total=amount, currency=currency, payment_intent=pi, metadata=ids)
 
 
 def start_checkout(anonymous: Api, payable: dict[str, Any], amount_text: str = "") -> str:
