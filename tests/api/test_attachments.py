@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import JSON, attach
 from tests.conftest import Api, local_path
+from tests.support.client_flows import JSON, attach
 
 
 def _product(tenant: Any, name: str = "Course") -> str:
@@ -175,3 +175,11 @@ def test_viewers_see_who_can_access_but_cannot_attach_or_release(tenant: Any, me
     assert viewer.get(f"/api/v1/resources/{rid}/grants").status == 200
     assert viewer.get(f"/api/v1/clients/{client}/grants").status == 200
     assert viewer.post(f"/api/v1/resources/{rid}/grants/release").status == 403
+
+
+
+def test_a_products_grant_is_not_duplicated_by_repeated_lines_or_reattachment_listing(tenant: Any) -> None:
+    product = tenant.api.post("/api/v1/products", {"name": "Course", "unit_price": 5000}).json["product_id"]
+    attach(tenant, tenant.file(), "product", product, "visible")
+    invoice = tenant.invoice(lines=[{"product_id": product}, {"product_id": product}])
+    assert len(tenant.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"]) == 1

@@ -7,8 +7,19 @@ from typing import Any
 import pytest
 import requests
 
-from tests.api.client_flows import FORM, JSON, claim, claim_link, post_form, session_cookie, sign_in_link
 from tests.conftest import Api, local_path
+from tests.support.client_flows import (
+    FORM,
+    JSON,
+    attach,
+    claim,
+    claim_link,
+    new_client,
+    post_form,
+    session_cookie,
+    sign_in_link,
+    signed_in,
+)
 
 
 def test_the_claim_url_shows_the_resource_until_claimed_then_only_already_claimed(
@@ -205,3 +216,78 @@ def test_the_files_page_costs_two_dynamodb_reads(
     page = anonymous.get("/files", headers={"Cookie": cookie})
     assert page.text.count('class="button" href=') == 5
     assert dynamodb_calls == ["Query", "BatchGetItem"]
+
+
+
+
+def test_claiming_a_link_does_not_open_the_rest_of_the_clients_files(
+        tenant: Any, anonymous: Api, outbox: Any) -> None:
+    """Holding ONE claim link must not make a stranger a contact who sees ALL of the client's files."""
+    acme = new_client(tenant, "Acme Secret Co", "boss@acme-secret.test")
+    secret = tenant.file(b"board minutes", "minutes.pdf", title="Board minutes")
+    attach(tenant, secret, "client", acme["client_id"], "visible")
+    offered = claim_link(tenant, acme["client_id"])
+    done = claim(anonymous, outbox, local_path(offered["claim_url"]), "stranger@evil.test")
+    assert done.status == 303
+    page = anonymous.get("/files", headers={"Cookie": session_cookie(done)})
+    assert page.status == 200 and "License" in page.text
+    assert "Board minutes" not in page.text, "a claimer was handed every file of the claim's client"
+
+
+def test_a_late_claim_answers_json_to_a_json_caller(tenant: Any, anonymous: Api, outbox: Any) -> None:
+    offered = claim_link(tenant)
+    path = local_path(offered["claim_url"])
+    assert post_form(anonymous, path, {"email": "first@example.test"}).status == 202
+    assert post_form(anonymous, path, {"email": "second@example.test"}).status == 202
+    assert anonymous.call("POST", sign_in_link(outbox, "first@example.test"), "").status == 303
+    late = anonymous.call("POST", sign_in_link(outbox, "second@example.test"), "", headers=JSON)
+    assert late.status == 409
+    assert late.headers["Content-Type"].startswith("application/json"), late.headers
+    assert late.json == {"claimed": True} or late.json["error"]["code"] == "conflict"
+
+
+def test_another_contact_of_the_same_client_does_not_see_a_claimed_file(
+        tenant: Any, anonymous: Api, outbox: Any) -> None:
+    client = new_client(tenant, "Two Heads", "first@twoheads.test")
+    assert tenant.api.post(f"/api/v1/clients/{client['client_id']}/contacts",
+                           {"name": "Second", "email": "second@twoheads.test"}).status == 201
+    offered = claim_link(tenant, client["client_id"], title="Personal licence")
+    assert claim(anonymous, outbox, local_path(offered["claim_url"]), "first@twoheads.test").status == 303
+    other = signed_in(tenant, anonymous, outbox, "second@twoheads.test")
+    page = anonymous.get("/files", headers={"Cookie": other})
+    assert page.status == 200 and "Personal licence" not in page.text
+
+
+def test_claiming_with_an_existing_contacts_address_only_mails_that_contact(
+        tenant: Any, anonymous: Api, outbox: Any) -> None:
+    """An attacker holding a claim link who types a victim's address gains nothing: the link goes to the victim."""
+    tenant.client_id()  # ada@acme.test
+    offered = claim_link(tenant)
+    reply = post_form(anonymous, local_path(offered["claim_url"]), {"email": "ada@acme.test"})
+    assert reply.status == 202 and "Set-Cookie" not in reply.headers
+    assert len(outbox.to("ada@acme.test")) == 1 and len(outbox.messages()) == 1
+    # Nothing claimed, nobody signed in until the mailbox owner presses the button.
+    [grant] = tenant.api.get(f"/api/v1/resources/{offered['resource_id']}/grants").json["items"]
+    assert grant["claimed_by"] is None and grant["state"] == "locked"
+
+
+def test_an_unclaimed_claim_link_cannot_be_opened_by_staff_actions(tenant: Any) -> None:
+    offered = claim_link(tenant)
+    rid, gid = offered["resource_id"], offered["grant"]["grant_id"]
+    assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/release").status == 409
+    assert tenant.api.post(f"/api/v1/resources/{rid}/grants/release").json["changed"] == 0
+    [grant] = tenant.api.get(f"/api/v1/resources/{rid}/grants").json["items"]
+    assert grant["state"] == "locked" and grant["claimed_by"] is None
+
+
+def test_a_detached_claim_link_cannot_be_claimed_through_a_pending_email_link(
+        tenant: Any, anonymous: Api, outbox: Any) -> None:
+    offered = claim_link(tenant)
+    path = local_path(offered["claim_url"])
+    assert post_form(anonymous, path, {"email": "late@example.test"}).status == 202
+    assert tenant.api.delete(f"/api/v1/resources/{offered['resource_id']}/attachments/{offered['attachment_id']}").status == 200
+    assert anonymous.get(path).status == 404
+    done = anonymous.call("POST", sign_in_link(outbox, "late@example.test"), "")
+    assert done.status in (404, 409) and "Set-Cookie" not in done.headers
+    [grant] = tenant.api.get(f"/api/v1/resources/{offered['resource_id']}/grants").json["items"]
+    assert grant["state"] == "revoked" and grant["claimed_by"] is None

@@ -1,9 +1,13 @@
 """Clients with contacts, products, and the business profile through the staff API."""
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import requests
+
+from tests.support.replies import assert_error_shape
 
 
 def test_a_client_is_created_with_several_contacts(tenant: Any) -> None:
@@ -85,8 +89,6 @@ def test_logo_upload_policy_limits_type_and_size(tenant: Any) -> None:
     assert tenant.api.post("/api/v1/business/logo-upload", {"content_type": "image/svg+xml", "size": 10}).status == 400
     assert tenant.api.post("/api/v1/business/logo-upload", {"content_type": "image/png", "size": 2_000_000}).status == 400
     plan = tenant.api.post("/api/v1/business/logo-upload", {"content_type": "image/png", "size": 10}).json
-    import base64
-    import json
 
     policy = json.loads(base64.b64decode(plan["fields"]["policy"]))
     assert ["content-length-range", 1, 1_000_000] in policy["conditions"]
@@ -97,3 +99,14 @@ def test_logo_upload_policy_limits_type_and_size(tenant: Any) -> None:
 def test_a_logo_key_that_was_never_uploaded_is_refused(tenant: Any) -> None:
     reply = tenant.api.patch("/api/v1/business", {"logo_key": f"branding/{tenant.business_id}/logo-missing.png"})
     assert reply.status == 400 and reply.error["field"] == "logo_key"
+
+
+
+def test_a_contact_cannot_be_changed_or_removed_through_another_clients_url(tenant: Any) -> None:
+    owner_id, other_id = tenant.client_id("Owner Ltd"), tenant.client_id("Other Ltd")
+    contact = tenant.api.get(f"/api/v1/clients/{owner_id}").json["contacts"][0]
+    through_other = f"/api/v1/clients/{other_id}/contacts/{contact['contact_id']}"
+    assert_error_shape(tenant.api.patch(through_other, {"name": "Hijacked"}), 404)
+    assert_error_shape(tenant.api.delete(through_other), 404)
+    assert tenant.api.get(f"/api/v1/clients/{owner_id}").json["contacts"] == [contact]
+    assert tenant.api.get(f"/api/v1/clients/{other_id}").json["contacts"][0]["contact_id"] != contact["contact_id"]

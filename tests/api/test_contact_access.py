@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import FORM, JSON, claim, claim_link, post_form, session_cookie, sign_in_link, signed_in
 from tests.conftest import Api, local_path
+from tests.support.client_flows import FORM, JSON, claim, claim_link, post_form, session_cookie, sign_in_link, signed_in
 
 ADDRESS = "pat@portal.test"
 

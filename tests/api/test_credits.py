@@ -5,17 +5,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tests.api.client_flows import JSON
-from tests.api.test_portal import _client_with_contact, _document, _portal
 from tests.conftest import Api
+from tests.support.client_flows import JSON
+from tests.support.portal import client_with_contact, make_document, portal_link
 
 
 def test_credit_is_issued_applied_and_shown_in_the_portal(tenant: Any, anonymous: Api) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    invoice = _document(tenant, client_id, amount=10000)
+    client_id, contact_id = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id, amount=10000)
     note = tenant.api.post(f"/api/v1/clients/{client_id}/credits", {"amount": 3000, "reason": "Late delivery"})
     assert note.status == 201 and note.json["number"].startswith("CN-")
-    path = _portal(tenant, client_id, contact_id)
+    path = portal_link(tenant, client_id, contact_id)
     view = anonymous.get(f"{path}?tab=invoices", headers=JSON).json
     assert view["credit"] == [{"amount": 3000, "currency": "EUR", "display": "30.00 EUR"}]
     applied = tenant.api.post(f"/api/v1/clients/{client_id}/credits/apply", {"invoice_id": invoice["id"]})
@@ -29,8 +29,8 @@ def test_credit_is_issued_applied_and_shown_in_the_portal(tenant: Any, anonymous
 
 
 def test_credit_cannot_be_spent_twice_even_at_once(tenant: Any) -> None:
-    client_id, _ = _client_with_contact(tenant)
-    invoices = [_document(tenant, client_id, amount=5000) for _ in range(4)]
+    client_id, _ = client_with_contact(tenant)
+    invoices = [make_document(tenant, client_id, amount=5000) for _ in range(4)]
     tenant.api.post(f"/api/v1/clients/{client_id}/credits", {"amount": 5000})
     statuses: list[int] = []
     barrier = threading.Barrier(len(invoices))
@@ -52,10 +52,10 @@ def test_credit_cannot_be_spent_twice_even_at_once(tenant: Any) -> None:
 
 
 def test_credit_rules(tenant: Any) -> None:
-    client_id, _ = _client_with_contact(tenant)
-    other_client, _ = _client_with_contact(tenant, "Other", "o@portal.test")
-    invoice = _document(tenant, client_id, amount=1000)
-    theirs = _document(tenant, other_client, amount=1000)
+    client_id, _ = client_with_contact(tenant)
+    other_client, _ = client_with_contact(tenant, "Other", "o@portal.test")
+    invoice = make_document(tenant, client_id, amount=1000)
+    theirs = make_document(tenant, other_client, amount=1000)
     tenant.api.post(f"/api/v1/clients/{client_id}/credits", {"amount": 5000})
     apply = f"/api/v1/clients/{client_id}/credits/apply"
     assert tenant.api.post(apply, {"invoice_id": theirs["id"]}).status == 400

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.api.client_flows import signed_in
 from tests.conftest import Api, local_path
+from tests.support.client_flows import signed_in
 
 PHONE = {"User-Agent": "phone browser"}
 

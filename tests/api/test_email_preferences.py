@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import FORM, JSON
 from tests.conftest import Api, local_path
+from tests.support.client_flows import FORM, JSON
 
 
 def _emailed(tenant: Any, outbox: Any) -> tuple[dict[str, Any], Any]:

@@ -10,11 +10,11 @@ import re
 from typing import Any
 
 from chalicelib.domain.colours import MINIMUM, contrast
-from tests.api.client_flows import JSON
-from tests.api.test_pdfs import _follow
-from tests.api.test_portal import _client_with_contact, _portal
 from tests.conftest import Api, Outbox, local_path
-from tests.services.test_figures_everywhere import Printed, check_adds_up, parse_amount, read_email, read_json, read_page
+from tests.support.client_flows import JSON
+from tests.support.figures import Printed, check_adds_up, parse_amount, read_email, read_json, read_page
+from tests.support.pdfs import follow_pdf
+from tests.support.portal import client_with_contact, portal_link
 
 LINES = [
     {"description": "Design", "quantity": "3", "unit_price": 12500, "tax_rate_bp": 2000, "discount_bp": 1000},
@@ -42,7 +42,7 @@ def _read_pdf_text(text: str) -> Printed:
 
 def test_every_route_prints_the_same_figures_and_they_add_up(tenant: Any, anonymous: Api, outbox: Outbox) -> None:
     assert tenant.api.patch("/api/v1/business", {"brand_color": "#ffd54f"}).status == 200
-    client_id, contact_id = _client_with_contact(tenant, "Figures Ltd", "fig@figures.test")
+    client_id, contact_id = client_with_contact(tenant, "Figures Ltd", "fig@figures.test")
     reply = tenant.api.post("/api/v1/invoices", {"client_id": client_id, "currency": "EUR", "lines": LINES})
     assert reply.status == 201, reply.body
     doc_id = reply.json["id"]
@@ -54,9 +54,9 @@ def test_every_route_prints_the_same_figures_and_they_add_up(tenant: Any, anonym
     staff = tenant.api.get(f"/api/v1/invoices/{doc_id}").json
     share = local_path(tenant.share(doc_id))
     page_html = anonymous.get(share).text
-    portal = _portal(tenant, client_id, contact_id)
+    portal = portal_link(tenant, client_id, contact_id)
     portal_html = anonymous.get(f"{portal}/invoices/{doc_id}").text
-    _, pdf = _follow(anonymous, f"{share}/pdf")
+    _, pdf = follow_pdf(anonymous, f"{share}/pdf")
     assert tenant.api.post(f"/api/v1/invoices/{doc_id}/email").status == 200
     email = outbox.to("fig@figures.test")[-1].text
 

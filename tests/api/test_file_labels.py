@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.api.client_flows import signed_in
 from tests.conftest import Api, local_path
+from tests.support.client_flows import signed_in
 
 
 def _limited(tenant: Any, **attachment: Any) -> dict[str, Any]:

@@ -10,25 +10,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.api.client_flows import FORM
-from tests.api.test_payments import (  # noqa: F401 (fixtures)
-    FakeStripeHttp,
-    _pay,
-    _payable,
-    offline_webhook,
-    stripe_api,
-    stripe_secrets,
-)
 from tests.conftest import PUBLIC_BASE_URL, Api, local_path
+from tests.support.client_flows import FORM
+from tests.support.payments import (
+    FakeStripeHttp,
+    payable_invoice,
+    press_pay,
+)
+
+pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 
 CHECKOUT_ORIGIN = "http://localhost:8765"  # the offline checkout on its own origin, as `make dev` runs it
-
-
-@pytest.fixture(autouse=True)
-def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services.payments import checkout
-
-    monkeypatch.setattr(checkout, "PER_IP", 10_000)
 
 
 def form_action(reply: Any) -> list[str]:
@@ -42,10 +34,10 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_pay_may_land_on_stripes_checkout(tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp) -> None:  # noqa: F811
-    payable = _payable(tenant)
+def test_pay_may_land_on_stripes_checkout(tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp) -> None:
+    payable = payable_invoice(tenant)
     allowed = form_action(anonymous.get(payable["page"]))
-    landed = _pay(anonymous, payable["page"]).headers["Location"]
+    landed = press_pay(anonymous, payable["page"]).headers["Location"]
     assert origin(landed) == "https://checkout.stripe.com" and origin(landed) in allowed
     assert "'self'" in allowed and "*" not in " ".join(allowed)  # exactly the origins, no wildcard
 
@@ -66,7 +58,7 @@ def test_the_portal_statement_may_land_on_the_files_bucket(tenant: Any, anonymou
 
 
 @pytest.fixture
-def checkout_elsewhere(stripe_secrets: Any) -> str:  # noqa: F811
+def checkout_elsewhere(stripe_secrets: Any) -> str:
     """The offline checkout served on its own origin (no Stripe key: Pay opens it)."""
     from chalicelib.config import reset_settings
 
@@ -77,9 +69,9 @@ def checkout_elsewhere(stripe_secrets: Any) -> str:  # noqa: F811
 
 def test_the_offline_checkout_runs_on_its_own_origin_and_each_page_allows_the_next(
         tenant: Any, anonymous: Api, checkout_elsewhere: str) -> None:
-    payable = _payable(tenant)
+    payable = payable_invoice(tenant)
     invoice_page = anonymous.get(payable["page"])
-    landed = _pay(anonymous, payable["page"]).headers["Location"]
+    landed = press_pay(anonymous, payable["page"]).headers["Location"]
     assert origin(landed) == checkout_elsewhere and origin(landed) in form_action(invoice_page)
     checkout_page = anonymous.get(local_path_of(landed))
     assert checkout_page.status == 200 and "Test mode" in checkout_page.text
@@ -89,9 +81,9 @@ def test_the_offline_checkout_runs_on_its_own_origin_and_each_page_allows_the_ne
 
 
 def test_the_offline_checkout_accepts_its_own_origin_and_refuses_others(
-        tenant: Any, anonymous: Api, checkout_elsewhere: str, offline_webhook: list[int]) -> None:  # noqa: F811
-    payable = _payable(tenant)
-    landed = local_path_of(_pay(anonymous, payable["page"]).headers["Location"])
+        tenant: Any, anonymous: Api, checkout_elsewhere: str, offline_webhook: list[int]) -> None:
+    payable = payable_invoice(tenant)
+    landed = local_path_of(press_pay(anonymous, payable["page"]).headers["Location"])
     # Browsers without Sec-Fetch-Site are judged by Origin: the checkout's own, not the app's.
     refused = anonymous.call("POST", landed, "outcome=decline", headers={**FORM, "Origin": "https://evil.test"})
     assert refused.status == 403

@@ -1,17 +1,17 @@
 """The client's view of a share link: branded, safe, private, and gone the moment it is revoked."""
 from __future__ import annotations
 
+import dataclasses
 import re
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import PUBLIC_BASE_URL, Api
-
-
-def _path(url: str) -> str:
-    assert url.startswith(PUBLIC_BASE_URL + "/invoice/")
-    return url[len(PUBLIC_BASE_URL):]
+from tests.support.events import event
+from tests.support.replies import invoice_path
 
 
 @pytest.fixture
@@ -24,15 +24,30 @@ def shared(tenant: Any) -> tuple[Any, dict[str, Any], str]:
         lines=[{"description": "Logo <script>alert(1)</script>", "quantity": "2", "unit_price": 12345, "tax_rate_bp": 1900}],
         notes="Due in 14 days", po_number="PO-77",
     )
-    return tenant, invoice, _path(tenant.share(invoice["id"]))
+    return tenant, invoice, invoice_path(tenant.share(invoice["id"]))
 
 
 def test_share_link_has_a_256_bit_token_and_is_stable(shared: Any) -> None:
     tenant, invoice, path = shared
     token = path.rsplit("/", 1)[1]
     assert len(token) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)
-    assert _path(tenant.share(invoice["id"])) == path
+    assert invoice_path(tenant.share(invoice["id"])) == path
     assert tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json["share_url"] == PUBLIC_BASE_URL + path
+
+
+def test_the_lambda_handler_serves_the_page_for_an_api_gateway_proxy_event(shared: Any) -> None:
+    """Through the Lambda entry point with the event API Gateway sends (tests/events/apigateway)."""
+    from app import app
+
+    _, invoice, path = shared
+    token = path.rsplit("/", 1)[1]
+    request = event("apigateway/get_invoice", path=f"/invoice/{token}", pathParameters={"token": token},
+                    requestContext={"path": f"/api/invoice/{token}"})
+    context = SimpleNamespace(aws_request_id="c6af9ac6", function_name="api", get_remaining_time_in_millis=lambda: 30_000)
+    reply = app(request, context)
+    assert reply["statusCode"] == 200, reply
+    assert invoice["number"] in reply["body"] and "Northwind &lt;Studio&gt;" in reply["body"]
+    assert reply["headers"]["Cache-Control"] == "no-store"
 
 
 def test_the_token_is_stored_only_as_its_hash(shared: Any) -> None:
@@ -96,7 +111,7 @@ def test_revoking_makes_the_old_link_404_at_once_and_a_new_share_gives_a_new_lin
     gone = anonymous.get(path)
     assert gone.status == 404
     assert "not valid" in gone.text
-    new_path = _path(tenant.share(invoice["id"]))
+    new_path = invoice_path(tenant.share(invoice["id"]))
     assert new_path != path
     assert anonymous.get(new_path).status == 200 and anonymous.get(path).status == 404
 
@@ -131,8 +146,10 @@ def test_a_page_view_costs_at_most_three_dynamodb_calls_and_no_scan(
 
 def test_a_cancelled_invoice_shows_cancelled(shared: Any, anonymous: Api) -> None:
     tenant, invoice, path = shared
-    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/cancel")
+    assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/cancel").status == 200
     assert anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]["status"] == "cancelled"
+    page = anonymous.get(path, headers={"Accept": "text/html"}).text
+    assert "nothing to pay" in page and path + "/pay" not in page, page  # no Pay button
 
 
 def test_payments_show_on_the_page(shared: Any, anonymous: Api) -> None:
@@ -143,3 +160,130 @@ def test_payments_show_on_the_page(shared: Any, anonymous: Api) -> None:
     assert data["balance"]["amount"] == 19381
     assert data["payments"] == [{"kind": "payment", "amount": {"amount": 10000, "currency": "EUR", "display": "100.00 EUR"},
                                  "method": "manual", "received_on": "2026-11-01", "dispute_status": None}]
+
+
+
+XSS = "<img src=x onerror=alert(1)>\"'"
+
+
+def test_the_invoice_page_ignores_a_content_type_on_get(tenant: Any, anonymous: Api) -> None:
+    path = invoice_path(tenant.share(tenant.invoice()["id"]))
+    reply = anonymous.get(path, headers={"Content-Type": "text/plain", "Accept": "text/html"})
+    assert reply.status == 200
+    assert reply.headers["Cache-Control"] == "no-store"
+
+
+def test_whole_quantities_are_shown_as_written_not_in_exponent_form(tenant: Any, anonymous: Api) -> None:
+    invoice = tenant.invoice(lines=[
+        {"description": "Hours", "quantity": 100, "unit_price": 1},
+        {"description": "Days", "quantity": "10", "unit_price": 1},
+        {"description": "Half", "quantity": "2.50", "unit_price": 1},
+    ])
+    assert [line["quantity"] for line in invoice["lines"]] == ["100", "10", "2.5"]
+    path = invoice_path(tenant.share(invoice["id"]))
+    page = anonymous.get(path, headers={"Accept": "application/json"}).json
+    assert [line["quantity"] for line in page["invoice"]["lines"]] == ["100", "10", "2.5"]
+    assert "E+" not in anonymous.get(path, headers={"Accept": "text/html"}).text
+
+
+def test_a_cancelled_invoice_page_does_not_ask_the_client_for_money(tenant: Any, anonymous: Api) -> None:
+    invoice = tenant.invoice(lines=[{"description": "Work", "unit_price": 10000}])
+    path = invoice_path(tenant.share(invoice["id"]))
+    assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/cancel").status == 200
+    data = anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]
+    assert data["status"] == "cancelled"
+    assert data["balance"]["amount"] == 0
+    assert "<strong>100.00 EUR</strong>" not in anonymous.get(path, headers={"Accept": "text/html"}).text
+
+
+def test_a_zero_total_invoice_is_not_left_open_and_overdue(tenant: Any, anonymous: Api) -> None:
+    invoice = tenant.invoice(
+        lines=[{"description": "Goodwill", "unit_price": 5000, "discount_bp": 10000}],
+        issue_date="2020-01-01", due_date="2020-01-15",
+    )
+    assert invoice["total"] == 0
+    settled = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    current = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
+    assert settled.status in (201, 409) and current["status"] == "paid", (settled.body, current["status"])
+    assert current["display_status"] == "paid"
+
+
+@pytest.mark.parametrize("accept", ["APPLICATION/JSON", "Application/Json; charset=utf-8", "application/json, text/html;q=0.1"])
+def test_accept_negotiation_is_case_insensitive_and_honours_q_values(tenant: Any, anonymous: Api, accept: str) -> None:
+    path = invoice_path(tenant.share(tenant.invoice()["id"]))
+    reply = anonymous.get(path, headers={"Accept": accept})
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_csp_img_src_covers_the_presigned_logo_origin_in_the_cloud(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
+    from chalicelib import aws as aws_clients
+    from chalicelib.api import html
+    from chalicelib.config import settings
+    from chalicelib.services.accounts import businesses
+    from chalicelib.services.delivery import bucket_origins
+    from chalicelib.store.businesses import Business
+
+    cloud = dataclasses.replace(settings(), aws_endpoint_url="", region=region, files_bucket="paydrop-prod-files")
+    try:
+        with monkeypatch.context() as m:
+            for module in (aws_clients, html, bucket_origins, businesses):
+                m.setattr(module, "settings", lambda: cloud)
+            aws_clients.reset_clients()
+            bucket_origins.download_origin.cache_clear()
+            business = Business("BIZ#b1", "PROFILE", business_id="b1", name="B", logo_key="branding/b1/logo-1.png",
+                                created_at="2026-01-01T00:00:00.000Z", updated_at="2026-01-01T00:00:00.000Z")
+            logo = urlsplit(businesses.logo_url(business) or "")
+            csp = html.client_headers("n")["Content-Security-Policy"]
+    finally:
+        aws_clients.reset_clients()
+        bucket_origins.download_origin.cache_clear()
+    img_sources = next(d for d in csp.split(";") if d.strip().startswith("img-src")).split()[1:]
+    assert f"{logo.scheme}://{logo.netloc}" in img_sources, (logo.netloc, img_sources)
+
+
+def test_share_url_keeps_the_api_gateway_stage_when_public_base_url_is_unset(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.api import urls
+    from chalicelib.config import settings
+
+    monkeypatch.setattr(urls, "settings", lambda: dataclasses.replace(settings(), public_base_url=""))
+    host = "abc123defg.execute-api.eu-west-1.amazonaws.com"
+    request = SimpleNamespace(headers={"host": host, "x-forwarded-proto": "https"}, context={"stage": "api"})
+    assert urls.absolute_url(request, "/invoice/tok") == f"https://{host}/api/invoice/tok"
+
+
+def test_unknown_and_revoked_tokens_cost_the_same_reads(tenant: Any, anonymous: Api, dynamodb_calls: list[str]) -> None:
+    from chalicelib.domain.tokens import new_token
+
+    invoice = tenant.invoice()
+    revoked = invoice_path(tenant.share(invoice["id"]))
+    assert tenant.api.delete(f"/api/v1/invoices/{invoice['id']}/share").status == 200
+    seen = []
+    for path in (revoked, f"/invoice/{new_token()}"):
+        dynamodb_calls.clear()
+        reply = anonymous.get(path, headers={"Accept": "application/json"})
+        seen.append((reply.status, reply.json, list(dynamodb_calls)))
+    assert seen[0] == seen[1]
+    assert seen[0][2] == ["GetItem"]
+
+
+def test_every_client_controlled_field_is_escaped_on_the_page(tenant: Any, anonymous: Api) -> None:
+    assert tenant.api.patch("/api/v1/business", {
+        "name": XSS, "address": XSS, "tax_number": XSS, "invoice_footer": XSS, "phone": "+1 (555) 0100",
+    }).status == 200
+    client = tenant.api.post("/api/v1/clients", {"name": XSS, "address": XSS, "tax_number": XSS}).json
+    created = tenant.api.post("/api/v1/invoices", {
+        "client_id": client["client_id"], "notes": XSS, "terms": XSS, "po_number": XSS,
+        "lines": [{"description": XSS, "unit_price": 100}],
+    })
+    assert created.status == 201
+    invoice_id = created.json["id"]
+    assert tenant.api.post(f"/api/v1/invoices/{invoice_id}/send").status == 200
+    assert tenant.api.post(f"/api/v1/invoices/{invoice_id}/payments", {"amount": 10, "reference": XSS}).status == 201
+    page = anonymous.get(invoice_path(tenant.share(invoice_id)), headers={"Accept": "text/html"}).text
+    assert "<img" not in page and "onerror=alert(1)>" not in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") >= 11
+    assert '"\'' not in page.split("</style>", 1)[1]

@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import PUBLIC_BASE_URL, Api
+from tests.support.replies import assert_error_shape, invoice_path
+
 
 def test_a_new_invoice_is_a_numbered_draft_with_totals_in_minor_units(tenant: Any) -> None:
     product = tenant.api.post("/api/v1/products", {"name": "Design", "unit_price": 120000, "tax_rate_bp": 1900}).json
@@ -79,6 +82,8 @@ def test_drafts_cannot_take_payments_or_be_shared(tenant: Any) -> None:
     draft = tenant.invoice(sent=False)
     assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/payments", {}).status == 409
     assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/share").status == 409
+    stored = tenant.api.get(f"/api/v1/invoices/{draft['id']}").json
+    assert (stored["status"], stored["amount_paid"], stored["payments"], stored["share_url"]) == ("draft", 0, [], None)
 
 
 def test_overdue_is_derived_from_the_due_date(tenant: Any) -> None:
@@ -114,7 +119,9 @@ def test_drafts_can_be_edited_and_deleted_but_sent_ones_only_cancelled(tenant: A
 
 def test_an_empty_draft_cannot_be_sent(tenant: Any) -> None:
     reply = tenant.api.post("/api/v1/invoices", {"client_id": tenant.client_id()})
-    assert tenant.api.post(f"/api/v1/invoices/{reply.json['id']}/send").status == 409
+    refused = tenant.api.post(f"/api/v1/invoices/{reply.json['id']}/send")
+    assert refused.status == 409 and refused.error["message"] == "Add at least one line before sending.", refused.body
+    assert tenant.api.get(f"/api/v1/invoices/{reply.json['id']}").json["status"] == "draft"
 
 
 def test_quotes_have_their_own_routes_and_cannot_be_paid(tenant: Any) -> None:
@@ -162,3 +169,61 @@ def test_product_lines_copy_the_product_so_later_edits_do_not_change_invoices(te
 def test_currency_is_kept_per_invoice(tenant: Any, currency: str, total: int) -> None:
     invoice = tenant.invoice(currency=currency, lines=[{"description": "x", "unit_price": 1500}])
     assert invoice["currency"] == currency and invoice["total"] == total
+
+
+
+
+def test_a_quote_cannot_be_shared_unshared_or_cancelled_through_invoice_routes(tenant: Any) -> None:
+    lines = [{"description": "Plan", "unit_price": 500}]
+    quote = tenant.api.post("/api/v1/quotes", {"client_id": tenant.client_id(), "lines": lines}).json
+    assert tenant.api.post(f"/api/v1/quotes/{quote['id']}/send").status == 200
+    for method, suffix in (("POST", "/share"), ("DELETE", "/share"), ("POST", "/cancel"), ("POST", "/send")):
+        assert_error_shape(tenant.api.call(method, f"/api/v1/invoices/{quote['id']}{suffix}", {}), 404)
+    after = tenant.api.get(f"/api/v1/quotes/{quote['id']}").json
+    assert after["status"] == "sent" and after["share_url"] is None
+
+
+def test_a_cancelled_invoice_refuses_payment_edit_a_first_share_and_a_second_cancel(tenant: Any) -> None:
+    invoice = tenant.invoice()
+    base = f"/api/v1/invoices/{invoice['id']}"
+    assert tenant.api.post(base + "/cancel").status == 200
+    for method, suffix, body in (("POST", "/payments", {}), ("PATCH", "", {"notes": "x"}), ("POST", "/share", {}),
+                                 ("POST", "/cancel", {}), ("POST", "/send", {}), ("DELETE", "", None)):
+        assert_error_shape(tenant.api.call(method, base + suffix, body), 409)
+    after = tenant.api.get(base).json
+    assert (after["status"], after["amount_paid"], after["payments"], after["share_url"]) == ("cancelled", 0, [], None)
+    paid = tenant.invoice()
+    assert tenant.api.post(f"/api/v1/invoices/{paid['id']}/payments", {}).status == 201
+    assert_error_shape(tenant.api.post(f"/api/v1/invoices/{paid['id']}/cancel"), 409)
+
+
+def test_refused_invoice_creations_do_not_burn_a_number(tenant: Any) -> None:
+    cid = tenant.client_id()
+    first = tenant.api.post("/api/v1/invoices", {"client_id": cid}).json["number"]
+    for body in (
+        {"client_id": cid, "lines": [{"product_id": "missing"}]},
+        {"client_id": cid, "lines": [{"description": "x", "unit_price": 10**12, "quantity": 1000000}]},
+        {"client_id": cid, "issue_date": "2026-01-02", "due_date": "2026-01-01"},
+        {"client_id": cid, "currency": "XXX"},
+        {"client_id": "missing"},
+    ):
+        assert 400 <= tenant.api.post("/api/v1/invoices", body).status < 500, body
+    second = tenant.api.post("/api/v1/invoices", {"client_id": cid}).json["number"]
+    assert (first, second) == ("INV-0001", "INV-0002")
+
+
+def test_a_stale_full_save_cannot_wipe_a_share_link_made_in_between(tenant: Any, anonymous: Api) -> None:
+    """update/send/cancel/pay save the whole item; sharing must bump the version so they conflict."""
+    from pynamodb.exceptions import PutError
+
+    from chalicelib.store import documents as store
+
+    invoice = tenant.invoice()
+    stale = store.get_document(tenant.business_id, invoice["id"])
+    assert stale is not None and stale.share_token is None
+    path = invoice_path(tenant.share(invoice["id"]))
+    stale.notes = "edited from a stale read"
+    with pytest.raises(PutError):
+        stale.save()
+    assert anonymous.get(path).status == 200
+    assert tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json["share_url"] == PUBLIC_BASE_URL + path

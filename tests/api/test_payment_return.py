@@ -9,31 +9,26 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import FORM
-from tests.api.test_payments import _pay, _payable, offline_webhook, stripe_secrets  # noqa: F401 (fixtures)
 from tests.conftest import Api, QueueWorker, local_path
+from tests.support.client_flows import FORM
+from tests.support.payments import payable_invoice, press_pay
+
+pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">')
 
 
-@pytest.fixture(autouse=True)
-def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services.payments import checkout
-
-    monkeypatch.setattr(checkout, "PER_IP", 10_000)
-
-
 def _paid_offline(tenant: Any, anonymous: Api) -> dict[str, Any]:
     """Pay in the offline checkout; the webhook is queued, the worker has not run yet."""
-    payable = _payable(tenant)
-    location = _pay(anonymous, payable["page"]).headers["Location"]
+    payable = payable_invoice(tenant)
+    location = press_pay(anonymous, payable["page"]).headers["Location"]
     done = anonymous.call("POST", local_path(location), "outcome=pay", headers=FORM)
     assert done.status == 303
     return {**payable, "back": local_path(done.headers["Location"])}
 
 
 def test_while_the_payment_is_confirmed_there_is_no_pay_button_and_the_page_reloads_itself(
-        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:  # noqa: F811
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
     paid = _paid_offline(tenant, anonymous)
     page = anonymous.get(paid["back"]).text
     assert "confirming" in page
@@ -50,7 +45,7 @@ def test_while_the_payment_is_confirmed_there_is_no_pay_button_and_the_page_relo
 
 
 def test_once_the_payment_lands_the_page_shows_the_receipt_and_the_files_it_opened(
-        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:  # noqa: F811
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
     paid = _paid_offline(tenant, anonymous)
     assert stripe_worker.drain() == 1
     page = anonymous.get(paid["page"] + "?payment=success&check=2").text
@@ -66,9 +61,9 @@ def test_once_the_payment_lands_the_page_shows_the_receipt_and_the_files_it_open
 
 
 def test_a_declined_payment_offers_pay_again(
-        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:  # noqa: F811
-    payable = _payable(tenant)
-    location = _pay(anonymous, payable["page"]).headers["Location"]
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
+    payable = payable_invoice(tenant)
+    location = press_pay(anonymous, payable["page"]).headers["Location"]
     anonymous.call("POST", local_path(location), "outcome=decline", headers=FORM)
     stripe_worker.drain()
     # A client who lands on the success URL anyway is not left waiting for a payment that failed.
@@ -77,7 +72,7 @@ def test_a_declined_payment_offers_pay_again(
 
 
 def test_the_portal_invoice_page_behaves_the_same(
-        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:  # noqa: F811
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
     assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200
     invoice = tenant.invoice()
     client_id = invoice["client_id"]

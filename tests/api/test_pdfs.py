@@ -9,58 +9,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.api.client_flows import JSON, signed_in
-from tests.api.test_portal import _client_with_contact, _document, _portal
 from tests.conftest import Api, local_path
+from tests.support.client_flows import JSON, signed_in
+from tests.support.pdfs import Pdf, fetch_bytes, follow_pdf
+from tests.support.portal import client_with_contact, make_document, portal_link
 
 A4 = (595, 842)
 LETTER = (612, 792)
 
 
-
-class Pdf:
-    """A downloaded PDF: its pages' text and sizes, page 1 rendered to an image."""
-
-    def __init__(self, data: bytes) -> None:
-        import pypdfium2 as pdfium
-
-        assert data.startswith(b"%PDF-"), data[:40]
-        document = pdfium.PdfDocument(data)
-        try:
-            self.pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
-            self.sizes = [tuple(round(x) for x in document[i].get_size()) for i in range(len(document))]
-            image = document[0].render(scale=1).to_pil()
-        finally:
-            document.close()
-        assert all(abs(a - b) <= 1 for a, b in zip(image.size, self.sizes[0], strict=True)), (image.size, self.sizes[0])
-        assert image.convert("L").getextrema()[0] < 100  # something is drawn: not a blank page
-
-    @property
-    def text(self) -> str:
-        # pypdfium2 reports line ends as \r\n; the PDF keeps "10 %" together with a no-break space.
-        return "\n".join(self.pages).replace("\r\n", "\n").replace("\xa0", " ")
-
-
-def _fetch(url: str) -> bytes:
-    import requests
-
-    reply = requests.get(url, timeout=10)
-    assert reply.status_code == 200, reply.text[:300]
-    return reply.content
-
-
-def _follow(anonymous: Api, path: str, **headers: str) -> tuple[Any, Pdf]:
-    reply = anonymous.get(path, headers=headers or None)
-    assert reply.status == 302, (reply.status, reply.body[:300])
-    assert reply.headers["Cache-Control"] == "no-store"
-    assert "noindex" in reply.headers["X-Robots-Tag"]
-    return reply, Pdf(_fetch(reply.headers["Location"]))
-
-
 def _staff_pdf(tenant: Any, path: str) -> Pdf:
     reply = tenant.api.get(path)
     assert reply.status == 200, reply.body
-    return Pdf(_fetch(reply.json["url"]))
+    return Pdf(fetch_bytes(reply.json["url"]))
 
 
 @pytest.fixture
@@ -88,8 +49,8 @@ def _branded(tenant: Any, **extra: Any) -> None:
 
 def test_the_share_link_pdf_says_what_the_page_says(tenant: Any, anonymous: Api, s3_puts: list[str]) -> None:
     _branded(tenant)
-    client_id, _ = _client_with_contact(tenant, "Łódź Café Ltd")
-    invoice = _document(tenant, client_id, amount=0, notes="Thank you & see you soon", terms="Net 14 days",
+    client_id, _ = client_with_contact(tenant, "Łódź Café Ltd")
+    invoice = make_document(tenant, client_id, amount=0, notes="Thank you & see you soon", terms="Net 14 days",
                         lines=[{"description": "Brand workshop", "quantity": "2", "unit_price": 45000, "tax_rate_bp": 1900},
                                {"description": "Logo files — Москва edition", "unit_price": 12050, "discount_bp": 1000}])
     reply = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": 20000, "method": "bank_transfer",
@@ -100,7 +61,7 @@ def test_the_share_link_pdf_says_what_the_page_says(tenant: Any, anonymous: Api,
     html = anonymous.get(share).text
     assert f'href="https://pay.example.test{share}/pdf"' in html and "Download PDF" in html
 
-    reply, pdf = _follow(anonymous, f"{share}/pdf")
+    reply, pdf = follow_pdf(anonymous, f"{share}/pdf")
     assert len(s3_puts) == 1 and f"/{invoice['id']}/v" in s3_puts[0] and s3_puts[0].endswith("-A4.pdf")
     assert "/pdfs/" in s3_puts[0] and "/uploads/" not in s3_puts[0]  # never a previews-worker event
     query = parse_qs(urlsplit(reply.headers["Location"]).query)
@@ -135,7 +96,7 @@ def test_a_logo_from_s3_is_drawn(tenant: Any, anonymous: Api) -> None:
     pdf_url = tenant.api.get(f"/api/v1/invoices/{invoice['id']}/pdf").json["url"]
     import pypdfium2 as pdfium
 
-    page = pdfium.PdfDocument(_fetch(pdf_url))[0]
+    page = pdfium.PdfDocument(fetch_bytes(pdf_url))[0]
     rendered = page.render(scale=1).to_pil().convert("RGB")
     reds = sum(1 for r, g, b in rendered.getdata() if r > 150 and g < 80 and b < 80)
     assert reds > 1000  # the red logo is on the page (the default brand colour is blue)
@@ -166,22 +127,22 @@ def test_letter_paper_is_a_business_setting(tenant: Any) -> None:
 def test_a_pdf_is_rendered_once_per_version(tenant: Any, anonymous: Api, s3_puts: list[str], previews_worker: Any) -> None:
     invoice = tenant.invoice()
     share = local_path(tenant.share(invoice["id"]))
-    _follow(anonymous, f"{share}/pdf")
+    follow_pdf(anonymous, f"{share}/pdf")
     assert len(s3_puts) == 1
     assert previews_worker.queued() == 0  # pdfs/ is outside uploads/: S3 does not notify the previews queue
     first_key = s3_puts[0]
-    _follow(anonymous, f"{share}/pdf")
+    follow_pdf(anonymous, f"{share}/pdf")
     _staff_pdf(tenant, f"/api/v1/invoices/{invoice['id']}/pdf")
     assert len(s3_puts) == 1  # the cached render (HEAD, then a presigned GET)
     # An edit makes a new version: a new render under a new key, with the new text.
     assert tenant.api.patch(f"/api/v1/invoices/{invoice['id']}", {"notes": "Updated notes"}).status == 200
-    _, pdf = _follow(anonymous, f"{share}/pdf")
+    _, pdf = follow_pdf(anonymous, f"{share}/pdf")
     assert len(s3_puts) == 2 and s3_puts[1] != first_key and "Updated notes" in pdf.text
-    _follow(anonymous, f"{share}/pdf")
+    follow_pdf(anonymous, f"{share}/pdf")
     assert len(s3_puts) == 2
     # What changes without a new version (the business's branding) is rendered again, over the same key.
     assert tenant.api.patch("/api/v1/business", {"name": "Renamed Studio"}).status == 200
-    _, pdf = _follow(anonymous, f"{share}/pdf")
+    _, pdf = follow_pdf(anonymous, f"{share}/pdf")
     assert len(s3_puts) == 3 and s3_puts[2] == s3_puts[1] and "Renamed Studio" in pdf.text
 
 
@@ -196,22 +157,22 @@ def test_revoked_unknown_and_draft_links_have_no_pdf(tenant: Any, anonymous: Api
 
 
 def test_portal_pdfs_are_scoped_to_the_portals_client(tenant: Any, anonymous: Api, make_tenant: Any) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    invoice = _document(tenant, client_id)
-    quote = _document(tenant, client_id, kind="quote")
-    draft = _document(tenant, client_id, send=False)
-    path = _portal(tenant, client_id, contact_id)
+    client_id, contact_id = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id)
+    quote = make_document(tenant, client_id, kind="quote")
+    draft = make_document(tenant, client_id, send=False)
+    path = portal_link(tenant, client_id, contact_id)
     assert f'href="https://pay.example.test{path}/invoices/{invoice["id"]}/pdf"' in anonymous.get(
         f"{path}/invoices/{invoice['id']}").text
-    _, pdf = _follow(anonymous, f"{path}/invoices/{invoice['id']}/pdf")
+    _, pdf = follow_pdf(anonymous, f"{path}/invoices/{invoice['id']}/pdf")
     assert f"Invoice {invoice['number']}" in pdf.text and "Portal Co" in pdf.text
-    _, pdf = _follow(anonymous, f"{path}/quotes/{quote['id']}/pdf")
+    _, pdf = follow_pdf(anonymous, f"{path}/quotes/{quote['id']}/pdf")
     assert f"Quote {quote['number']}" in pdf.text
     # Wrong kind, a draft, another client's, another business's, a tampered link: the same 404.
     assert anonymous.get(f"{path}/quotes/{invoice['id']}/pdf").status == 404
     assert anonymous.get(f"{path}/invoices/{draft['id']}/pdf").status == 404
-    other_client, _ = _client_with_contact(tenant, "Someone Else", "else@portal.test")
-    theirs = _document(tenant, other_client)
+    other_client, _ = client_with_contact(tenant, "Someone Else", "else@portal.test")
+    theirs = make_document(tenant, other_client)
     assert anonymous.get(f"{path}/invoices/{theirs['id']}/pdf").status == 404
     other = make_tenant("Other Business")
     elsewhere = other.invoice()
@@ -226,13 +187,13 @@ def test_portal_pdfs_are_scoped_to_the_portals_client(tenant: Any, anonymous: Ap
 
 
 def test_a_signed_in_contact_downloads_from_their_portal(tenant: Any, anonymous: Api, outbox: Any) -> None:
-    client_id, _ = _client_with_contact(tenant)
-    invoice = _document(tenant, client_id)
+    client_id, _ = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id)
     cookie = signed_in(tenant, anonymous, outbox, "pat@portal.test")
-    _, pdf = _follow(anonymous, f"/portal/me/invoices/{invoice['id']}/pdf", Cookie=cookie)
+    _, pdf = follow_pdf(anonymous, f"/portal/me/invoices/{invoice['id']}/pdf", Cookie=cookie)
     assert invoice["number"] in pdf.text
     assert anonymous.get(f"/portal/me/invoices/{invoice['id']}/pdf").status == 404
-    _, pdf = _follow(anonymous, "/portal/me/statement", Cookie=cookie)
+    _, pdf = follow_pdf(anonymous, "/portal/me/statement", Cookie=cookie)
     assert invoice["number"] in pdf.text
 
 
@@ -254,10 +215,10 @@ def _history(tenant: Any) -> dict[str, Any]:
     def day(offset: int) -> str:
         return (t + timedelta(days=offset)).isoformat()
 
-    client_id, contact_id = _client_with_contact(tenant, "Statement Client", "st@client.test")
+    client_id, contact_id = client_with_contact(tenant, "Statement Client", "st@client.test")
 
     def invoice(amount: int, issued: int, due: int, **extra: Any) -> dict[str, Any]:
-        return _document(tenant, client_id, amount=amount, issue_date=day(issued), due_date=day(due), **extra)
+        return make_document(tenant, client_id, amount=amount, issue_date=day(issued), due_date=day(due), **extra)
 
     a = invoice(10000, -120, -110)
     b = invoice(25000, -80, -70)
@@ -266,10 +227,10 @@ def _history(tenant: Any) -> dict[str, Any]:
     usd = invoice(2000, -15, -1, currency="USD")
     cancelled = invoice(99900, -50, -40)
     assert tenant.api.post(f"/api/v1/invoices/{cancelled['id']}/cancel").status == 200
-    _document(tenant, client_id, kind="quote", amount=77700)  # quotes are not owed
-    _document(tenant, client_id, amount=55500, send=False)  # nor drafts
-    other_client, _ = _client_with_contact(tenant, "Other Client", "other@client.test")
-    _document(tenant, other_client, amount=44400)  # nor another client's invoices
+    make_document(tenant, client_id, kind="quote", amount=77700)  # quotes are not owed
+    make_document(tenant, client_id, amount=55500, send=False)  # nor drafts
+    other_client, _ = client_with_contact(tenant, "Other Client", "other@client.test")
+    make_document(tenant, other_client, amount=44400)  # nor another client's invoices
     for doc, amount, on in ((a, 4000, day(-100)), (b, 10000, day(-30))):
         reply = tenant.api.post(f"/api/v1/invoices/{doc['id']}/payments", {"amount": amount, "received_on": on})
         assert reply.status == 201, reply.body
@@ -308,7 +269,7 @@ def test_a_statement_has_opening_running_and_closing_balances_and_ageing(tenant:
                                     {"amount": 2000, "currency": "USD", "display": "20.00 USD"}]
 
     # The PDF prints the same figures; the portal's statement is the same file.
-    pdf = Pdf(_fetch(statement["url"]))
+    pdf = Pdf(fetch_bytes(statement["url"]))
     text = pdf.text
     for expected in ("Statement Client", f"{day(-90)} to {day(0)}", "Account in EUR", "Account in USD",
                      "Opening balance 60.00 EUR", f"Invoice {h['b']['number']} (due {day(-70)}) 250.00 EUR 310.00 EUR",
@@ -317,10 +278,10 @@ def test_a_statement_has_opening_running_and_closing_balances_and_ageing(tenant:
                      "80.00 EUR 20.00 EUR 0.00 EUR 150.00 EUR 60.00 EUR 310.00 EUR", "Closing balance 20.00 USD"):
         assert expected in text, (expected, text)
     assert "999.00" not in text and "777.00" not in text and "555.00" not in text and "444.00" not in text
-    path = _portal(tenant, h["client_id"], h["contact_id"])
+    path = portal_link(tenant, h["client_id"], h["contact_id"])
     payments_tab = anonymous.get(f"{path}?tab=payments").text
     assert f'action="https://pay.example.test{path}/statement"' in payments_tab and 'name="from"' in payments_tab
-    portal_reply, _ = _follow(anonymous, f"{path}/statement?from={day(-90)}&to={day(0)}")
+    portal_reply, _ = follow_pdf(anonymous, f"{path}/statement?from={day(-90)}&to={day(0)}")
     assert urlsplit(portal_reply.headers["Location"]).path == urlsplit(statement["url"]).path
     assert parse_qs(urlsplit(portal_reply.headers["Location"]).query)["response-content-disposition"] == [
         f'attachment; filename="statement-{day(-90)}-{day(0)}.pdf"']
@@ -351,16 +312,16 @@ def test_an_earlier_period_and_the_statement_cache(tenant: Any, s3_puts: list[st
     ("from=2026-01-01&to=yesterday", "to"),
 ])
 def test_bad_statement_ranges_are_400(tenant: Any, anonymous: Api, query: str, field: str) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
+    client_id, contact_id = client_with_contact(tenant)
     reply = tenant.api.get(f"/api/v1/clients/{client_id}/statement?{query}")
     assert reply.status == 400 and reply.error["field"] == field
-    path = _portal(tenant, client_id, contact_id)
+    path = portal_link(tenant, client_id, contact_id)
     assert anonymous.get(f"{path}/statement?{query}").status == 400
     assert anonymous.get(f"{path}/statement?{query}", headers=JSON).json["error"]["field"] == field
 
 
 def test_statements_are_scoped(tenant: Any, anonymous: Api, make_tenant: Any) -> None:
-    client_id, _ = _client_with_contact(tenant)
+    client_id, _ = client_with_contact(tenant)
     other = make_tenant("Other")
     assert other.api.get(f"/api/v1/clients/{client_id}/statement").status == 404
     assert anonymous.get(f"/portal/{'A' * 43}/statement").status == 404

@@ -3,40 +3,15 @@ invoices, quotes, payments and files, with pay actions; staff create and revoke 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
-from tests.api.client_flows import FORM, JSON, attach, signed_in
-from tests.conftest import Api, local_path
+from tests.conftest import Api
+from tests.support.client_flows import FORM, JSON, assert_client_headers, attach, signed_in
+from tests.support.portal import client_with_contact, make_document, portal_link
 
-
-@pytest.fixture(autouse=True)
-def _one_test_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.services.payments import checkout
-
-    monkeypatch.setattr(checkout, "PER_IP", 10_000)
-
-
-def _client_with_contact(tenant: Any, name: str = "Portal Co", email: str = "pat@portal.test") -> tuple[str, str]:
-    reply = tenant.api.post("/api/v1/clients", {"name": name, "contacts": [{"name": "Pat", "email": email}]})
-    assert reply.status == 201
-    return str(reply.json["client_id"]), str(reply.json["contacts"][0]["contact_id"])
-
-
-def _document(tenant: Any, client_id: str, kind: str = "invoice", amount: int = 10000, send: bool = True,
-              **fields: Any) -> dict[str, Any]:
-    reply = tenant.api.post(f"/api/v1/{kind}s", {"client_id": client_id,
-                                                 "lines": [{"description": "Work", "unit_price": amount}], **fields})
-    assert reply.status == 201, reply.body
-    if send:
-        reply = tenant.api.post(f"/api/v1/{kind}s/{reply.json['id']}/send")
-    return reply.json  # type: ignore[no-any-return]
-
-
-def _portal(tenant: Any, client_id: str, contact_id: str) -> str:
-    reply = tenant.api.post(f"/api/v1/clients/{client_id}/contacts/{contact_id}/portal")
-    assert reply.status == 200, reply.body
-    return local_path(reply.json["url"])
+pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 
 
 def _tab(anonymous: Api, path: str, tab: str = "invoices", **headers: str) -> Any:
@@ -44,15 +19,15 @@ def _tab(anonymous: Api, path: str, tab: str = "invoices", **headers: str) -> An
 
 
 def test_the_portal_shows_the_clients_invoices_open_first_with_the_balance_due(tenant: Any, anonymous: Api) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    paid = _document(tenant, client_id, amount=5000)
+    client_id, contact_id = client_with_contact(tenant)
+    paid = make_document(tenant, client_id, amount=5000)
     tenant.api.post(f"/api/v1/invoices/{paid['id']}/payments", {})
-    overdue = _document(tenant, client_id, amount=3000, issue_date="2026-01-01", due_date="2026-01-15")
-    open_one = _document(tenant, client_id, amount=10000)
-    _document(tenant, client_id, send=False)  # a draft: never shown
-    other_client, _ = _client_with_contact(tenant, "Someone Else", "else@portal.test")
-    _document(tenant, other_client, amount=99900)  # another client of the same business: never shown
-    path = _portal(tenant, client_id, contact_id)
+    overdue = make_document(tenant, client_id, amount=3000, issue_date="2026-01-01", due_date="2026-01-15")
+    open_one = make_document(tenant, client_id, amount=10000)
+    make_document(tenant, client_id, send=False)  # a draft: never shown
+    other_client, _ = client_with_contact(tenant, "Someone Else", "else@portal.test")
+    make_document(tenant, other_client, amount=99900)  # another client of the same business: never shown
+    path = portal_link(tenant, client_id, contact_id)
     view = _tab(anonymous, path)
     assert [i["number"] for i in view["items"]] == [overdue["number"], open_one["number"], paid["number"]]
     assert view["outstanding"] == [{"amount": 13000, "currency": "EUR", "display": "130.00 EUR"}]
@@ -62,16 +37,16 @@ def test_the_portal_shows_the_clients_invoices_open_first_with_the_balance_due(t
     assert "130.00 EUR" in html and "999.00" not in html and 'data-testid="overdue"' in html
     # Each invoice opens inside the portal, and someone else's does not.
     assert anonymous.get(f"{path}/invoices/{open_one['id']}").status == 200
-    theirs = _document(tenant, other_client)
+    theirs = make_document(tenant, other_client)
     assert anonymous.get(f"{path}/invoices/{theirs['id']}").status == 404
 
 
 def test_a_page_of_the_portal_costs_at_most_three_dynamodb_calls(
         tenant: Any, anonymous: Api, dynamodb_calls: list[str]) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
+    client_id, contact_id = client_with_contact(tenant)
     for _ in range(3):
-        _document(tenant, client_id)
-    path = _portal(tenant, client_id, contact_id)
+        make_document(tenant, client_id)
+    path = portal_link(tenant, client_id, contact_id)
     for tab in ("invoices", "quotes", "payments"):
         dynamodb_calls.clear()
         assert anonymous.get(f"{path}?tab={tab}").status == 200
@@ -79,12 +54,12 @@ def test_a_page_of_the_portal_costs_at_most_three_dynamodb_calls(
 
 
 def test_quotes_payments_and_files_tabs(tenant: Any, anonymous: Api) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    quote = _document(tenant, client_id, kind="quote")
-    invoice = _document(tenant, client_id)
+    client_id, contact_id = client_with_contact(tenant)
+    quote = make_document(tenant, client_id, kind="quote")
+    invoice = make_document(tenant, client_id)
     tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": 4000})
     attach(tenant, tenant.file(title="Brief"), "client", client_id, "visible")
-    path = _portal(tenant, client_id, contact_id)
+    path = portal_link(tenant, client_id, contact_id)
     assert [q["number"] for q in _tab(anonymous, path, "quotes")["items"]] == [quote["number"]]
     [payment] = _tab(anonymous, path, "payments")["items"]
     assert payment["amount"]["amount"] == 4000 and payment["invoice_number"] == invoice["number"]
@@ -94,8 +69,8 @@ def test_quotes_payments_and_files_tabs(tenant: Any, anonymous: Api) -> None:
 
 
 def test_tabs_the_business_turned_off_disappear(tenant: Any, anonymous: Api) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    path = _portal(tenant, client_id, contact_id)
+    client_id, contact_id = client_with_contact(tenant)
+    path = portal_link(tenant, client_id, contact_id)
     assert tenant.api.patch("/api/v1/business", {"portal_tabs_off": ["quotes", "files"]}).status == 200
     assert _tab(anonymous, path)["tabs"] == ["invoices", "payments"]
     assert anonymous.get(f"{path}?tab=quotes").status == 404
@@ -105,12 +80,12 @@ def test_tabs_the_business_turned_off_disappear(tenant: Any, anonymous: Api) -> 
 
 
 def test_portal_links_are_per_contact_stable_and_revocable(tenant: Any, anonymous: Api, make_tenant: Any) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    path = _portal(tenant, client_id, contact_id)
-    assert _portal(tenant, client_id, contact_id) == path
+    client_id, contact_id = client_with_contact(tenant)
+    path = portal_link(tenant, client_id, contact_id)
+    assert portal_link(tenant, client_id, contact_id) == path
     assert tenant.api.delete(f"/api/v1/clients/{client_id}/contacts/{contact_id}/portal").status == 200
     assert anonymous.get(path).status == 404
-    assert _portal(tenant, client_id, contact_id) != path
+    assert portal_link(tenant, client_id, contact_id) != path
     other = make_tenant("Other")
     assert other.api.post(f"/api/v1/clients/{client_id}/contacts/{contact_id}/portal").status == 404
     for bad in ("/portal/" + "A" * 43, "/portal/short", "/portal/" + "x" * 200):
@@ -119,8 +94,8 @@ def test_portal_links_are_per_contact_stable_and_revocable(tenant: Any, anonymou
 
 def test_a_signed_in_contact_reaches_the_same_portal_without_a_link(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
-    client_id, _ = _client_with_contact(tenant)
-    invoice = _document(tenant, client_id)
+    client_id, _ = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id)
     cookie = signed_in(tenant, anonymous, outbox, "pat@portal.test")
     assert anonymous.get("/portal").headers["Location"].endswith("/portal/me")
     view = anonymous.get("/portal/me?tab=invoices", headers={**JSON, "Cookie": cookie}).json
@@ -136,12 +111,23 @@ def test_paying_from_the_portal(tenant: Any, anonymous: Api, monkeypatch: pytest
     reset_settings()
     stripe_gateway.reset_client()
     tenant.api.patch("/api/v1/business", {"stripe_enabled": True})
-    client_id, contact_id = _client_with_contact(tenant)
-    invoice = _document(tenant, client_id)
-    path = _portal(tenant, client_id, contact_id)
+    client_id, contact_id = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id)
+    path = portal_link(tenant, client_id, contact_id)
     assert f'action="https://pay.example.test{path}/invoices/{invoice["id"]}/pay"' in anonymous.get(path).text
     reply = anonymous.call("POST", f"{path}/invoices/{invoice['id']}/pay", "", headers=FORM)
     assert reply.status == 303 and "/checkout/offline/" in reply.headers["Location"]
-    other_client, _ = _client_with_contact(tenant, "Else", "else@portal.test")
-    theirs = _document(tenant, other_client)
+    other_client, _ = client_with_contact(tenant, "Else", "else@portal.test")
+    theirs = make_document(tenant, other_client)
     assert anonymous.call("POST", f"{path}/invoices/{theirs['id']}/pay", "", headers=FORM).status == 404
+
+
+
+
+def test_search_and_tag_are_escaped_on_the_files_page(tenant: Any, anonymous: Api, outbox: Any) -> None:
+    tenant.client_id()
+    cookie = signed_in(tenant, anonymous, outbox)
+    evil = '"><script>alert(1)</script>'
+    page = anonymous.get("/files?" + urlencode({"q": evil, "tag": evil}), headers={"Cookie": cookie})
+    assert page.status == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text
+    assert_client_headers(page)

@@ -6,17 +6,17 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import FORM, JSON
-from tests.api.test_portal import _client_with_contact, _document, _portal
 from tests.conftest import Api
+from tests.support.client_flows import FORM, JSON
+from tests.support.portal import client_with_contact, make_document, portal_link
 
 
 @pytest.fixture
 def quote_in_portal(tenant: Any) -> dict[str, Any]:
     assert tenant.api.patch("/api/v1/business", {"email": "owner@biz.test", "stripe_enabled": True}).status == 200
-    client_id, contact_id = _client_with_contact(tenant)
-    quote = _document(tenant, client_id, kind="quote", amount=25000)
-    path = _portal(tenant, client_id, contact_id)
+    client_id, contact_id = client_with_contact(tenant)
+    quote = make_document(tenant, client_id, kind="quote", amount=25000)
+    path = portal_link(tenant, client_id, contact_id)
     return {"quote": quote, "portal": path, "page": f"{path}/quotes/{quote['id']}", "client_id": client_id}
 
 
@@ -70,8 +70,8 @@ def test_terms_can_be_required_and_conversion_can_be_left_to_staff(
 
 def test_another_clients_quote_and_a_turned_off_quotes_tab_are_not_reachable(
         tenant: Any, anonymous: Api, quote_in_portal: dict[str, Any]) -> None:
-    other_client, _ = _client_with_contact(tenant, "Else", "else@portal.test")
-    theirs = _document(tenant, other_client, kind="quote")
+    other_client, _ = client_with_contact(tenant, "Else", "else@portal.test")
+    theirs = make_document(tenant, other_client, kind="quote")
     path = quote_in_portal["portal"]
     assert anonymous.call("POST", f"{path}/quotes/{theirs['id']}/approve", "", headers=FORM).status == 404
     # No such route: API Gateway (and Chalice locally) answer 403 "Missing Authentication Token".

@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.replies import assert_error_shape
+
 WRITES = [
     ("PATCH", "/api/v1/business", {"name": "Renamed"}),
     ("POST", "/api/v1/clients", {"name": "New client"}),
@@ -38,3 +40,11 @@ def test_a_viewer_cannot_share_or_mark_paid(tenant: Any, member_of: Any) -> None
     assert viewer.post(f"/api/v1/invoices/{invoice['id']}/share").status == 403
     assert viewer.post(f"/api/v1/invoices/{invoice['id']}/payments", {}).status == 403
     assert tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json["amount_paid"] == 0
+
+
+
+def test_only_managers_can_get_a_logo_upload_url(tenant: Any, member_of: Any) -> None:
+    body = {"content_type": "image/png", "size": 1000}
+    for role in ("staff", "viewer"):
+        assert_error_shape(member_of(tenant, role).post("/api/v1/business/logo-upload", body), 403)
+    assert tenant.api.post("/api/v1/business/logo-upload", body).status == 201

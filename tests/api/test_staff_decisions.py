@@ -1,4 +1,3 @@
-# ruff: noqa: F811
 """Staff decisions outrank payment automation: a grant staff revoked, locked or released stays
 so through every later payment event (Stripe inquiry, refund, dispute, manual payment) until
 staff hand it back to the payment rule; each grant says who decided its state."""
@@ -9,16 +8,17 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import attach
-from tests.api.test_payments import (  # noqa: F401 - fixtures are used by name
-    _checkout,
-    _event,
-    _one_test_per_ip,
-    _post_event,
-    _session,
-    stripe_secrets,
-)
 from tests.conftest import Api, QueueWorker, local_path
+from tests.support.client_flows import attach
+from tests.support.payments import (
+    checkout_session,
+    post_event,
+    start_checkout,
+    stripe_event,
+    stripe_object,
+)
+
+pytestmark = pytest.mark.usefixtures("one_test_per_ip")
 
 
 def _paid_with_a_gated_file(tenant: Any, anonymous: Api, worker: QueueWorker, pi: str) -> dict[str, Any]:
@@ -27,8 +27,8 @@ def _paid_with_a_gated_file(tenant: Any, anonymous: Api, worker: QueueWorker, pi
     doc = tenant.invoice(allow_partial=True)
     grant = attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment")["grants"][0]
     page = local_path(tenant.share(doc["id"]))
-    session_id = _checkout(anonymous, {"page": page})
-    _post_event(anonymous, _event("checkout.session.completed", _session(tenant, doc, session_id, 10000, pi=pi)))
+    session_id = start_checkout(anonymous, {"page": page})
+    post_event(anonymous, stripe_event("checkout.session.completed", checkout_session(tenant, doc, session_id, 10000, pi=pi)))
     worker.drain()
     return {"doc": doc, "grant": grant, "download": local_path(grant["download_url"]),
             "action": f"/api/v1/invoices/{doc['id']}/grants/{grant['grant_id']}"}
@@ -40,12 +40,12 @@ def _grant(tenant: Any, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 EVENTS = {
-    "inquiry": lambda pi: ("charge.dispute.created", {"id": f"dp_{pi}", "payment_intent": pi, "amount": 10000,
-                                                      "currency": "eur", "status": "warning_needs_response"}),
-    "partial refund": lambda pi: ("charge.refunded", {"id": f"ch_{pi}", "payment_intent": pi, "amount_refunded": 100,
-                                                      "currency": "eur"}),
-    "won dispute": lambda pi: ("charge.dispute.closed", {"id": f"dp_{pi}", "payment_intent": pi, "amount": 10000,
-                                                         "currency": "eur", "status": "won"}),
+    "inquiry": lambda pi: ("charge.dispute.created", stripe_object(
+        "charge.dispute.created", id=f"dp_{pi}", payment_intent=pi, status="warning_needs_response")),
+    "partial refund": lambda pi: ("charge.refunded", stripe_object(
+        "charge.refunded", id=f"ch_{pi}", payment_intent=pi, amount_refunded=100, refunded=False)),
+    "won dispute": lambda pi: ("charge.dispute.closed", stripe_object(
+        "charge.dispute.closed", id=f"dp_{pi}", payment_intent=pi, status="won")),
 }
 
 
@@ -60,7 +60,7 @@ def test_a_staff_revoke_or_lock_survives_the_next_payment_event(
     decided = tenant.api.post(f"{paid['action']}/{action}").json
     assert (decided["state"], decided["decided_by"]) == (state, "staff")
     kind, obj = EVENTS[event](pi)
-    _post_event(anonymous, _event(kind, obj))
+    post_event(anonymous, stripe_event(kind, obj))
     stripe_worker.drain()
     grant = _grant(tenant, paid["doc"])
     assert (grant["state"], grant["decided_by"]) == (state, "staff")
@@ -118,8 +118,9 @@ def test_a_staff_revoke_racing_a_payment_has_one_outcome_that_matches_the_answer
         assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200
         doc = tenant.invoice()
         grant = attach(tenant, tenant.file(), "invoice", doc["id"], "after_payment")["grants"][0]
-        session_id = _checkout(anonymous, {"page": local_path(tenant.share(doc["id"]))})
-        event = _event("checkout.session.completed", _session(tenant, doc, session_id, 10000, pi=f"pi_race_{attempt}"))
+        session_id = start_checkout(anonymous, {"page": local_path(tenant.share(doc["id"]))})
+        session = checkout_session(tenant, doc, session_id, 10000, pi=f"pi_race_{attempt}")
+        event = stripe_event("checkout.session.completed", session)
         replies: list[int] = []
         start = threading.Barrier(2)
 
@@ -142,3 +143,44 @@ def test_a_staff_revoke_racing_a_payment_has_one_outcome_that_matches_the_answer
         expected = ("revoked", "staff") if replies[0] == 200 else ("available", "payment")
         assert (final["state"], final["decided_by"]) == expected
         assert anonymous.get(local_path(grant["download_url"])).status == (403 if replies[0] == 200 else 302)
+
+
+
+def test_a_detached_grant_that_was_revoked_by_a_refund_stays_closed_when_the_invoice_is_paid_again(
+        tenant: Any, anonymous: Api) -> None:
+    from chalicelib.domain import invoices as rules
+    from chalicelib.services.delivery.unlock import invoice_payment_changed
+    from chalicelib.store import documents as docs
+
+    invoice = tenant.invoice()
+    rid = tenant.file()
+    made = attach(tenant, rid, "invoice", invoice["id"], "after_payment")
+    grant = made["grants"][0]
+    assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": invoice["total"]}).status == 201
+    # A refund (the Stripe worker will do this): the invoice is no longer paid in full.
+    document, _ = docs.load_collection(tenant.business_id, invoice["id"])
+    assert document is not None
+    document.update(actions=[docs.Document.status.set(rules.PARTIAL)])
+    invoice_payment_changed(tenant.business_id, invoice["id"])
+    # Staff take the file off the invoice for good.
+    assert tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{made['attachment']['attachment_id']}").status == 200
+    # The payment is made again: the detached grant must NOT re-open.
+    document, _ = docs.load_collection(tenant.business_id, invoice["id"])
+    assert document is not None
+    document.update(actions=[docs.Document.status.set(rules.PAID)])
+    invoice_payment_changed(tenant.business_id, invoice["id"])
+    [after] = tenant.api.get(f"/api/v1/resources/{rid}/grants").json["items"]
+    assert after["state"] == "revoked" and after["reason"] == "detached", after
+    assert anonymous.get(local_path(grant["download_url"])).status == 403
+
+
+def test_a_detached_grant_that_staff_had_revoked_cannot_be_released_again(tenant: Any, anonymous: Api) -> None:
+    client_id = tenant.client_id()
+    rid = tenant.file()
+    made = attach(tenant, rid, "client", client_id, "visible")
+    gid = made["grants"][0]["grant_id"]
+    assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/revoke").status == 200
+    assert tenant.api.delete(f"/api/v1/resources/{rid}/attachments/{made['attachment']['attachment_id']}").status == 200
+    released = tenant.api.post(f"/api/v1/resources/{rid}/grants/{gid}/release")
+    assert released.status == 409, released.body
+    assert anonymous.get(local_path(made["grants"][0]["download_url"])).status == 403

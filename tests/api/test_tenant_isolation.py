@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.client_flows import attach
+
 
 def test_another_business_cannot_reach_my_things_by_id(make_tenant: Any) -> None:
     mine, theirs = make_tenant("Mine"), make_tenant("Theirs")
@@ -59,3 +61,23 @@ def test_a_cursor_from_another_business_is_refused(make_tenant: Any) -> None:
     assert cursor
     reply = mine.api.get(f"/api/v1/invoices?limit=1&cursor={cursor}")
     assert reply.status == 400 and reply.error["field"] == "cursor"
+
+
+
+def test_grant_ids_and_resources_of_another_business_are_not_found(make_tenant: Any) -> None:
+    a, b = make_tenant("A"), make_tenant("B")
+    rid_a = a.file()
+    made = attach(a, rid_a, "client", a.client_id(), "manual")
+    gid_a = made["grants"][0]["grant_id"]
+    rid_b = b.file()
+    attach(b, rid_b, "client", b.client_id(), "manual")
+    for path in (f"/api/v1/resources/{rid_a}/grants/{gid_a}/release", f"/api/v1/resources/{rid_b}/grants/{gid_a}/release",
+                 f"/api/v1/resources/{rid_a}/grants/release", f"/api/v1/resources/{rid_a}/grants/{gid_a}/explode"):
+        reply = b.api.post(path)
+        assert reply.status == 404 and reply.error["code"] == "not_found", (path, reply.body)
+    assert b.api.get(f"/api/v1/resources/{rid_a}/access-log").status == 404
+    assert b.api.get(f"/api/v1/resources/{rid_a}/access-log?format=csv").status == 404
+    assert b.api.post(f"/api/v1/resources/{rid_b}/attachments",
+                      {"target_type": "client", "target_id": a.client_id(), "policy": "visible"}).status == 404
+    [grant] = a.api.get(f"/api/v1/resources/{rid_a}/grants").json["items"]
+    assert grant["state"] == "locked"

@@ -8,8 +8,8 @@ from typing import Any
 import requests
 from PIL import Image
 
-from tests.api.client_flows import JSON, attach
 from tests.conftest import Api, QueueWorker, local_path
+from tests.support.client_flows import JSON, attach
 
 
 def _photo(tenant: Any, previews_worker: QueueWorker, **flags: Any) -> str:

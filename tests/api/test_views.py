@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.client_flows import JSON
-from tests.api.test_portal import _client_with_contact, _document, _portal
 from tests.conftest import Api, QueueWorker, local_path
+from tests.support.client_flows import JSON
+from tests.support.portal import client_with_contact, make_document, portal_link
 
 
 def _views(tenant: Any, doc_id: str) -> dict[str, Any]:
@@ -132,9 +132,9 @@ def test_staff_previews_never_count_and_the_page_stays_at_three_reads(
 
 def test_portal_opens_count_for_the_document_with_source_portal(
         tenant: Any, anonymous: Api, views_worker: QueueWorker, make_tenant: Any) -> None:
-    client_id, contact_id = _client_with_contact(tenant)
-    invoice = _document(tenant, client_id)
-    path = _portal(tenant, client_id, contact_id)
+    client_id, contact_id = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id)
+    path = portal_link(tenant, client_id, contact_id)
     anonymous.get(path)
     anonymous.get(f"{path}/invoices/{invoice['id']}")
     views_worker.drain()

@@ -15,7 +15,7 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.figures import InvoiceFigures, Row, TaxFigure, invoice_figures, rows
 from chalicelib.domain.invoices import Line, line_totals
 from chalicelib.domain.money import MAX_AMOUNT
-from tests.domain.test_invoices import line, lines_strategy
+from tests.support.lines import line, lines_strategy
 
 SETTINGS = settings(max_examples=200, deadline=None)
 any_line = lines_strategy()

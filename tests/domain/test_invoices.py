@@ -35,6 +35,7 @@ from chalicelib.domain.invoices import (
     status_after_payment,
 )
 from chalicelib.domain.money import MAX_AMOUNT
+from tests.support.lines import line, lines_strategy, quantities
 
 SETTINGS = settings(max_examples=200, deadline=None)
 TODAY = date(2024, 6, 15)
@@ -42,14 +43,6 @@ YESTERDAY = TODAY - timedelta(days=1)
 TOMORROW = TODAY + timedelta(days=1)
 
 
-def line(quantity: str | int, unit_price: int, tax_bp: int = 0, discount_bp: int = 0) -> Line:
-    return Line(
-        description="item",
-        quantity=Decimal(quantity),
-        unit_price=unit_price,
-        tax_rate_bp=tax_bp,
-        discount_bp=discount_bp,
-    )
 
 
 # --- line totals, by hand -------------------------------------------------------------
@@ -93,21 +86,8 @@ def test_zero_price_line() -> None:
 
 # --- properties -----------------------------------------------------------------------
 
-quantities = st.decimals(
-    min_value=Decimal("0.0001"), max_value=Decimal(1_000_000), places=4, allow_nan=False, allow_infinity=False
-)
-basis_points = st.integers(min_value=0, max_value=10_000)
 
 
-@st.composite
-def lines_strategy(draw: st.DrawFn, max_price: int = 10**7, max_quantity: Decimal = Decimal(1_000_000)) -> Line:
-    return Line(
-        description=draw(st.text(max_size=20)),
-        quantity=draw(st.decimals(min_value=Decimal("0.0001"), max_value=max_quantity, places=4)),
-        unit_price=draw(st.integers(min_value=0, max_value=max_price)),
-        tax_rate_bp=draw(basis_points),
-        discount_bp=draw(basis_points),
-    )
 
 
 any_line = lines_strategy()

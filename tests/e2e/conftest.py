@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.dev_stack import ROOT, running_dev_stack
 
@@ -120,3 +121,11 @@ def reload_until(page: Any, shown: Any, within: float = 20) -> None:
         assert time.monotonic() < deadline, "the page never showed the expected state"
         time.sleep(0.5)
         page.reload()
+
+
+def sign_in(page: Any, stack: dict[str, Any]) -> None:
+    page.goto(stack["dashboard_url"])
+    page.get_by_test_id("login-email").fill(stack["staff_email"])
+    page.get_by_test_id("login-password").fill(stack["staff_password"])
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("nav-invoices")).to_be_visible()

@@ -10,18 +10,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Staff, outbox_link, screenshot
+from tests.e2e.conftest import Staff, outbox_link, screenshot, sign_in
 
 pytestmark = pytest.mark.slow
 UPLOADED = b"Wedding photos, full resolution.\n" * 2000  # ~66 KB: the progress bar moves
 
 
-def sign_in(page: Any, stack: dict[str, Any]) -> None:
-    page.goto(stack["dashboard_url"])
-    page.get_by_test_id("login-email").fill(stack["staff_email"])
-    page.get_by_test_id("login-password").fill(stack["staff_password"])
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("nav-invoices")).to_be_visible()
 
 
 def test_1_staff_creates_a_client_and_an_invoice_uploads_a_gated_file_and_shares_it(

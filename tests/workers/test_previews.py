@@ -14,6 +14,7 @@ import requests
 from PIL import Image
 
 from chalicelib.store import resources as store
+from tests.support.events import event
 
 
 def jpeg(size: tuple[int, int] = (1800, 1200), colour: str = "red") -> bytes:
@@ -100,12 +101,17 @@ def _send(previews_worker: Any, body: Any) -> None:
 
 
 def s3_event(key: str, bucket: str | None = None, name: str = "ObjectCreated:Put") -> dict[str, Any]:
+    """The S3 notification carried by the sample SQS message (tests/events/sqs/s3_object_created.json)."""
     from urllib.parse import quote_plus
 
     from chalicelib.config import settings
 
-    return {"Records": [{"eventSource": "aws:s3", "eventName": name, "s3": {
-        "bucket": {"name": bucket or settings().files_bucket}, "object": {"key": quote_plus(key), "size": 1}}}]}
+    notification: dict[str, Any] = json.loads(event("sqs/s3_object_created")["Records"][0]["body"])
+    record = notification["Records"][0]
+    record["eventName"] = name
+    record["s3"]["bucket"]["name"] = bucket or settings().files_bucket
+    record["s3"]["object"]["key"] = quote_plus(key)
+    return notification
 
 
 def test_events_it_must_not_act_on_are_skipped(previews_worker: Any, caplog: Any) -> None:

@@ -55,3 +55,18 @@ def signed_in(tenant: Any, anonymous: Api, outbox: Any, address: str = "ada@acme
     done = anonymous.call("POST", sign_in_link(outbox, address), "")
     assert done.status == 303, done.body
     return session_cookie(done)
+
+
+
+def new_client(tenant: Any, name: str, email: str) -> dict[str, Any]:
+    reply = tenant.api.post("/api/v1/clients", {"name": name, "contacts": [{"name": name, "email": email}]})
+    assert reply.status == 201, reply.body
+    return tenant.api.get(f"/api/v1/clients/{reply.json['client_id']}").json  # type: ignore[no-any-return]
+
+
+def assert_client_headers(reply: Reply) -> None:
+    assert reply.headers.get("Cache-Control") == "no-store", reply.headers
+    assert "noindex" in reply.headers.get("X-Robots-Tag", ""), reply.headers
+    csp = reply.headers.get("Content-Security-Policy", "")
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp, reply.headers
+    assert reply.headers.get("Referrer-Policy") == "no-referrer"
