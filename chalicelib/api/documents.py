@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api import present
 from chalicelib.api.html import render
 from chalicelib.api.http import body, json_response, page_params, staff_route
@@ -31,7 +31,7 @@ bp = Blueprint(__name__)
 
 def _shown(d: Document, stats: Any = None) -> Any:
     url = absolute_url(bp.current_request, sharing.share_path(d.share_token)) if d.share_token else None
-    return {**present.document(d, date.today(), url), "views": present.view_stats(stats)}
+    return {**present.document(d, clock.today(), url), "views": present.view_stats(stats)}
 
 
 def _route(path: str, permission: str, method: str, name: str) -> Callable[[Callable[..., Any]], Any]:
@@ -56,7 +56,7 @@ def _register(kind: str) -> None:
 
     @_route(base, MANAGE_INVOICES, "POST", f"create_{kind}")
     def create(principal: Principal) -> Any:
-        doc = documents.create_document(principal, kind, body(bp, DocumentInput), date.today())
+        doc = documents.create_document(principal, kind, body(bp, DocumentInput), clock.today())
         return json_response(_shown(doc), 201)
 
     @_route(item, VIEW, "GET", f"get_{kind}")
@@ -93,7 +93,7 @@ _register(QUOTE)
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/payments", MANAGE_INVOICES, methods=["POST"])
 def record_payment(principal: Principal, doc_id: str) -> Any:
-    doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), date.today())
+    doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), clock.today())
     return json_response({"invoice": _shown(doc), "payment": present.payment(payment)}, 201)
 
 
@@ -121,7 +121,7 @@ def _grant(g: Any) -> Any:
 @staff_route(bp, "/api/v1/quotes/{doc_id}/convert", MANAGE_INVOICES, methods=["POST"])
 def convert_quote(principal: Principal, doc_id: str) -> Any:
     """Turn an accepted quote into a sent invoice (when the business does not do it automatically)."""
-    return json_response(_shown(quotes.convert_by_staff(principal, doc_id, date.today())), 201)
+    return json_response(_shown(quotes.convert_by_staff(principal, doc_id, clock.today())), 201)
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/views", VIEW)
@@ -140,7 +140,7 @@ def preview(principal: Principal, doc_id: str) -> Any:
     """The client's page as staff see it before sending: rendered here, so it never counts as a view."""
     document = documents.get_document(principal, INVOICE, doc_id)
     business, stored = business_of(principal), load_collection(principal.business_id, doc_id)[1]
-    view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
+    view = public_view(business, document, stored, clock.today(), absolute_url(bp.current_request, ""))
     return render("invoice.html", **view, files_sign_in_url=None, pay_url=None, payment_notice=None)
 
 
@@ -153,7 +153,7 @@ def email_invoice(principal: Principal, doc_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/remind", MANAGE_INVOICES, methods=["POST"])
 def remind(principal: Principal, doc_id: str) -> Any:
-    outcome = invoice_emails.send_reminder(principal, doc_id, date.today())
+    outcome = invoice_emails.send_reminder(principal, doc_id, clock.today())
     return json_response({"sent_to": outcome.sent_to, "skipped": outcome.skipped})
 
 

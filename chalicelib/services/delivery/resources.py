@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import sniff, uploads
@@ -21,7 +22,7 @@ from chalicelib.services.delivery.sniffing import read_head
 from chalicelib.services.delivery.unlock import refresh_grants
 from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import resources as store
-from chalicelib.store.table import iso, save_new, update_item, utcnow
+from chalicelib.store.table import iso, save_new, update_item
 
 UPLOAD_URL_TTL = 900  # seconds a presigned upload URL may be used to *start* an upload
 
@@ -35,7 +36,7 @@ def get_resource(principal: Principal, resource_id: str) -> store.Resource:
 
 def create_resource(principal: Principal, data: ResourceInput) -> tuple[store.Resource, dict[str, Any] | None]:
     """A new link (ready at once) or file (waiting for its upload, with the upload plan)."""
-    now = iso(utcnow())
+    now = iso(clock.now())
     common = {"title": data.title, "description": data.description, "tags": data.tags, "created_at": now, "updated_at": now,
               "product_image": data.product_image, "preview_before_payment": data.preview_before_payment}
     resource_id = new_id()
@@ -73,7 +74,7 @@ def _start_upload(principal: Principal, resource: store.Resource, spec: FileSpec
     key = store.upload_key(principal.business_id, resource.resource_id, version, filename)
     resource.pending_version, resource.pending_key, resource.pending_size = version, key, spec.size
     resource.pending_content_type, resource.pending_filename, resource.pending_sha256 = content_type, filename, spec.sha256
-    resource.updated_at = iso(utcnow())
+    resource.updated_at = iso(clock.now())
     if uploads.is_multipart(spec.size):
         return _start_multipart(resource, key, content_type, spec.size)
     resource.upload_id = None
@@ -182,7 +183,7 @@ def _clear_pending(resource: store.Resource, also: tuple[str, ...] = ()) -> None
 def _write(resource: store.Resource, names: tuple[str, ...], expected: str, message: str) -> None:
     """Write only these fields, if nobody changed the upload since `expected` (the previews
     worker records its results on the same item at any moment: a whole-item save would undo them)."""
-    update_item(resource, {n: getattr(resource, n) for n in names}, iso(utcnow()),
+    update_item(resource, {n: getattr(resource, n) for n in names}, iso(clock.now()),
                 condition=store.Resource.updated_at == expected, message=message)
 
 
@@ -193,7 +194,7 @@ def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate
         if resource.kind != store.LINK:
             raise ValidationError("Only links have a URL.", field="url")
         check_external_url(str(changes["url"]))
-    update_item(resource, changes, iso(utcnow()))
+    update_item(resource, changes, iso(clock.now()))
     refresh_grants(resource)  # titles, thumbnails and preview choices reach every holder
     return resource
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -21,7 +22,6 @@ from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.grants import Grant
-from chalicelib.store.table import utcnow
 
 NOT_FOUND = "This link is not valid. Ask the sender for a new one."
 
@@ -89,7 +89,7 @@ def figures_view(document: docs.Document, currency: str) -> dict[str, Any]:
 
 def _resources(grants: list[Grant], document: docs.Document, base_url: str) -> list[dict[str, Any]]:
     """What the client sees of each grant: title, words for its state, a link when it opens."""
-    shown, now = [], utcnow()
+    shown, now = [], clock.now()
     for g in sorted(grants, key=lambda g: g.created_at):
         if not access.shown_to_client(g.policy, g.state, g.reason, g.claimed_by):
             continue

@@ -21,6 +21,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import sqs
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict
@@ -29,7 +30,7 @@ from chalicelib.store import views as store
 from chalicelib.store.access_log import DEFAULT_RETENTION_DAYS
 from chalicelib.store.businesses import get_business
 from chalicelib.store.rate_limits import counted_hit
-from chalicelib.store.table import conditional, iso, transaction, utcnow
+from chalicelib.store.table import conditional, iso, transaction
 
 log = logging.getLogger("paydrop.views")
 SOURCES = ("link", "email", "portal", "api")
@@ -51,7 +52,7 @@ def source_of(query: dict[str, str] | None, wants_json: bool, default: str = "li
 def track(business_id: str, doc_id: str | None, client_id: str | None, source: str, ip: str | None,
           user_agent: str | None) -> None:
     """Queue one open for the views worker. Never fails the page: a lost view is logged, not shown."""
-    event = {"id": new_id(), "at": iso(utcnow()), "business_id": business_id, "doc_id": doc_id, "client_id": client_id,
+    event = {"id": new_id(), "at": iso(clock.now()), "business_id": business_id, "doc_id": doc_id, "client_id": client_id,
              "source": source if source in SOURCES else "link", "ip": ip,
              "user_agent": (user_agent or "")[:MAX_USER_AGENT] or None}
     try:
