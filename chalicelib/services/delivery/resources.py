@@ -25,6 +25,7 @@ from chalicelib.store import resources as store
 from chalicelib.store.table import iso, save_new, update_item
 
 UPLOAD_URL_TTL = 900  # seconds a presigned upload URL may be used to *start* an upload
+EDITED_MEANWHILE = "This resource was changed at the same time; reload and retry."
 
 
 def get_resource(principal: Principal, resource_id: str) -> store.Resource:
@@ -182,9 +183,13 @@ def _clear_pending(resource: store.Resource, also: tuple[str, ...] = ()) -> None
 
 def _write(resource: store.Resource, names: tuple[str, ...], expected: str, message: str) -> None:
     """Write only these fields, if nobody changed the upload since `expected` (the previews
-    worker records its results on the same item at any moment: a whole-item save would undo them)."""
+    worker records its results on the same item at any moment: a whole-item save would undo them).
+
+    The lock is `updated_at`, which every staff write moves and the previews worker leaves
+    alone, not `item_version`, which the worker bumps too: a preview landing during the
+    confirm's ranged GET must not fail the confirm."""
     update_item(resource, {n: getattr(resource, n) for n in names}, iso(clock.now()),
-                condition=store.Resource.updated_at == expected, message=message)
+                condition=store.Resource.updated_at == expected, message=message, version_check=False)
 
 
 def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate) -> store.Resource:
@@ -194,7 +199,9 @@ def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate
         if resource.kind != store.LINK:
             raise ValidationError("Only links have a URL.", field="url")
         check_external_url(str(changes["url"]))
-    update_item(resource, changes, iso(clock.now()))
+    # Conditional on `item_version` (update_item's default): a second edit, a confirm or a
+    # preview written since the read above makes this a 409 rather than a silent overwrite.
+    update_item(resource, changes, iso(clock.now()), message=EDITED_MEANWHILE)
     refresh_grants(resource)  # titles, thumbnails and preview choices reach every holder
     return resource
 
