@@ -44,7 +44,12 @@ def _route(path: str, permission: str, method: str, name: str) -> Callable[[Call
 
 def _register(kind: str) -> None:
     base = f"/api/v1/{kind}s"
-    item = base + "/{doc_id}"
+    _register_collection(kind, base)
+    _register_item(kind, base + "/{doc_id}")
+
+
+def _register_collection(kind: str, base: str) -> None:
+    """List and create."""
 
     @_route(base, VIEW, "GET", f"list_{kind}s")
     def list_documents(principal: Principal) -> Any:
@@ -58,6 +63,10 @@ def _register(kind: str) -> None:
     def create(principal: Principal) -> Any:
         doc = documents.create_document(principal, kind, body(bp, DocumentInput), clock.today())
         return json_response(_shown(doc), 201)
+
+
+def _register_item(kind: str, item: str) -> None:
+    """Read, edit, delete, send and cancel one document."""
 
     @_route(item, VIEW, "GET", f"get_{kind}")
     def get(principal: Principal, doc_id: str) -> Any:
