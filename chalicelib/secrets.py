@@ -4,8 +4,9 @@ Values are never logged, and never put in error messages: only parameter names a
 """
 from __future__ import annotations
 
-from functools import cache
+from datetime import datetime, timedelta
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable
 
@@ -23,13 +24,27 @@ def secret(name: str) -> str:
     if not s.in_lambda:
         variable = "PAYDROP_SECRET_" + name.upper().replace("-", "_")
         raise SecretMissing(f"secret {name!r} is not configured (set {variable})")
-    return _parameter(f"/paydrop/{s.stage}/{name}")
+    return _cached_parameter(f"/paydrop/{s.stage}/{name}", s.secret_ttl_seconds)
 
 
-@cache
+# path -> (value, when it was read). Only successful reads are stored.
+_fetched: dict[str, tuple[str, datetime]] = {}
+
+
+def _cached_parameter(path: str, ttl_seconds: int) -> str:
+    # Reused for `ttl_seconds` (SECRET_TTL_SECONDS, default 5 minutes): one SSM call per
+    # container per TTL rather than per request, yet a rotated secret is picked up without a
+    # redeploy. A failed read raises and stores nothing, so the next call retries.
+    now = clock.now()
+    hit = _fetched.get(path)
+    if hit is not None and now - hit[1] < timedelta(seconds=ttl_seconds):
+        return hit[0]
+    value = _parameter(path)
+    _fetched[path] = (value, now)
+    return value
+
+
 def _parameter(path: str) -> str:
-    # Cached for the life of the container: one SSM call per cold start, not per request.
-    # Failures raise, and functools does not cache exceptions, so the next call retries.
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.aws import client
@@ -47,4 +62,4 @@ def _parameter(path: str) -> str:
 
 def reset_secrets() -> None:
     """Forget fetched secrets (tests)."""
-    _parameter.cache_clear()
+    _fetched.clear()

@@ -1,11 +1,11 @@
 """Clients and their contacts."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.api.urls import absolute_url
@@ -93,11 +93,11 @@ def list_credits(principal: Principal, client_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/clients/{client_id}/credits", MANAGE_INVOICES, methods=["POST"])
 def issue_credit(principal: Principal, client_id: str) -> Any:
-    note = credits.issue_credit(principal, client_id, body(bp, CreditInput), date.today())
+    note = credits.issue_credit(principal, client_id, body(bp, CreditInput), clock.today())
     return json_response(present.credit_note(note), 201)
 
 
 @staff_route(bp, "/api/v1/clients/{client_id}/credits/apply", MANAGE_INVOICES, methods=["POST"])
 def apply_credit(principal: Principal, client_id: str) -> Any:
-    invoice = credits.apply_credit(principal, client_id, body(bp, CreditApply), date.today())
+    invoice = credits.apply_credit(principal, client_id, body(bp, CreditApply), clock.today())
     return json_response({"invoice_id": invoice.doc_id, "status": invoice.status, "balance": invoice.balance})

@@ -4,11 +4,11 @@ path, in its resource's blueprint."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib import clock
 from chalicelib.api import present
 from chalicelib.api.http import json_response, page_params
 from chalicelib.api.urls import absolute_url
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def shown(request: Any, d: Document, stats: Any = None) -> dict[str, Any]:
     """The staff JSON of a document, with its share URL and view counters."""
     url = absolute_url(request, sharing.share_path(d.share_token)) if d.share_token else None
-    return {**present.document(d, date.today(), url), "views": present.view_stats(stats)}
+    return {**present.document(d, clock.today(), url), "views": present.view_stats(stats)}
 
 
 def list_page(request: Any, principal: Principal, kind: str) -> Response:
@@ -39,7 +39,7 @@ def list_page(request: Any, principal: Principal, kind: str) -> Response:
 
 
 def create(request: Any, principal: Principal, kind: str, data: DocumentInput) -> Response:
-    return json_response(shown(request, documents.create_document(principal, kind, data, date.today())), 201)
+    return json_response(shown(request, documents.create_document(principal, kind, data, clock.today())), 201)
 
 
 def detail(request: Any, principal: Principal, kind: str, doc_id: str) -> Response:

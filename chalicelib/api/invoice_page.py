@@ -1,11 +1,11 @@
 """`/invoice/{token}`: the invoice a client opens from a share link."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api.html import client_json, page_errors, payment_notice, render, track_open, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.api.urls import absolute_url
@@ -21,7 +21,7 @@ def invoice_page(token: str) -> Any:
     request = bp.current_request
     business, document, stored = open_share_link(token)
     track_open(request, business.business_id, document.doc_id, document.client_id)
-    view = public_view(business, document, stored, date.today(), absolute_url(bp.current_request, ""))
+    view = public_view(business, document, stored, clock.today(), absolute_url(bp.current_request, ""))
     if wants_json(bp.current_request.headers):
         return client_json(view)
     # Signing in (to find every file again) goes through the share token, so the page never

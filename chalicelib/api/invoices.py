@@ -1,11 +1,11 @@
 """Staff: invoices under `/api/v1/invoices` (quotes share the document views: `api/document_views.py`)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api import document_views, present
 from chalicelib.api.html import render
 from chalicelib.api.http import body, json_response, page_params, staff_route
@@ -62,7 +62,7 @@ def cancel_invoice(principal: Principal, doc_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/payments", MANAGE_INVOICES, methods=["POST"])
 def record_payment(principal: Principal, doc_id: str) -> Any:
-    doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), date.today())
+    doc, payment = documents.record_payment(principal, doc_id, body(bp, PaymentInput), clock.today())
     return json_response({"invoice": document_views.shown(bp.current_request, doc), "payment": present.payment(payment)}, 201)
 
 
@@ -102,7 +102,7 @@ def view_log(principal: Principal, doc_id: str) -> Any:
 def preview(principal: Principal, doc_id: str) -> Any:
     """The client's page as staff see it before sending: rendered here, so it never counts as a view."""
     document, stored = documents.document_and_items(principal, INVOICE, doc_id)
-    view = public_view(business_of(principal), document, stored, date.today(), absolute_url(bp.current_request, ""))
+    view = public_view(business_of(principal), document, stored, clock.today(), absolute_url(bp.current_request, ""))
     return render("invoice.html", **view, files_sign_in_url=None, pay_url=None, payment_notice=None)
 
 
@@ -115,7 +115,7 @@ def email_invoice(principal: Principal, doc_id: str) -> Any:
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/remind", MANAGE_INVOICES, methods=["POST"])
 def remind(principal: Principal, doc_id: str) -> Any:
-    outcome = invoice_emails.send_reminder(principal, doc_id, date.today())
+    outcome = invoice_emails.send_reminder(principal, doc_id, clock.today())
     return json_response({"sent_to": outcome.sent_to, "skipped": outcome.skipped})
 
 

@@ -6,11 +6,11 @@ The PDF services are imported inside the views: `import app` (every page's cold 
 for this blueprint's routes only, not for reportlab or the statement code."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib import clock
 from chalicelib.api.files import current_session
 from chalicelib.api.html import client_headers, page_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response, new_nonce, staff_route
@@ -43,7 +43,7 @@ def share_link_pdf(token: str) -> Any:
     from chalicelib.services.billing import pdfs
 
     business, document, stored = open_share_link(token)
-    return _redirect(pdfs.document_pdf(business, document, list(stored), date.today()).url)
+    return _redirect(pdfs.document_pdf(business, document, list(stored), clock.today()).url)
 
 
 def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
@@ -53,7 +53,7 @@ def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
     check_path_ids({"doc_id": doc_id})
     access = portal.open_portal(token, current_session(bp.current_request))
     business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
-    return _redirect(pdfs.document_pdf(business, document, stored, date.today()).url)
+    return _redirect(pdfs.document_pdf(business, document, stored, clock.today()).url)
 
 
 # Two static routes rather than `/portal/{token}/{kind}/{doc_id}/pdf`: a `{kind}` segment would sit
@@ -80,7 +80,7 @@ def portal_statement(token: str) -> Any:
     params: Any = bp.current_request.query_params or {}
     access = portal.open_portal(token, current_session(bp.current_request))
     business = portal.business_for(access)
-    made = statements.statement(business, access.client_id, params.get("from"), params.get("to"), date.today())
+    made = statements.statement(business, access.client_id, params.get("from"), params.get("to"), clock.today())
     return _redirect(made.pdf.url)
 
 
@@ -88,7 +88,7 @@ def _staff_document_pdf(principal: Principal, kind: str, doc_id: str) -> Any:
     from chalicelib.services.billing import pdfs
 
     document, stored = documents.document_and_items(principal, kind, doc_id)
-    delivery = pdfs.document_pdf(business_of(principal), document, stored, date.today())
+    delivery = pdfs.document_pdf(business_of(principal), document, stored, clock.today())
     return json_response({"url": delivery.url})
 
 
@@ -108,5 +108,5 @@ def client_statement(principal: Principal, client_id: str) -> Any:
     from chalicelib.services.billing import statements
 
     params: Any = bp.current_request.query_params or {}
-    made = statements.statement(business_of(principal), client_id, params.get("from"), params.get("to"), date.today())
+    made = statements.statement(business_of(principal), client_id, params.get("from"), params.get("to"), clock.today())
     return json_response({"url": made.pdf.url, **statements.present(made.period)})

@@ -2,11 +2,11 @@
 document in it; `/portal/me/…` is the same for a signed-in contact, without a link."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.files import current_session
 from chalicelib.api.html import (
@@ -61,7 +61,7 @@ def portal_page(token: str) -> Any:
         portal.check_tab(business, tab)
     base_url = absolute_url(request, "")
     if tab in KINDS:
-        view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), date.today())
+        view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
     else:
@@ -101,7 +101,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     access = _access(token)
     business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
     track_open(request, access.business_id, doc_id, access.client_id, default_source="portal")
-    view = public_view(business, document, stored, date.today(), absolute_url(request, ""))
+    view = public_view(business, document, stored, clock.today(), absolute_url(request, ""))
     if wants_json(request.headers):
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
@@ -155,7 +155,7 @@ def decide_quote(token: str, doc_id: str, decision: str) -> Any:
         decided = quotes.decline(access, doc_id, form_or_json(bp, QuoteDecline))
     else:
         decided = quotes.approve(access, doc_id, form_or_json(bp, QuoteApproval) if request.raw_body else QuoteApproval(),
-                                 date.today())
+                                 clock.today())
     next_page = (f"/portal/{token}/invoices/{decided.invoice.doc_id}" if decided.invoice
                  else f"/portal/{token}/quotes/{doc_id}")
     if wants_json(request.headers):

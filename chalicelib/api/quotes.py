@@ -1,11 +1,11 @@
 """Staff: quotes under `/api/v1/quotes` (the document views they share with invoices: `api/document_views.py`)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api import document_views
 from chalicelib.api.http import body, json_response, staff_route
 from chalicelib.domain.inputs import DocumentInput, DocumentUpdate
@@ -55,5 +55,5 @@ def cancel_quote(principal: Principal, doc_id: str) -> Any:
 @staff_route(bp, "/api/v1/quotes/{doc_id}/convert", MANAGE_INVOICES, methods=["POST"])
 def convert_quote(principal: Principal, doc_id: str) -> Any:
     """Turn an accepted quote into a sent invoice (when the business does not do it automatically)."""
-    invoice = quotes.convert_by_staff(principal, doc_id, date.today())
+    invoice = quotes.convert_by_staff(principal, doc_id, clock.today())
     return json_response(document_views.shown(bp.current_request, invoice), 201)

@@ -5,7 +5,8 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
-from chalicelib.store.table import BaseItem, conditional, iso, utcnow
+from chalicelib import clock
+from chalicelib.store.table import BaseItem, conditional, iso
 
 
 def business_pk(business_id: str) -> str:
@@ -45,7 +46,7 @@ class Counter(BaseItem, discriminator="counter"):
 
 
 def create_business(business_id: str, name: str, **fields: Any) -> Business:
-    now = iso(utcnow())
+    now = iso(clock.now())
     business = Business(
         business_pk(business_id), "PROFILE",
         business_id=business_id, name=name, created_at=now, updated_at=now, **fields,

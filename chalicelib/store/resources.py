@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from chalicelib.domain import previews
 from chalicelib.domain.errors import Conflict
@@ -56,6 +56,10 @@ class Resource(BaseItem, discriminator="resource"):
     preview_large_height = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # Bumped by every write (PynamoDB adds it to saves and updates): a staff edit is written
+    # only if nobody wrote the item since it was read, so racing edits get a 409, never a
+    # silent overwrite. Not `version`: that is the file's version number.
+    item_version = VersionAttribute()
 
     @property
     def preview_state(self) -> str:
@@ -104,7 +108,9 @@ def record_preview(resource: Resource, key: str, fields: dict[str, Any]) -> bool
     that no longer holds (the resource moved on while the previews were made).
 
     `updated_at` is left alone: it is the lock the upload steps save under, and a preview
-    must not make a staff member's confirm fail.
+    must not make a staff member's confirm fail. For the same reason the write is not
+    conditional on `item_version` (its own condition says whether the result still applies;
+    a staff edit in between changed other fields), though PynamoDB still bumps it.
     """
     version = int(fields["preview_version"])
     actions = [getattr(Resource, name).set(value) if value is not None else getattr(Resource, name).remove()
@@ -112,7 +118,8 @@ def record_preview(resource: Resource, key: str, fields: dict[str, Any]) -> bool
     condition = ((Resource.s3_key == key) | (Resource.pending_key == key)) & (
         Resource.preview_version.does_not_exist() | (Resource.preview_version <= version))
     try:
-        conditional(lambda: resource.update(actions=actions, condition=condition), "superseded")
+        conditional(lambda: resource.update(actions=actions, condition=condition, add_version_condition=False),
+                    "superseded")
     except Conflict:
         return False
     return True

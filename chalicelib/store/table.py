@@ -22,10 +22,6 @@ from chalicelib.domain.errors import Conflict, ValidationError
 T = TypeVar("T")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -189,18 +185,20 @@ def save_new(item: BaseItem) -> None:
 
 
 def update_item(item: BaseItem, changes: dict[str, object], updated_at: str, condition: Any = None,
-                message: str = "This no longer exists.") -> None:
+                message: str = "This no longer exists.", *, version_check: bool = True) -> None:
     """Set or remove just these attributes of an existing item (never a whole-item save, which
     would put back what other writers changed since the read), failing if it vanished or if
-    `condition` no longer holds."""
+    `condition` no longer holds. On a model with a `VersionAttribute` the write also fails if
+    anyone wrote the item since it was read, unless `version_check` is False (the version is
+    bumped either way)."""
     cls = type(item)
     actions = [
         getattr(cls, name).set(value) if value is not None else getattr(cls, name).remove()
         for name, value in changes.items()
     ]
     actions.append(cls.updated_at.set(updated_at))  # type: ignore[attr-defined]
-    conditional(lambda: item.update(actions=actions, condition=condition if condition is not None else cls.pk.exists()),
-                message)
+    conditional(lambda: item.update(actions=actions, condition=condition if condition is not None else cls.pk.exists(),
+                                    add_version_condition=version_check), message)
 
 
 def delete_item(item: BaseItem) -> None:

@@ -38,12 +38,12 @@ def _results(tenant: Any, grant: dict[str, Any]) -> list[str]:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Move the downloads' clock forward: `clock(seconds)`."""
-    from chalicelib.services.delivery import downloads
+    """Move the app's clock forward: `clock(seconds)`."""
+    from chalicelib import clock as app_clock
 
-    real = downloads.utcnow
+    real = app_clock._source
     shift = [0.0]
-    monkeypatch.setattr(downloads, "utcnow", lambda: real() + timedelta(seconds=shift[0]))
+    monkeypatch.setattr(app_clock, "_source", lambda: real() + timedelta(seconds=shift[0]))
 
     def move(seconds: float) -> None:
         shift[0] = seconds

@@ -113,3 +113,30 @@ def test_in_lambda_a_failure_is_not_cached(in_lambda: pytest.MonkeyPatch) -> Non
         secrets.secret(name)
     _put(name, "arrived-later")
     assert secrets.secret(name) == "arrived-later"
+
+
+def test_in_lambda_a_rotated_secret_is_picked_up_after_the_ttl_and_not_before(
+        in_lambda: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib import clock
+    from chalicelib.aws import client
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    moment = [start]
+    in_lambda.setattr(clock, "_source", lambda: moment[0])
+    name = _unique("stripe-secret-key")
+    path = _put(name, "before-rotation")
+    assert secrets.secret(name) == "before-rotation"
+    client("ssm").put_parameter(Name=path, Value="after-rotation", Type="SecureString", Overwrite=True)
+    moment[0] = start + timedelta(seconds=settings().secret_ttl_seconds - 1)
+    assert secrets.secret(name) == "before-rotation"
+    moment[0] = start + timedelta(seconds=settings().secret_ttl_seconds)
+    assert secrets.secret(name) == "after-rotation"
+
+
+def test_the_secret_ttl_is_five_minutes_unless_configured(fresh: pytest.MonkeyPatch) -> None:
+    assert settings().secret_ttl_seconds == 300
+    fresh.setenv("SECRET_TTL_SECONDS", "60")
+    reset_settings()
+    assert settings().secret_ttl_seconds == 60

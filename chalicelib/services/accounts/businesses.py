@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFound, ValidationError
@@ -13,7 +14,7 @@ from chalicelib.domain.sniff import sniff
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.sniffing import read_head
 from chalicelib.store.businesses import Business, get_business
-from chalicelib.store.table import iso, update_item, utcnow
+from chalicelib.store.table import iso, update_item
 
 LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 LOGO_MAX_BYTES = 1_000_000
@@ -36,7 +37,7 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
     logo_key = changes.get("logo_key")
     if logo_key is not None:
         _check_logo_uploaded(principal.business_id, str(logo_key))
-    update_item(business, changes, iso(utcnow()))
+    update_item(business, changes, iso(clock.now()))
     return business
 
 

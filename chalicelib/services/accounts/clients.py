@@ -1,18 +1,19 @@
 """Clients and their contacts."""
 from __future__ import annotations
 
+from chalicelib import clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.identity import contact_access
 from chalicelib.store import clients as store
-from chalicelib.store.table import iso, save_new, transaction, update_item, utcnow
+from chalicelib.store.table import iso, save_new, transaction, update_item
 
 
 def create_client(principal: Principal, data: ClientInput) -> tuple[store.Client, list[store.Contact]]:
     """A client and its first contacts, written together or not at all."""
-    now = iso(utcnow())
+    now = iso(clock.now())
     fields = data.given()
     contacts_in: list[ContactInput] = fields.pop("contacts", [])  # type: ignore[assignment]
     client = store.new_client(
@@ -40,7 +41,7 @@ def get_client(principal: Principal, client_id: str) -> store.Client:
 
 def update_client(principal: Principal, client_id: str, data: ClientUpdate) -> store.Client:
     client = get_client(principal, client_id)
-    update_item(client, data.given(), iso(utcnow()))
+    update_item(client, data.given(), iso(clock.now()))
     return client
 
 
@@ -54,7 +55,7 @@ def contacts_of(principal: Principal, client_id: str) -> list[store.Contact]:
 
 def add_contact(principal: Principal, client_id: str, data: ContactInput) -> store.Contact:
     get_client(principal, client_id)
-    now = iso(utcnow())
+    now = iso(clock.now())
     contact = store.new_contact(
         principal.business_id, client_id, new_id(), created_at=now, updated_at=now, **data.given()
     )
@@ -75,9 +76,9 @@ def update_contact(principal: Principal, client_id: str, contact_id: str, data: 
     if "email" in changes:
         changes["gsi1pk"] = store.email_pk(principal.business_id, str(changes["email"]))
     if "email" in changes and str(changes["email"]).strip().lower() != contact.email.lower():
-        _change_address(contact, changes, iso(utcnow()))
+        _change_address(contact, changes, iso(clock.now()))
         return store.get_contact(principal.business_id, client_id, contact_id) or contact  # a transaction returns nothing
-    update_item(contact, changes, iso(utcnow()))
+    update_item(contact, changes, iso(clock.now()))
     return contact
 
 

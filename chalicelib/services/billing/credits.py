@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from chalicelib import clock
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, ValidationError
@@ -22,7 +23,7 @@ from chalicelib.services.billing.ledger import reconcile
 from chalicelib.store import credits as store
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import next_number
-from chalicelib.store.table import iso, transaction, utcnow
+from chalicelib.store.table import iso, transaction
 
 
 def credits_of(principal: Principal, client_id: str) -> tuple[list[store.CreditNote], list[store.CreditApplication],
@@ -36,7 +37,7 @@ def credits_of(principal: Principal, client_id: str) -> tuple[list[store.CreditN
 def issue_credit(principal: Principal, client_id: str, data: CreditInput, today: date) -> store.CreditNote:
     get_client(principal, client_id)
     currency = data.currency or business_of(principal).currency
-    now = iso(utcnow())
+    now = iso(clock.now())
     note = store.new_credit_note(
         principal.business_id, client_id, new_id(), now, number=f"CN-{next_number(principal.business_id, 'credit'):04d}",
         amount=data.amount, currency=currency, reason=data.reason, issued_on=today.isoformat(),
@@ -69,7 +70,7 @@ def apply_credit(principal: Principal, client_id: str, data: CreditApply, today:
         raise Conflict(f"The client has {available} available in {invoice.currency}; that does not cover it.")
     if amount > invoice.balance:
         raise ValidationError("That is more than the invoice's balance.", field="amount")
-    now = iso(utcnow())
+    now = iso(clock.now())
     application = store.new_application(
         principal.business_id, client_id, new_id(), now, doc_id=invoice.doc_id, doc_number=invoice.number,
         amount=amount, currency=invoice.currency, applied_on=today.isoformat(),

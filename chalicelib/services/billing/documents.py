@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from chalicelib import clock
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.figures import invoice_figures
@@ -18,7 +19,7 @@ from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
 from chalicelib.store.clients import Client, get_client
 from chalicelib.store.products import get_products
-from chalicelib.store.table import BaseItem, conditional, iso, transaction, utcnow
+from chalicelib.store.table import BaseItem, conditional, iso, transaction
 
 
 def _client(principal: Principal, client_id: str) -> Client:
@@ -90,7 +91,7 @@ def create_document(principal: Principal, kind: str, data: DocumentInput, today:
     rules.check_dates(issue_date, due_date)
     lines = build_lines(principal, data.lines)
     invoice_figures(lines)  # refuse absurd totals before a number is taken
-    now = iso(utcnow())
+    now = iso(clock.now())
     document = store.new_document(
         principal.business_id, new_id(), kind, now,
         number=rules.document_number(kind, next_number(principal.business_id, kind)),
@@ -139,7 +140,7 @@ def update_document(principal: Principal, kind: str, doc_id: str, data: Document
     for name, value in changes.items():
         setattr(document, name, value)
     rules.check_dates(date.fromisoformat(document.issue_date), _due(document))
-    document.updated_at = iso(utcnow())
+    document.updated_at = iso(clock.now())
     # VersionAttribute makes this save conditional on nobody having saved in between.
     conditional(document.save, "Someone else changed this document; reload and retry.")
     return document
@@ -152,7 +153,7 @@ def _due(document: store.Document) -> date | None:
 def _transition(document: store.Document, **changes: object) -> store.Document:
     for name, value in changes.items():
         setattr(document, name, value)
-    document.updated_at = iso(utcnow())
+    document.updated_at = iso(clock.now())
     conditional(document.save, "Someone else changed this document; reload and retry.")
     return document
 
@@ -161,7 +162,7 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
     document = get_document(principal, kind, doc_id)
     rules.check_can_send(document.status, len(document.lines))
     client = _client(principal, document.client_id)
-    now = iso(utcnow())
+    now = iso(clock.now())
     if document.kind == rules.INVOICE and int(document.total) == 0:
         # Nothing to pay (e.g. a 100 % discount): settled the moment it is sent.
         sent = _transition(document, status=rules.PAID, sent_at=now, paid_at=now, bill_to=_bill_to(client))
@@ -174,7 +175,7 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
 def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:
     document = get_document(principal, kind, doc_id)
     rules.check_can_cancel(document.status, int(document.amount_paid))
-    cancelled = _transition(document, status=rules.CANCELLED, cancelled_at=iso(utcnow()))
+    cancelled = _transition(document, status=rules.CANCELLED, cancelled_at=iso(clock.now()))
     invoice_payment_changed(principal.business_id, doc_id)
     if kind == rules.INVOICE:
         expire_open_sessions(principal.business_id, doc_id)
@@ -194,7 +195,7 @@ def record_payment(
     document = get_document(principal, rules.INVOICE, doc_id)
     amount = data.amount if data.amount is not None else document.balance
     rules.check_payment(document.kind, document.status, amount, document.balance)
-    now = iso(utcnow())
+    now = iso(clock.now())
     payment = store.new_payment(
         document, new_id(), now, amount=amount, currency=document.currency, method=data.method,
         reference=data.reference, recorded_by=principal.email or principal.user_id,

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chalicelib import clock
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as money_rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.services.delivery.unlock import invoice_payment_changed
 from chalicelib.store import documents as docs
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store.table import conditional, iso
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def _settled(document: docs.Document, settlement: money_rules.Settlement) -> boo
     if figures == (int(document.amount_paid), int(document.amount_refunded or 0),
                    int(document.amount_charged_back or 0), document.status):
         return False
-    now = iso(utcnow())
+    now = iso(clock.now())
     if status == rules.PAID and document.status != rules.PAID:
         document.paid_at = now
     elif status != rules.PAID:

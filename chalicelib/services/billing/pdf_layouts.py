@@ -27,29 +27,39 @@ def _payment_words(p: dict[str, Any]) -> str:
 
 def render_document(content: dict[str, Any], paper: str = "A4", logo: bytes | None = None) -> bytes:
     """An invoice or quote as PDF bytes, from `document_content` (the page's view)."""
-    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer
 
     label, business, invoice = content["label"], content["business"], content["invoice"]
     title = f"{label} {invoice['number']}"
     kit = Kit(business, paper, logo, title, title)
-    cancelled = invoice["status"] == rules.CANCELLED
+    story: list[Any] = [
+        kit.header(invoice["status"]), Spacer(1, 12), kit.facts(_document_facts(label, invoice)), Spacer(1, 8),
+        _parties(kit, business, invoice["bill_to"]), Spacer(1, 10), _lines_table(kit, invoice),
+        *_totals_block(kit, invoice), *_closing_notes(kit, invoice),
+    ]
+    return kit.build(story)
+
+
+def _document_facts(label: str, invoice: dict[str, Any]) -> list[tuple[str, str]]:
     facts = [(f"{label} number", invoice["number"]), ("Issued", invoice["issue_date"])]
     if invoice["due_date"]:
         facts.append(("Due", invoice["due_date"]))
     if invoice["po_number"]:
         facts.append(("PO number", invoice["po_number"]))
-    if not cancelled:
+    if invoice["status"] != rules.CANCELLED:
         facts.append(("Amount due", invoice["balance"]["display"]))
-    bill_to = invoice["bill_to"]
-    story: list[Any] = [
-        kit.header(invoice["status"]), Spacer(1, 12), kit.facts(facts), Spacer(1, 8),
-        kit.two_columns(
-            kit.block("Bill to", [bill_to["name"], bill_to["address"], bill_to["email"],
-                                  f"Tax no. {bill_to['tax_number']}" if bill_to["tax_number"] else None]),
-            kit.block("From", [business["name"], business["address"], business["email"], business["phone"],
-                               f"Tax no. {business['tax_number']}" if business["tax_number"] else None])),
-        Spacer(1, 10),
-    ]
+    return facts
+
+
+def _parties(kit: Kit, business: dict[str, Any], bill_to: dict[str, Any]) -> Any:
+    return kit.two_columns(
+        kit.block("Bill to", [bill_to["name"], bill_to["address"], bill_to["email"],
+                              f"Tax no. {bill_to['tax_number']}" if bill_to["tax_number"] else None]),
+        kit.block("From", [business["name"], business["address"], business["email"], business["phone"],
+                           f"Tax no. {business['tax_number']}" if business["tax_number"] else None]))
+
+
+def _lines_table(kit: Kit, invoice: dict[str, Any]) -> Any:
     numbers = [50.0, 85.0, 45.0, 90.0]
     description_width = kit.width - sum(numbers)
     rows: list[list[Any]] = [["Item", "Qty", "Unit price", "Tax", "Amount before\ndiscount & tax"]]
@@ -59,7 +69,11 @@ def render_document(content: dict[str, Any], paper: str = "A4", logo: bytes | No
             text += f" (−{line['discount_percent']}\u00a0%)"  # no break inside "10 %"
         rows.append([kit.cell_text(text, description_width), line["quantity"], line["unit_price"]["display"],
                      f"{line['tax_rate_percent']} %", line["amount"]["display"]])
-    story.append(kit.grid(rows, [description_width, *numbers], numeric_from=1))
+    return kit.grid(rows, [description_width, *numbers], numeric_from=1)
+
+
+def _totals_block(kit: Kit, invoice: dict[str, Any]) -> list[Any]:
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
     # The page's rows (domain/figures.py via the view): the same labels and signs, so they add up.
     totals = [(row["label"], row["display"]) for row in invoice["rows"]]
@@ -71,8 +85,11 @@ def render_document(content: dict[str, Any], paper: str = "A4", logo: bytes | No
         ("FONT", (0, -1), (-1, -1), BOLD, 11), ("TEXTCOLOR", (0, -1), (-1, -1), kit.ink),
         ("LINEABOVE", (0, -1), (-1, -1), 1, kit.brand), ("TOPPADDING", (0, -1), (-1, -1), 5),
     ]))
-    story += [Spacer(1, 6), KeepTogether([table])]
+    return [Spacer(1, 6), KeepTogether([table])]
 
+
+def _closing_notes(kit: Kit, invoice: dict[str, Any]) -> list[Any]:
+    story: list[Any] = []
     if invoice["payments"]:
         story.append(kit.text("Payments", kit.h2))
         story += [kit.text(f"• {_payment_words(p)}") for p in invoice["payments"]]
@@ -80,7 +97,7 @@ def render_document(content: dict[str, Any], paper: str = "A4", logo: bytes | No
         story += [kit.text("Notes", kit.h2), kit.text(invoice["notes"])]
     if invoice["terms"]:
         story += [kit.text("Terms", kit.h2), kit.text(invoice["terms"])]
-    return kit.build(story)
+    return story
 
 
 def render_statement(content: dict[str, Any], paper: str = "A4", logo: bytes | None = None) -> bytes:

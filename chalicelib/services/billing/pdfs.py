@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
@@ -35,7 +36,6 @@ from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import Client
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import utcnow
 
 log = logging.getLogger("paydrop.pdfs")
 
@@ -148,7 +148,7 @@ def _ensure(key: str, fingerprint: str, limit_key: str, render: Callable[[], byt
     except ClientError as e:
         if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
             raise
-    hit(f"pdf-render#{limit_key}", RENDERS_PER_MINUTE, 60, utcnow(),
+    hit(f"pdf-render#{limit_key}", RENDERS_PER_MINUTE, 60, clock.now(),
         "Too many PDFs at once. Wait a minute and try again.")
     body = render()
     # Under pdfs/, outside uploads/: the bucket notifies the previews queue for uploads/ only.

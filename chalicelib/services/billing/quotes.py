@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from chalicelib import clock
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.inputs import QuoteApproval, QuoteDecline
@@ -18,7 +19,7 @@ from chalicelib.services.notifications import mail
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business, get_business, next_number
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store.table import conditional, iso
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def approve(access: PortalAccess, doc_id: str, data: QuoteApproval, today: date)
     quote, business = _quote_of(access, doc_id), _business(access.business_id)
     rules.check_quote_decision(quote.kind, quote.status, bool(business.quote_requires_terms),
                                data.accept_terms is not None, approving=True)
-    quote.status, quote.decided_at = rules.ACCEPTED, iso(utcnow())
+    quote.status, quote.decided_at = rules.ACCEPTED, iso(clock.now())
     quote.decided_by_name = data.name
     quote.po_number = data.po_number or quote.po_number
     _save_decision(quote)
@@ -60,7 +61,7 @@ def approve(access: PortalAccess, doc_id: str, data: QuoteApproval, today: date)
 def decline(access: PortalAccess, doc_id: str, data: QuoteDecline) -> Decided:
     quote, business = _quote_of(access, doc_id), _business(access.business_id)
     rules.check_quote_decision(quote.kind, quote.status, False, False, approving=False)
-    quote.status, quote.decided_at, quote.decline_reason = rules.DECLINED, iso(utcnow()), data.reason
+    quote.status, quote.decided_at, quote.decline_reason = rules.DECLINED, iso(clock.now()), data.reason
     _save_decision(quote)
     _tell_staff(business, f"Quote {quote.number} declined", f"The client declined quote {quote.number}:\n\n{data.reason}")
     return Decided(quote, None)
@@ -68,7 +69,7 @@ def decline(access: PortalAccess, doc_id: str, data: QuoteDecline) -> Decided:
 
 def _save_decision(quote: docs.Document) -> None:
     # Conditional on the version read: of two decisions at once, one wins and the other is told.
-    quote.updated_at = iso(utcnow())
+    quote.updated_at = iso(clock.now())
     conditional(quote.save, "This quote was decided on at the same time; reload the page.")
 
 
@@ -79,7 +80,7 @@ def convert(business: Business, quote: docs.Document, today: date) -> docs.Docum
         if existing is not None:
             return existing
     invoice_id = hashlib.sha256(f"invoice-of:{quote.doc_id}".encode()).hexdigest()[:20]
-    now = iso(utcnow())
+    now = iso(clock.now())
     invoice = docs.new_document(
         business.business_id, invoice_id, rules.INVOICE, now,
         number=rules.document_number(rules.INVOICE, next_number(business.business_id, rules.INVOICE)),

@@ -1,6 +1,7 @@
 """Share links: a no-login URL that opens one invoice, revocable at once."""
 from __future__ import annotations
 
+from chalicelib import clock
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.principal import Principal
@@ -8,7 +9,7 @@ from chalicelib.domain.tokens import new_token
 from chalicelib.services.billing.documents import get_document
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
-from chalicelib.store.table import iso, transaction, utcnow
+from chalicelib.store.table import iso, transaction
 
 
 def share_path(token: str) -> str:
@@ -22,7 +23,7 @@ def share_invoice(principal: Principal, doc_id: str) -> str:
         return document.share_token
     rules.check_can_share(document.status)
     token = new_token()
-    now = iso(utcnow())
+    now = iso(clock.now())
     item = tokens.new_token_item(token, tokens.INVOICE_SHARE, principal.business_id, doc_id, now)
     try:
         with transaction() as tx:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
@@ -27,7 +28,7 @@ from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_resource, get_attachment, new_attachment
 from chalicelib.store.grants import Grant, grants_of_resource, token_target
 from chalicelib.store.resources import READY, Resource
-from chalicelib.store.table import delete_item, iso, save_new, transaction, utcnow
+from chalicelib.store.table import delete_item, iso, save_new, transaction
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def attach(principal: Principal, resource_id: str, data: AttachmentInput) -> tup
     if resource.status != READY:
         raise Conflict("Finish uploading the file before attaching it.", field="resource_id")
     target = find_target(principal, data.target_type, data.target_id)
-    now = utcnow()
+    now = clock.now()
     attachment = new_attachment(
         principal.business_id, resource_id, new_id(), target.type, target.id, iso(now),
         client_id=target.client_id, policy=data.policy, download_limit=data.download_limit,
@@ -90,7 +91,7 @@ def _offer_on_sent_invoices(principal: Principal, attachment: Attachment, resour
         return []
     offered: list[Grant] = []
     cursor: str | None = None
-    now = utcnow()
+    now = clock.now()
     while True:
         page, cursor = docs.list_documents(principal.business_id, rules.INVOICE, 100, cursor)
         for document in page:

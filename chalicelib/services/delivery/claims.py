@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import new_id
@@ -18,7 +19,7 @@ from chalicelib.services.identity.client_sign_in import find_business, limit_req
 from chalicelib.store import tokens
 from chalicelib.store.clients import Client, Contact, contacts_with_email, new_client, new_contact
 from chalicelib.store.grants import Grant, grant_key, grants_list_pk, token_target
-from chalicelib.store.table import iso, transaction, utcnow
+from chalicelib.store.table import iso, transaction
 
 ALREADY_CLAIMED = "This has already been claimed."
 
@@ -34,7 +35,7 @@ def open_claim(token: str, ip: str | None, user_agent: str | None) -> ClaimPage:
     loaded = load_grant(token, purpose=tokens.CLAIM)
     grant = loaded.grant
     claimed = grant.claimed_by is not None or grant.state != access.LOCKED
-    log_entry(grant, utcnow(), loaded.retention_days, "link", "view", "already_claimed" if claimed else "ok",
+    log_entry(grant, clock.now(), loaded.retention_days, "link", "view", "already_claimed" if claimed else "ok",
               ip, user_agent_of(user_agent)).save()
     return ClaimPage(loaded, claimed)
 
@@ -62,7 +63,7 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
     except Grant.DoesNotExist as e:
         raise NotFound("This claim link is not valid.") from e
     state = access.state_after_claim(grant.policy, grant.state, grant.claimed_by)
-    now = utcnow()
+    now = clock.now()
     contact, new_client_item = _claimer(business_id, email, iso(now))
     move(grant, state, access.CLAIMED, now, by=access.BY_CLAIM, decided_by=access.BY_CLAIM)
     grant.claimed_by, grant.client_id = contact.contact_id, contact.client_id

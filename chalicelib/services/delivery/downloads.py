@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from chalicelib import clock
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import access
@@ -35,7 +36,7 @@ from chalicelib.store.documents import Document
 from chalicelib.store.grants import Grant, grant_key
 from chalicelib.store.recent_downloads import WINDOW_SECONDS, RecentDownload, is_fresh, new_recent, recent_key
 from chalicelib.store.resources import Resource, resource_sk
-from chalicelib.store.table import BaseItem, transaction, utcnow
+from chalicelib.store.table import BaseItem, transaction
 
 NOT_FOUND = "This download link is not valid."
 MAX_USER_AGENT = 256
@@ -229,7 +230,7 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     # Only a current session names the actor: an ended one is just someone holding the link.
     actor = f"contact:{loaded.viewer.contact_id}" if loaded.viewer is not None else "link"
     client = contact_client(loaded.viewer.contact_id) if loaded.viewer is not None else anonymous
-    now = utcnow()
+    now = clock.now()
     if not _claimer_is_current(loaded):
         log_entry(grant, now, loaded.retention_days, actor, "download", "claimer_removed", ip, agent).save()
         raise NotFound(NOT_FOUND)

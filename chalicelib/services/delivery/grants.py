@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -19,7 +20,7 @@ from chalicelib.store import access_log
 from chalicelib.store.documents import get_document as get_document_item
 from chalicelib.store.documents import load_collection
 from chalicelib.store.grants import Grant, grants_of_client, grants_of_resource
-from chalicelib.store.table import conditional, utcnow
+from chalicelib.store.table import conditional
 
 STAFF_REASONS = {"release": access.RELEASED_BY_STAFF, "lock": access.LOCKED_BY_STAFF, "revoke": access.REVOKED_BY_STAFF,
                  "follow_payment": access.HANDED_TO_PAYMENT}
@@ -54,7 +55,7 @@ def _apply(principal: Principal, grants: list[Grant], action: str, reason: str |
     """Move each grant by `action`, save it only if nobody changed it meanwhile, and log it.
     Staff decide from then on (payments no longer move it) until they hand it back with
     `follow_payment`, which puts it where the invoice's payment says now."""
-    now = utcnow()
+    now = clock.now()
     retention = int(business_of(principal).log_retention_days or access_log.DEFAULT_RETENTION_DAYS)
     actor = f"staff:{principal.email or principal.user_id}"
     for grant in grants:

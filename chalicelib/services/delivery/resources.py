@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import sniff, uploads
@@ -21,9 +22,10 @@ from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.sniffing import read_head
 from chalicelib.services.delivery.unlock import refresh_grants
 from chalicelib.store import resources as store
-from chalicelib.store.table import iso, save_new, update_item, utcnow
+from chalicelib.store.table import iso, save_new, update_item
 
 UPLOAD_URL_TTL = 900  # seconds a presigned upload URL may be used to *start* an upload
+EDITED_MEANWHILE = "This resource was changed at the same time; reload and retry."
 
 
 def get_resource(principal: Principal, resource_id: str) -> store.Resource:
@@ -35,7 +37,7 @@ def get_resource(principal: Principal, resource_id: str) -> store.Resource:
 
 def create_resource(principal: Principal, data: ResourceInput) -> tuple[store.Resource, dict[str, Any] | None]:
     """A new link (ready at once) or file (waiting for its upload, with the upload plan)."""
-    now = iso(utcnow())
+    now = iso(clock.now())
     common = {"title": data.title, "description": data.description, "tags": data.tags, "created_at": now, "updated_at": now,
               "product_image": data.product_image, "preview_before_payment": data.preview_before_payment}
     resource_id = new_id()
@@ -73,7 +75,7 @@ def _start_upload(principal: Principal, resource: store.Resource, spec: FileSpec
     key = store.upload_key(principal.business_id, resource.resource_id, version, filename)
     resource.pending_version, resource.pending_key, resource.pending_size = version, key, spec.size
     resource.pending_content_type, resource.pending_filename, resource.pending_sha256 = content_type, filename, spec.sha256
-    resource.updated_at = iso(utcnow())
+    resource.updated_at = iso(clock.now())
     if uploads.is_multipart(spec.size):
         return _start_multipart(resource, key, content_type, spec.size)
     resource.upload_id = None
@@ -181,9 +183,13 @@ def _clear_pending(resource: store.Resource, also: tuple[str, ...] = ()) -> None
 
 def _write(resource: store.Resource, names: tuple[str, ...], expected: str, message: str) -> None:
     """Write only these fields, if nobody changed the upload since `expected` (the previews
-    worker records its results on the same item at any moment: a whole-item save would undo them)."""
-    update_item(resource, {n: getattr(resource, n) for n in names}, iso(utcnow()),
-                condition=store.Resource.updated_at == expected, message=message)
+    worker records its results on the same item at any moment: a whole-item save would undo them).
+
+    The lock is `updated_at`, which every staff write moves and the previews worker leaves
+    alone, not `item_version`, which the worker bumps too: a preview landing during the
+    confirm's ranged GET must not fail the confirm."""
+    update_item(resource, {n: getattr(resource, n) for n in names}, iso(clock.now()),
+                condition=store.Resource.updated_at == expected, message=message, version_check=False)
 
 
 def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate) -> store.Resource:
@@ -193,7 +199,9 @@ def update_resource(principal: Principal, resource_id: str, data: ResourceUpdate
         if resource.kind != store.LINK:
             raise ValidationError("Only links have a URL.", field="url")
         check_external_url(str(changes["url"]))
-    update_item(resource, changes, iso(utcnow()))
+    # Conditional on `item_version` (update_item's default): a second edit, a confirm or a
+    # preview written since the read above makes this a 409 rather than a silent overwrite.
+    update_item(resource, changes, iso(clock.now()), message=EDITED_MEANWHILE)
     refresh_grants(resource)  # titles, thumbnails and preview choices reach every holder
     return resource
 

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
+from chalicelib import clock
 from chalicelib.domain import access, previews
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
@@ -23,7 +24,7 @@ from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_target
 from chalicelib.store.grants import Change, Grant, grants_of_resource, new_grant, token_target
 from chalicelib.store.resources import READY, Resource, business_id_of, get_resource
-from chalicelib.store.table import conditional, iso, transaction, utcnow
+from chalicelib.store.table import conditional, iso, transaction
 
 
 def snapshot(resource: Resource) -> dict[str, object]:
@@ -107,7 +108,7 @@ def offer_products(business_id: str, document: docs.Document) -> int:
     """Grants for every resource attached to a product on the invoice's lines (sent invoices only)."""
     if document.kind != rules.INVOICE or document.status in (rules.DRAFT, rules.CANCELLED):
         return 0
-    now, offered = utcnow(), 0
+    now, offered = clock.now(), 0
     for product_id in sorted({line.product_id for line in document.lines if line.product_id}):
         for attachment in attachments_of_target(business_id, "product", product_id):
             resource = get_resource(business_id, attachment.resource_id)
@@ -164,7 +165,7 @@ def _sync(business_id: str, doc_id: str) -> int:
     payment = payment_facts(document)
     if payment is None:
         return 0
-    now = utcnow()
+    now = clock.now()
     changed = 0
     for grant in grants_of(items):
         if follow_payment(grant, payment, now):

@@ -10,13 +10,13 @@ the two, reading the contact inside a read the page already makes.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import cache
 from http.cookies import CookieError, SimpleCookie
 from secrets import token_bytes
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable
 from chalicelib.secrets import secret
@@ -72,7 +72,7 @@ def _signing_key() -> str | bytes:
 def issue(*, business_id: str, client_id: str, contact_id: str, email: str, generation: int = 0,
           now: int | None = None) -> str:
     """The `Set-Cookie` header value that starts a 30-day session for this contact."""
-    issued_at = int(time.time()) if now is None else now
+    issued_at = int(clock.now().timestamp()) if now is None else now
     claims = {
         "bid": business_id,
         "cid": client_id,

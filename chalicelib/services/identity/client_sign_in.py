@@ -8,8 +8,9 @@ per address and per IP, and answer the same whether or not the address is known.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.identity import client_sessions
@@ -18,7 +19,7 @@ from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import Contact, contacts_with_email, get_contact
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store.table import conditional, iso
 
 LINK_MINUTES = 15
 LINK_INVALID = "This sign-in link has expired or was already used. Ask for a new one."
@@ -36,7 +37,7 @@ class SignIn:
 
 
 def limit_requests(business_id: str, email: str, ip: str | None) -> None:
-    now = utcnow()
+    now = clock.now()
     message = "Too many sign-in emails were requested. Wait a few minutes and try again."
     hit(f"signin#{business_id}#{email.lower()}", PER_ADDRESS, WINDOW, now, message)
     if ip:
@@ -54,7 +55,7 @@ def find_business(business_id: str) -> Business:
 def send_link(business: Business, email: str, target: str, link_base: str, subject: str, why: str) -> None:
     """Mint a one-time link for `email` and send it."""
     token = new_token()
-    now = utcnow()
+    now = clock.now()
     tokens.new_token_item(token, tokens.CLIENT_SIGN_IN, business.business_id, target, iso(now), email=email.lower(),
                           expires_at=now + timedelta(minutes=LINK_MINUTES)).save(
         condition=tokens.Token.pk.does_not_exist())
@@ -85,7 +86,7 @@ def pending_link(token: str) -> tokens.Token:
     current (a claim link's address is checked when it is used). Raises NotFound."""
     item = tokens.find_token(token, tokens.CLIENT_SIGN_IN) if looks_like_token(token) else None
     # DynamoDB deletes expired items lazily (within days): the expiry is checked here too.
-    if item is None or item.expires_at is None or _as_utc(item.expires_at) <= utcnow():
+    if item is None or item.expires_at is None or _as_utc(item.expires_at) <= clock.now():
         raise NotFound(LINK_INVALID)
     if not item.target_id.startswith("claim:"):
         contact_for(item)
@@ -105,7 +106,7 @@ def contact_for(item: tokens.Token) -> Contact:
 
 
 def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def consume(token: str) -> SignIn:

@@ -1,6 +1,7 @@
 """The no-login email preferences page behind the link in every email to a contact."""
 from __future__ import annotations
 
+from chalicelib import clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import EmailPreferences
 from chalicelib.domain.tokens import looks_like_token, token_hash
@@ -9,7 +10,7 @@ from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import Contact, get_contact
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import iso, update_item, utcnow
+from chalicelib.store.table import iso, update_item
 
 NOT_FOUND = "This link is not valid."
 PER_LINK, PER_IP, WINDOW = 20, 60, 600  # changes per 10 minutes
@@ -31,7 +32,7 @@ def current(contact: Contact) -> dict[str, bool]:
 
 
 def limit_changes(token: str, ip: str | None) -> None:
-    now, message = utcnow(), "Too many changes. Wait a few minutes and try again."
+    now, message = clock.now(), "Too many changes. Wait a few minutes and try again."
     hit(f"prefs#{token_hash(token)}", PER_LINK, WINDOW, now, message)
     if ip:
         hit(f"prefs-ip#{ip}", PER_IP, WINDOW, now, message)
@@ -43,7 +44,7 @@ def update_preferences(token: str, changes: EmailPreferences, ip: str | None) ->
     _, contact = open_preferences(token)
     given = {f"wants_{name}": value for name, value in changes.given().items()}
     if given:
-        update_item(contact, given, iso(utcnow()))
+        update_item(contact, given, iso(clock.now()))
     return current(contact)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import new_token
 from chalicelib.services.notifications import mail
 from chalicelib.store import tokens
 from chalicelib.store.clients import Contact, list_contacts
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store.table import conditional, iso
 
 CATEGORIES = ("documents", "reminders", "marketing")
 
@@ -36,7 +37,7 @@ def preferences_token(business_id: str, contact: Contact) -> str:
         return contact.preferences_token
     token = new_token()
     tokens.new_token_item(token, tokens.EMAIL_PREFERENCES, business_id, f"{contact.client_id}:{contact.contact_id}",
-                          iso(utcnow())).save(condition=tokens.Token.pk.does_not_exist())
+                          iso(clock.now())).save(condition=tokens.Token.pk.does_not_exist())
     try:
         conditional(lambda: contact.update(actions=[Contact.preferences_token.set(token)],
                                            condition=Contact.preferences_token.does_not_exist()), "Already set.")

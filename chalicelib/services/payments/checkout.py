@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound, Unavailable, ValidationError
@@ -19,7 +20,7 @@ from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import billing_email
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store.table import conditional, iso
 
 PER_IP, PER_LINK, WINDOW = 20, 10, 60  # Pay clicks per minute
 OFFLINE_PREFIX = "cs_offline_"
@@ -37,7 +38,7 @@ def requested_amount(data: PayInput, currency: str) -> int | None:
 
 
 def limit_pay_clicks(token: str, ip: str | None) -> None:
-    now, message = utcnow(), "Too many payment attempts. Wait a minute and try again."
+    now, message = clock.now(), "Too many payment attempts. Wait a minute and try again."
     if ip:
         hit(f"pay-ip#{ip}", PER_IP, WINDOW, now, message)
     hit(f"pay-link#{token_hash(token)}", PER_LINK, WINDOW, now, message)
@@ -78,7 +79,7 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
         url, offline = f"{offline_checkout_base(base_url)}/checkout/offline/{session_id}", True
     else:
         raise Unavailable("Online payment is not configured.")
-    now = iso(utcnow())
+    now = iso(clock.now())
     record = docs.CheckoutSession(
         document.pk, docs.checkout_sk(session_id), session_id=session_id, doc_id=document.doc_id,
         business_id=business.business_id, amount=amount, currency=document.currency, attempt=attempt, url=url,
@@ -105,7 +106,7 @@ def expire_open_sessions(business_id: str, doc_id: str) -> int:
             if not item.offline:
                 stripe_gateway.expire_checkout_session(item.session_id)
             item.update(actions=[docs.CheckoutSession.status.set("expired"),
-                                 docs.CheckoutSession.updated_at.set(iso(utcnow()))])
+                                 docs.CheckoutSession.updated_at.set(iso(clock.now()))])
             closed += 1
     return closed
 

@@ -10,6 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import new_id
@@ -60,7 +61,7 @@ def session_object(found: OfflineCheckout, paid: bool) -> dict[str, Any]:
 
 def event(event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
     return {"id": f"evt_offline_{new_id()}", "object": "event", "type": event_type, "livemode": False,
-            "created": int(time.time()), "api_version": "2025-01-01", "data": {"object": obj}}
+            "created": int(clock.now().timestamp()), "api_version": "2025-01-01", "data": {"object": obj}}
 
 
 def finish(session_id: str, pay: bool, webhook_url: str) -> str:
@@ -74,6 +75,7 @@ def finish(session_id: str, pay: bool, webhook_url: str) -> str:
         # A declined payment ends this attempt, like a failed bank debit.
         posted = event("checkout.session.async_payment_failed", session_object(found, paid=False))
     payload = json.dumps(posted).encode()
+    # Wall-clock time, not `clock`: the stripe library checks the signature's age against time.time().
     header = stripe_gateway.signature_header(payload, secret(stripe_gateway.WEBHOOK_SECRET), int(time.time()))
     deliver(webhook_url, payload, header)
     page = found.checkout.return_url or found.checkout.url.split("/checkout/offline/")[0]

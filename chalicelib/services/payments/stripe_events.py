@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import sqs
 from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
@@ -26,7 +27,7 @@ from chalicelib.services.notifications.notifications import send_to_client
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.store import documents as docs
 from chalicelib.store import webhook_events
-from chalicelib.store.table import conditional, iso, utcnow
+from chalicelib.store.table import conditional, iso
 
 log = logging.getLogger("paydrop.payments")
 
@@ -49,7 +50,7 @@ def process(event: dict[str, Any]) -> str:
         return "duplicate"
     handler = HANDLERS.get(event_type)
     outcome = handler(event["data"]["object"]) if handler else "ignored"
-    webhook_events.mark_processed(event_id, event_type, outcome, utcnow())
+    webhook_events.mark_processed(event_id, event_type, outcome, clock.now())
     log.info("stripe event %s (%s): %s", event_id, event_type, outcome)
     return outcome
 
@@ -75,7 +76,7 @@ def _our_checkout(session: dict[str, Any]) -> docs.CheckoutSession | None:
 
 
 def _set_checkout_status(checkout: docs.CheckoutSession, status: str) -> None:
-    checkout.update(actions=[docs.CheckoutSession.status.set(status), docs.CheckoutSession.updated_at.set(iso(utcnow()))])
+    checkout.update(actions=[docs.CheckoutSession.status.set(status), docs.CheckoutSession.updated_at.set(iso(clock.now()))])
 
 
 def checkout_completed(session: dict[str, Any]) -> str:
@@ -141,7 +142,7 @@ def _put_entry(document: docs.Document, key: str, kind: str, amount: int, curren
                payment_intent: str | None = None, session_id: str | None = None, reference: str | None = None,
                dispute_status: str | None = None) -> bool:
     """Write a Stripe ledger entry unless it exists (a repeat of the same fact changes nothing)."""
-    now = utcnow()
+    now = clock.now()
     entry = docs.new_stripe_entry(
         document, key, iso(now), kind=kind, amount=amount, currency=currency, method="stripe",
         received_on=now.date().isoformat(), stripe_payment_intent=payment_intent,
@@ -210,9 +211,9 @@ def charge_refunded(charge: dict[str, Any]) -> str:
     refunded = pay_rules.from_stripe_units(int(charge.get("amount_refunded") or 0), currency)
     held = _payment_was_held(document, payment_intent, currency)
     entry = docs.new_stripe_entry(
-        document, f"{payment_intent}#refunds", iso(utcnow()), kind=pay_rules.UNAPPLIED if held else pay_rules.REFUND,
+        document, f"{payment_intent}#refunds", iso(clock.now()), kind=pay_rules.UNAPPLIED if held else pay_rules.REFUND,
         amount=refunded, currency=currency, method="stripe",
-        received_on=utcnow().date().isoformat(), stripe_payment_intent=payment_intent,
+        received_on=clock.now().date().isoformat(), stripe_payment_intent=payment_intent,
     )
     grew = docs.Payment.pk.does_not_exist() | (docs.Payment.amount < refunded)
     try:
@@ -240,9 +241,9 @@ def dispute_event(closing: bool) -> Callable[[dict[str, Any]], str]:
         currency = str(dispute.get("currency") or document.currency).upper()
         held = _payment_was_held(document, str(payment_intent), currency)
         entry = docs.new_stripe_entry(
-            document, str(dispute["id"]), iso(utcnow()), kind=pay_rules.UNAPPLIED if held else pay_rules.DISPUTE,
+            document, str(dispute["id"]), iso(clock.now()), kind=pay_rules.UNAPPLIED if held else pay_rules.DISPUTE,
             amount=pay_rules.from_stripe_units(int(dispute.get("amount") or 0), currency), currency=currency,
-            method="stripe", received_on=utcnow().date().isoformat(), stripe_payment_intent=str(payment_intent),
+            method="stripe", received_on=clock.now().date().isoformat(), stripe_payment_intent=str(payment_intent),
             dispute_status=status,
         )
         # An open dispute (or inquiry) never overwrites a closed one (the close may arrive first).

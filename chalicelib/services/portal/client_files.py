@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib import clock
 from chalicelib.domain import access, previews
 from chalicelib.services.delivery.file_labels import label_of
 from chalicelib.services.delivery.previews.urls import preview_url
@@ -14,7 +15,6 @@ from chalicelib.store.businesses import Business, business_pk
 from chalicelib.store.clients import Contact
 from chalicelib.store.grants import Grant, grants_of_client
 from chalicelib.store.resources import Resource, resource_sk
-from chalicelib.store.table import utcnow
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def files_of(bid: str, client_id: str, contact_id: str, session: ClientSession |
     page = FilesPage(business, contact)
     all_tags: set[str] = set()
     needle = (query or "").strip().lower()
-    now = utcnow()
+    now = clock.now()
     for grant in sorted(grants, key=lambda g: g.created_at, reverse=True):
         live = found.get((business_pk(bid), resource_sk(grant.resource_id)))
         resource = live if isinstance(live, Resource) else None

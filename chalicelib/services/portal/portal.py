@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.money import format_amount
@@ -26,7 +27,7 @@ from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
-from chalicelib.store.table import BaseItem, index_page, iso, transaction, utcnow
+from chalicelib.store.table import BaseItem, index_page, iso, transaction
 
 TABS = ("invoices", "quotes", "payments", "files")
 PAGE = 25
@@ -60,7 +61,7 @@ def portal_link(principal: Principal, client_id: str, contact_id: str) -> str:
     if contact.portal_token:
         return contact.portal_token
     token = new_token()
-    item = tokens.new_token_item(token, tokens.PORTAL, principal.business_id, f"{client_id}:{contact_id}", iso(utcnow()))
+    item = tokens.new_token_item(token, tokens.PORTAL, principal.business_id, f"{client_id}:{contact_id}", iso(clock.now()))
     try:
         with transaction() as tx:
             tx.save(item, condition=tokens.Token.pk.does_not_exist())

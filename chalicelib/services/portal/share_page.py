@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -21,7 +22,6 @@ from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.grants import Grant
-from chalicelib.store.table import utcnow
 
 NOT_FOUND = "This link is not valid. Ask the sender for a new one."
 
@@ -89,7 +89,7 @@ def figures_view(document: docs.Document, currency: str) -> dict[str, Any]:
 
 def _resources(grants: list[Grant], document: docs.Document, base_url: str) -> list[dict[str, Any]]:
     """What the client sees of each grant: title, words for its state, a link when it opens."""
-    shown, now = [], utcnow()
+    shown, now = [], clock.now()
     for g in sorted(grants, key=lambda g: g.created_at):
         if not access.shown_to_client(g.policy, g.state, g.reason, g.claimed_by):
             continue
@@ -129,12 +129,7 @@ def public_view(
     currency = document.currency
     due = date.fromisoformat(document.due_date) if document.due_date else None
     return {
-        "business": {
-            "name": business.name, "email": business.email, "phone": business.phone,
-            "address": business.address, "tax_number": business.tax_number,
-            "logo_url": logo_url(business), "brand_color": business.brand_color,
-            "accent_color": business.accent_color, "invoice_footer": business.invoice_footer,
-        },
+        "business": _business_view(business),
         "invoice": {
             "number": document.number,
             "status": rules.display_status(document.status, due, today),
@@ -151,11 +146,24 @@ def public_view(
             "terms": document.terms,
             "resources": _resources(grants, document, base_url),
             "pay": _pay_terms(business, document, today),
-            # The client's payment history: payments, refunds and disputes (not entries held for review).
-            "payments": [
-                {"kind": p.kind, "amount": _money(p.amount, p.currency), "method": p.method,
-                 "received_on": p.received_on, "dispute_status": p.dispute_status}
-                for p in sorted(payments, key=lambda p: p.created_at) if p.kind in ("payment", "refund", "dispute", "credit")
-            ],
+            "payments": _payment_history(payments),
         },
     }
+
+
+def _business_view(business: Business) -> dict[str, Any]:
+    return {
+        "name": business.name, "email": business.email, "phone": business.phone,
+        "address": business.address, "tax_number": business.tax_number,
+        "logo_url": logo_url(business), "brand_color": business.brand_color,
+        "accent_color": business.accent_color, "invoice_footer": business.invoice_footer,
+    }
+
+
+def _payment_history(payments: list[docs.Payment]) -> list[dict[str, Any]]:
+    """The client's payment history: payments, refunds and disputes (not entries held for review)."""
+    return [
+        {"kind": p.kind, "amount": _money(p.amount, p.currency), "method": p.method,
+         "received_on": p.received_on, "dispute_status": p.dispute_status}
+        for p in sorted(payments, key=lambda p: p.created_at) if p.kind in ("payment", "refund", "dispute", "credit")
+    ]

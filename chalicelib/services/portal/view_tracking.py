@@ -21,6 +21,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.aws import sqs
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict
@@ -29,7 +30,7 @@ from chalicelib.store import views as store
 from chalicelib.store.access_log import DEFAULT_RETENTION_DAYS
 from chalicelib.store.businesses import get_business
 from chalicelib.store.rate_limits import counted_hit
-from chalicelib.store.table import conditional, iso, transaction, utcnow
+from chalicelib.store.table import conditional, iso, transaction
 
 log = logging.getLogger("paydrop.views")
 SOURCES = ("link", "email", "portal", "api")
@@ -51,7 +52,7 @@ def source_of(query: dict[str, str] | None, wants_json: bool, default: str = "li
 def track(business_id: str, doc_id: str | None, client_id: str | None, source: str, ip: str | None,
           user_agent: str | None) -> None:
     """Queue one open for the views worker. Never fails the page: a lost view is logged, not shown."""
-    event = {"id": new_id(), "at": iso(utcnow()), "business_id": business_id, "doc_id": doc_id, "client_id": client_id,
+    event = {"id": new_id(), "at": iso(clock.now()), "business_id": business_id, "doc_id": doc_id, "client_id": client_id,
              "source": source if source in SOURCES else "link", "ip": ip,
              "user_agent": (user_agent or "")[:MAX_USER_AGENT] or None}
     try:
@@ -70,48 +71,61 @@ def record(event: dict[str, Any]) -> str:
     bid, doc_id, client_id = str(event["business_id"]), event.get("doc_id"), event.get("client_id")
     at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00"))
     viewer = viewer_of(event.get("ip"))
-    scope = doc_id or f"CLIENT#{client_id}"
-    epoch = int(at.timestamp())
-    window = epoch - epoch % WINDOW_SECONDS
     business = get_business(bid)
     retention = int(business.log_retention_days) if business else DEFAULT_RETENTION_DAYS
     entry = store.new_log_entry(bid, str(event["id"]), at, retention, doc_id=doc_id, client_id=client_id,
                                 source=str(event.get("source") or "link"), ip=event.get("ip"),
                                 user_agent=event.get("user_agent"), counted=True)
+    try:
+        _count_open(bid, doc_id, doc_id or f"CLIENT#{client_id}", viewer, at, entry)
+    except Conflict as e:
+        return _log_uncounted(entry, e)
+    if doc_id:
+        _count_unique_viewer(bid, doc_id, viewer)
+    return "counted"
+
+
+def _count_open(bid: str, doc_id: str | None, scope: str, viewer: str, at: datetime,
+                entry: store.ViewLogEntry) -> None:
+    """The open's window marker, log entry, rate counters and document stats, in one transaction."""
+    epoch = int(at.timestamp())
+    window = epoch - epoch % WINDOW_SECONDS
     marker = store.window_marker(bid, scope, viewer, window,
                                  datetime.fromtimestamp(window + 2 * WINDOW_SECONDS, at.tzinfo))
     limits = [counted_hit(f"views#{bid}#ip#{viewer}", MAX_OPENS_PER_IP, LIMIT_WINDOW_SECONDS, at),
               counted_hit(f"views#{bid}#link#{scope}", MAX_OPENS_PER_LINK, LIMIT_WINDOW_SECONDS, at)]
-    try:
-        with transaction() as tx:  # counted together with its rate counters, or not at all
-            tx.save(marker, condition=store.ViewMarker.pk.does_not_exist())
-            tx.save(entry, condition=store.ViewLogEntry.pk.does_not_exist())
-            for counter, actions, condition in limits:
-                tx.update(counter, actions=actions, condition=condition)
-            if doc_id:
-                pk, sk = store.stats_key(bid, doc_id)
-                tx.update(store.ViewStats(pk, sk), actions=[
-                    store.ViewStats.view_count.add(1), store.ViewStats.item_type.set(store.ViewStats),
-                    store.ViewStats.first_viewed_at.set(store.ViewStats.first_viewed_at | iso(at)),
-                    store.ViewStats.last_viewed_at.set(iso(at)),
-                ])
-    except Conflict as e:
-        # A repeat within the window, an open over a rate limit, or a redelivery: logged, not counted.
-        entry.counted = False
-        try:
-            conditional(lambda: entry.save(condition=store.ViewLogEntry.pk.does_not_exist()), "Already logged.")
-        except Conflict:
-            return "duplicate"
-        return "over limit" if _only_limits_refused(e) else "repeat"
-    if doc_id:
-        try:
-            conditional(lambda: store.viewer_marker(bid, doc_id, viewer).save(
-                condition=store.ViewMarker.pk.does_not_exist()), "Seen before.")
+    with transaction() as tx:  # counted together with its rate counters, or not at all
+        tx.save(marker, condition=store.ViewMarker.pk.does_not_exist())
+        tx.save(entry, condition=store.ViewLogEntry.pk.does_not_exist())
+        for counter, actions, condition in limits:
+            tx.update(counter, actions=actions, condition=condition)
+        if doc_id:
             pk, sk = store.stats_key(bid, doc_id)
-            store.ViewStats(pk, sk).update(actions=[store.ViewStats.unique_viewers.add(1)])
-        except Conflict:
-            pass
-    return "counted"
+            tx.update(store.ViewStats(pk, sk), actions=[
+                store.ViewStats.view_count.add(1), store.ViewStats.item_type.set(store.ViewStats),
+                store.ViewStats.first_viewed_at.set(store.ViewStats.first_viewed_at | iso(at)),
+                store.ViewStats.last_viewed_at.set(iso(at)),
+            ])
+
+
+def _log_uncounted(entry: store.ViewLogEntry, refused: Conflict) -> str:
+    """A repeat within the window, an open over a rate limit, or a redelivery: logged, not counted."""
+    entry.counted = False
+    try:
+        conditional(lambda: entry.save(condition=store.ViewLogEntry.pk.does_not_exist()), "Already logged.")
+    except Conflict:
+        return "duplicate"
+    return "over limit" if _only_limits_refused(refused) else "repeat"
+
+
+def _count_unique_viewer(bid: str, doc_id: str, viewer: str) -> None:
+    try:
+        conditional(lambda: store.viewer_marker(bid, doc_id, viewer).save(
+            condition=store.ViewMarker.pk.does_not_exist()), "Seen before.")
+        pk, sk = store.stats_key(bid, doc_id)
+        store.ViewStats(pk, sk).update(actions=[store.ViewStats.unique_viewers.add(1)])
+    except Conflict:
+        pass
 
 
 def _only_limits_refused(error: Conflict) -> bool:

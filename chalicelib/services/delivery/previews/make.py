@@ -49,12 +49,9 @@ def make_previews(bucket: str, key: str, version_id: str | None = None) -> Outco
     if upload is None:
         return Outcome(SKIPPED, "not a file version key")
     resource = store.get_resource(upload.business_id, upload.resource_id)
-    if resource is None or resource.kind != store.FILE:
-        return Outcome(SKIPPED, "no such file resource")
-    if key not in (resource.s3_key, resource.pending_key):
-        return Outcome(SKIPPED, "not the live or pending version")
-    if resource.preview_version is not None and int(resource.preview_version) > upload.version:
-        return Outcome(SKIPPED, "a newer version has previews")
+    skipped = _why_skip(resource, key, upload)
+    if skipped or resource is None:
+        return Outcome(SKIPPED, skipped or "no such file resource")
     head = _head(bucket, key, version_id)
     if head is None:
         return Outcome(SKIPPED, "the object is gone")
@@ -62,28 +59,43 @@ def make_previews(bucket: str, key: str, version_id: str | None = None) -> Outco
     if (resource.preview_version == upload.version and resource.preview_source == source
             and resource.preview_status in previews.FINAL):
         return Outcome(UNCHANGED, resource.preview_status or "")
-    live = key == resource.s3_key
-    content_type = resource.content_type if live else resource.pending_content_type
-    kind = previews.preview_kind(content_type, upload.filename)
-    fields: dict[str, Any] = {name: None for name in store.PREVIEW_FIELDS}
-    fields.update(preview_version=upload.version, preview_source=source)
-    if kind is None:
-        fields["preview_status"] = previews.NONE
-        outcome = Outcome(previews.NONE, detail=content_type or "no type")
-    else:
-        try:
-            previews.check_source_size(int(head["ContentLength"]))
-            fields.update(_reused(bucket, upload, source) or _made(bucket, key, head, source, kind, upload))
-            fields["preview_status"] = previews.READY
-            outcome = Outcome(previews.READY, detail=f"{fields['width']} × {fields['height']}, {kind}")
-        except Unpreviewable as e:
-            fields.update(preview_status=previews.FAILED, preview_reason=e.reason)
-            outcome = Outcome(previews.FAILED, e.reason, detail=str(e)[:200])
+    content_type = resource.content_type if key == resource.s3_key else resource.pending_content_type
+    fields, outcome = _preview_outcome(bucket, key, head, source, upload, content_type)
     if not store.record_preview(resource, key, fields):
         return Outcome(SKIPPED, "the resource moved to another version meanwhile")
     if resource.version is not None and int(resource.version) == upload.version:
         refresh_grants(resource)  # the live version's thumbnail reaches the pages of every holder
     return outcome
+
+
+def _why_skip(resource: store.Resource | None, key: str, upload: UploadKey) -> str | None:
+    """Why this object gets no previews from this run, or None when it should."""
+    if resource is None or resource.kind != store.FILE:
+        return "no such file resource"
+    if key not in (resource.s3_key, resource.pending_key):
+        return "not the live or pending version"
+    if resource.preview_version is not None and int(resource.preview_version) > upload.version:
+        return "a newer version has previews"
+    return None
+
+
+def _preview_outcome(bucket: str, key: str, head: dict[str, Any], source: str, upload: UploadKey,
+                     content_type: str | None) -> tuple[dict[str, Any], Outcome]:
+    """The preview fields to record (all of them: None removes a stale one) and the outcome."""
+    kind = previews.preview_kind(content_type, upload.filename)
+    fields: dict[str, Any] = {name: None for name in store.PREVIEW_FIELDS}
+    fields.update(preview_version=upload.version, preview_source=source)
+    if kind is None:
+        fields["preview_status"] = previews.NONE
+        return fields, Outcome(previews.NONE, detail=content_type or "no type")
+    try:
+        previews.check_source_size(int(head["ContentLength"]))
+        fields.update(_reused(bucket, upload, source) or _made(bucket, key, head, source, kind, upload))
+        fields["preview_status"] = previews.READY
+        return fields, Outcome(previews.READY, detail=f"{fields['width']} × {fields['height']}, {kind}")
+    except Unpreviewable as e:
+        fields.update(preview_status=previews.FAILED, preview_reason=e.reason)
+        return fields, Outcome(previews.FAILED, e.reason, detail=str(e)[:200])
 
 
 def _head(bucket: str, key: str, version_id: str | None) -> dict[str, Any] | None:
