@@ -220,13 +220,13 @@ def test_cloudfront_function_maps_app_paths_like_the_local_routes() -> None:
         assert "'/app/index.html'" in code and "statusCode: 301" in code
         return
     script = code + (
-        "for (const uri of ['/app', '/app/', '/app/app.js', '/api/v1/me'])"
+        "for (const uri of ['/app', '/app/', '/app/lib/api.js', '/api/v1/me'])"
         " console.log(JSON.stringify(handler({request: {uri: uri, headers: {}}})));")
     lines = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=30).stdout.splitlines()
     redirect, index, asset, api = (json.loads(line) for line in lines)
     assert redirect["statusCode"] == 301 and redirect["headers"]["location"]["value"] == "/app/"
     assert index["uri"] == "/app/index.html"
-    assert (asset["uri"], api["uri"]) == ("/app/app.js", "/api/v1/me")
+    assert (asset["uri"], api["uri"]) == ("/app/lib/api.js", "/api/v1/me")
 
 
 def test_deploy_uploads_the_dashboard_to_the_bucket_the_stack_outputs() -> None:
