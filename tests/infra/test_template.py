@@ -71,6 +71,18 @@ def test_make_package_succeeds_without_cfn_lint_errors(package_run: subprocess.C
     assert not re.findall(r"^[EW]\d{4}\b.*$", output, re.MULTILINE), output  # errors and warnings
 
 
+def test_the_package_ships_every_dashboard_file(packaged: dict[str, Any], package_dir: Path) -> None:
+    """`make dev`'s /app/ routes read the static folder from the Lambda bundle: every module must be in it."""
+    import zipfile
+
+    static = ROOT / "chalicelib" / "static" / "app"
+    on_disk = {f"chalicelib/static/app/{p.relative_to(static).as_posix()}" for p in static.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(package_dir / "deployment.zip") as bundle:
+        shipped = set(bundle.namelist())
+    assert {"chalicelib/static/app/main.js", "chalicelib/static/app/lib/api.js"} <= on_disk
+    assert on_disk <= shipped, sorted(on_disk - shipped)
+
+
 def _queue_of(function_name: str) -> str:
     (queue,) = [queue for queue, worker in QUEUE_WORKERS.items() if worker == function_name]
     return queue

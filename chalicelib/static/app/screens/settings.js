@@ -1,4 +1,5 @@
 // Settings: the business, branding (with a live preview), payments, the client portal.
+// `settingsScreen` puts together the branding controls, the form's sections and the save.
 
 import { api, state } from '../lib/api.js';
 import { button, checkbox, field, h, input, pageHeader, section, select } from '../lib/dom.js';
@@ -13,10 +14,21 @@ export async function settingsScreen() {
   const b = await api('GET', '/business');
   state.business = b;
   const editable = can(MANAGE.business);
-  const off = new Set(b.portal_tabs_off || []);
-  const cb = (name, checked, testid) => h('input', { type: 'checkbox', name, checked, testid, disabled: !editable });
-  const text = (name, value, attrs = {}) => input({ name, value: value ?? '', disabled: !editable, ...attrs });
-  const area = (name, value) => h('textarea', { name, rows: 3, disabled: !editable }, value || '');
+  const branding = brandingControls(b, editable);
+  const form = h('form', { class: 'stack', novalidate: true }, settingsSections(b, editable, branding),
+    editable ? h('div', { class: 'actions sticky' }, h('button', { type: 'submit', class: 'button', testid: 'settings-save' }, 'Save settings')) : null);
+  branding.logoInput.addEventListener('change', () => run(null, () => uploadLogo(branding), form));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(form.querySelector('[type=submit]'), () => saveSettings(form, branding), form);
+  });
+  branding.paint();
+  return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form);
+}
+
+/** Colours, logo and the client page preview; `logoKey` is undefined: unchanged; null: removed;
+ *  a string: newly uploaded. */
+function brandingControls(b, editable) {
   const brand = h('input', { type: 'color', name: 'brand_color', value: b.brand_color || '#0f766e', disabled: !editable, testid: 'settings-brand-color' });
   const accent = h('input', { type: 'color', name: 'accent_color', value: b.accent_color || '#f0fdfa', disabled: !editable, testid: 'settings-accent-color' });
   const logoImg = h('img', { alt: 'Current logo', class: 'logo', hidden: !b.logo_url, src: b.logo_url || undefined });
@@ -25,48 +37,61 @@ export async function settingsScreen() {
   const previewButton = h('span', { class: 'preview-button' }, 'Pay now');
   const preview = h('div', { class: 'client-preview', 'aria-label': 'Preview of the client page header', role: 'img' },
     previewHead, h('div', { class: 'preview-body' }, h('p', {}, 'Invoice INV-0001 · 100.00 ', b.currency), previewButton));
-  const paint = () => {
-    // The pairs the client page will use (domain/colours.py, via rules.js).
-    const colours = palette(brand.value, accent.value);
-    previewHead.style.backgroundColor = colours.fill;
-    previewHead.style.color = colours.on_fill;
-    const body = preview.querySelector('.preview-body');
-    body.style.backgroundColor = colours.accent;
-    body.style.color = colours.on_accent;
-    previewButton.style.backgroundColor = colours.fill;
-    previewButton.style.color = colours.on_fill;
-    const img = previewHead.querySelector('img');
-    img.hidden = logoImg.hidden;
-    if (!logoImg.hidden) img.src = logoImg.src;
-  };
-  brand.addEventListener('input', paint);
-  accent.addEventListener('input', paint);
-  let logoKey; // undefined: unchanged; null: removed; string: newly uploaded
-  const logoInput = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', name: 'logo', disabled: !editable, testid: 'settings-logo' });
-  const logoProgress = h('progress', { max: 100, value: 0, hidden: true, 'aria-label': 'Logo upload' });
-  logoInput.addEventListener('change', () => run(null, async () => {
-    const file = logoInput.files[0];
-    if (!file) return;
-    logoProgress.hidden = false;
-    const plan = await api('POST', '/business/logo-upload', { content_type: file.type, size: file.size });
-    const form = new FormData();
-    for (const [name, value] of Object.entries(plan.fields)) form.append(name, value);
-    form.append('file', file);
-    await xhr('POST', plan.url, form, (loaded) => { logoProgress.value = (loaded / file.size) * 100; });
-    logoProgress.value = 100;
-    logoKey = plan.key;
-    logoImg.src = URL.createObjectURL(file);
-    logoImg.hidden = false;
-    paint();
-    toast('Logo uploaded; save the settings to use it.');
-  }, form));
-  const removeLogo = button('Remove logo', { class: 'button secondary small', hidden: !editable, onclick: () => {
-    logoKey = null;
+  const branding = { brand, accent, logoImg, preview, logoKey: undefined };
+  branding.paint = () => paintPreview(branding, previewHead, previewButton);
+  brand.addEventListener('input', branding.paint);
+  accent.addEventListener('input', branding.paint);
+  branding.logoInput = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', name: 'logo', disabled: !editable, testid: 'settings-logo' });
+  branding.logoProgress = h('progress', { max: 100, value: 0, hidden: true, 'aria-label': 'Logo upload' });
+  branding.removeLogo = button('Remove logo', { class: 'button secondary small', hidden: !editable, onclick: () => {
+    branding.logoKey = null;
     logoImg.hidden = true;
-    paint();
+    branding.paint();
   } });
+  return branding;
+}
 
-  const form = h('form', { class: 'stack', novalidate: true },
+/** The pairs the client page will use (domain/colours.py, via rules.js). */
+function paintPreview({ brand, accent, logoImg, preview }, previewHead, previewButton) {
+  const colours = palette(brand.value, accent.value);
+  previewHead.style.backgroundColor = colours.fill;
+  previewHead.style.color = colours.on_fill;
+  const body = preview.querySelector('.preview-body');
+  body.style.backgroundColor = colours.accent;
+  body.style.color = colours.on_accent;
+  previewButton.style.backgroundColor = colours.fill;
+  previewButton.style.color = colours.on_fill;
+  const img = previewHead.querySelector('img');
+  img.hidden = logoImg.hidden;
+  if (!logoImg.hidden) img.src = logoImg.src;
+}
+
+/** The chosen logo straight to S3 (presigned POST); saving the settings then points to it. */
+async function uploadLogo(branding) {
+  const { logoInput, logoProgress, logoImg } = branding;
+  const file = logoInput.files[0];
+  if (!file) return;
+  logoProgress.hidden = false;
+  const plan = await api('POST', '/business/logo-upload', { content_type: file.type, size: file.size });
+  const form = new FormData();
+  for (const [name, value] of Object.entries(plan.fields)) form.append(name, value);
+  form.append('file', file);
+  await xhr('POST', plan.url, form, (loaded) => { logoProgress.value = (loaded / file.size) * 100; });
+  logoProgress.value = 100;
+  branding.logoKey = plan.key;
+  logoImg.src = URL.createObjectURL(file);
+  logoImg.hidden = false;
+  branding.paint();
+  toast('Logo uploaded; save the settings to use it.');
+}
+
+function settingsSections(b, editable, branding) {
+  const off = new Set(b.portal_tabs_off || []);
+  const cb = (name, checked, testid) => h('input', { type: 'checkbox', name, checked, testid, disabled: !editable });
+  const text = (name, value, attrs = {}) => input({ name, value: value ?? '', disabled: !editable, ...attrs });
+  const area = (name, value) => h('textarea', { name, rows: 3, disabled: !editable }, value || '');
+  const { brand, accent, logoImg, removeLogo, logoInput, logoProgress, preview } = branding;
+  return [
     section('Business',
       h('div', { class: 'grid-2' },
         field('Name', text('name', b.name, { testid: 'settings-name' })), field('Email', text('email', b.email, { type: 'email' })),
@@ -98,38 +123,38 @@ export async function settingsScreen() {
       checkbox('Clients must accept the terms to approve a quote', cb('quote_requires_terms', b.quote_requires_terms))),
     section('Access logs',
       field('Keep access logs for (days, 30–3650)', text('log_retention_days', String(b.log_retention_days), { inputmode: 'numeric', testid: 'settings-retention' }))),
-    editable ? h('div', { class: 'actions sticky' }, h('button', { type: 'submit', class: 'button', testid: 'settings-save' }, 'Save settings')) : null);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    run(form.querySelector('[type=submit]'), async () => {
-      const els = form.elements;
-      const whole = (name, what) => {
-        const value = els[name].value.trim();
-        if (!/^\d+$/.test(value)) throw new FieldError(`${what} must be a whole number.`, name);
-        return Number(value);
-      };
-      const currency = els.currency.value.trim().toUpperCase();
-      const body = {
-        name: els.name.value.trim(), email: orNull(els.email.value), phone: orNull(els.phone.value),
-        tax_number: orNull(els.tax_number.value), address: orNull(els.address.value), currency,
-        payment_terms_days: whole('payment_terms_days', 'Payment terms'), paper_size: els.paper_size.value,
-        brand_color: brand.value, accent_color: accent.value,
-        invoice_footer: orNull(els.invoice_footer.value), default_terms: orNull(els.default_terms.value),
-        stripe_enabled: els.stripe_enabled.checked, allow_partial_default: els.allow_partial_default.checked,
-        minimum_partial_default: els.minimum_partial_default.value.trim()
-          ? parseMoney(els.minimum_partial_default.value, currency, 'minimum_partial_default', 'The minimum') : 0,
-        portal_tabs_off: ['quotes', 'payments', 'files'].filter((tab) => !els[`tab_${tab}`].checked),
-        quote_auto_convert: els.quote_auto_convert.checked, quote_requires_terms: els.quote_requires_terms.checked,
-        log_retention_days: whole('log_retention_days', 'The retention'),
-      };
-      if (logoKey !== undefined) body.logo_key = logoKey;
-      const saved = await api('PATCH', '/business', body);
-      state.business = saved;
-      document.getElementById('brand-name').textContent = saved.name;
-      toast('Settings saved.');
-      go('#/settings');
-    }, form);
-  });
-  paint();
-  return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form);
+  ];
+}
+
+/** The PATCH body from the form; throws FieldError on the first bad field. */
+function settingsBody(els, { brand, accent, logoKey }) {
+  const whole = (name, what) => {
+    const value = els[name].value.trim();
+    if (!/^\d+$/.test(value)) throw new FieldError(`${what} must be a whole number.`, name);
+    return Number(value);
+  };
+  const currency = els.currency.value.trim().toUpperCase();
+  const body = {
+    name: els.name.value.trim(), email: orNull(els.email.value), phone: orNull(els.phone.value),
+    tax_number: orNull(els.tax_number.value), address: orNull(els.address.value), currency,
+    payment_terms_days: whole('payment_terms_days', 'Payment terms'), paper_size: els.paper_size.value,
+    brand_color: brand.value, accent_color: accent.value,
+    invoice_footer: orNull(els.invoice_footer.value), default_terms: orNull(els.default_terms.value),
+    stripe_enabled: els.stripe_enabled.checked, allow_partial_default: els.allow_partial_default.checked,
+    minimum_partial_default: els.minimum_partial_default.value.trim()
+      ? parseMoney(els.minimum_partial_default.value, currency, 'minimum_partial_default', 'The minimum') : 0,
+    portal_tabs_off: ['quotes', 'payments', 'files'].filter((tab) => !els[`tab_${tab}`].checked),
+    quote_auto_convert: els.quote_auto_convert.checked, quote_requires_terms: els.quote_requires_terms.checked,
+    log_retention_days: whole('log_retention_days', 'The retention'),
+  };
+  if (logoKey !== undefined) body.logo_key = logoKey;
+  return body;
+}
+
+async function saveSettings(form, branding) {
+  const saved = await api('PATCH', '/business', settingsBody(form.elements, branding));
+  state.business = saved;
+  document.getElementById('brand-name').textContent = saved.name;
+  toast('Settings saved.');
+  go('#/settings');
 }
