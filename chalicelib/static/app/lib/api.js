@@ -2,8 +2,8 @@
 // before it expires), the server's input limits checked before a body is sent, paged lists and a
 // per-session cache of the lists used for names and selects.
 export const API = apiBase();
-export const TOKENS_KEY = 'paydrop.tokens';
-export const REFRESH_MARGIN_MS = 2 * 60 * 1000;
+const TOKENS_KEY = 'paydrop.tokens';
+const REFRESH_MARGIN_MS = 2 * 60 * 1000;
 export const PAGE = 100;
 
 import { checkBody, shapeFor } from '../checks.js';
@@ -14,7 +14,7 @@ import { signOut } from './session.js';
 // `limits`: the server's input limits (GET /limits), checked before a body is sent.
 export const state = { me: null, business: null, limits: null, cache: new Map() };
 
-export function apiBase() {
+function apiBase() {
   // `/app/` on the dashboard's origin; `/{stage}/app/` when opened on an execute-api URL.
   const path = location.pathname;
   const at = path.lastIndexOf('/app');
@@ -47,8 +47,13 @@ export const tokens = {
   clear() { sessionStorage.removeItem(TOKENS_KEY); },
 };
 
-export let refreshTimer = null;
-export let refreshing = null;
+let refreshTimer = null;
+let refreshing = null;
+
+/** Stop refreshing the tokens (signing out). */
+export function stopRefresh() {
+  clearTimeout(refreshTimer);
+}
 
 export function scheduleRefresh() {
   clearTimeout(refreshTimer);
@@ -58,7 +63,7 @@ export function scheduleRefresh() {
   refreshTimer = setTimeout(() => { refreshTokens(); }, Math.min(wait, 2 ** 31 - 1));
 }
 
-export function refreshTokens() {
+function refreshTokens() {
   const saved = tokens.get();
   if (!saved?.refresh_token) return Promise.resolve(false);
   if (!refreshing) {
@@ -90,7 +95,7 @@ export async function errorFrom(res) {
 }
 
 /** The first limit `body` breaks (the server would answer 400 with the same words), or null. */
-export function invalidBody(method, path, body) {
+function invalidBody(method, path, body) {
   if (!state.limits || body === undefined || body === null) return null;
   const shape = shapeFor(state.limits, method, path);
   if (!shape) return null;
@@ -145,7 +150,7 @@ export async function listAll(path, max = 500) {
 }
 
 /** Lists used for names and selects, loaded once per session and dropped after a change. */
-export function cached(key, load) {
+function cached(key, load) {
   if (!state.cache.has(key)) {
     const promise = load();
     promise.catch(() => state.cache.delete(key));

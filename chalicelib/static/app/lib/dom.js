@@ -4,7 +4,7 @@
 import { run } from './forms.js';
 import { title } from '../screens/document_parts.js';
 
-export let uid = 0;
+let uid = 0;
 export const nextId = (prefix = 'f') => `${prefix}-${++uid}`;
 
 /** `h('button', {class: 'x', onclick, testid: 'save'}, 'Save')`: children first, then attributes

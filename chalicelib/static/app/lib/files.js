@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { h } from './dom.js';
 import { toast } from './forms.js';
 
-export async function copyText(text) {
+async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
     return true;

@@ -3,7 +3,7 @@
 import { ApiError } from './api.js';
 import { field } from './dom.js';
 
-export let toastTimer = null;
+let toastTimer = null;
 
 export function toast(message, kind = 'info') {
   const el = document.getElementById('toast');
@@ -15,7 +15,7 @@ export function toast(message, kind = 'info') {
   toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 12000 : 6000);
 }
 
-export function clearErrors(form) {
+function clearErrors(form) {
   if (!form) return;
   for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
   for (const el of form.querySelectorAll('.field-error')) { el.hidden = true; el.textContent = ''; }
@@ -35,7 +35,7 @@ export function report(error, form) {
   target.focus();
 }
 
-export function findField(form, name) {
+function findField(form, name) {
   const candidates = [name, name.replace(/\.(\d+)(?=\.|$)/g, '[$1]'), name.replace(/\[(\d+)\]/g, '.$1'),
     name.split(/[.[]/)[0], name.split('.').pop()];
   for (const candidate of candidates) {

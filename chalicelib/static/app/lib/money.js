@@ -4,9 +4,9 @@ import { h } from './dom.js';
 import { FieldError } from './forms.js';
 import { can } from './session.js';
 
-export const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI',
+const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI',
   'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
-export const THREE_DECIMAL = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
+const THREE_DECIMAL = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
 export const digitsOf = (currency) => (ZERO_DECIMAL.has(currency) ? 0 : THREE_DECIMAL.has(currency) ? 3 : 2);
 
 /** `123456, "EUR"` → `"1,234.56 EUR"`: the same text the server's `format_amount` writes. */
@@ -32,7 +32,7 @@ export function majorText(minor, currency) {
 }
 
 /** A decimal typed by a person → BigInt scaled by 10^places; throws FieldError. */
-export function parseDecimal(text, places, fieldName, what) {
+function parseDecimal(text, places, fieldName, what) {
   let value = String(text ?? '').trim().replace(/\s/g, '');
   if (value.includes(',') && !value.includes('.')) value = value.replace(',', '.');
   value = value.replace(/,/g, '');

@@ -4,14 +4,14 @@ import { state } from './api.js';
 import { h, link, pageHeader } from './dom.js';
 import { report } from './forms.js';
 
-export let ROUTES = [];
+let ROUTES = [];
 
 /** The table of `[pattern, screen]` pairs, set once by main.js (screens import `go`, not the table). */
 export function setRoutes(routes) {
   ROUTES = routes;
 }
 
-export let renderSerial = 0;
+let renderSerial = 0;
 
 export async function route() {
   if (!state.me) return;

@@ -1,6 +1,6 @@
 // Sign in, sign out and the shell around the screens (top bar, who is signed in).
 
-import { API, ApiError, api, errorFrom, refreshTimer, scheduleRefresh, state, tokens } from './api.js';
+import { API, ApiError, api, errorFrom, scheduleRefresh, state, stopRefresh, tokens } from './api.js';
 import { h } from './dom.js';
 import { FieldError, run, toast } from './forms.js';
 import { route } from './router.js';
@@ -22,7 +22,7 @@ export function showLogin(message) {
 }
 
 export function signOut(message) {
-  clearTimeout(refreshTimer);
+  stopRefresh();
   tokens.clear();
   state.me = null;
   state.business = null;

@@ -6,11 +6,11 @@ import { button, h, link } from './dom.js';
 import { report, toast } from './forms.js';
 import { size } from './money.js';
 
-export const MULTIPART_KEY = 'paydrop.multipart';
+const MULTIPART_KEY = 'paydrop.multipart';
 
 export const uploadList = h('ul', { class: 'uploads', 'aria-label': 'Uploads' });
 
-export function uploadItem(file) {
+function uploadItem(file) {
   const progress = h('progress', { max: 100, value: 0, testid: 'upload-progress', 'aria-label': `Uploading ${file.name}` });
   const status = h('span', { class: 'upload-status', 'aria-live': 'polite' }, 'Starting…');
   const actions = h('span', { class: 'upload-actions' });
@@ -33,7 +33,7 @@ export function uploadItem(file) {
   };
 }
 
-export const multipartRecords = {
+const multipartRecords = {
   key: (file) => `${file.name}|${file.size}|${file.lastModified}`,
   all() { try { return JSON.parse(sessionStorage.getItem(MULTIPART_KEY)) || {}; } catch { return {}; } },
   get(file) { return this.all()[this.key(file)] || null; },
@@ -61,7 +61,7 @@ export function startUpload(file, onDone) {
   attempt();
 }
 
-export async function uploadFile(file, ui) {
+async function uploadFile(file, ui) {
   if (!file.size) throw new ApiError(`${file.name} is empty; there is nothing to upload.`);
   const contentType = file.type || 'application/octet-stream';
   // An interrupted multipart upload of this very file resumes from the parts S3 already has.
@@ -106,12 +106,12 @@ export function xhr(method, url, body, onProgress) {
 }
 
 /** The server's part size (domain/uploads.py): whole MB, at least 16 MB, at most 10,000 parts. */
-export function partSizeFor(bytes) {
+function partSizeFor(bytes) {
   const MB = 1024 * 1024;
   return Math.max(16 * MB, Math.ceil(bytes / 10000 / MB) * MB);
 }
 
-export async function uploadParts(file, resourceId, plan, already, ui) {
+async function uploadParts(file, resourceId, plan, already, ui) {
   const partSize = plan?.part_size || partSizeFor(file.size);
   const count = Math.ceil(file.size / partSize);
   const done = new Map(already.map((p) => [p.part_number, p.etag]));

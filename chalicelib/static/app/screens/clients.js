@@ -21,7 +21,7 @@ export async function clientsScreen() {
     section('All clients', table('Clients', ['Name', 'Email', 'Added'], rows, 'No clients yet.')));
 }
 
-export function newClientForm() {
+function newClientForm() {
   const form = h('form', { class: 'card stack', novalidate: true, 'aria-labelledby': 'new-client-title' },
     h('h2', { id: 'new-client-title' }, 'New client'),
     h('div', { class: 'grid-2' },
@@ -89,7 +89,7 @@ export async function clientScreen(clientId) {
     section('Access log', await accessLog(`/clients/${clientId}/access-log`, `client-${clientId}`)));
 }
 
-export function editClientForm(client) {
+function editClientForm(client) {
   const form = h('form', { class: 'stack', novalidate: true },
     h('div', { class: 'grid-2' },
       field('Name', input({ name: 'name', value: client.name })),
@@ -115,7 +115,7 @@ export function editClientForm(client) {
   return h('details', { class: 'card' }, h('summary', {}, 'Edit client'), form);
 }
 
-export function newContactForm(clientId) {
+function newContactForm(clientId) {
   const form = h('form', { class: 'stack inline-form', novalidate: true, 'aria-label': 'Add a contact' },
     h('h3', {}, 'Add a contact'),
     h('div', { class: 'grid-2' },

@@ -94,7 +94,7 @@ export function documentActions(kind, doc) {
   return h('section', { class: 'card', 'aria-label': 'Actions' }, parts);
 }
 
-export function paymentForm(doc, reload) {
+function paymentForm(doc, reload) {
   const form = h('form', { class: 'stack', novalidate: true },
     h('div', { class: 'grid-3' },
       field(`Amount (${doc.currency})`, input({ name: 'amount', inputmode: 'decimal', placeholder: majorText(doc.balance, doc.currency), testid: 'payment-amount' }),

@@ -38,7 +38,7 @@ export function documentSummary(kind, doc, clients) {
 }
 
 /** A saved document's totals: the server's figures, never recomputed here. */
-export function totalsBlock(doc, currency) {
+function totalsBlock(doc, currency) {
   const block = figuresBlock(doc.rows, currency);
   if (doc.overpaid) append(block, [h('dt', {}, 'Overpaid (refund it)'), h('dd', {}, money(doc.overpaid, currency))]);
   return block;

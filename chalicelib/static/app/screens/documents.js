@@ -9,7 +9,7 @@ import { documentActions, sentDocumentForm } from './document_actions.js';
 import { documentEditor } from './document_editor.js';
 import { documentExtras, documentSummary, title, viewsBadge } from './document_parts.js';
 
-export const STATUSES = {
+const STATUSES = {
   invoice: ['draft', 'sent', 'partial', 'paid', 'cancelled'],
   quote: ['draft', 'sent', 'accepted', 'declined', 'cancelled'],
 };

@@ -26,7 +26,7 @@ export async function productsScreen() {
     section('All products', table('Products', ['Name', 'Price', 'Tax', ''], rows, 'No products yet.')));
 }
 
-export function newProductForm(currency) {
+function newProductForm(currency) {
   const form = h('form', { class: 'card stack', novalidate: true, 'aria-labelledby': 'new-product-title' },
     h('h2', { id: 'new-product-title' }, 'New product'),
     h('div', { class: 'grid-2' },

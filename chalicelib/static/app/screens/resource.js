@@ -11,7 +11,7 @@ import { MANAGE, can } from '../lib/session.js';
 import { accessLog } from './access_log.js';
 
 // One grant's staff actions: what staff decide sticks until they hand it back to the payment rule.
-export function grantButtons(g, path, reload) {
+function grantButtons(g, path, reload) {
   if (!can(MANAGE.resources) || g.reason === 'detached') return null;
   const actions = [['release', 'Release'], ['lock', 'Lock'], ['revoke', 'Revoke']]
     .filter(([a]) => !(a === 'release' && g.state === 'available') && !(a === 'lock' && g.state !== 'available') && !(a === 'revoke' && g.state === 'revoked'));
@@ -83,7 +83,7 @@ export async function resourceScreen(resourceId) {
     section('Access log', await accessLog(`/resources/${resourceId}/access-log`, `resource-${resourceId}`)));
 }
 
-export async function targetNames() {
+async function targetNames() {
   const [clients, products, invoices, quotes] = await Promise.all([
     clientsList(), productsList(), documentsList('invoice'), documentsList('quote')].map((p) => p.catch(() => [])));
   return new Map([
@@ -91,20 +91,20 @@ export async function targetNames() {
     ...invoices.map((d) => [`invoice:${d.id}`, d.number]), ...quotes.map((d) => [`quote:${d.id}`, d.number])]);
 }
 
-export function targetLink(type, id, names) {
+function targetLink(type, id, names) {
   const name = names.get(`${type}:${id}`) || id;
   const href = { client: `#/clients/${id}`, invoice: `#/invoices/${id}`, quote: `#/quotes/${id}`, product: '#/products' }[type];
   return href ? link(href, name) : name;
 }
 
-export const TARGETS = {
+const TARGETS = {
   client: async () => (await clientsList()).map((c) => [c.client_id, c.name]),
   product: async () => (await productsList()).map((p) => [p.product_id, p.name]),
   invoice: async () => (await documentsList('invoice')).filter((d) => d.status !== 'cancelled').map((d) => [d.id, d.number]),
   quote: async () => (await documentsList('quote')).filter((d) => d.status !== 'cancelled').map((d) => [d.id, d.number]),
 };
 
-export function attachForm(resourceId) {
+function attachForm(resourceId) {
   const typeSelect = select({ name: 'target_type', testid: 'attach-target-type' },
     [['invoice', 'Invoice'], ['quote', 'Quote'], ['client', 'Client'], ['product', 'Product']], 'invoice');
   const targetSelect = select({ name: 'target_id', testid: 'attach-target-id' }, [['', 'Loading…']]);

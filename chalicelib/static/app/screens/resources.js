@@ -7,7 +7,7 @@ import { size } from '../lib/money.js';
 import { MANAGE, can } from '../lib/session.js';
 import { startUpload, uploadList } from '../lib/uploads.js';
 
-export let resourceGrid = null;
+let resourceGrid = null;
 
 export async function resourcesScreen() {
   resourceGrid = h('ul', { class: 'resource-grid', 'aria-label': 'Resources' });
@@ -19,7 +19,7 @@ export async function resourcesScreen() {
     section('Files and links', resourceGrid));
 }
 
-export async function fillGrid(grid) {
+async function fillGrid(grid) {
   const items = await listAll('/resources', 300);
   grid.replaceChildren(...items.map(resourceCard));
   if (!items.length) grid.append(h('li', { class: 'empty' }, 'No resources yet. Upload a file to start.'));
@@ -28,11 +28,11 @@ export async function fillGrid(grid) {
   }
 }
 
-export function refreshGrid() {
+function refreshGrid() {
   if (resourceGrid?.isConnected) fillGrid(resourceGrid).catch(() => {});
 }
 
-export function resourceCard(r) {
+function resourceCard(r) {
   const ext = (r.filename || r.url || '').split('.').pop().slice(0, 4).toUpperCase();
   const thumb = r.preview_url
     ? h('img', { src: r.preview_url, alt: '', loading: 'lazy', width: 160, height: 120, class: 'thumb' })
@@ -51,7 +51,7 @@ export function resourceCard(r) {
           'type mismatch')] : null)));
 }
 
-export function uploadCard() {
+function uploadCard() {
   const inputEl = h('input', { type: 'file', id: 'upload-input', multiple: true, testid: 'upload-input', class: 'file-input' });
   inputEl.addEventListener('change', () => {
     for (const file of inputEl.files) startUpload(file, refreshGrid);
@@ -76,7 +76,7 @@ export function uploadCard() {
 window.addEventListener('dragover', (event) => event.preventDefault());
 window.addEventListener('drop', (event) => event.preventDefault());
 
-export function linkForm() {
+function linkForm() {
   const form = h('form', { class: 'stack', novalidate: true },
     h('div', { class: 'grid-2' },
       field('Title', input({ name: 'title', testid: 'link-title' })),
