@@ -2,8 +2,9 @@
 
 `make dev` serves it here at `/app/`; in the cloud CloudFront serves the same files from the
 dashboard bucket (infra/resources.json) and sends everything else to API Gateway, so the
-dashboard and the API share one origin. Only the files in `ASSETS` are ever read: the name in
-the URL picks an entry of that table, never a path on disk.
+dashboard and the API share one origin. The page is native ES modules (main.js, lib/, screens/;
+the map is in docs/ARCHITECTURE.md). Only the files in `ASSETS` are ever read: the path in the
+URL picks an entry of that table, listed from the folder at import, never a path on disk.
 """
 from __future__ import annotations
 
@@ -17,18 +18,33 @@ from chalicelib.services.delivery.bucket_origins import browser_origins
 
 bp = Blueprint(__name__)
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "app")
-ASSETS = {
-    "index.html": "text/html; charset=utf-8",
-    "app.js": "text/javascript; charset=utf-8",
-    "rules.js": "text/javascript; charset=utf-8",  # imported by app.js
-    "app.css": "text/css; charset=utf-8",
-    "checks.js": "text/javascript; charset=utf-8",
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",  # ES modules: browsers refuse them under another type
+    ".css": "text/css; charset=utf-8",
 }
+
+
+def _assets() -> dict[str, str]:
+    """Every file under the folder with a known type, by its path relative to `/app/` ("lib/api.js")."""
+    assets = {}
+    for folder, _, files in os.walk(STATIC):
+        for name in files:
+            content_type = CONTENT_TYPES.get(os.path.splitext(name)[1])
+            if content_type is not None:
+                relative = os.path.relpath(os.path.join(folder, name), STATIC)
+                assets[relative.replace(os.sep, "/")] = content_type
+    return assets
+
+
+# The allow-list: the URL's path is only ever looked up here, so `..`, encoded slashes and
+# unknown names are 404 before anything touches the disk.
+ASSETS = _assets()
 
 
 def _read(name: str) -> bytes:
     """Read on every request (a few KB): edits show at once under `make dev`."""
-    with open(os.path.join(STATIC, name), "rb") as f:
+    with open(os.path.join(STATIC, *name.split("/")), "rb") as f:
         return f.read()
 
 
@@ -83,3 +99,9 @@ def dashboard() -> Any:
 @bp.route("/app/{asset}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 def dashboard_asset(asset: str) -> Any:
     return _asset(asset)
+
+
+# One level of folders (lib/, screens/) is all the page has: Chalice has no greedy `{path+}`.
+@bp.route("/app/{folder}/{asset}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+def dashboard_module(folder: str, asset: str) -> Any:
+    return _asset(f"{folder}/{asset}")

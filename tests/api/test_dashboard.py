@@ -14,7 +14,10 @@ import pytest
 from tests.conftest import Api
 
 STATIC = Path(__file__).resolve().parents[2] / "chalicelib" / "static" / "app"
-INDEX, SCRIPT, STYLES = ((STATIC / name).read_text() for name in ("index.html", "app.js", "app.css"))
+INDEX, STYLES = ((STATIC / name).read_text() for name in ("index.html", "app.css"))
+# Every module of the page (main.js, lib/, screens/, rules.js, checks.js), by its path under /app/.
+MODULES = sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*.js"))
+SCRIPT = "\n".join((STATIC / name).read_text() for name in MODULES)
 TEST_IDS = (
     "login-email", "login-password", "login-submit", "nav-clients", "nav-invoices", "nav-resources", "nav-payments",
     "nav-settings", "client-name", "contact-name", "contact-email", "client-save", "invoice-new", "invoice-client",
@@ -40,9 +43,8 @@ def _csp(headers: dict[str, str]) -> dict[str, list[str]]:
 @pytest.mark.parametrize(("path", "file", "content_type"), [
     ("/app/", "index.html", "text/html; charset=utf-8"),
     ("/app/index.html", "index.html", "text/html; charset=utf-8"),
-    ("/app/app.js", "app.js", "text/javascript; charset=utf-8"),
-    ("/app/rules.js", "rules.js", "text/javascript; charset=utf-8"),
     ("/app/app.css", "app.css", "text/css; charset=utf-8"),
+    *((f"/app/{name}", name, "text/javascript; charset=utf-8") for name in MODULES),
 ])
 def test_the_known_files_are_served_with_their_type_and_locked_down(
         anonymous: Api, path: str, file: str, content_type: str) -> None:
@@ -67,8 +69,12 @@ def test_app_without_a_slash_redirects_to_the_page(anonymous: Api) -> None:
 
 
 @pytest.mark.parametrize("path", [
-    "/app/..%2Fapp.py", "/app/secret.txt", "/app/%2e%2e%2fapp.py", "/app/..%2F..%2Fapp.py", "/app/APP.JS",
-    "/app/app.js%00", "/app/.env", "/app/app.js.map", "/app/%2Fetc%2Fpasswd",
+    "/app/..%2Fapp.py", "/app/secret.txt", "/app/%2e%2e%2fapp.py", "/app/..%2F..%2Fapp.py", "/app/MAIN.JS",
+    "/app/main.js%00", "/app/.env", "/app/main.js.map", "/app/%2Fetc%2Fpasswd", "/app/app.js",
+    # Inside the module folders: unknown names, other folders and every way back up.
+    "/app/lib/nope.js", "/app/LIB/api.js", "/app/lib/api.js.map", "/app/nope/api.js", "/app/..%2Fapi/dashboard.py",
+    "/app/lib/..%2F..%2Fapi%2Fdashboard.py", "/app/lib/%2e%2e%2f%2e%2e%2fapi%2fdashboard.py",
+    "/app/lib/..%2F..%2F..%2Fapp.py", "/app/lib/%2Fetc%2Fpasswd", "/app/..%2Flib/api.js", "/app/lib/..%2Fmain.js",
 ])
 def test_unknown_assets_and_traversal_attempts_are_404(anonymous: Api, path: str) -> None:
     reply = anonymous.get(path)
@@ -76,11 +82,44 @@ def test_unknown_assets_and_traversal_attempts_are_404(anonymous: Api, path: str
     assert b"import " not in reply.body and b"root:" not in reply.body
 
 
+@pytest.mark.parametrize("path", [
+    "/app/screens/../main.js", "/app/../api/dashboard.py", "/app/lib/../../app.py", "/app/lib/api.js/x",
+    "/app/a/b/c.js", "/app/lib/./api.js",
+])
+def test_paths_no_route_matches_are_refused_by_the_gateway(anonymous: Api, path: str) -> None:
+    """Raw `..` segments (browsers resolve them before asking) and deeper paths match no route:
+    API Gateway (and Chalice's local server) answer 403 without calling the app."""
+    reply = anonymous.get(path)
+    assert reply.status in (403, 404)
+    assert b"import " not in reply.body and b"root:" not in reply.body and b"def " not in reply.body
+
+
 def test_the_allow_list_is_exactly_the_files_on_disk() -> None:
-    """A new file must be added to ASSETS (and is then synced to S3 by deploy.sh)."""
+    """ASSETS is listed from the folder (deploy.sh syncs the same folder to S3); the routes reach
+    one level of folders, so a module deeper down would be listed but never served."""
     from chalicelib.api.dashboard import ASSETS
 
-    assert set(ASSETS) == {p.name for p in STATIC.iterdir() if p.is_file()}
+    assert set(ASSETS) == {p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file()}
+    assert {"main.js", "rules.js", "checks.js", "lib/api.js", "screens/settings.js"} <= set(ASSETS)
+    assert all(name.count("/") <= 1 for name in ASSETS), ASSETS
+
+
+def test_every_import_names_a_served_module() -> None:
+    """A relative import the server does not serve breaks the whole page in the browser."""
+    from chalicelib.api.dashboard import ASSETS
+
+    for name in MODULES:
+        folder = Path(name).parent
+        for target in re.findall(r"^import .* from '([^']+)';$", (STATIC / name).read_text(), re.MULTILINE):
+            assert target.startswith("./") or target.startswith("../"), (name, target)
+            resolved = (folder / target).as_posix()
+            parts: list[str] = []
+            for part in resolved.split("/"):
+                if part == "..":
+                    parts.pop()
+                elif part not in (".", ""):
+                    parts.append(part)
+            assert "/".join(parts) in ASSETS, (name, target)
 
 
 def test_csp_allows_the_bucket_origins_uploads_and_thumbnails_use(tenant: Any, anonymous: Api) -> None:
@@ -135,7 +174,7 @@ class _Page(HTMLParser):
 def test_the_page_has_no_inline_script_or_style() -> None:
     page = _Page()
     page.feed(INDEX)
-    assert page.scripts == [{"type": "module", "src": "app.js"}]
+    assert page.scripts == [{"type": "module", "src": "main.js"}]
     assert page.inline_script == "" and page.handlers == [] and page.styled == [] and page.style_elements == 0
     # Relative URLs only: the page works at /app/ and under an execute-api stage prefix.
     assert all(not re.match(r"^(https?:)?//", url) for url in page.urls), page.urls

@@ -71,6 +71,18 @@ def test_make_package_succeeds_without_cfn_lint_errors(package_run: subprocess.C
     assert not re.findall(r"^[EW]\d{4}\b.*$", output, re.MULTILINE), output  # errors and warnings
 
 
+def test_the_package_ships_every_dashboard_file(packaged: dict[str, Any], package_dir: Path) -> None:
+    """`make dev`'s /app/ routes read the static folder from the Lambda bundle: every module must be in it."""
+    import zipfile
+
+    static = ROOT / "chalicelib" / "static" / "app"
+    on_disk = {f"chalicelib/static/app/{p.relative_to(static).as_posix()}" for p in static.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(package_dir / "deployment.zip") as bundle:
+        shipped = set(bundle.namelist())
+    assert {"chalicelib/static/app/main.js", "chalicelib/static/app/lib/api.js"} <= on_disk
+    assert on_disk <= shipped, sorted(on_disk - shipped)
+
+
 def _queue_of(function_name: str) -> str:
     (queue,) = [queue for queue, worker in QUEUE_WORKERS.items() if worker == function_name]
     return queue
@@ -220,13 +232,13 @@ def test_cloudfront_function_maps_app_paths_like_the_local_routes() -> None:
         assert "'/app/index.html'" in code and "statusCode: 301" in code
         return
     script = code + (
-        "for (const uri of ['/app', '/app/', '/app/app.js', '/api/v1/me'])"
+        "for (const uri of ['/app', '/app/', '/app/lib/api.js', '/api/v1/me'])"
         " console.log(JSON.stringify(handler({request: {uri: uri, headers: {}}})));")
     lines = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=30).stdout.splitlines()
     redirect, index, asset, api = (json.loads(line) for line in lines)
     assert redirect["statusCode"] == 301 and redirect["headers"]["location"]["value"] == "/app/"
     assert index["uri"] == "/app/index.html"
-    assert (asset["uri"], api["uri"]) == ("/app/app.js", "/api/v1/me")
+    assert (asset["uri"], api["uri"]) == ("/app/lib/api.js", "/api/v1/me")
 
 
 def test_deploy_uploads_the_dashboard_to_the_bucket_the_stack_outputs() -> None:
