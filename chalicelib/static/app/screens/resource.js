@@ -109,13 +109,21 @@ function attachForm(resourceId) {
     [['invoice', 'Invoice'], ['quote', 'Quote'], ['client', 'Client'], ['product', 'Product']], 'invoice');
   const targetSelect = select({ name: 'target_id', testid: 'attach-target-id' }, [['', 'Loading…']]);
   const policySelect = select({ name: 'policy', testid: 'attach-policy' }, POLICIES, 'after_payment');
+  // Loads can overlap (the screen opens, then the type changes): only the latest one fills the
+  // list, and a choice the person already made survives the refill.
+  let latestLoad = 0;
   const fillTargets = async () => {
+    const load = ++latestLoad;
+    const kind = typeSelect.value;
     targetSelect.disabled = true;
-    forget(`${typeSelect.value}s`);
-    const options = await TARGETS[typeSelect.value]().catch((e) => { report(e); return []; });
-    const article = typeSelect.value === 'invoice' ? 'an' : 'a';
-    targetSelect.replaceChildren(h('option', { value: '' }, options.length ? `Choose ${article} ${typeSelect.value}…` : `No ${typeSelect.value}s yet`),
+    forget(`${kind}s`);
+    const options = await TARGETS[kind]().catch((e) => { report(e); return []; });
+    if (load !== latestLoad) return;
+    const chosen = targetSelect.value;
+    const article = kind === 'invoice' ? 'an' : 'a';
+    targetSelect.replaceChildren(h('option', { value: '' }, options.length ? `Choose ${article} ${kind}…` : `No ${kind}s yet`),
       ...options.map(([value, label]) => h('option', { value }, label)));
+    if (options.some(([value]) => value === chosen)) targetSelect.value = chosen;
     targetSelect.disabled = false;
   };
   typeSelect.addEventListener('change', fillTargets);
