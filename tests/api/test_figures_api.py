@@ -2,7 +2,7 @@
 
 The share page, the portal (its list and its document page), the PDF, the staff JSON and the
 emailed invoice all print the same figures, and they add up (the readers and the generated
-cases are in tests/services/test_figures_everywhere.py). The client page's colours for a
+cases are in tests/services/billing/test_figures_everywhere.py). The client page's colours for a
 light brand (#ffd54f) reach 4.5:1."""
 from __future__ import annotations
 

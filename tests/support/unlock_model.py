@@ -1,4 +1,4 @@
-"""Unlock after payment, proved against a model (run by tests/services/test_unlock_model_*.py).
+"""Unlock after payment, proved against a model (run by tests/services/delivery/test_unlock_model_*.py).
 
 A hypothesis state machine drives one invoice through random interleavings of what happens to
 it in real life — Stripe payments (full and partial), refunds (full and partial, cumulative as
