@@ -1,5 +1,6 @@
 // Money, quantities, dates: the same texts the server writes.
 
+import { formatAmount } from '../checks.js';
 import { h } from './dom.js';
 import { FieldError } from './forms.js';
 import { can } from './session.js';
@@ -12,14 +13,7 @@ export const digitsOf = (currency) => (ZERO_DECIMAL.has(currency) ? 0 : THREE_DE
 /** `123456, "EUR"` → `"1,234.56 EUR"`: the same text the server's `format_amount` writes. */
 export function money(minor, currency) {
   if (minor === null || minor === undefined) return '';
-  const digits = digitsOf(currency);
-  const value = BigInt(minor);
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const scale = 10n ** BigInt(digits);
-  const whole = (abs / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const fraction = digits ? `.${(abs % scale).toString().padStart(digits, '0')}` : '';
-  return `${negative ? '-' : ''}${whole}${fraction} ${currency}`;
+  return formatAmount(minor, currency, digitsOf(currency));
 }
 
 /** Minor units → what a money input shows ("100.00"). */
