@@ -342,3 +342,10 @@ def views_worker(chalice_app: Any) -> QueueWorker:
     """The views worker on an emptied views queue: `views_worker.drain()` records the opens queued so far."""
     VIEWS_WORKER.discard()
     return VIEWS_WORKER
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Start the two halves of the 500-example unlock model first: they are the longest modules,
+    and with `--dist loadfile` each worker takes one and then shares the rest, instead of one
+    worker starting a half at the end while the other sits idle."""
+    items.sort(key=lambda item: 0 if "test_unlock_model_" in item.nodeid else 1)
