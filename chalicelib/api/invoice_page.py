@@ -29,7 +29,7 @@ def invoice_page(token: str) -> Any:
     params = bp.current_request.query_params
     notice = payment_notice(params)
     page_url = absolute_url(bp.current_request, f"/invoice/{token}")
-    returned = payment_return(stored, page_url, check_number(params)) if notice == "success" else None
+    returned = payment_return(document, stored, page_url, check_number(params)) if notice == "success" else None
     return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"),
                   pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice,
                   payment_return=returned,

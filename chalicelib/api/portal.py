@@ -107,7 +107,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     base = absolute_url(request, f"/portal/{token}")
     deciding = kind == "quotes" and document.status == rules.SENT
     notice = payment_notice(request.query_params)
-    returned = (payment_return(stored, f"{base}/{kind}/{doc_id}", check_number(request.query_params))
+    returned = (payment_return(document, stored, f"{base}/{kind}/{doc_id}", check_number(request.query_params))
                 if notice == "success" else None)
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",

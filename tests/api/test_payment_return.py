@@ -86,3 +86,32 @@ def test_the_portal_invoice_page_behaves_the_same(
     stripe_worker.drain()
     page = anonymous.get(local_path(back)).text
     assert 'data-testid="receipt"' in page and not REFRESH.search(page)
+
+
+class WorkerDied(Exception):
+    pass
+
+
+def test_a_payment_recorded_but_not_yet_counted_keeps_the_page_confirming(
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger entry and the invoice's figures are two writes. Between them (CI once loaded the
+    page there) the page said "received, the balance is now 100.00" and stopped reloading, so the
+    client never saw the invoice paid. It keeps confirming until the invoice counts the payment."""
+    from chalicelib.services.payments import stripe_events
+
+    paid = _paid_offline(tenant, anonymous)
+
+    def dies(*_: object, **__: object) -> None:
+        raise WorkerDied  # the worker stops right after writing the entry
+
+    monkeypatch.setattr(stripe_events, "reconcile", dies)
+    with pytest.raises(WorkerDied):
+        stripe_worker.drain()
+    page = anonymous.get(paid["back"]).text
+    assert "confirming" in page and REFRESH.search(page)
+    assert 'data-testid="receipt"' not in page and 'data-testid="pay"' not in page
+    monkeypatch.undo()
+    assert stripe_worker.drain() == 1  # SQS redelivers; the repeat finishes the reconcile
+    page = anonymous.get(paid["back"]).text
+    assert 'data-testid="receipt"' in page and "this invoice is paid" in page and not REFRESH.search(page)

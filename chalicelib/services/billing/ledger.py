@@ -27,6 +27,15 @@ def entries_of(items: Sequence[object]) -> list[money_rules.Entry]:
     return [money_rules.Entry(p.kind, int(p.amount), p.dispute_status) for p in items if isinstance(p, docs.Payment)]
 
 
+def in_step(document: docs.Document, items: Sequence[object]) -> bool:
+    """The invoice's stored figures are what its ledger gives. False only in the moment between
+    an entry landing and its reconcile (or if a worker died in between: its redelivery finishes it),
+    when a page must not show the entry beside a balance that does not count it yet."""
+    settlement = money_rules.settle(entries_of(items), int(document.total))
+    return (settlement.amount_paid, settlement.refunded, settlement.charged_back) == (
+        int(document.amount_paid), int(document.amount_refunded or 0), int(document.amount_charged_back or 0))
+
+
 def _settled(document: docs.Document, settlement: money_rules.Settlement) -> bool:
     """Put the settlement's figures and the status they give on the invoice; False if nothing changed."""
     status = document.status

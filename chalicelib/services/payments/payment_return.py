@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.domain.money import format_amount
+from chalicelib.services.billing.ledger import in_step
 from chalicelib.store import documents as docs
 
 CONFIRMING, SLOW, RECEIVED, FAILED = "confirming", "slow", "received", "failed"
@@ -45,7 +46,8 @@ def _url(page_url: str, check: int) -> str:
     return f"{page_url}?{urlencode({'payment': 'success', 'check': check})}"
 
 
-def payment_return(stored: Sequence[object], page_url: str, check: int) -> PaymentReturn | None:
+def payment_return(document: docs.Document, stored: Sequence[object], page_url: str,
+                   check: int) -> PaymentReturn | None:
     """The state of the checkout the client just came back from: the newest one this invoice
     started (a repeated click reuses its session, so the newest is the one just paid).
     None when the invoice never started one (a hand-typed `?payment=success`)."""
@@ -55,12 +57,12 @@ def payment_return(stored: Sequence[object], page_url: str, check: int) -> Payme
     latest = max(sessions, key=lambda s: s.created_at)
     landed = [p for p in stored if isinstance(p, docs.Payment) and p.stripe_checkout_session == latest.session_id
               and p.kind in ("payment", "unapplied")]
-    if landed:
+    if landed and in_step(document, stored):  # until the invoice counts it, keep confirming
         paid = landed[0]
         return PaymentReturn(RECEIVED, receipt={
             "amount": format_amount(int(paid.amount), paid.currency), "date": paid.received_on,
             "reference": paid.stripe_payment_intent or paid.payment_id, "held": paid.kind == "unapplied"})
-    if latest.status in ("failed", "expired"):
+    if not landed and latest.status in ("failed", "expired"):
         return PaymentReturn(FAILED)
     if check < MAX_CHECKS:
         return PaymentReturn(CONFIRMING, refresh_url=_url(page_url, check + 1))
