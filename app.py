@@ -12,6 +12,7 @@ from chalicelib.api import (
     client_sign_in,
     clients,
     dashboard,
+    edge,
     email_preferences,
     files,
     health,
@@ -35,6 +36,10 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
+
+# Every route, health check and Stripe webhook included: only requests through CloudFront (with
+# the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.
+app.register_middleware(edge.origin_guard, "http")
 
 
 @app.on_sqs_message(queue="stripe-events", batch_size=1, name="payments_worker")

@@ -123,7 +123,7 @@ def test_pay_clicks_are_rate_limited_per_ip(
     from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 3)
-    monkeypatch.setattr(checkout_api, "source_ip", lambda request: f"198.51.100.{tenant.business_id[:2]}")
+    monkeypatch.setattr(checkout_api, "client_ip", lambda request: f"198.51.100.{tenant.business_id[:2]}")
     pages = [payable_invoice(tenant)["page"] for _ in range(2)]
     statuses = [press_pay(anonymous, pages[i % 2]).status for i in range(4)]
     assert statuses == [303, 303, 303, 429], statuses
