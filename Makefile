@@ -8,7 +8,7 @@ STAGE ?= dev
 PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck package deploy bench clean browser e2e
+.PHONY: dev test lint typecheck package deploy bench clean browser e2e tick
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## dev: create .venv, install, start moto + resources + demo data + app (:8000) + event pump
 dev: $(STAMP)
 	PYTHONUNBUFFERED=1 $(PY) -m devstack
+
+## tick: run the scheduler (reminders, access expiry) once against the running `make dev` stack; AT=2030-01-31T10:00:00Z runs it as of then
+tick: $(STAMP)
+	$(PY) -m devstack.tick $(if $(AT),--at $(AT))
 
 ## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging, browser)
 test: $(STAMP) lint typecheck browser

@@ -1,7 +1,7 @@
 """Paydrop's Chalice app: wiring only. Features live under chalicelib/."""
 from typing import Any
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.api import (
     access_logs,
@@ -68,3 +68,17 @@ def views_worker(event: Any) -> None:
     from chalicelib.workers import views
 
     views.on_view(event)
+
+
+@app.on_sqs_message(queue="mail-feedback", batch_size=1, name="mail_feedback_worker")
+def mail_feedback_worker(event: Any) -> None:
+    from chalicelib.workers import mail_feedback  # SES bounces and complaints: suppressed addresses
+
+    mail_feedback.on_feedback(event)
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="scheduler")
+def scheduler(event: Any) -> None:
+    from chalicelib.workers import schedule  # reminders, access expiry: see the module
+
+    schedule.on_tick(event)

@@ -50,6 +50,8 @@ class Resources:
     views_queue_url: str
     mail_dlq_url: str
     views_dlq_url: str
+    mail_feedback_queue_url: str
+    mail_feedback_dlq_url: str
     user_pool_id: str
     user_pool_client_id: str
     region: str
@@ -71,6 +73,7 @@ class Resources:
             "UPLOADS_QUEUE_URL": self.uploads_queue_url,
             "MAIL_QUEUE_URL": self.mail_queue_url,
             "VIEWS_QUEUE_URL": self.views_queue_url,
+            "MAIL_FEEDBACK_QUEUE_URL": self.mail_feedback_queue_url,
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "MAIL_FROM": self.mail_from,
@@ -86,7 +89,8 @@ class Resources:
     def queue_urls(self) -> dict[str, str]:
         """The URL of each queue by the name the app's `@app.on_sqs_message(queue=...)` gives it."""
         return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
-                "mail": self.mail_queue_url, "views": self.views_queue_url}
+                "mail": self.mail_queue_url, "views": self.views_queue_url,
+                "mail-feedback": self.mail_feedback_queue_url}
 
 
 @dataclass
@@ -492,6 +496,8 @@ def provision(
         views_queue_url=stack.refs["ViewsQueue"],
         mail_dlq_url=stack.refs["MailDLQ"],
         views_dlq_url=stack.refs["ViewsDLQ"],
+        mail_feedback_queue_url=stack.refs["MailFeedbackQueue"],
+        mail_feedback_dlq_url=stack.refs["MailFeedbackDLQ"],
         user_pool_id=stack.refs["StaffUserPool"],
         user_pool_client_id=stack.refs["StaffUserPoolClient"],
         region=region,

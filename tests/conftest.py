@@ -344,6 +344,16 @@ def views_worker(chalice_app: Any) -> QueueWorker:
     return VIEWS_WORKER
 
 
+MAIL_FEEDBACK_WORKER = QueueWorker("mail_feedback_worker", "mail_feedback_queue_url")
+
+
+@pytest.fixture
+def mail_feedback_worker(chalice_app: Any) -> QueueWorker:
+    """The SES bounce/complaint worker on an emptied mail-feedback queue."""
+    MAIL_FEEDBACK_WORKER.discard()
+    return MAIL_FEEDBACK_WORKER
+
+
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Start the two halves of the 500-example unlock model first: they are the longest modules,
     and with `--dist loadfile` each worker takes one and then shares the rest, instead of one

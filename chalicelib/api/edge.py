@@ -33,7 +33,7 @@ log = logging.getLogger("paydrop.edge")
 
 ORIGIN_SECRET_HEADER = "X-Paydrop-Origin-Secret"
 VIEWER_ADDRESS_HEADER = "CloudFront-Viewer-Address"
-_PLAIN = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+_PLAIN: dict[str, str | list[str]] = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 REFUSED = "Forbidden: this address only answers requests that come through Paydrop's own web address.\n"
 UNCONFIGURED = "Service unavailable: the origin secret is not configured.\n"
 
@@ -104,4 +104,4 @@ def origin_guard(event: Any, get_response: Callable[[Any], Any]) -> Any:
         return get_response(event)
     log.warning("refused %s %s: no valid origin secret (not through CloudFront)",
                 getattr(event, "method", "?"), getattr(event, "path", "?"))
-    return Response(REFUSED, status_code=403, headers=_PLAIN)
+    return Response(REFUSED, status_code=403, headers={**_PLAIN})

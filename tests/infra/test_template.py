@@ -19,10 +19,13 @@ TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
-                 "ViewsQueue": "views_worker"}
+                 "ViewsQueue": "views_worker", "MailFeedbackQueue": "mail_feedback_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
-                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker"}
+                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker",
+                    "MailFeedbackWorker": "mail_feedback_worker"}
+# The functions `@app.schedule` handlers become (EventBridge rules, no queue).
+SCHEDULED_FUNCTIONS = {"Scheduler": "scheduler"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
@@ -109,6 +112,10 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         if name == "APIHandler":
             assert not sqs_events
             continue
+        if name in SCHEDULED_FUNCTIONS:
+            assert not sqs_events and [e["Type"] for e in props["Events"].values()] == ["Schedule"]
+            assert "AppDataPolicy" in as_list(function.get("DependsOn", []))
+            continue
         # Chalice's own ARN names the literal queue "mail"/"stripe-events"; the merge must replace
         # it whole (same intrinsic key), or the result has two intrinsics in one object.
         queue = _queue_of(props["Handler"].removeprefix("app."))
@@ -119,9 +126,10 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         assert {"Fn::GetAtt": [queue, "Arn"]} in queue_arns, f"AppDataPolicy's Queues statement lacks {queue}"
         assert "AppDataPolicy" in as_list(function.get("DependsOn", [])), (
             f"{name}: add DependsOn AppDataPolicy (the event source mapping needs the permission first)")
-    assert set(functions) == {"APIHandler", *WORKER_FUNCTIONS}, "a new worker: add it to WORKER_FUNCTIONS"
+    assert set(functions) == {"APIHandler", *WORKER_FUNCTIONS, *SCHEDULED_FUNCTIONS}, (
+        "a new worker: add it to WORKER_FUNCTIONS")
     settings = json.loads(CHALICE_CONFIG.read_text())["stages"]["dev"]["lambda_functions"]
-    for name, worker in WORKER_FUNCTIONS.items():
+    for name, worker in (WORKER_FUNCTIONS | SCHEDULED_FUNCTIONS).items():
         props = functions[name]["Properties"]
         assert props["Handler"] == f"app.{worker}"
         assert (props["MemorySize"], props["Timeout"]) == (
@@ -324,10 +332,12 @@ def test_local_table_matches_template(local: tuple[Any, Any]) -> None:
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {gsi["IndexName"]: gsi for gsi in table["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["gsi1", "gsi2"]
+    assert sorted(indexes) == ["gsi1", "gsi2", "gsi3"]
     for name, gsi in indexes.items():
         assert {k["AttributeName"]: k["KeyType"] for k in gsi["KeySchema"]} == {f"{name}pk": "HASH", f"{name}sk": "RANGE"}
-        assert gsi["Projection"]["ProjectionType"] == "ALL"
+        assert gsi["Projection"]["ProjectionType"] == ("INCLUDE" if name == "gsi3" else "ALL")
+    # The scheduler's agenda carries keys and the item type only (store/table.py Gsi3).
+    assert indexes["gsi3"]["Projection"]["NonKeyAttributes"] == ["type"]
     ttl = ddb.describe_time_to_live(TableName=resources.table_name)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     backups = ddb.describe_continuous_backups(TableName=resources.table_name)["ContinuousBackupsDescription"]
@@ -391,7 +401,8 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
 @pytest.mark.parametrize(
     ("queue", "dlq", "worker"),
     [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
-     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker")],
+     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker"),
+     ("mail_feedback", "mail_feedback_dlq", "mail_feedback_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local

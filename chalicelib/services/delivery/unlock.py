@@ -19,6 +19,7 @@ from chalicelib.domain import access, previews
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_id, new_token
+from chalicelib.services.delivery.file_labels import expires_of
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_target
@@ -127,6 +128,8 @@ def move(grant: Grant, state: str, reason: str, now: datetime, by: str, decided_
     grant.state, grant.reason, grant.decided_by = state, reason, controller
     grant.history = [*(grant.history or []), Change(at=iso(now), state=state, reason=reason, by=by)]
     if state == access.AVAILABLE:
+        if grant.access_expires_at and now >= expires_of(grant):  # type: ignore[operator]
+            grant.access_expires_at = None  # released again after its period ended: a new period
         start_access_clock(grant, now)
     grant.updated_at = iso(now)
 

@@ -78,11 +78,18 @@ def build(email: Email) -> EmailMessage:
     return message
 
 
-def send(email: Email) -> str:
-    """Send `email` through SES and return SES's MessageId; raises ValidationError or Unavailable."""
+def send(email: Email) -> str | None:
+    """Send `email` through SES and return SES's MessageId; raises ValidationError or Unavailable.
+
+    None, and nothing sent, when the address is suppressed (it hard-bounced or complained:
+    `suppressions.may_send` logs and counts the drop)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from chalicelib.services.notifications.suppressions import may_send
+
     message = build(email)
+    if not may_send(_recipient(email.to)):
+        return None
     try:
         reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
     except (ClientError, BotoCoreError) as e:
