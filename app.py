@@ -78,7 +78,7 @@ def mail_feedback_worker(event: Any) -> None:
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="scheduler")
-def scheduler(event: Any) -> None:
+def scheduler(event: Any) -> dict[str, Any]:
     from chalicelib.workers import schedule  # reminders, access expiry: see the module
 
-    schedule.on_tick(event)
+    return schedule.on_tick(event)

@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     scheduled = {"version": "0", "id": "make-tick", "detail-type": "Scheduled Event", "source": "aws.events",
                  "account": "000000000000", "time": now.isoformat(), "region": env.get("AWS_REGION", "us-east-1"),
                  "resources": ["arn:aws:events:local:000000000000:rule/scheduler"], "detail": {}}
-    app.handler_map["scheduler"](scheduled, LambdaContext("scheduler", timeout_seconds=300))
+    summary = app.handler_map["scheduler"](scheduled, LambdaContext("scheduler", timeout_seconds=300))
+    print(f"scheduler ran as of {now.isoformat()}: {json.dumps(summary)}")
     return 0
 
 

@@ -39,8 +39,8 @@ def suppressions(event: dict[str, Any]) -> list[Suppress]:
     """The addresses this SES event says to stop mailing (none for transient bounces, deliveries…).
     Raises ValueError if `event` is a bounce or complaint without the fields SES always sends."""
     kind = _kind(event)
-    mail = event.get("mail") if isinstance(event.get("mail"), dict) else {}
-    message_id = mail.get("messageId") if isinstance(mail.get("messageId"), str) else None
+    mail = event.get("mail")
+    message_id = mail.get("messageId") if isinstance(mail, dict) and isinstance(mail.get("messageId"), str) else None
     if kind == "Bounce":
         bounce = event.get("bounce")
         if not isinstance(bounce, dict) or not isinstance(bounce.get("timestamp"), str):
