@@ -271,3 +271,11 @@ def list_documents(
     """A page of a business's invoices or quotes, newest first."""
     return index_page(Document, "gsi1", list_pk(business_id, kind), limit, cursor, newest_first=True,
                       filter_condition=(Document.status == status) if status else None)
+
+
+def list_overdue(business_id: str, kind: str, limit: int, cursor: str | None, today: str) -> tuple[list[Document], str | None]:
+    """A page of the business's open documents due before `today`, newest first (a filter on the
+    business's list: a page may hold fewer than `limit`, its cursor goes on)."""
+    overdue = Document.status.is_in(*rules.OPEN_STATUSES) & (Document.due_date < today)
+    return index_page(Document, "gsi1", list_pk(business_id, kind), limit, cursor, newest_first=True,
+                      filter_condition=overdue)

@@ -181,6 +181,10 @@ def test_overdue_is_shown_from_the_date_and_the_scheduler_writes_nothing_to_the_
     after = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
     assert (after["display_status"], after["status"], after["overdue"]) == ("overdue", "sent", True)
     assert after["updated_at"] == before["updated_at"]
+    listed = tenant.api.get("/api/v1/invoices?status=overdue").json["items"]
+    assert [d["id"] for d in listed] == [invoice["id"]]
+    today(due)
+    assert tenant.api.get("/api/v1/invoices?status=overdue").json["items"] == []
 
 
 def test_access_that_ran_out_is_marked_expired_once_by_policy(
