@@ -243,3 +243,27 @@ def test_reminder_settings_are_saved_and_cleared(tenant: Any) -> None:
     assert tenant.api.patch("/api/v1/business", SETTINGS).json["reminder_days_after"] == 7
     cleared = tenant.api.patch("/api/v1/business", {"reminder_days_after": None}).json
     assert (cleared["reminder_days_before"], cleared["reminder_on_due"], cleared["reminder_days_after"]) == (3, True, None)
+
+
+def test_a_reminder_that_could_not_be_queued_is_sent_by_the_next_run(
+        make_tenant: Any, outbox: Any, today: Callable[[date], None], due: date,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.config import reset_settings
+
+    tenant = _reminding_tenant(make_tenant)
+    _invoice(tenant, "lee-7@late.test", due, due - timedelta(days=10), today)
+    today(due)
+    monkeypatch.setenv("MAIL_QUEUE_URL", "")  # the mail queue is unreachable for this run
+    reset_settings()
+    try:
+        with pytest.raises(RuntimeError, match="1 reminder.* could not be queued"):
+            tick()
+    except BaseException:
+        monkeypatch.undo()
+        reset_settings()
+        raise
+    monkeypatch.undo()
+    reset_settings()
+    assert _subjects(outbox, "lee-7@late.test") == []
+    tick()
+    assert len(_subjects(outbox, "lee-7@late.test")) == 1
