@@ -59,6 +59,13 @@ def claim_reminder(document: Document, step: str, sent_at: str) -> bool:
     return True
 
 
+def reminders_sent_among(candidates: list[tuple[Document, str]]) -> set[Key]:
+    """Which of these (invoice, step) are already recorded as sent (BatchGet, 100 a call): an
+    hourly run reads them instead of failing a conditional write for each, every hour of the day."""
+    keys = [(d.pk, reminder_sk(str(d.due_date), step)) for d, step in candidates]
+    return {(i.pk, i.sk) for i in load(keys) if isinstance(i, ReminderSent)}
+
+
 def release_reminder(document: Document, step: str) -> None:
     """Forget a claimed step whose email could not be queued, so the next tick tries again."""
     delete_item(ReminderSent(document.pk, reminder_sk(str(document.due_date), step)))

@@ -25,7 +25,7 @@ from chalicelib.domain.errors import NotFound, Unavailable
 from chalicelib.services.billing.invoice_emails import send_reminder_email
 from chalicelib.store import agenda
 from chalicelib.store.businesses import Business, get_business
-from chalicelib.store.documents import Document
+from chalicelib.store.documents import Document, reminder_sk
 from chalicelib.store.table import iso
 
 log = logging.getLogger("paydrop.reminders")
@@ -66,13 +66,19 @@ def send_due_reminders(today: date | None = None) -> ReminderRun:
     keys = [key for day in rules_of_reminders.due_dates_to_check(today) for key in agenda.invoices_due_on(day)]
     businesses: dict[str, Business | None] = {}
     run = ReminderRun()
+    due: list[tuple[Document, Business, str]] = []
     for document in agenda.invoices(keys):
         run.checked += 1
         if document.business_id not in businesses:
             businesses[document.business_id] = get_business(document.business_id)
         business = businesses[document.business_id]
         step = step_for(document, business, today)
-        if step is None or business is None:
+        if step is not None and business is not None:
+            due.append((document, business, step))
+    sent = agenda.reminders_sent_among([(d, step) for d, _, step in due])  # reads first; the claim still decides
+    for document, business, step in due:
+        if (document.pk, reminder_sk(str(document.due_date), step)) in sent:
+            run.add("already")
             continue
         run.add(_remind(document, business, step, today, run))
     return run
