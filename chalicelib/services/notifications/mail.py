@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 
-from chalicelib import queues
+from chalicelib import metrics, queues
 from chalicelib.aws import ses
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable, ValidationError
@@ -88,6 +88,7 @@ def send(email: Email) -> str:
         reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
     except (ClientError, BotoCoreError) as e:
         raise Unavailable("Email could not be sent right now; try again shortly.") from e
+    metrics.count(metrics.EMAILS_SENT)
     domain = _recipient(email.to).rpartition("@")[2]
     log.info("sent mail to *@%s, subject %r, ses id %s", domain, email.subject, reply["MessageId"])
     return str(reply["MessageId"])
