@@ -24,7 +24,10 @@ log = logging.getLogger("paydrop.workers")
 def on_batch(event: Any) -> dict[str, Any]:
     """The payments function: every Stripe event of Chalice's SQSEvent `event`; the partial batch response."""
     stripe_events.use_lambda_context(getattr(event, "context", None))
-    return batch.handle(event, on_stripe_event)
+    try:
+        return batch.handle(event, on_stripe_event)
+    finally:
+        stripe_events.use_lambda_context(None)
 
 
 def on_stripe_event(record: dict[str, Any]) -> None:

@@ -56,10 +56,9 @@ def process(event: dict[str, Any]) -> str:
 
 def use_lambda_context(context: Any) -> None:
     """Bound in-progress records by the invocation's remaining time (the payments worker calls
-    this once per batch): a worker that dies mid-way blocks the event only until it would have
-    timed out, then a redelivery applies it."""
-    if context is not None:
-        _idempotency_config().register_lambda_context(context)
+    this at the start of each batch, and with None at its end): a worker that dies mid-way blocks
+    the event only until it would have timed out, then a redelivery applies it."""
+    _idempotency_config().register_lambda_context(context)
 
 
 def _apply(event: dict[str, Any]) -> str:
