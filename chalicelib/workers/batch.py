@@ -32,11 +32,12 @@ def handle(event: Any, record_handler: RecordHandler) -> dict[str, Any]:
 
     def one(record: Any) -> None:
         raw: dict[str, Any] = record.raw_event
-        logs.set_correlation_id(queues.correlation_of(raw) or logs.new_correlation_id())
+        invocation = logs.correlation_id()
+        logs.set_correlation_id(queues.correlation_of(raw) or invocation or logs.new_correlation_id())
         try:
             record_handler(raw)
         finally:
-            logs.set_correlation_id(None)
+            logs.set_correlation_id(invocation)
 
     with processor(records=records, handler=one, lambda_context=getattr(event, "context", None)):
         processor.process()
