@@ -80,16 +80,11 @@ def test_a_page_open_is_logged_by_the_views_worker_under_the_api_request_id(tena
 
 
 def test_an_email_sent_by_the_mail_worker_is_logged_and_counted(outbox: Any) -> None:
-    from chalicelib.services.notifications import mail
-
-    body = mail._message(mail.Email(to="ada@acme.test", subject="Your files", text="Here they are."))
-    sqs_event = event("sqs/s3_object_created")
-    sqs_event["Records"][0].update(body=body, messageAttributes={
-        "correlation_id": {"stringValue": "req-mail-1", "dataType": "String"}})
-    reply, printed = run_in_lambda("mail_worker", sqs_event)
+    """tests/events/sqs/mail.json: a queued email whose message names the request that queued it."""
+    reply, printed = run_in_lambda("mail_worker", event("sqs/mail"))
     assert reply == {"batchItemFailures": []}
     [line] = [p for p in printed if str(p.get("message", "")).startswith("sent mail")]
-    assert (line["level"], line["correlation_id"]) == ("INFO", "req-mail-1")
+    assert (line["level"], line["correlation_id"]) == ("INFO", "c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
     assert line["message"].startswith("sent mail to *@acme.test")  # never the full address
     [emf] = [p for p in printed if "_aws" in p]
     assert emf["EmailsSent"] == [1.0] and emf["stage"] and emf["service"] == "paydrop"
@@ -98,12 +93,7 @@ def test_an_email_sent_by_the_mail_worker_is_logged_and_counted(outbox: Any) -> 
 
 
 def test_the_level_comes_from_the_environment(outbox: Any) -> None:
-    from chalicelib.services.notifications import mail
-
-    body = mail._message(mail.Email(to="ada@acme.test", subject="Quiet", text="Shh."))
-    sqs_event = event("sqs/s3_object_created")
-    sqs_event["Records"][0].update(body=body)
-    _, printed = run_in_lambda("mail_worker", sqs_event, LOG_LEVEL="WARNING")
+    _, printed = run_in_lambda("mail_worker", event("sqs/mail"), LOG_LEVEL="WARNING")
     assert not [p for p in printed if "message" in p and p.get("level") == "INFO"]
-    _, printed = run_in_lambda("mail_worker", sqs_event, POWERTOOLS_LOG_LEVEL="DEBUG", LOG_LEVEL="WARNING")
+    _, printed = run_in_lambda("mail_worker", event("sqs/mail"), POWERTOOLS_LOG_LEVEL="DEBUG", LOG_LEVEL="WARNING")
     assert [p for p in printed if str(p.get("message", "")).startswith("sent mail")]
