@@ -3,7 +3,8 @@
 Each SQS message body is the SNS envelope (`Type: Notification`) whose `Message` is the SES
 event as a JSON string; with raw message delivery on, the body is the SES event itself. Both
 are accepted. Events other than bounces and complaints (SES's subscription test, deliveries)
-change nothing. A body that is neither raises: SQS retries it, then the DLQ keeps it.
+change nothing. A body that is neither raises: that message alone is retried (partial batch response), then
+the DLQ keeps it.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import logging
 from typing import Any
 
 from chalicelib.services.notifications.suppressions import record_feedback
+from chalicelib.workers.batch import message_id
 
 log = logging.getLogger("paydrop.workers")
 
@@ -26,16 +28,14 @@ def ses_event_of(body: str) -> dict[str, Any]:
     return outer
 
 
-def on_feedback(event: Any) -> None:
-    """Suppress the addresses each SES event in the SQS `event` says to."""
-    for record in event:
-        message_id = record.to_dict().get("messageId", "?")
-        try:
-            ses_event = ses_event_of(record.body)
-            domains = record_feedback(ses_event)
-        except Exception as e:
-            log.warning("mail feedback (sqs message %s) not applied, SQS will retry it: %s", message_id,
-                        type(e).__name__)
-            raise
-        log.info("mail feedback %s (sqs message %s): %d address(es) suppressed",
-                 ses_event.get("eventType") or ses_event.get("notificationType"), message_id, len(domains))
+def on_feedback(record: dict[str, Any]) -> None:
+    """Suppress the addresses the SES event in one SQS record says to (`batch.handle` runs it per record)."""
+    try:
+        ses_event = ses_event_of(str(record["body"]))
+        domains = record_feedback(ses_event)
+    except Exception as e:
+        log.warning("mail feedback (sqs message %s) not applied, SQS will retry it: %s", message_id(record),
+                    type(e).__name__)
+        raise
+    log.info("mail feedback %s (sqs message %s): %d address(es) suppressed",
+             ses_event.get("eventType") or ses_event.get("notificationType"), message_id(record), len(domains))
