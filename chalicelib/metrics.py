@@ -8,7 +8,7 @@ Namespace `Paydrop`, dimensions `stage` and `service` (`paydrop`), unit Count. T
 | GrantsReleased / GrantsRevoked | delivery/unlock.py (payment), grants.py (staff): a saved grant became available / revoked |
 | DownloadsAllowed / DownloadsDenied | services/delivery/downloads.py `redeem`: the decision, as logged |
 | EmailsSent | services/notifications/mail.py `send`: SES accepted the message |
-| EmailsBounced | the mail-feedback worker: `metrics.count(metrics.EMAILS_BOUNCED)` per bounce or complaint |
+| EmailsBounced | notifications/suppressions.py `record_feedback`: an address suppressed by a hard bounce or complaint |
 | PreviewsMade / PreviewsFailed | services/delivery/previews/make.py: previews recorded ready / failed |
 
 `count()` is called by the service at the moment the thing happens; it only adds to a counter in

@@ -153,3 +153,14 @@ def test_deliveries_and_the_subscription_test_change_nothing(mail_feedback_worke
     _publish({"eventType": "Delivery", "mail": {"messageId": "x"}, "delivery": {"recipients": ["a@b.test"]}})
     _publish({"notificationType": "AmazonSnsSubscriptionSucceeded", "message": "You have successfully subscribed"})
     assert mail_feedback_worker.drain() == 2
+
+
+def test_a_bounce_and_a_complaint_count_as_emails_bounced_a_transient_bounce_does_not(
+        mail_feedback_worker: QueueWorker, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.metrics import emitted
+
+    emitted(capsys)  # forget what earlier steps counted
+    for kind in ("bounce_permanent", "bounce_transient", "complaint"):
+        _publish(_ses(kind, _address()))
+    assert mail_feedback_worker.drain() == 3
+    assert emitted(capsys)["EmailsBounced"] == 2

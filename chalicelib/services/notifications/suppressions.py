@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib import metrics
 from chalicelib.domain import mail_feedback
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.principal import Principal
@@ -26,6 +27,7 @@ def record_feedback(ses_event: dict[str, Any]) -> list[str]:
     found = mail_feedback.suppressions(ses_event)
     for s in found:
         store.record(s.email, s.reason, s.detail, s.reported_at, s.ses_message_id)
+        metrics.count(metrics.EMAILS_BOUNCED)  # a hard bounce or a complaint (chalicelib/metrics.py)
         log.info("suppressed *@%s: %s", s.email.rpartition("@")[2], s.reason)
     return [s.email.rpartition("@")[2] for s in found]
 
