@@ -63,3 +63,10 @@ def views_worker(event: Any) -> None:
     from chalicelib.workers import views
 
     views.on_view(event)
+
+
+@app.on_sqs_message(queue="mail-feedback", batch_size=1, name="mail_feedback_worker")
+def mail_feedback_worker(event: Any) -> None:
+    from chalicelib.workers import mail_feedback  # SES bounces and complaints (SNS → MailFeedbackQueue)
+
+    mail_feedback.on_feedback(event)
