@@ -44,27 +44,6 @@ def as_list(value: Any) -> list[Any]:
 # --- packaging ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private output dir, so a `make package` running beside the tests cannot race this one."""
-    return tmp_path_factory.mktemp("package") / "dev"
-
-
-@pytest.fixture(scope="module")
-def package_run(package_dir: Path) -> subprocess.CompletedProcess[str]:
-    # `-o` keeps make from reinstalling the venv: the tests already run inside it.
-    return subprocess.run(
-        ["make", "-o", ".venv/.installed", "package", "STAGE=dev", f"PACKAGE_DIR={package_dir}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def packaged(package_run: subprocess.CompletedProcess[str], package_dir: Path) -> dict[str, Any]:
-    assert package_run.returncode == 0, package_run.stdout + package_run.stderr
-    return json.loads((package_dir / "sam.json").read_text())  # type: ignore[no-any-return]
-
-
 def test_make_package_succeeds_without_cfn_lint_errors(package_run: subprocess.CompletedProcess[str]) -> None:
     output = package_run.stdout + package_run.stderr
     assert package_run.returncode == 0, output
