@@ -21,6 +21,10 @@ class Settings:
     uploads_queue_url: str
     mail_queue_url: str
     views_queue_url: str
+    # SES bounces and complaints (configuration set → SNS → this queue → mail_feedback_worker).
+    mail_feedback_queue_url: str
+    # The SES configuration set every message is sent with: it publishes those bounces and complaints.
+    ses_configuration_set: str
     user_pool_id: str
     user_pool_client_id: str
     # Local only: the moto server every AWS client talks to. Empty in the cloud.
@@ -85,6 +89,8 @@ def settings() -> Settings:
         uploads_queue_url=_env("UPLOADS_QUEUE_URL"),
         mail_queue_url=_env("MAIL_QUEUE_URL"),
         views_queue_url=_env("VIEWS_QUEUE_URL"),
+        mail_feedback_queue_url=_env("MAIL_FEEDBACK_QUEUE_URL"),
+        ses_configuration_set=_env("SES_CONFIGURATION_SET"),
         user_pool_id=pool_id,
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         aws_endpoint_url=endpoint,

@@ -19,15 +19,16 @@ TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
-                 "ViewsQueue": "views_worker"}
+                 "ViewsQueue": "views_worker", "MailFeedbackQueue": "mail_feedback_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
-                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker"}
+                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker",
+                    "MailFeedbackWorker": "mail_feedback_worker"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
     "USER_POOL_ID",
-    "USER_POOL_CLIENT_ID", "MAIL_FROM",
+    "USER_POOL_CLIENT_ID", "MAIL_FROM", "MAIL_FEEDBACK_QUEUE_URL", "SES_CONFIGURATION_SET", "PUBLIC_BASE_URL",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -370,7 +371,8 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
 @pytest.mark.parametrize(
     ("queue", "dlq", "worker"),
     [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
-     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker")],
+     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker"),
+     ("mail_feedback", "mail_feedback_dlq", "mail_feedback_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local
@@ -415,6 +417,24 @@ def test_local_env_covers_what_the_cloud_sets(local: tuple[Any, Any]) -> None:
     resources, _ = local
     env = resources.as_env("dev")
     cloud = set(template()["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"])
-    assert cloud <= set(env)
+    # Locally the public origin is the dev server's own address, set where it starts (devstack/server.py).
+    assert cloud - {"PUBLIC_BASE_URL"} <= set(env)
     assert env["PAYDROP_STAGE"] == "dev"
     assert env["PAYDROP_AWS_ENDPOINT_URL"] == resources.endpoint_url
+
+
+def test_local_mail_feedback_topic_delivers_ses_events_raw_to_its_queue(local: tuple[Any, Any]) -> None:
+    """Bounces and complaints: configuration set → SNS topic → MailFeedbackQueue, the SES event JSON as the body."""
+    resources, client = local
+    ses, sqs = client("ses"), client("sqs")
+    described = ses.describe_configuration_set(ConfigurationSetName=resources.ses_configuration_set,
+                                               ConfigurationSetAttributeNames=["eventDestinations"])
+    (destination,) = described["EventDestinations"]
+    assert sorted(destination["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert destination["SNSDestination"]["TopicARN"] == resources.mail_feedback_topic_arn
+    event = json.loads((ROOT / "tests" / "events" / "ses" / "bounce.json").read_text())
+    client("sns").publish(TopicArn=resources.mail_feedback_topic_arn, Message=json.dumps(event))
+    reply = sqs.receive_message(QueueUrl=resources.mail_feedback_queue_url, WaitTimeSeconds=5)
+    (message,) = reply["Messages"]
+    assert json.loads(message["Body"]) == event
+    sqs.delete_message(QueueUrl=resources.mail_feedback_queue_url, ReceiptHandle=message["ReceiptHandle"])
