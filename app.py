@@ -67,6 +67,8 @@ def views_worker(event: Any) -> None:
 
 @app.on_sqs_message(queue="mail-feedback", batch_size=1, name="mail_feedback_worker")
 def mail_feedback_worker(event: Any) -> None:
-    from chalicelib.workers import mail_feedback  # SES bounces and complaints (SNS → MailFeedbackQueue)
+    # SES bounces and complaints (SNS → MailFeedbackQueue). The module comes with the worker's own
+    # change (issue 13, helper "features"); this wiring lets the template give the function its queue.
+    from chalicelib.workers import mail_feedback  # type: ignore[attr-defined]
 
     mail_feedback.on_feedback(event)
