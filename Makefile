@@ -8,7 +8,7 @@ STAGE ?= dev
 PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck package deploy bench clean browser e2e
+.PHONY: dev test lint typecheck package deploy owner bench clean browser e2e
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,9 +46,16 @@ package: $(STAMP)
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json $(PACKAGE_DIR)
 	$(VENV)/bin/cfn-lint $(PACKAGE_DIR)/sam.json
 
-## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md)
+## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md):
+##   make deploy STAGE=prod MAIL_DOMAIN=mail.example.com ALARM_EMAIL=ops@example.com [MAIL_FROM=… LOG_RETENTION_DAYS=…
+##   CUSTOM_DOMAIN=… CUSTOM_DOMAIN_CERT_ARN=… PAYDROP_ARTIFACTS_BUCKET=…] (make passes them to deploy.sh's environment)
 deploy: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/deploy.sh $(STAGE)
+
+## owner: a business and its first owner in a deployed STAGE: make owner STAGE=prod EMAIL=you@example.com [BUSINESS=…]
+owner: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "make owner: give EMAIL=you@example.com (and STAGE=dev|prod)" >&2; exit 2; }
+	$(PY) -m infra.owner --stage "$(STAGE)" --email "$(EMAIL)" $(if $(BUSINESS),--business "$(BUSINESS)")
 
 ## bench: cold start (import app vs boto3), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render)
 bench: $(STAMP)
