@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-REGION = "us-east-1"
+# Not the region of the session's local stack (tests/conftest.py): moto's backends are per account
+# and region and shared by every moto server in this process, so the two stacks stay apart.
+REGION = "eu-west-1"
 ARTIFACTS = "paydrop-artifacts-test"
 STACK = "paydrop-dev"
 
@@ -131,21 +133,31 @@ def test_moto_creates_every_type_not_listed(translated: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="module")
 def stack(translated: dict[str, Any], package_dir: Path) -> Iterator[tuple[dict[str, str], Any]]:
-    """(outputs, boto3 client factory) of the stack created in moto's CloudFormation."""
-    import boto3
-    from moto import mock_aws
+    """(outputs, boto3 client factory) of the stack created in moto's CloudFormation.
 
+    A moto server, not `mock_aws`: starting `mock_aws` resets moto's in-process backends, which
+    would wipe the session's local stack that other tests in this worker use."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    with mock_aws():
-        session.client("s3").create_bucket(Bucket=ARTIFACTS)
-        session.client("s3").upload_file(str(package_dir / "deployment.zip"), ARTIFACTS, "deployment.zip")
-        cloudformation = session.client("cloudformation")
-        cloudformation.create_stack(
-            StackName=STACK, TemplateBody=json.dumps(creatable(translated)), Capabilities=["CAPABILITY_IAM"],
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()])
-        (described,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
-        assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
-        yield {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}, session.client
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=f"http://{host}:{port}")
+
+    client("s3").create_bucket(Bucket=ARTIFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
+    client("s3").upload_file(str(package_dir / "deployment.zip"), ARTIFACTS, "deployment.zip")
+    cloudformation = client("cloudformation")
+    cloudformation.create_stack(
+        StackName=STACK, TemplateBody=json.dumps(creatable(translated)), Capabilities=["CAPABILITY_IAM"],
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()])
+    (described,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
+    assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
+    yield {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}, client
+    server.stop()
 
 
 def _functions(client: Any) -> dict[str, dict[str, Any]]:

@@ -47,7 +47,7 @@ def test_owner_is_created_and_can_be_found(stack: Any) -> None:
     from chalicelib.store.businesses import get_business
 
     result = make_owner(stack, "--stage", STAGE, "--email", "founder@northwind.example", "--business", "Northwind")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     business_id = result.stdout.split("(")[1].split(")")[0]
     password = result.stdout.split("password (shown once): ")[1].strip()
     business = get_business(business_id)
