@@ -50,11 +50,14 @@ def _create_configuration_set(name: str, props: dict[str, Any], stack: _Stack) -
 
 
 def _create_event_destination(name: str, props: dict[str, Any], stack: _Stack) -> None:
-    """Event destination with CloudFormation's property names turned into SES's (v1) API shapes."""
+    """Event destination with CloudFormation's property names turned into SES's (v1) API shapes.
+
+    Unnamed, it is named after the stack like CloudFormation would: moto keeps destination names
+    unique across every configuration set, and tests provision several stacks in one process."""
     ses = stack.clients("ses")
     destination = props["EventDestination"]
     translated: dict[str, Any] = {
-        "Name": destination.get("Name") or name, "Enabled": destination.get("Enabled", False),
+        "Name": destination.get("Name") or f"{stack.name}-{name}", "Enabled": destination.get("Enabled", False),
         "MatchingEventTypes": destination["MatchingEventTypes"],
     }
     if "SnsDestination" in destination:
