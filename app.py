@@ -63,3 +63,10 @@ def views_worker(event: Any) -> None:
     from chalicelib.workers import views
 
     views.on_view(event)
+
+
+@app.on_sqs_message(queue="exports", batch_size=1, name="exports_worker")
+def exports_worker(event: Any) -> None:
+    from chalicelib.workers import exports
+
+    exports.on_export(event)

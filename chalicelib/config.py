@@ -37,6 +37,8 @@ class Settings:
     in_lambda: bool
     # How long a secret read from SSM is reused: a rotated secret is picked up within this time.
     secret_ttl_seconds: int = 300
+    # Background exports (access logs as CSV): the exports worker's queue.
+    exports_queue_url: str = ""
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
     # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
     local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
@@ -94,6 +96,7 @@ def settings() -> Settings:
         jwks_url=_env("COGNITO_JWKS_URL") or default_jwks,
         presign_ttl_seconds=min(int(_env("PRESIGN_TTL_SECONDS", "300") or 300), 300),
         in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
+        exports_queue_url=_env("EXPORTS_QUEUE_URL"),
         secret_ttl_seconds=max(int(_env("SECRET_TTL_SECONDS", "300") or 300), 0),
         local_secrets={
             name.removeprefix(_SECRET_PREFIX).lower().replace("_", "-"): value.strip()

@@ -19,15 +19,16 @@ TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
-                 "ViewsQueue": "views_worker"}
+                 "ViewsQueue": "views_worker", "ExportsQueue": "exports_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
-                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker"}
+                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker",
+                    "ExportsWorker": "exports_worker"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
     "USER_POOL_ID",
-    "USER_POOL_CLIENT_ID", "MAIL_FROM",
+    "USER_POOL_CLIENT_ID", "MAIL_FROM", "EXPORTS_QUEUE_URL",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
