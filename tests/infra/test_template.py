@@ -350,8 +350,10 @@ def test_local_bucket_is_private_encrypted_versioned(local: tuple[Any, Any]) -> 
     (cors,) = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
     assert set(cors["AllowedMethods"]) == {"GET", "PUT", "POST", "HEAD"}
     assert cors["ExposeHeaders"] == ["ETag"] and cors["MaxAgeSeconds"] == 3000
-    (lifecycle,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    lifecycle, exports = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+    # Access-log exports (CSV files of whole logs) are removed a week after they were made.
+    assert exports["Filter"] == {"Prefix": "exports/"} and exports["Expiration"] == {"Days": 7}
 
 
 def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chalicelib import clock
@@ -24,6 +25,7 @@ from chalicelib.services.delivery.access_log import LOG_COLUMNS, LOG_SCOPES, acc
 from chalicelib.services.delivery.s3_stream import MultipartText
 from chalicelib.services.identity.staff_auth import Principal
 from chalicelib.store import access_log, exports
+from chalicelib.store.access_log import AccessLog
 from chalicelib.store.exports import Export
 from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso
@@ -99,14 +101,24 @@ def run(message: dict[str, Any]) -> str:
 
 
 def write_csv(export: Export, key: str) -> tuple[int, int]:
-    """Stream the log into `key`; returns (rows, bytes). Progress is recorded every PROGRESS_EVERY rows."""
+    """Stream the export's log into `key`; returns (rows, bytes). Progress is recorded every PROGRESS_EVERY rows."""
+    def progress(rows: int) -> None:
+        exports.set_status(export, clock.now(), exports.RUNNING, rows=rows)
+
+    entries = access_log.every_entry(export.business_id, export.scope, export.scope_id)
+    return stream_csv(entries, settings().files_bucket, key, progress)
+
+
+def stream_csv(entries: Iterable[AccessLog], bucket: str, key: str,
+               progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """`entries` as CSV into s3://bucket/key, one part at a time; returns (rows, bytes)."""
     rows = 0
-    with MultipartText(settings().files_bucket, key, "text/csv; charset=utf-8") as out:
+    with MultipartText(bucket, key, "text/csv; charset=utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(LOG_COLUMNS)
-        for entry in access_log.every_entry(export.business_id, export.scope, export.scope_id):
+        for entry in entries:
             writer.writerow(csv_cells(entry))
             rows += 1
-            if rows % PROGRESS_EVERY == 0:
-                exports.set_status(export, clock.now(), exports.RUNNING, rows=rows)
+            if progress is not None and rows % PROGRESS_EVERY == 0:
+                progress(rows)
     return rows, out.size
