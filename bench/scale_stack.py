@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,22 +64,44 @@ def batch_save(items: Iterable[Any]) -> tuple[int, float]:
     return count, time.perf_counter() - start
 
 
+@dataclass
+class Call:
+    name: str
+    seconds: float  # from the request's start to its parsed response: moto's share of the time
+    items: int  # what DynamoDB returned (Count of a Query, items of a BatchGet or GetItem)
+
+
 @contextmanager
-def dynamodb_calls() -> Iterator[list[str]]:
-    """Names of the DynamoDB operations made inside the block (botocore `before-call` hook)."""
+def dynamodb_calls() -> Iterator[list[Call]]:
+    """The DynamoDB operations made inside the block, timed (botocore `before-call`/`after-call`).
+
+    moto answers an index Query by looking at every item of the table, so its time grows with
+    the table; DynamoDB's grows with what the query reads. Benches report the app's own time
+    (the rest) and the items each call returned, which is what a DynamoDB read costs."""
     from chalicelib.store.table import BaseItem
 
-    calls: list[str] = []
+    calls: list[Call] = []
+    started: list[float] = []
     events = BaseItem._get_connection().connection.client.meta.events
 
-    def record(model: Any, **_: Any) -> None:
-        calls.append(model.name)
+    def before(model: Any, **_: Any) -> None:
+        started.append(time.perf_counter())
 
-    events.register("before-call.dynamodb", record)
+    def after(model: Any, parsed: Any = None, **_: Any) -> None:
+        parsed = parsed or {}
+        items = parsed.get("Count")
+        if items is None:
+            items = sum(len(v) for v in parsed.get("Responses", {}).values()) if "Responses" in parsed else \
+                int("Item" in parsed)
+        calls.append(Call(model.name, time.perf_counter() - started.pop(), int(items)))
+
+    events.register("before-call.dynamodb", before)
+    events.register("after-call.dynamodb", after)
     try:
         yield calls
     finally:
-        events.unregister("before-call.dynamodb", record)
+        events.unregister("before-call.dynamodb", before)
+        events.unregister("after-call.dynamodb", after)
 
 
 def peak_rss_mb() -> float:
