@@ -71,6 +71,7 @@ def every_entry(business_id: str, scope: str, scope_id: str) -> Iterator[AccessL
     """Every entry of one resource, client or invoice, newest first, read page by page as the
     caller consumes them (DynamoDB's 1 MB pages): an export of a million entries never holds
     more than one page."""
+    pages: Iterator[BaseItem]
     if scope == "resource":
         pages = AccessLog.query(log_pk(business_id, scope_id), scan_index_forward=False)
     elif scope == "client":
