@@ -53,7 +53,7 @@ def long_history(tenant: Any) -> Iterator[tuple[str, str]]:
                 batch.delete(item)
 
 
-def test_five_thousand_invoices_cost_three_calls_and_page_on(
+def test_five_thousand_invoices_cost_three_calls_page_on_and_refuse_a_tampered_cursor(
         long_history: tuple[str, str], anonymous: Api, dynamodb_calls: list[str]) -> None:
     _, path = long_history
     dynamodb_calls.clear()
@@ -69,11 +69,8 @@ def test_five_thousand_invoices_cost_three_calls_and_page_on(
     assert [i["number"] for i in more.json["items"][:2]] == ["H-04975", "H-04974"] and len(more.json["items"]) == 25
     html = anonymous.get(path).text
     assert "cursor=" in html  # the page links to the next one
-
-
-def test_a_tampered_cursor_is_a_400_in_words(long_history: tuple[str, str], anonymous: Api) -> None:
-    _, path = long_history
-    cursor = anonymous.get(f"{path}?tab=invoices", headers={"Accept": "application/json"}).json["next_cursor"]
+    # A tampered cursor is a 400 in words (one test with the above: seeding 5,000 items takes ~10 s).
+    cursor = page["next_cursor"]
     key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     key["gsi2pk"]["S"] = key["gsi2pk"]["S"].replace("#CLIENT#", "#CLIENT#x")  # another client's partition
     forged = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")

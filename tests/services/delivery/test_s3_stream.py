@@ -16,12 +16,13 @@ def s3_calls(aws: Any) -> Iterator[list[tuple[str, int]]]:
     events = s3().meta.events
 
     def record(model: Any, params: Any, **_: Any) -> None:
-        body = params.get("body") if isinstance(params, dict) else None
-        calls.append((model.name, len(body) if isinstance(body, bytes) else 0))
+        body = params.get("Body")  # botocore has wrapped the part's bytes in a BytesIO by now
+        calls.append((model.name, len(body.getbuffer()) if hasattr(body, "getbuffer") else len(body or b"")))
 
-    events.register("before-call.s3", record)
+    # before-parameter-build: the operation's API parameters (the body as the app handed it over)
+    events.register("before-parameter-build.s3", record)
     yield calls
-    events.unregister("before-call.s3", record)
+    events.unregister("before-parameter-build.s3", record)
 
 
 def test_text_past_a_part_is_sent_in_parts_and_reads_back_whole(s3_calls: list[tuple[str, int]]) -> None:
