@@ -44,8 +44,13 @@ def start(principal: Principal, scope: str, scope_id: str) -> Export:
     hit(f"export#{principal.business_id}", EXPORTS_PER_MINUTE, 60, now,
         "Too many exports at once. Wait a minute and try again.")
     export = exports.new_export(principal.business_id, new_id(), scope, scope_id, principal.user_id, now)
-    sqs().send_message(QueueUrl=settings().exports_queue_url,
-                       MessageBody=json.dumps({"business_id": principal.business_id, "export_id": export.export_id}))
+    try:
+        sqs().send_message(QueueUrl=settings().exports_queue_url,
+                           MessageBody=json.dumps({"business_id": principal.business_id, "export_id": export.export_id}))
+    except Exception:
+        # Never a job that says "queued" with nothing on the queue.
+        exports.set_status(export, clock.now(), exports.FAILED, error="The export could not be started. Try again.")
+        raise
     return export
 
 
