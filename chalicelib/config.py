@@ -39,6 +39,8 @@ class Settings:
     secret_ttl_seconds: int = 300
     # Background exports (access logs as CSV): the exports worker's queue.
     exports_queue_url: str = ""
+    # Level of the `paydrop` logs (chalicelib/logs.py): POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO.
+    log_level: str = "INFO"
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
     # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
     local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
@@ -98,6 +100,7 @@ def settings() -> Settings:
         in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
         exports_queue_url=_env("EXPORTS_QUEUE_URL"),
         secret_ttl_seconds=max(int(_env("SECRET_TTL_SECONDS", "300") or 300), 0),
+        log_level=(_env("POWERTOOLS_LOG_LEVEL") or _env("LOG_LEVEL") or "INFO").upper(),
         local_secrets={
             name.removeprefix(_SECRET_PREFIX).lower().replace("_", "-"): value.strip()
             for name, value in os.environ.items()

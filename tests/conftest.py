@@ -204,6 +204,10 @@ def dynamodb_calls(aws: Any) -> Iterator[list[str]]:
     events.unregister("before-call.dynamodb", record)
 
 
+class BatchItemsFailed(Exception):
+    """The function reported these SQS message ids as failed (partial batch response)."""
+
+
 @dataclass(frozen=True)
 class QueueWorker:
     """One of the app's SQS functions, run synchronously on its queue as Lambda would run it.
@@ -220,13 +224,15 @@ class QueueWorker:
 
         return str(getattr(settings(), self.queue_setting))
 
-    def drain(self) -> int:
-        """Hand every message on the queue to the function, one by one, until the queue is empty;
-        returns how many were handled.
+    def drain(self, batch_size: int = 1) -> int:
+        """Hand every message on the queue to the function, `batch_size` at a time, until the queue is
+        empty; returns how many were handled.
 
-        As with Lambda, a message is deleted only when the handler returns. When it raises, the
-        message stays on the queue (made visible again at once, its receive count raised: after
-        the queue's maxReceiveCount SQS moves it to the DLQ) and the error propagates to the test.
+        As with Lambda, a message is deleted only when the handler returns without listing it in
+        `batchItemFailures` (partial batch response). When the handler raises, or lists messages as
+        failed, those stay on the queue (made visible again at once, their receive count raised:
+        after the queue's maxReceiveCount SQS moves them to the DLQ) and the test sees an error: the
+        handler's own, or `BatchItemsFailed`.
         """
         from app import app
         from chalicelib.aws import sqs
@@ -237,20 +243,30 @@ class QueueWorker:
         handler = app.handler_map[self.function_name]
         handled = 0
         while messages := client.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0, AttributeNames=["All"],
+            QueueUrl=url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=0, AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages"):
             try:
-                handler(lambda_event(messages, arn), LambdaContext(self.function_name))
+                reply = handler(lambda_event(messages, arn), LambdaContext(self.function_name))
             except Exception:
-                for message in messages:
-                    client.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
-                                                     VisibilityTimeout=0)
+                self._retry(messages)
                 raise
+            failed = {item["itemIdentifier"] for item in (reply or {}).get("batchItemFailures", [])}
+            self._retry([m for m in messages if m["MessageId"] in failed])
             for message in messages:
-                client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            handled += len(messages)
+                if message["MessageId"] not in failed:
+                    client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            handled += len(messages) - len(failed)
+            if failed:
+                raise BatchItemsFailed(sorted(failed))
         return handled
+
+    def _retry(self, messages: list[dict[str, Any]]) -> None:
+        from chalicelib.aws import sqs
+
+        for message in messages:
+            sqs().change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                            VisibilityTimeout=0)
 
     def queued(self) -> int:
         """How many messages are on the queue (visible or in flight), without receiving any."""

@@ -16,8 +16,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from chalicelib import clock
-from chalicelib.aws import s3, sqs
+from chalicelib import clock, queues
+from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.tokens import new_id
@@ -45,8 +45,8 @@ def start(principal: Principal, scope: str, scope_id: str) -> Export:
         "Too many exports at once. Wait a minute and try again.")
     export = exports.new_export(principal.business_id, new_id(), scope, scope_id, principal.user_id, now)
     try:
-        sqs().send_message(QueueUrl=settings().exports_queue_url,
-                           MessageBody=json.dumps({"business_id": principal.business_id, "export_id": export.export_id}))
+        queues.send(settings().exports_queue_url,
+                    json.dumps({"business_id": principal.business_id, "export_id": export.export_id}))
     except Exception:
         # Never a job that says "queued" with nothing on the queue.
         exports.set_status(export, clock.now(), exports.FAILED, error="The export could not be started. Try again.")

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from chalicelib import clock
+from chalicelib import clock, metrics
 from chalicelib.domain import access, previews
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
@@ -131,6 +131,17 @@ def move(grant: Grant, state: str, reason: str, now: datetime, by: str, decided_
     grant.updated_at = iso(now)
 
 
+def count_move(before: str, grant: Grant) -> None:
+    """Count a saved change of state: released (now available) or revoked. Called after the save,
+    so a write that lost a race counts nothing."""
+    if grant.state == before:
+        return
+    if grant.state == access.AVAILABLE:
+        metrics.count(metrics.GRANTS_RELEASED)
+    elif grant.state == access.REVOKED:
+        metrics.count(metrics.GRANTS_REVOKED)
+
+
 def start_access_clock(grant: Grant, now: datetime) -> None:
     """Access that lasts N days counts from the first moment the grant is available."""
     if grant.access_days and not grant.access_expires_at:
@@ -168,8 +179,10 @@ def _sync(business_id: str, doc_id: str) -> int:
     now = clock.now()
     changed = 0
     for grant in grants_of(items):
+        before = grant.state
         if follow_payment(grant, payment, now):
             conditional(grant.save, "A grant changed at the same time.")
+            count_move(before, grant)
             changed += 1
     return changed
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 
-from chalicelib.aws import ses, sqs
+from chalicelib import metrics, queues
+from chalicelib.aws import ses
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable, ValidationError
 
@@ -87,6 +88,7 @@ def send(email: Email) -> str:
         reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
     except (ClientError, BotoCoreError) as e:
         raise Unavailable("Email could not be sent right now; try again shortly.") from e
+    metrics.count(metrics.EMAILS_SENT)
     domain = _recipient(email.to).rpartition("@")[2]
     log.info("sent mail to *@%s, subject %r, ses id %s", domain, email.subject, reply["MessageId"])
     return str(reply["MessageId"])
@@ -105,11 +107,11 @@ def enqueue(email: Email) -> None:
         log.error("MAIL_QUEUE_URL is not set: mail cannot be queued")
         raise Unavailable("Email could not be sent right now; try again shortly.")
     try:
-        reply = sqs().send_message(QueueUrl=queue_url, MessageBody=_message(email))
+        message_id = queues.send(queue_url, _message(email))
     except (ClientError, BotoCoreError) as e:
         raise Unavailable("Email could not be sent right now; try again shortly.") from e
     domain = _recipient(email.to).rpartition("@")[2]
-    log.info("queued mail to *@%s, subject %r, sqs id %s", domain, email.subject, reply["MessageId"])
+    log.info("queued mail to *@%s, subject %r, sqs id %s", domain, email.subject, message_id)
 
 
 def _message(email: Email) -> str:
