@@ -62,6 +62,9 @@ bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py
 	$(PY) bench/pdf.py
+	$(PY) bench/portal_history.py
+	$(PY) bench/statement_scale.py
+	$(PY) bench/export_scale.py
 
 clean:
 	rm -rf $(VENV) build .dev .pytest_cache .mypy_cache .ruff_cache

@@ -78,3 +78,11 @@ def mail_feedback_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import batch, mail_feedback  # type: ignore[attr-defined]
 
     return batch.handle(event, mail_feedback.on_feedback)
+
+
+# One export a batch: an access log of a million entries takes minutes (900 s timeout).
+@app.on_sqs_message(queue="exports", batch_size=1, name="exports_worker")
+def exports_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, exports
+
+    return batch.handle(event, exports.on_export)

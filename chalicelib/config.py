@@ -41,6 +41,8 @@ class Settings:
     in_lambda: bool
     # How long a secret read from SSM is reused: a rotated secret is picked up within this time.
     secret_ttl_seconds: int = 300
+    # Background exports (access logs as CSV): the exports worker's queue.
+    exports_queue_url: str = ""
     # Level of the `paydrop` logs (chalicelib/logs.py): POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO.
     log_level: str = "INFO"
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
@@ -102,6 +104,7 @@ def settings() -> Settings:
         jwks_url=_env("COGNITO_JWKS_URL") or default_jwks,
         presign_ttl_seconds=min(int(_env("PRESIGN_TTL_SECONDS", "300") or 300), 300),
         in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
+        exports_queue_url=_env("EXPORTS_QUEUE_URL"),
         secret_ttl_seconds=max(int(_env("SECRET_TTL_SECONDS", "300") or 300), 0),
         log_level=(_env("POWERTOOLS_LOG_LEVEL") or _env("LOG_LEVEL") or "INFO").upper(),
         local_secrets={

@@ -64,6 +64,8 @@ class Resources:
     region: str
     endpoint_url: str
     mail_from: str
+    exports_queue_url: str = ""
+    exports_dlq_url: str = ""
     # A fresh `whsec_…` per local stack, for the offline checkout and any tool posting events.
     stripe_webhook_secret: str = field(default_factory=lambda: os.environ.get("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET")
                                        or "whsec_local_" + secrets.token_urlsafe(24))
@@ -80,6 +82,7 @@ class Resources:
             "UPLOADS_QUEUE_URL": self.uploads_queue_url,
             "MAIL_QUEUE_URL": self.mail_queue_url,
             "VIEWS_QUEUE_URL": self.views_queue_url,
+            "EXPORTS_QUEUE_URL": self.exports_queue_url,
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "MAIL_FROM": self.mail_from,
@@ -98,7 +101,8 @@ class Resources:
         """The URL of each queue by the name the app's `@app.on_sqs_message(queue=...)` gives it."""
         return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
                 "mail": self.mail_queue_url, "views": self.views_queue_url,
-                "mail-feedback": self.mail_feedback_queue_url}
+                "mail-feedback": self.mail_feedback_queue_url,
+                "exports": self.exports_queue_url}
 
 
 @dataclass
@@ -322,10 +326,13 @@ def _bucket_cors(s3: Any, bucket: str, config: dict[str, Any]) -> None:
 
 
 def _bucket_lifecycle(s3: Any, bucket: str, config: dict[str, Any]) -> None:
-    """Lifecycle rules; the API wants `ID` and a `Filter` where CloudFormation has `Id` and `Prefix`."""
+    """Lifecycle rules; the API wants `ID`, a `Filter` and `Expiration.Days` where CloudFormation has
+    `Id`, `Prefix` and `ExpirationInDays`."""
     rules = []
     for rule in config["Rules"]:
-        translated = {k: v for k, v in rule.items() if k not in ("Id", "Prefix")}
+        translated = {k: v for k, v in rule.items() if k not in ("Id", "Prefix", "ExpirationInDays")}
+        if "ExpirationInDays" in rule:
+            translated["Expiration"] = {"Days": rule["ExpirationInDays"]}
         translated["Filter"] = {"Prefix": rule.get("Prefix", "")}
         rules.append(translated | ({"ID": rule["Id"]} if "Id" in rule else {}))
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
@@ -533,7 +540,7 @@ def provision(
     stack = _Stack(stack_name, region, account_id, clients)
     create_resources(template, stack, parameters)
     # The API function's settings as the cloud computes them, for the one that is not a plain Ref.
-    api_env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    api_env = template["Globals"]["Function"]["Environment"]["Variables"]
     return Resources(
         table_name=stack.refs["AppTable"],
         files_bucket=stack.refs["FilesBucket"],
@@ -554,4 +561,6 @@ def provision(
         region=region,
         endpoint_url=endpoint_url,
         mail_from=resolve(api_env["MAIL_FROM"], stack),
+        exports_queue_url=stack.refs["ExportsQueue"],
+        exports_dlq_url=stack.refs["ExportsDLQ"],
     )
