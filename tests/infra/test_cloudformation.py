@@ -193,11 +193,13 @@ def test_stack_wires_each_worker_to_its_queue(stack: tuple[dict[str, str], Any])
     assert wired == {
         "PaymentsWorker": arn[outputs["StripeEventsQueueUrl"]], "MailWorker": arn[outputs["MailQueueUrl"]],
         "PreviewsWorker": arn[outputs["UploadsQueueUrl"]], "ViewsWorker": arn[outputs["ViewsQueueUrl"]],
-        "MailFeedbackWorker": arn[outputs["MailFeedbackQueueUrl"]],
+        "MailFeedbackWorker": arn[outputs["MailFeedbackQueueUrl"]], "ExportsWorker": arn[outputs["ExportsQueueUrl"]],
     }
     for url in arn:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 5, url
+        # An export runs for minutes: three tries before its DLQ; every other message five.
+        tries = 3 if url == outputs["ExportsQueueUrl"] else 5
+        assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == tries, url
 
 
 def test_stack_log_groups_keep_logs_30_days_by_default(stack: tuple[dict[str, str], Any]) -> None:
