@@ -8,7 +8,7 @@ STAGE ?= dev
 PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck package deploy bench clean browser e2e tick
+.PHONY: dev test lint typecheck package deploy owner bench clean browser e2e tick
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,15 +50,25 @@ package: $(STAMP)
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json $(PACKAGE_DIR)
 	$(VENV)/bin/cfn-lint $(PACKAGE_DIR)/sam.json
 
-## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md)
+## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md):
+##   make deploy STAGE=prod MAIL_DOMAIN=mail.example.com ALARM_EMAIL=ops@example.com [MAIL_FROM=… LOG_RETENTION_DAYS=…
+##   CUSTOM_DOMAIN=… CUSTOM_DOMAIN_CERT_ARN=… PAYDROP_ARTIFACTS_BUCKET=…] (make passes them to deploy.sh's environment)
 deploy: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/deploy.sh $(STAGE)
+
+## owner: a business and its first owner in a deployed STAGE: make owner STAGE=prod EMAIL=you@example.com [BUSINESS=…]
+owner: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "make owner: give EMAIL=you@example.com (and STAGE=dev|prod)" >&2; exit 2; }
+	$(PY) -m infra.owner --stage "$(STAGE)" --email "$(EMAIL)" $(if $(BUSINESS),--business "$(BUSINESS)")
 
 ## bench: cold start (import app vs boto3), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render)
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py
 	$(PY) bench/pdf.py
+	$(PY) bench/portal_history.py
+	$(PY) bench/statement_scale.py
+	$(PY) bench/export_scale.py
 
 clean:
 	rm -rf $(VENV) build .dev .pytest_cache .mypy_cache .ruff_cache

@@ -89,3 +89,11 @@ def scheduler(event: Any) -> dict[str, Any]:
     from chalicelib.workers import schedule  # reminders, access expiry: see the module
 
     return schedule.on_tick(event)
+
+
+# One export a batch: an access log of a million entries takes minutes (900 s timeout).
+@app.on_sqs_message(queue="exports", batch_size=1, name="exports_worker")
+def exports_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, exports
+
+    return batch.handle(event, exports.on_export)

@@ -370,6 +370,16 @@ def mail_feedback_worker(chalice_app: Any) -> QueueWorker:
     return MAIL_FEEDBACK_WORKER
 
 
+EXPORTS_WORKER = QueueWorker("exports_worker", "exports_queue_url")
+
+
+@pytest.fixture
+def exports_worker(chalice_app: Any) -> QueueWorker:
+    """The exports worker on an emptied exports queue: `exports_worker.drain()` writes the files queued so far."""
+    EXPORTS_WORKER.discard()
+    return EXPORTS_WORKER
+
+
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Start the two halves of the 500-example unlock model first: they are the longest modules,
     and with `--dist loadfile` each worker takes one and then shares the rest, instead of one

@@ -91,8 +91,11 @@ def send(email: Email) -> str | None:
     message = build(email)
     if not may_send(_recipient(email.to)):
         return None
+    # The configuration set publishes this message's bounce or complaint, if any (see infra/README.md).
+    config_set = settings().ses_configuration_set
+    extra = {"ConfigurationSetName": config_set} if config_set else {}
     try:
-        reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
+        reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()}, **extra)
     except (ClientError, BotoCoreError) as e:
         raise Unavailable("Email could not be sent right now; try again shortly.") from e
     metrics.count(metrics.EMAILS_SENT)
