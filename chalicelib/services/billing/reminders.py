@@ -25,7 +25,7 @@ from chalicelib.domain.errors import NotFound, Unavailable
 from chalicelib.services.billing.invoice_emails import send_reminder_email
 from chalicelib.store import agenda
 from chalicelib.store.businesses import Business, get_business
-from chalicelib.store.documents import Document, reminder_sk
+from chalicelib.store.documents import Document, get_document, reminder_sk
 from chalicelib.store.table import iso
 
 log = logging.getLogger("paydrop.reminders")
@@ -33,8 +33,9 @@ log = logging.getLogger("paydrop.reminders")
 
 @dataclass
 class ReminderRun:
-    """What one run did, per outcome: `sent`, `already` (another run sent it), `no_contact`,
-    `failed` (to be retried), and how many contacts opted out."""
+    """What one run did, per outcome: `sent`, `already` (another run sent it), `settled` (paid,
+    cancelled or moved since the run read it), `no_contact`, `failed` (to be retried), and how many
+    contacts opted out."""
 
     checked: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -87,6 +88,10 @@ def send_due_reminders(today: date | None = None) -> ReminderRun:
 def _remind(document: Document, business: Business, step: str, today: date, run: ReminderRun) -> str:
     if not agenda.claim_reminder(document, step, iso(clock.now())):
         return "already"
+    fresh = get_document(document.business_id, document.doc_id)  # paid or cancelled since the run read it?
+    if fresh is None or fresh.status not in rules.OPEN_STATUSES or fresh.due_date != document.due_date:
+        return "settled"
+    document = fresh
     try:
         outcome = send_reminder_email(business.name, document, today, step)
     except NotFound:
