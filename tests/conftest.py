@@ -385,3 +385,17 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     and with `--dist loadfile` each worker takes one and then shares the rest, instead of one
     worker starting a half at the end while the other sits idle."""
     items.sort(key=lambda item: 0 if "test_unlock_model_" in item.nodeid else 1)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[None]:
+    """The app's clock stands still for the test. Rate limits count in fixed windows: a test
+    that presses Pay eleven times across a minute boundary would see a fresh window and no 429."""
+    from datetime import UTC, datetime
+
+    from chalicelib import clock
+
+    moment = datetime.now(UTC)
+    clock.use(lambda: moment)
+    yield
+    clock.use(None)

@@ -88,6 +88,7 @@ def test_with_the_secret_unique_viewers_and_the_view_log_see_each_viewer(
     assert sorted({e["ip"] for e in seen["items"]}) == ["198.51.100.20", "2001:db8::20"]
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_with_the_secret_per_ip_rate_limits_count_each_viewer_apart(
         tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp, origin_secret: dict[str, str],
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,6 +111,7 @@ def test_no_pay_button_unless_the_business_turned_payments_on(tenant: Any, anony
     assert 'data-testid="pay"' in anonymous.get(page).text
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_pay_clicks_are_rate_limited_per_link(tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp) -> None:
     payable = payable_invoice(tenant)
     statuses = [press_pay(anonymous, payable["page"]).status for _ in range(11)]
@@ -118,6 +119,7 @@ def test_pay_clicks_are_rate_limited_per_link(tenant: Any, anonymous: Api, strip
     assert int(press_pay(anonymous, payable["page"]).headers["Retry-After"]) > 0
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_pay_clicks_are_rate_limited_per_ip(
         tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp, monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.api import checkout as checkout_api
