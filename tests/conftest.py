@@ -300,20 +300,6 @@ def drain_stripe_events() -> int:
     return PAYMENTS_WORKER.drain()
 
 
-@pytest.fixture
-def stripe_worker(chalice_app: Any) -> QueueWorker:
-    """The payments worker on an emptied stripe-events queue: `stripe_worker.drain()` applies what was queued."""
-    PAYMENTS_WORKER.discard()
-    return PAYMENTS_WORKER
-
-
-@pytest.fixture
-def mail_worker(chalice_app: Any) -> QueueWorker:
-    """The mail worker on an emptied mail queue: `mail_worker.drain()` sends what was queued."""
-    MAIL_WORKER.discard()
-    return MAIL_WORKER
-
-
 @dataclass
 class Outbox:
     """The emails this test process sent through (moto's) SES, parsed; queued mail is delivered first."""
@@ -339,45 +325,29 @@ def outbox(chalice_app: Any) -> Outbox:
     return Outbox()
 
 
-PREVIEWS_WORKER = QueueWorker("previews_worker", "uploads_queue_url")
+def _emptied(worker: QueueWorker, name: str, doc: str) -> Any:
+    """A fixture `name`: `worker` on its emptied queue (earlier tests' messages dropped unhandled),
+    so `<name>.drain()` handles what the test queued."""
+
+    @pytest.fixture(name=name)
+    def fixture(chalice_app: Any) -> QueueWorker:
+        worker.discard()
+        return worker
+
+    fixture.__doc__ = doc
+    return fixture
 
 
-@pytest.fixture
-def previews_worker(chalice_app: Any) -> QueueWorker:
-    """The previews worker on an emptied uploads queue: `previews_worker.drain()` handles the S3
-    notifications of what was uploaded since (earlier tests' uploads are dropped unhandled)."""
-    PREVIEWS_WORKER.discard()
-    return PREVIEWS_WORKER
-
-
-VIEWS_WORKER = QueueWorker("views_worker", "views_queue_url")
-
-
-@pytest.fixture
-def views_worker(chalice_app: Any) -> QueueWorker:
-    """The views worker on an emptied views queue: `views_worker.drain()` records the opens queued so far."""
-    VIEWS_WORKER.discard()
-    return VIEWS_WORKER
-
-
-MAIL_FEEDBACK_WORKER = QueueWorker("mail_feedback_worker", "mail_feedback_queue_url")
-
-
-@pytest.fixture
-def mail_feedback_worker(chalice_app: Any) -> QueueWorker:
-    """The SES bounce/complaint worker on an emptied mail-feedback queue."""
-    MAIL_FEEDBACK_WORKER.discard()
-    return MAIL_FEEDBACK_WORKER
-
-
-EXPORTS_WORKER = QueueWorker("exports_worker", "exports_queue_url")
-
-
-@pytest.fixture
-def exports_worker(chalice_app: Any) -> QueueWorker:
-    """The exports worker on an emptied exports queue: `exports_worker.drain()` writes the files queued so far."""
-    EXPORTS_WORKER.discard()
-    return EXPORTS_WORKER
+previews_worker = _emptied(QueueWorker("previews_worker", "uploads_queue_url"), "previews_worker",
+                           "The previews worker: `.drain()` handles the S3 notifications of what was uploaded since.")
+views_worker = _emptied(QueueWorker("views_worker", "views_queue_url"), "views_worker",
+                        "The views worker: `.drain()` records the opens queued so far.")
+mail_feedback_worker = _emptied(QueueWorker("mail_feedback_worker", "mail_feedback_queue_url"), "mail_feedback_worker",
+                                "The SES bounce/complaint worker.")
+exports_worker = _emptied(QueueWorker("exports_worker", "exports_queue_url"), "exports_worker",
+                          "The exports worker: `.drain()` writes the files queued so far.")
+stripe_worker = _emptied(PAYMENTS_WORKER, "stripe_worker", "The payments worker: `.drain()` applies what was queued.")
+mail_worker = _emptied(MAIL_WORKER, "mail_worker", "The mail worker: `.drain()` sends what was queued.")
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:

@@ -14,10 +14,13 @@ failure counts in the function's Errors metric and alarm.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from chalicelib import logs, queues
+
+log = logging.getLogger("paydrop.workers")
 
 RecordHandler = Callable[[dict[str, Any]], None]
 
@@ -36,6 +39,11 @@ def handle(event: Any, record_handler: RecordHandler) -> dict[str, Any]:
         logs.set_correlation_id(queues.correlation_of(raw) or invocation or logs.new_correlation_id())
         try:
             record_handler(raw)
+        except Exception as e:  # one line per failed message, whichever worker: the rest of the batch goes on
+            # The error's class only: messages can name an address (SES) and bodies hold sign-in links.
+            log.warning("%s: sqs message %s failed, SQS will retry it: %s", _name_of(record_handler),
+                        message_id(raw), type(e).__name__)
+            raise
         finally:
             logs.set_correlation_id(invocation)
 
@@ -44,6 +52,10 @@ def handle(event: Any, record_handler: RecordHandler) -> dict[str, Any]:
     if records and len(processor.exceptions) == len(records):
         raise processor.exceptions[0][1]  # type: ignore[misc]
     return dict(processor.response())
+
+
+def _name_of(record_handler: RecordHandler) -> str:
+    return f"{record_handler.__module__.rsplit('.', 1)[-1]}.{getattr(record_handler, '__name__', '?')}"
 
 
 def message_id(record: dict[str, Any]) -> str:

@@ -13,15 +13,10 @@ import logging
 from typing import Any
 
 from chalicelib.services.notifications import mail
-from chalicelib.workers.batch import message_id
 
 log = logging.getLogger("paydrop.workers")
 
 
 def on_mail(record: dict[str, Any]) -> None:
     """Send the email in one SQS record."""
-    try:
-        mail.send(mail.email_from_message(str(record["body"])))
-    except Exception as e:
-        log.warning("mail (sqs message %s) not sent, SQS will retry it: %s", message_id(record), type(e).__name__)
-        raise
+    mail.send(mail.email_from_message(str(record["body"])))  # a failure is logged by batch.handle

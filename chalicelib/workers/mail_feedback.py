@@ -30,12 +30,7 @@ def ses_event_of(body: str) -> dict[str, Any]:
 
 def on_feedback(record: dict[str, Any]) -> None:
     """Suppress the addresses the SES event in one SQS record says to (`batch.handle` runs it per record)."""
-    try:
-        ses_event = ses_event_of(str(record["body"]))
-        domains = record_feedback(ses_event)
-    except Exception as e:
-        log.warning("mail feedback (sqs message %s) not applied, SQS will retry it: %s", message_id(record),
-                    type(e).__name__)
-        raise
+    ses_event = ses_event_of(str(record["body"]))  # a failure is logged by batch.handle
+    domains = record_feedback(ses_event)
     log.info("mail feedback %s (sqs message %s): %d address(es) suppressed",
              ses_event.get("eventType") or ses_event.get("notificationType"), message_id(record), len(domains))
