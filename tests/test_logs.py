@@ -17,6 +17,7 @@ from typing import Any
 from tests.support.events import event
 
 ROOT = Path(__file__).resolve().parent.parent
+ORIGIN_SECRET = "logs-test-origin-secret"  # the stack gives the API function its CloudFront origin secret
 _RUN = """
 import json, sys
 from types import SimpleNamespace
@@ -35,7 +36,7 @@ def run_in_lambda(function: str, lambda_event: dict[str, Any], **env: str) -> tu
     """Invoke `function` ("api" or a worker's name) in a new interpreter with Lambda's environment;
     returns its reply and the JSON objects it printed (log lines and EMF metrics)."""
     environment = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": f"paydrop-test-{function}",
-                   "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR", **env}
+                   "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR", "PAYDROP_SECRET_ORIGIN_SECRET": ORIGIN_SECRET, **env}
     for name in ("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED"):
         if name not in env:
             environment.pop(name, None)
@@ -51,7 +52,8 @@ def run_in_lambda(function: str, lambda_event: dict[str, Any], **env: str) -> tu
 def page_open(path: str, request_id: str) -> dict[str, Any]:
     token = path.rsplit("/", 1)[1]
     return event("apigateway/get_invoice", path=f"/invoice/{token}", pathParameters={"token": token},
-                 requestContext={"path": f"/api/invoice/{token}", "requestId": request_id})
+                 requestContext={"path": f"/api/invoice/{token}", "requestId": request_id},
+                 headers={"X-Paydrop-Origin-Secret": ORIGIN_SECRET})
 
 
 def test_a_page_open_is_logged_by_the_views_worker_under_the_api_request_id(tenant: Any, views_worker: Any) -> None:

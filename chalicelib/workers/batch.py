@@ -23,11 +23,14 @@ from chalicelib import logs, queues
 log = logging.getLogger("paydrop.workers")
 
 RecordHandler = Callable[[dict[str, Any]], None]
+Describe = Callable[[dict[str, Any]], str]
 
 
-def handle(event: Any, record_handler: RecordHandler) -> dict[str, Any]:
+def handle(event: Any, record_handler: RecordHandler, describe: Describe | None = None) -> dict[str, Any]:
     """Run `record_handler` on each SQS record (the dict Lambda delivers) of Chalice's SQSEvent
-    `event`; returns the partial batch response."""
+    `event`; returns the partial batch response. A message that fails is logged here, in one line:
+    its SQS id, what `describe(record)` says it is, and the error's class (with `describe`, also
+    the start of its message: workers that pass one vouch that their errors name no person)."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
     records = list(event.to_dict().get("Records") or [])
@@ -40,9 +43,9 @@ def handle(event: Any, record_handler: RecordHandler) -> dict[str, Any]:
         try:
             record_handler(raw)
         except Exception as e:  # one line per failed message, whichever worker: the rest of the batch goes on
-            # The error's class only: messages can name an address (SES) and bodies hold sign-in links.
-            log.warning("%s: sqs message %s failed, SQS will retry it: %s", _name_of(record_handler),
-                        message_id(raw), type(e).__name__)
+            # Without `describe`, the error's class only: SES errors can name an address.
+            what, reason = (describe(raw), why(e)) if describe else (_name_of(record_handler), type(e).__name__)
+            log.warning("%s (sqs message %s) failed, SQS will retry it: %s", what, message_id(raw), reason)
             raise
         finally:
             logs.set_correlation_id(invocation)

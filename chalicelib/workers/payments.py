@@ -16,7 +16,6 @@ from typing import Any
 
 from chalicelib.services.payments import stripe_events
 from chalicelib.workers import batch
-from chalicelib.workers.batch import message_id, why
 
 log = logging.getLogger("paydrop.workers")
 
@@ -25,22 +24,26 @@ def on_batch(event: Any) -> dict[str, Any]:
     """The payments function: every Stripe event of Chalice's SQSEvent `event`; the partial batch response."""
     stripe_events.use_lambda_context(getattr(event, "context", None))
     try:
-        return batch.handle(event, on_stripe_event)
+        return batch.handle(event, on_stripe_event, described)
     finally:
         stripe_events.use_lambda_context(None)
 
 
 def on_stripe_event(record: dict[str, Any]) -> None:
-    """Apply the Stripe event in one SQS record."""
-    event_id = event_type = "?"
+    """Apply the Stripe event in one SQS record (a failure is logged by `batch.handle`, see `described`)."""
+    payload = json.loads(str(record["body"]))
+    if not isinstance(payload, dict):
+        raise ValueError("the message is not a JSON object")
+    outcome = stripe_events.process(payload)
+    log.info("%s: %s", described(record), outcome)
+
+
+def described(record: dict[str, Any]) -> str:
+    """"stripe event evt_… (type)": the ids only, never the payload, which can carry customer details."""
     try:
         payload = json.loads(str(record["body"]))
-        if not isinstance(payload, dict):
-            raise ValueError("the message is not a JSON object")
-        event_id, event_type = str(payload.get("id", "?")), str(payload.get("type", "?"))
-        outcome = stripe_events.process(payload)
-    except Exception as e:
-        log.warning("stripe event %s (%s, sqs message %s) failed, SQS will retry it: %s",
-                    event_id, event_type, message_id(record), why(e))
-        raise
-    log.info("stripe event %s (%s): %s", event_id, event_type, outcome)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return "stripe event ? (not a JSON object)"
+    return f"stripe event {payload.get('id', '?')} ({payload.get('type', '?')})"
