@@ -44,6 +44,8 @@ package: $(STAMP)
 	@# chalice refuses to package without a region; the template itself is region-agnostic.
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-$${AWS_REGION:-us-east-1}} \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json $(PACKAGE_DIR)
+	@# Lambda's runtime botocore instead of a bundled copy, and bytecode for a read-only /var/task.
+	$(PY) infra/postpackage.py $(PACKAGE_DIR)/deployment.zip $(POSTPACKAGE_FLAGS)
 	$(VENV)/bin/cfn-lint $(PACKAGE_DIR)/sam.json
 
 ## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md)
@@ -55,6 +57,7 @@ bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py
 	$(PY) bench/pdf.py
+	$(PY) bench/dev_soak.py --minutes $${SOAK_MINUTES:-30}
 
 clean:
 	rm -rf $(VENV) build .dev .pytest_cache .mypy_cache .ruff_cache

@@ -42,14 +42,16 @@ class Stack:
         self.moto.stop()
 
 
-def start_moto(port: int) -> tuple[Any, str]:
+def start_moto(port: int, verbose: bool = False) -> tuple[Any, str]:
     from moto.server import ThreadedMotoServer
 
-    from devstack.moto_atomic import cheap_transactions, partition_queries, serialise_dynamodb_writes
+    from devstack.moto_atomic import cheap_transactions, partition_queries, serialise_backends
 
     partition_queries()
     cheap_transactions()  # first: the lock below then wraps the cheaper transaction
-    serialise_dynamodb_writes()
+    serialise_backends()  # DynamoDB, SQS and S3 calls one at a time, reads included
+    # moto's werkzeug server logs every request (each queue poll, twice a second): quiet unless -v.
+    logging.getLogger("werkzeug").setLevel(logging.DEBUG if verbose else logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound = server.get_host_and_port()
