@@ -1,13 +1,14 @@
 """`make dev`: moto on loopback, resources from infra/, demo data, the app, the event pump."""
 from __future__ import annotations
 
-import contextlib
+import argparse
 import json
 import logging
 import os
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,46 @@ class Stack:
     outbox: Any
     base_url: str
     demo: dict[str, Any]
+    sweeper: Any = None
+
+    def stop(self, within: float = 4.0) -> None:
+        """Stop in two waves, each part in its own thread (each waits up to ~1 s for its loop to
+        notice): what calls the local AWS first, then the servers it calls. At most `within` s."""
+        deadline = time.monotonic() + within
+        callers = [self.pump.stop, self.app_server.server.shutdown, self.checkout_server.server.shutdown]
+        if self.sweeper is not None:
+            callers.append(self.sweeper.stop)
+        for wave in (callers, [self.outbox.shutdown, self.moto.stop]):
+            threads = [threading.Thread(target=part, daemon=True, name="stop") for part in wave]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.outbox.server_close()
+
+
+class TTLSweeper:
+    """Deletes expired items (the table's TTL attribute) every `every` seconds, as DynamoDB does."""
+
+    def __init__(self, every: float = 30.0) -> None:
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="ttl-sweeper")
+
+    def start(self) -> TTLSweeper:
+        self._thread.start()
+        return self
 
     def stop(self) -> None:
-        self.pump.stop()
-        self.app_server.server.shutdown()
-        self.checkout_server.server.shutdown()
-        self.outbox.shutdown()
-        self.outbox.server_close()
-        self.moto.stop()
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        from devstack.moto_atomic import expire_items
+
+        while not self._stop.wait(self._every):
+            removed = expire_items(time.time())
+            log.debug("TTL: %d expired items deleted", removed)
 
 
 def start_moto(port: int, verbose: bool = False) -> tuple[Any, str]:
@@ -143,13 +176,13 @@ def checkout_origin(port: int) -> str:
     return f"http://localhost:{port}"
 
 
-def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: int = 0) -> Stack:
+def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: int = 0, verbose: bool = False) -> Stack:
     """Start the whole local stack in this process and return it (tests use this too)."""
     from devstack.outbox import outbox_url, start_outbox_server
     from devstack.provision import provision
     from devstack.seed import seed
 
-    moto, endpoint = start_moto(moto_port or free_port())
+    moto, endpoint = start_moto(moto_port or free_port(), verbose)
     resources = provision(endpoint, stack_name="paydrop-dev")
     base_url = f"http://127.0.0.1:{port}"
     checkout_port = checkout_port or free_port()
@@ -163,15 +196,25 @@ def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: in
     links = demo_links(base_url, demo, resources, outbox_url(outbox))
     DEV_DIR.mkdir(exist_ok=True)
     (DEV_DIR / "demo.json").write_text(json.dumps(links, indent=2) + "\n")
-    return Stack(moto, app_server, checkout_server, pump, outbox, base_url, links)
+    return Stack(moto, app_server, checkout_server, pump, outbox, base_url, links, TTLSweeper().start())
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    port = int(os.environ.get("PORT", "8000"))
-    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")),
-                  int(os.environ.get("CHECKOUT_PORT", "0")))
-    links = stack.demo
+def configure_logging(verbose: bool) -> None:
+    """Quiet by default: what starts, warnings and errors. `-v`: every request to the local AWS
+    (each queue poll) and every poll's outcome too."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Set on the children: Chalice sets the app's own `paydrop` logger to ERROR when the app loads.
+    for name in ("paydrop.pump", "paydrop.dev"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        from chalice.local import ChaliceRequestHandler
+
+        # One line per request to the app buries the links too; errors are still logged.
+        ChaliceRequestHandler.log_request = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
+
+
+def print_links(links: dict[str, Any]) -> None:
     print(
         "\nPaydrop is running locally.\n"
         f"  App:            {links['base_url']}  (health: {links['health_url']})\n"
@@ -189,9 +232,28 @@ def main() -> None:
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description="Paydrop's whole stack on this machine.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every queue poll and local AWS request")
+    args = parser.parse_args()
+    configure_logging(args.verbose)
+    # Ctrl-C and SIGTERM set an event rather than raise into whichever frame runs: the stop
+    # below then always runs, and works even when the shell started us with SIGINT ignored.
     done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        done.wait()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    port = int(os.environ.get("PORT", "8000"))
+    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")),
+                  int(os.environ.get("CHECKOUT_PORT", "0")), verbose=args.verbose)
+    print_links(stack.demo)
+    while not done.wait(1):  # a timed wait: signal handlers run between the waits
+        pass
     print("Stopping…", flush=True)
     stack.stop()
+    print("Stopped.", flush=True)
+    logging.shutdown()
+    # Skip tearing down the in-memory AWS object by object (minutes for a day's data): the
+    # servers are closed and nothing is left to flush.
+    os._exit(0)

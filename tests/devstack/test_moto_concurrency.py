@@ -70,8 +70,8 @@ def test_scans_and_queries_while_items_are_written_all_succeed(endpoint: str) ->
                      GlobalSecondaryIndexes=[{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                                               "Projection": {"ProjectionType": "ALL"}}])
     for start in range(0, 1000, 25):
-        ddb.batch_write_item(RequestItems={"race": [
-            {"PutRequest": {"Item": {"pk": {"S": f"p{i}"}, "sk": {"S": "0"}, "g": {"S": "g"}}}} for i in range(start, start + 25)]})
+        items = [{"pk": {"S": f"p{i}"}, "sk": {"S": "0"}, "g": {"S": "g"}} for i in range(start, start + 25)]
+        ddb.batch_write_item(RequestItems={"race": [{"PutRequest": {"Item": item}} for item in items]})
     counter = iter(range(10**9))
 
     def write() -> None:
