@@ -21,15 +21,11 @@ only botocore dropped and with only bytecode added. Exit code 1 when over budget
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,43 +38,11 @@ from bench.lambda_package import (  # noqa: E402
     record_page_calls,
     runtime_folder,
     seeded_moto,
+    serve_once,
     unzip_read_only,
 )
 
 BUDGET = 1.25
-RUNNER = """
-import sys, time, json, os
-sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], os.environ["BENCH_RUNTIME_DIR"]]
-from app import app as handler
-
-class Context:
-    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-    memory_limit_in_mb = 512
-    def get_remaining_time_in_millis(self):
-        return 20000
-
-response = handler(json.loads(os.environ["BENCH_EVENT"]), Context())
-print(json.dumps({"status": response["statusCode"], "body": response["body"][:20000],
-                  "modules": len(sys.modules)}), flush=True)
-"""
-
-
-def serve_once(task: Path, runtime: Path, env: dict[str, str], event: dict[str, Any]) -> tuple[float, dict[str, Any]]:
-    """Start a fresh interpreter on `task`, serve `event`; (seconds from start to response, response)."""
-    child_env = {**env, "LAMBDA_TASK_ROOT": str(task), "BENCH_RUNTIME_DIR": str(runtime), "BENCH_EVENT": json.dumps(event)}
-    t = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-I", "-S", "-B", "-c", RUNNER], cwd=task, env=child_env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    elapsed = time.perf_counter() - t
-    _, err = process.communicate(timeout=60)
-    if not line:
-        raise RuntimeError(f"the handler in {task} gave no response:\n{err[-3000:]}")
-    return elapsed, json.loads(line)
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
