@@ -18,7 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## dev: create .venv, install, start moto + resources + demo data + app (:8000) + event pump
 dev: $(STAMP)
-	PYTHONUNBUFFERED=1 $(PY) -m devstack
+	@# Two malloc arenas: with one per request thread, glibc's arenas fragment and RSS creeps (bench/dev_soak.py).
+	MALLOC_ARENA_MAX=2 PYTHONUNBUFFERED=1 $(PY) -m devstack
 
 ## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging, browser)
 test: $(STAMP) lint typecheck browser

@@ -60,7 +60,9 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def start_stack(dev_dir: Path, verbose: bool) -> tuple[subprocess.Popen[str], dict[str, Any], Path]:
-    env = {**os.environ, "PORT": str(free_port()), "PAYDROP_DEV_DIR": str(dev_dir), "PYTHONUNBUFFERED": "1"}
+    # As `make dev` starts it (the Makefile's dev target sets the same variables).
+    env = {**os.environ, "PORT": str(free_port()), "PAYDROP_DEV_DIR": str(dev_dir), "PYTHONUNBUFFERED": "1",
+           "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
     for name in ("PAYDROP_AWS_ENDPOINT_URL", "TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "PUBLIC_BASE_URL"):
         env.pop(name, None)
     log_path = dev_dir / "devstack.log"
