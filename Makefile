@@ -53,7 +53,7 @@ package: $(STAMP)
 deploy: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/deploy.sh $(STAGE)
 
-## bench: cold start (import app vs boto3), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render)
+## bench: cold start (packaged zip vs a minimal Chalice app), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render), make dev soak (SOAK_MINUTES=30)
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py

@@ -83,7 +83,7 @@ class Traffic:
 
     def __init__(self, links: dict[str, Any]) -> None:
         self.links, self.base = links, links["base_url"]
-        self.requests, self.failures, self.rounds, self.downloads = 0, 0, 0, 0
+        self.requests, self.failures, self.rounds, self.downloads, self.undelivered = 0, 0, 0, 0, 0
         self._lock = threading.Lock()
 
     def _call(self, session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
@@ -140,7 +140,7 @@ class Traffic:
                 return
             time.sleep(0.5)
         with self._lock:
-            self.failures += 1  # paid but nothing to download within 15 s
+            self.undelivered += 1  # not paid and released within 15 s (e.g. a rate limit said 429)
 
 
 def drive(traffic: Traffic, until: float, stop: threading.Event) -> None:
@@ -204,8 +204,8 @@ def main() -> int:
     log_lines = log_path.read_text().splitlines()
     ok = peak < RSS_BUDGET_MB and stopped < STOP_BUDGET_S and code == 0
     print(f"\n{'what':<28}{'value':>14}  budget")
-    print(f"{'traffic':<28}{traffic.rounds:>8} rounds  {traffic.requests} requests, {traffic.downloads} downloads, "
-          f"{traffic.failures} failures (5xx/timeouts)")
+    print(f"{'traffic':<28}{traffic.rounds:>8} rounds  {traffic.requests} requests, {traffic.downloads} downloads "
+          f"({traffic.undelivered} not released within 15 s), {traffic.failures} failures (5xx, errors)")
     print(f"{'RSS after start-up':<28}{baseline:>11.1f} MB")
     print(f"{'RSS peak':<28}{peak:>11.1f} MB  < {RSS_BUDGET_MB} MB")
     print(f"{'RSS final':<28}{final:>11.1f} MB  (+{final - baseline:.1f} MB over start-up)")

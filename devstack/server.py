@@ -9,6 +9,7 @@ import signal
 import socket
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,9 @@ def start_app_server(port: int) -> Any:
     from devstack.local_auth import tolerate_undecodable_tokens
 
     tolerate_undecodable_tokens()
+    # Chalice warns that local mode skips the Cognito authorizer; the app checks the token
+    # itself (`api/http.py`), so the warning is wrong here and would print under the links.
+    warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported in local mode")
     server = create_local_server(app, _local_config(app), "127.0.0.1", port)
     threading.Thread(target=server.serve_forever, daemon=True, name="app-server").start()
     return server
