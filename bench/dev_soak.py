@@ -140,7 +140,7 @@ class Traffic:
                 return
             time.sleep(0.5)
         with self._lock:
-            self.undelivered += 1  # not paid and released within 15 s (e.g. a rate limit said 429)
+            self.undelivered += 1  # not released within 15 s (mostly Pay's per-IP rate limit: 429)
 
 
 def drive(traffic: Traffic, until: float, stop: threading.Event) -> None:
