@@ -8,7 +8,7 @@ STAGE ?= dev
 PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck package deploy bench clean browser e2e
+.PHONY: dev test lint typecheck package deploy owner bench clean browser e2e tick
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 dev: $(STAMP)
 	@# Two malloc arenas: with one per request thread, glibc's arenas fragment and RSS creeps (bench/dev_soak.py).
 	MALLOC_ARENA_MAX=2 PYTHONUNBUFFERED=1 $(PY) -m devstack
+
+## tick: run the scheduler (reminders, access expiry) once against the running `make dev` stack; AT=2030-01-31T10:00:00Z runs it as of then
+tick: $(STAMP)
+	$(PY) -m devstack.tick $(if $(AT),--at $(AT))
 
 ## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging, browser)
 test: $(STAMP) lint typecheck browser
@@ -49,15 +53,25 @@ package: $(STAMP)
 	$(PY) infra/postpackage.py $(PACKAGE_DIR)/deployment.zip $(POSTPACKAGE_FLAGS)
 	$(VENV)/bin/cfn-lint $(PACKAGE_DIR)/sam.json
 
-## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md)
+## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md):
+##   make deploy STAGE=prod MAIL_DOMAIN=mail.example.com ALARM_EMAIL=ops@example.com [MAIL_FROM=… LOG_RETENTION_DAYS=…
+##   CUSTOM_DOMAIN=… CUSTOM_DOMAIN_CERT_ARN=… PAYDROP_ARTIFACTS_BUCKET=…] (make passes them to deploy.sh's environment)
 deploy: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" infra/deploy.sh $(STAGE)
+
+## owner: a business and its first owner in a deployed STAGE: make owner STAGE=prod EMAIL=you@example.com [BUSINESS=…]
+owner: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "make owner: give EMAIL=you@example.com (and STAGE=dev|prod)" >&2; exit 2; }
+	$(PY) -m infra.owner --stage "$(STAGE)" --email "$(EMAIL)" $(if $(BUSINESS),--business "$(BUSINESS)")
 
 ## bench: cold start (packaged zip vs a minimal Chalice app), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render), make dev soak (SOAK_MINUTES=30)
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py
 	$(PY) bench/pdf.py
+	$(PY) bench/portal_history.py
+	$(PY) bench/statement_scale.py
+	$(PY) bench/export_scale.py
 	$(PY) bench/dev_soak.py --minutes $${SOAK_MINUTES:-30}
 
 clean:

@@ -1,8 +1,9 @@
 """Paydrop's Chalice app: wiring only. Features live under chalicelib/."""
 from typing import Any
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
+from chalicelib import observability
 from chalicelib.api import (
     access_logs,
     auth,
@@ -12,6 +13,7 @@ from chalicelib.api import (
     client_sign_in,
     clients,
     dashboard,
+    edge,
     email_preferences,
     files,
     health,
@@ -28,38 +30,70 @@ from chalicelib.api import (
     webhooks,
 )
 
-app = Chalice(app_name="paydrop")
-app.debug = False  # never leak stack traces to callers
+# debug off: never leak stack traces to callers. configure_logs=False: Chalice would set the `paydrop`
+# logger to ERROR (so with debug off) and drop every INFO and WARNING line; chalicelib/logs.py sets it up.
+app = Chalice(app_name="paydrop", debug=False, configure_logs=False)
+app.register_middleware(observability.middleware, "all")  # logs, correlation id, metrics
 
 for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
 
+# Every route, health check and Stripe webhook included: only requests through CloudFront (with
+# the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.
+app.register_middleware(edge.origin_guard, "http")
 
-@app.on_sqs_message(queue="stripe-events", batch_size=1, name="payments_worker")
-def payments_worker(event: Any) -> None:
+
+# Batches of up to 10 with partial batch responses (chalicelib/workers/batch.py): a failing message
+# is retried alone. infra/resources.json adds FunctionResponseTypes: [ReportBatchItemFailures].
+@app.on_sqs_message(queue="stripe-events", batch_size=10, name="payments_worker")
+def payments_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import payments  # workers import their modules when they run: the API's cold start stays lean
 
-    payments.on_stripe_event(event)
+    return payments.on_batch(event)
 
 
-@app.on_sqs_message(queue="mail", batch_size=1, name="mail_worker")
-def mail_worker(event: Any) -> None:
-    from chalicelib.workers import mail
+@app.on_sqs_message(queue="mail", batch_size=10, name="mail_worker")
+def mail_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, mail
 
-    mail.on_mail(event)
-
-
-@app.on_sqs_message(queue="uploads", batch_size=1, name="previews_worker")
-def previews_worker(event: Any) -> None:
-    from chalicelib.workers import previews
-
-    previews.on_upload(event)
+    return batch.handle(event, mail.on_mail)
 
 
-@app.on_sqs_message(queue="views", batch_size=1, name="views_worker")
-def views_worker(event: Any) -> None:
-    from chalicelib.workers import views
+# Smaller batches: one large PDF or photo can take seconds, and the function has 60 s for the batch.
+@app.on_sqs_message(queue="uploads", batch_size=5, name="previews_worker")
+def previews_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, previews
 
-    views.on_view(event)
+    return batch.handle(event, previews.on_upload)
+
+
+@app.on_sqs_message(queue="views", batch_size=10, name="views_worker")
+def views_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, views
+
+    return batch.handle(event, views.on_view)
+
+
+# SES bounces and complaints (SNS → SQS): the addresses they name get no more mail.
+@app.on_sqs_message(queue="mail-feedback", batch_size=10, name="mail_feedback_worker")
+def mail_feedback_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, mail_feedback
+
+    return batch.handle(event, mail_feedback.on_feedback)
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="scheduler")
+def scheduler(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import schedule  # reminders, access expiry: see the module
+
+    return schedule.on_tick(event)
+
+
+# One export a batch: an access log of a million entries takes minutes (900 s timeout).
+@app.on_sqs_message(queue="exports", batch_size=1, name="exports_worker")
+def exports_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, exports
+
+    return batch.handle(event, exports.on_export)

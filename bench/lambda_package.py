@@ -22,6 +22,8 @@ EVENT = ROOT / "tests" / "events" / "apigateway" / "get_invoice.json"
 # What Lambda's python3.11 runtime has in /var/runtime besides its own bootstrap.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
 PUBLIC_BASE_URL = "https://d111111abcdef8.cloudfront.net"
+# The stack hands the API its origin secret in the environment; CloudFront sends it as a header.
+ORIGIN_SECRET = "bench-origin-secret"
 
 
 def make_package(out: Path, postpackage_flags: str = "") -> Path:
@@ -83,6 +85,7 @@ def lambda_env(stack_env: dict[str, str], function_name: str = "paydrop-dev") ->
         "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
         **stack_env,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "PAYDROP_SECRET_ORIGIN_SECRET": ORIGIN_SECRET,
     }
 
 
@@ -104,8 +107,11 @@ def seeded_moto() -> Iterator[tuple[dict[str, str], str]]:
 
 
 def page_event(token: str) -> dict[str, Any]:
-    """The API Gateway proxy event for `GET /invoice/{token}`."""
-    return json.loads(EVENT.read_text().replace("TOKEN", token))
+    """The API Gateway proxy event for `GET /invoice/{token}`, as CloudFront forwards it."""
+    event = json.loads(EVENT.read_text().replace("TOKEN", token))
+    event["headers"]["X-Paydrop-Origin-Secret"] = ORIGIN_SECRET
+    event["multiValueHeaders"]["X-Paydrop-Origin-Secret"] = [ORIGIN_SECRET]
+    return event
 
 
 class _Context:
@@ -202,7 +208,7 @@ class Context:
         return 20000
 
 response = handler(json.loads(os.environ["BENCH_EVENT"]), Context())
-print(json.dumps({"status": response["statusCode"], "body": response["body"][:20000],
+print("BENCH-RESPONSE " + json.dumps({"status": response["statusCode"], "body": response["body"][:20000],
                   "modules": len(sys.modules), "cpu": time.process_time()}), flush=True)
 """
 
@@ -215,8 +221,10 @@ def serve_once(task: Path, runtime: Path, env: dict[str, str], event: dict[str, 
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
+    while line and not line.startswith("BENCH-RESPONSE "):  # the app's own log lines (stdout in Lambda)
+        line = process.stdout.readline()
     elapsed = time.perf_counter() - t
     _, err = process.communicate(timeout=60)
     if not line:
         raise RuntimeError(f"the handler in {task} gave no response:\n{err[-3000:]}")
-    return elapsed, json.loads(line)
+    return elapsed, json.loads(line.removeprefix("BENCH-RESPONSE "))

@@ -1,23 +1,20 @@
 """boto3 clients, created lazily once per container and pointed at moto locally.
 
-X-Ray patching happens here, on first client creation inside Lambda only, so that
-importing the app stays cheap and local runs need no daemon.
+Tracing (`chalicelib.tracing`) starts here, on first client creation inside Lambda only, so
+that importing the app stays cheap and local runs need no daemon.
 """
 from __future__ import annotations
 
 from functools import cache, lru_cache
 from typing import Any
 
+from chalicelib import tracing
 from chalicelib.config import settings
 
 
-@lru_cache(maxsize=1)
 def ensure_tracing() -> None:
-    """Trace every botocore call (boto3 and PynamoDB alike) with X-Ray, in Lambda only."""
-    if settings().in_lambda:
-        from aws_xray_sdk.core import patch
-
-        patch(["botocore"])
+    """Trace every botocore call (boto3 and PynamoDB alike), in Lambda only: `chalicelib.tracing`."""
+    tracing.start()
 
 
 @lru_cache(maxsize=1)
@@ -71,4 +68,4 @@ def reset_clients() -> None:
     """Drop cached clients (tests point the process at a new endpoint)."""
     client.cache_clear()
     _session.cache_clear()
-    ensure_tracing.cache_clear()
+    tracing.reset()

@@ -21,6 +21,10 @@ class Settings:
     uploads_queue_url: str
     mail_queue_url: str
     views_queue_url: str
+    # SES bounces and complaints (configuration set → SNS → this queue → mail_feedback_worker).
+    mail_feedback_queue_url: str
+    # The SES configuration set every message is sent with: it publishes those bounces and complaints.
+    ses_configuration_set: str
     user_pool_id: str
     user_pool_client_id: str
     # Local only: the moto server every AWS client talks to. Empty in the cloud.
@@ -37,6 +41,10 @@ class Settings:
     in_lambda: bool
     # How long a secret read from SSM is reused: a rotated secret is picked up within this time.
     secret_ttl_seconds: int = 300
+    # Background exports (access logs as CSV): the exports worker's queue.
+    exports_queue_url: str = ""
+    # Level of the `paydrop` logs (chalicelib/logs.py): POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO.
+    log_level: str = "INFO"
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
     # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
     local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
@@ -85,6 +93,8 @@ def settings() -> Settings:
         uploads_queue_url=_env("UPLOADS_QUEUE_URL"),
         mail_queue_url=_env("MAIL_QUEUE_URL"),
         views_queue_url=_env("VIEWS_QUEUE_URL"),
+        mail_feedback_queue_url=_env("MAIL_FEEDBACK_QUEUE_URL"),
+        ses_configuration_set=_env("SES_CONFIGURATION_SET"),
         user_pool_id=pool_id,
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         aws_endpoint_url=endpoint,
@@ -94,7 +104,9 @@ def settings() -> Settings:
         jwks_url=_env("COGNITO_JWKS_URL") or default_jwks,
         presign_ttl_seconds=min(int(_env("PRESIGN_TTL_SECONDS", "300") or 300), 300),
         in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
+        exports_queue_url=_env("EXPORTS_QUEUE_URL"),
         secret_ttl_seconds=max(int(_env("SECRET_TTL_SECONDS", "300") or 300), 0),
+        log_level=(_env("POWERTOOLS_LOG_LEVEL") or _env("LOG_LEVEL") or "INFO").upper(),
         local_secrets={
             name.removeprefix(_SECRET_PREFIX).lower().replace("_", "-"): value.strip()
             for name, value in os.environ.items()

@@ -1,12 +1,13 @@
-"""Secrets: from `PAYDROP_SECRET_<NAME>` locally, from SSM Parameter Store in the cloud.
+"""Secrets: from `PAYDROP_SECRET_<NAME>` locally, from SSM Parameter Store in the cloud (through
+Powertools Parameters, cached for `settings().secret_ttl_seconds`).
 
 Values are never logged, and never put in error messages: only parameter names are.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable
 
@@ -27,39 +28,32 @@ def secret(name: str) -> str:
     return _cached_parameter(f"/paydrop/{s.stage}/{name}", s.secret_ttl_seconds)
 
 
-# path -> (value, when it was read). Only successful reads are stored.
-_fetched: dict[str, tuple[str, datetime]] = {}
-
-
 def _cached_parameter(path: str, ttl_seconds: int) -> str:
-    # Reused for `ttl_seconds` (SECRET_TTL_SECONDS, default 5 minutes): one SSM call per
-    # container per TTL rather than per request, yet a rotated secret is picked up without a
-    # redeploy. A failed read raises and stores nothing, so the next call retries.
-    now = clock.now()
-    hit = _fetched.get(path)
-    if hit is not None and now - hit[1] < timedelta(seconds=ttl_seconds):
-        return hit[0]
-    value = _parameter(path)
-    _fetched[path] = (value, now)
-    return value
+    # Powertools Parameters keeps the value for `ttl_seconds` (SECRET_TTL_SECONDS, default 5
+    # minutes): one SSM call per container per TTL rather than per request, yet a rotated secret
+    # is picked up without a redeploy. A failed read raises and caches nothing, so the next call retries.
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+    from botocore.exceptions import ClientError
+
+    try:
+        return str(_provider().get(path, max_age=ttl_seconds, decrypt=True))
+    except GetParameterError as e:
+        cause = e.__context__  # Powertools wraps the boto error without chaining it
+        if isinstance(cause, ClientError) and cause.response.get("Error", {}).get("Code") == "ParameterNotFound":
+            raise SecretMissing(f"parameter {path} does not exist") from cause
+        raise Unavailable(f"parameter {path} could not be read") from cause
 
 
-def _parameter(path: str) -> str:
-    from botocore.exceptions import BotoCoreError, ClientError
+@lru_cache(maxsize=1)
+def _provider() -> Any:
+    """Powertools' SSM provider on our SSM client (endpoint-aware, traced), once per container."""
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
 
     from chalicelib.aws import client
 
-    try:
-        reply = client("ssm").get_parameter(Name=path, WithDecryption=True)
-    except ClientError as e:
-        if e.response.get("Error", {}).get("Code") == "ParameterNotFound":
-            raise SecretMissing(f"parameter {path} does not exist") from e
-        raise Unavailable(f"parameter {path} could not be read") from e
-    except BotoCoreError as e:
-        raise Unavailable(f"parameter {path} could not be read") from e
-    return str(reply["Parameter"]["Value"])
+    return SSMProvider(boto3_client=client("ssm"))
 
 
 def reset_secrets() -> None:
     """Forget fetched secrets (tests)."""
-    _fetched.clear()
+    _provider.cache_clear()

@@ -25,10 +25,15 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+from devstack.provision_messaging import MESSAGING_CREATORS
+
 log = logging.getLogger("paydrop.provision")
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "resources.json"
-SKIPPED_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy"}
+SKIPPED_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy",
+                 "AWS::SNS::TopicPolicy"}
+# Alarms, log groups and API Gateway's logging role watch the cloud; `make dev` logs to the console.
+OBSERVABILITY_TYPES = {"AWS::CloudWatch::Alarm", "AWS::Logs::LogGroup", "AWS::IAM::Role", "AWS::ApiGateway::Account"}
 # The CDN in front of the dashboard bucket and the API: locally the app serves `/app/` itself
 # (chalicelib/api/dashboard.py) on the same origin as the API, which is what CloudFront gives.
 CLOUD_ONLY_TYPES = {"AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl",
@@ -50,11 +55,17 @@ class Resources:
     views_queue_url: str
     mail_dlq_url: str
     views_dlq_url: str
+    mail_feedback_queue_url: str
+    mail_feedback_dlq_url: str
+    ses_configuration_set: str
+    mail_feedback_topic_arn: str
     user_pool_id: str
     user_pool_client_id: str
     region: str
     endpoint_url: str
     mail_from: str
+    exports_queue_url: str = ""
+    exports_dlq_url: str = ""
     # A fresh `whsec_…` per local stack, for the offline checkout and any tool posting events.
     stripe_webhook_secret: str = field(default_factory=lambda: os.environ.get("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET")
                                        or "whsec_local_" + secrets.token_urlsafe(24))
@@ -71,9 +82,12 @@ class Resources:
             "UPLOADS_QUEUE_URL": self.uploads_queue_url,
             "MAIL_QUEUE_URL": self.mail_queue_url,
             "VIEWS_QUEUE_URL": self.views_queue_url,
+            "EXPORTS_QUEUE_URL": self.exports_queue_url,
             "USER_POOL_ID": self.user_pool_id,
             "USER_POOL_CLIENT_ID": self.user_pool_client_id,
             "MAIL_FROM": self.mail_from,
+            "MAIL_FEEDBACK_QUEUE_URL": self.mail_feedback_queue_url,
+            "SES_CONFIGURATION_SET": self.ses_configuration_set,
             "PAYDROP_STAGE": stage,
             # Locally, with no Stripe key, the offline checkout signs its webhook events with this.
             "PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
@@ -86,7 +100,9 @@ class Resources:
     def queue_urls(self) -> dict[str, str]:
         """The URL of each queue by the name the app's `@app.on_sqs_message(queue=...)` gives it."""
         return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
-                "mail": self.mail_queue_url, "views": self.views_queue_url}
+                "mail": self.mail_queue_url, "views": self.views_queue_url,
+                "mail-feedback": self.mail_feedback_queue_url,
+                "exports": self.exports_queue_url}
 
 
 @dataclass
@@ -99,6 +115,7 @@ class _Stack:
     clients: Callable[[str], Any]
     refs: dict[str, str] = field(default_factory=dict)
     attrs: dict[tuple[str, str], str] = field(default_factory=dict)
+    conditions: dict[str, bool] = field(default_factory=dict)
 
     def pseudo(self, name: str) -> str:
         """A pseudo parameter such as `AWS::StackName`."""
@@ -126,16 +143,23 @@ class _Stack:
 # --- intrinsic functions ---------------------------------------------------------------
 
 
+# What `{"Ref": "AWS::NoValue"}` resolves to: the key (or list item) holding it is left out.
+_NO_VALUE = object()
+
+
 def resolve(value: Any, stack: _Stack) -> Any:
-    """`value` with Ref, Fn::GetAtt, Fn::Sub, Fn::Join and Fn::Select replaced by strings."""
+    """`value` with Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select and Fn::If replaced by strings."""
     if isinstance(value, list):
-        return [resolve(item, stack) for item in value]
+        return [item for item in (resolve(item, stack) for item in value) if item is not _NO_VALUE]
     if not isinstance(value, dict):
         return value
     if len(value) == 1:
         (key, arg), = value.items()
         if key == "Ref":
-            return stack.ref(arg)
+            return _NO_VALUE if arg == "AWS::NoValue" else stack.ref(arg)
+        if key == "Fn::If":
+            condition, when_true, when_false = arg
+            return resolve(when_true if stack.conditions[condition] else when_false, stack)
         if key == "Fn::GetAtt":
             name, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
             return stack.get_att(name, attribute)
@@ -149,7 +173,33 @@ def resolve(value: Any, stack: _Stack) -> Any:
             return resolve(items, stack)[int(resolve(index, stack))]
         if key.startswith("Fn::"):
             raise NotImplementedError(f"{key} is not supported by devstack/provision.py")
-    return {k: resolve(v, stack) for k, v in value.items()}
+    resolved = {k: resolve(v, stack) for k, v in value.items()}
+    return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+
+
+def condition_values(conditions: dict[str, Any], stack: _Stack) -> dict[str, bool]:
+    """Each template condition's truth, from Fn::Equals / Not / And / Or and `Condition` references."""
+    values: dict[str, bool] = {}
+
+    def truth(expression: Any) -> bool:
+        (key, arg), = expression.items()
+        if key == "Condition":
+            if arg not in values:
+                values[arg] = truth(conditions[arg])
+            return values[arg]
+        if key == "Fn::Equals":
+            left, right = (resolve(item, stack) for item in arg)
+            return bool(str(left) == str(right))
+        if key == "Fn::Not":
+            return not truth(arg[0])
+        if key in ("Fn::And", "Fn::Or"):
+            found = [truth(item) for item in arg]
+            return all(found) if key == "Fn::And" else any(found)
+        raise NotImplementedError(f"condition function {key} is not supported by devstack/provision.py")
+
+    for name in conditions:
+        truth({"Condition": name})
+    return values
 
 
 def _sub(arg: str | list[Any], stack: _Stack) -> str:
@@ -276,10 +326,13 @@ def _bucket_cors(s3: Any, bucket: str, config: dict[str, Any]) -> None:
 
 
 def _bucket_lifecycle(s3: Any, bucket: str, config: dict[str, Any]) -> None:
-    """Lifecycle rules; the API wants `ID` and a `Filter` where CloudFormation has `Id` and `Prefix`."""
+    """Lifecycle rules; the API wants `ID`, a `Filter` and `Expiration.Days` where CloudFormation has
+    `Id`, `Prefix` and `ExpirationInDays`."""
     rules = []
     for rule in config["Rules"]:
-        translated = {k: v for k, v in rule.items() if k not in ("Id", "Prefix")}
+        translated = {k: v for k, v in rule.items() if k not in ("Id", "Prefix", "ExpirationInDays")}
+        if "ExpirationInDays" in rule:
+            translated["Expiration"] = {"Days": rule["ExpirationInDays"]}
         translated["Filter"] = {"Prefix": rule.get("Prefix", "")}
         rules.append(translated | ({"ID": rule["Id"]} if "Id" in rule else {}))
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
@@ -395,7 +448,8 @@ def _create_email_identity(name: str, props: dict[str, Any], stack: _Stack) -> N
         ses.verify_email_identity(EmailAddress=identity)
     else:
         ses.verify_domain_identity(Domain=identity)
-    ignored = set(props) - {"EmailIdentity"}
+    # DNS-side settings (DKIM keys) and the default configuration set mean nothing to moto's SES.
+    ignored = set(props) - {"EmailIdentity", "DkimAttributes", "DkimSigningAttributes", "ConfigurationSetAttributes"}
     if ignored:
         log.warning("%s: %s not provisioned locally", name, sorted(ignored))
     stack.refs[name] = identity
@@ -409,6 +463,7 @@ CREATORS: dict[str, Callable[[str, dict[str, Any], _Stack], None]] = {
     "AWS::Cognito::UserPoolClient": _create_user_pool_client,
     "AWS::Cognito::UserPoolGroup": _create_group,
     "AWS::SES::EmailIdentity": _create_email_identity,
+    **MESSAGING_CREATORS,
 }
 
 
@@ -447,13 +502,18 @@ def parameter_values(template: dict[str, Any], given: dict[str, str] | None = No
 
 def create_resources(template: dict[str, Any], stack: _Stack, parameters: dict[str, str] | None = None) -> None:
     """Create every typed resource of `template` in dependency order, skipping what moto ignores."""
-    if template.get("Conditions"):
-        raise NotImplementedError("template Conditions are not supported by devstack/provision.py")
     # `Ref` to a parameter reads its value from the same table as `Ref` to a resource.
     stack.refs.update(parameter_values(template, parameters))
+    stack.conditions = condition_values(template.get("Conditions", {}), stack)
     resources = template["Resources"]
     for name in creation_order(resources):
         kind = resources[name]["Type"]
+        if not stack.conditions.get(resources[name].get("Condition", ""), True):
+            log.info("skipping %s (%s): its condition is false", name, kind)
+            continue
+        if kind in OBSERVABILITY_TYPES:
+            log.info("skipping %s (%s): locally every process logs to the console", name, kind)
+            continue
         if kind in SKIPPED_TYPES:
             log.info("skipping %s (%s): moto does not enforce IAM or resource policies", name, kind)
             continue
@@ -480,7 +540,7 @@ def provision(
     stack = _Stack(stack_name, region, account_id, clients)
     create_resources(template, stack, parameters)
     # The API function's settings as the cloud computes them, for the one that is not a plain Ref.
-    api_env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    api_env = template["Globals"]["Function"]["Environment"]["Variables"]
     return Resources(
         table_name=stack.refs["AppTable"],
         files_bucket=stack.refs["FilesBucket"],
@@ -492,9 +552,15 @@ def provision(
         views_queue_url=stack.refs["ViewsQueue"],
         mail_dlq_url=stack.refs["MailDLQ"],
         views_dlq_url=stack.refs["ViewsDLQ"],
+        mail_feedback_queue_url=stack.refs["MailFeedbackQueue"],
+        mail_feedback_dlq_url=stack.refs["MailFeedbackDLQ"],
+        ses_configuration_set=stack.refs["MailConfigurationSet"],
+        mail_feedback_topic_arn=stack.refs["MailFeedbackTopic"],
         user_pool_id=stack.refs["StaffUserPool"],
         user_pool_client_id=stack.refs["StaffUserPoolClient"],
         region=region,
         endpoint_url=endpoint_url,
         mail_from=resolve(api_env["MAIL_FROM"], stack),
+        exports_queue_url=stack.refs["ExportsQueue"],
+        exports_dlq_url=stack.refs["ExportsDLQ"],
     )

@@ -121,7 +121,7 @@ class EventPump:
     def _deliver(self, binding: Binding, messages: list[dict[str, Any]]) -> None:
         event = lambda_event(messages, binding.queue_arn)
         try:
-            binding.handler(event, LambdaContext(binding.queue_arn.rsplit(":", 1)[-1]))
+            reply = binding.handler(event, LambdaContext(binding.queue_arn.rsplit(":", 1)[-1]))
         except Exception as e:  # noqa: BLE001 - Lambda's behaviour: the batch stays on the queue
             log.warning("handler failed (%s: %s); message will be retried", type(e).__name__, e)
             for m in messages:
@@ -129,8 +129,17 @@ class EventPump:
                     QueueUrl=binding.queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self._retry_delay
                 )
             return
-        self._sqs.delete_message_batch(
-            QueueUrl=binding.queue_url,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-        )
+        # Lambda's partial batch response (ReportBatchItemFailures): only the listed messages stay.
+        failed = {item.get("itemIdentifier") for item in ((reply or {}).get("batchItemFailures") or [])}
+        for m in messages:
+            if m["MessageId"] in failed:
+                self._sqs.change_message_visibility(
+                    QueueUrl=binding.queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self._retry_delay
+                )
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=binding.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
 

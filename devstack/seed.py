@@ -66,6 +66,8 @@ def seed(today: date | None = None) -> Demo:
         invoice_footer="Thank you for your business. Bank: DE89 3704 0044 0532 0130 00",
         default_terms="Payment due within 14 days.",
         stripe_enabled=True,  # without Stripe keys, Pay opens the offline test-mode checkout
+        # Payment reminders, so `make tick AT=<a day near the due date>` shows them in the outbox.
+        reminder_days_before=3, reminder_on_due=True, reminder_days_after=7,
     )
     owner = _owner(business.business_id)
     client, contacts = clients.create_client(owner, ClientInput(

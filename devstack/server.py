@@ -190,7 +190,8 @@ def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: in
     resources = provision(endpoint, stack_name="paydrop-dev")
     base_url = f"http://127.0.0.1:{port}"
     checkout_port = checkout_port or free_port()
-    configure_environment({**resources.as_env("dev"), "OFFLINE_CHECKOUT_URL": checkout_origin(checkout_port)}, base_url)
+    env = {**resources.as_env("dev"), "OFFLINE_CHECKOUT_URL": checkout_origin(checkout_port)}
+    configure_environment(env, base_url)
     demo = seed()
     app_server = start_app_server(port)
     # The same app serves the offline checkout on its own origin (only that page is linked there).
@@ -200,6 +201,8 @@ def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: in
     links = demo_links(base_url, demo, resources, outbox_url(outbox))
     DEV_DIR.mkdir(exist_ok=True)
     (DEV_DIR / "demo.json").write_text(json.dumps(links, indent=2) + "\n")
+    # What `make tick` (devstack/tick.py) needs to run the scheduler on this stack from another process.
+    (DEV_DIR / "env.json").write_text(json.dumps({**env, "PUBLIC_BASE_URL": base_url}, indent=2) + "\n")
     return Stack(moto, app_server, checkout_server, pump, outbox, base_url, links, TTLSweeper().start())
 
 
@@ -243,6 +246,8 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log every queue poll and local AWS request")
     args = parser.parse_args()
     configure_logging(args.verbose)
+    if not args.verbose:  # the app's own INFO lines (a view recorded, an email sent) only with -v
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
     # Ctrl-C and SIGTERM set an event rather than raise into whichever frame runs: the stop
     # below then always runs, and works even when the shell started us with SIGINT ignored.
     done = threading.Event()

@@ -43,6 +43,15 @@ def _pyc_name(source: str) -> str:
     return f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{LAMBDA_CACHE_TAG}.pyc"
 
 
+def _source_of(pyc: str) -> str | None:
+    """`pkg/mod.py` for `pkg/__pycache__/mod.<tag>.pyc` (None for anything else)."""
+    folder, _, file = pyc.rpartition("/")
+    if not (folder == "__pycache__" or folder.endswith("/__pycache__")) or not file.endswith(".pyc"):
+        return None
+    parent = folder[: -len("__pycache__")]
+    return f"{parent}{file.split('.', 1)[0]}.py"
+
+
 def _compile(source_name: str, source: bytes, work: Path) -> bytes | None:
     """`source` as an unchecked-hash pyc, or None when it does not compile (e.g. a py2-only
     template file a package ships as data): Python then compiles it itself, as before."""
@@ -70,11 +79,13 @@ def postprocess(zip_path: Path, strip: bool = True, bytecode: bool = True) -> di
                 if strip and runtime_provided(info.filename):
                     counts["dropped"] += 1
                     continue
+                if bytecode and _source_of(info.filename) in names:
+                    continue  # bytecode chalice copied from a work tree (timestamp pycs): ours replace it
                 data = source.read(info)
                 out.writestr(info, data)
                 counts["kept"] += 1
                 pyc = _pyc_name(info.filename)
-                if bytecode and info.filename.endswith(".py") and pyc not in names:
+                if bytecode and info.filename.endswith(".py"):
                     compiled = _compile(info.filename, data, work)
                     if compiled is not None:
                         entry = zipfile.ZipInfo(pyc, date_time=info.date_time)

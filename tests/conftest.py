@@ -204,6 +204,10 @@ def dynamodb_calls(aws: Any) -> Iterator[list[str]]:
     events.unregister("before-call.dynamodb", record)
 
 
+class BatchItemsFailed(Exception):
+    """The function reported these SQS message ids as failed (partial batch response)."""
+
+
 @dataclass(frozen=True)
 class QueueWorker:
     """One of the app's SQS functions, run synchronously on its queue as Lambda would run it.
@@ -220,13 +224,15 @@ class QueueWorker:
 
         return str(getattr(settings(), self.queue_setting))
 
-    def drain(self) -> int:
-        """Hand every message on the queue to the function, one by one, until the queue is empty;
-        returns how many were handled.
+    def drain(self, batch_size: int = 1) -> int:
+        """Hand every message on the queue to the function, `batch_size` at a time, until the queue is
+        empty; returns how many were handled.
 
-        As with Lambda, a message is deleted only when the handler returns. When it raises, the
-        message stays on the queue (made visible again at once, its receive count raised: after
-        the queue's maxReceiveCount SQS moves it to the DLQ) and the error propagates to the test.
+        As with Lambda, a message is deleted only when the handler returns without listing it in
+        `batchItemFailures` (partial batch response). When the handler raises, or lists messages as
+        failed, those stay on the queue (made visible again at once, their receive count raised:
+        after the queue's maxReceiveCount SQS moves them to the DLQ) and the test sees an error: the
+        handler's own, or `BatchItemsFailed`.
         """
         from app import app
         from chalicelib.aws import sqs
@@ -237,20 +243,30 @@ class QueueWorker:
         handler = app.handler_map[self.function_name]
         handled = 0
         while messages := client.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0, AttributeNames=["All"],
+            QueueUrl=url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=0, AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages"):
             try:
-                handler(lambda_event(messages, arn), LambdaContext(self.function_name))
+                reply = handler(lambda_event(messages, arn), LambdaContext(self.function_name))
             except Exception:
-                for message in messages:
-                    client.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
-                                                     VisibilityTimeout=0)
+                self._retry(messages)
                 raise
+            failed = {item["itemIdentifier"] for item in (reply or {}).get("batchItemFailures", [])}
+            self._retry([m for m in messages if m["MessageId"] in failed])
             for message in messages:
-                client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            handled += len(messages)
+                if message["MessageId"] not in failed:
+                    client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            handled += len(messages) - len(failed)
+            if failed:
+                raise BatchItemsFailed(sorted(failed))
         return handled
+
+    def _retry(self, messages: list[dict[str, Any]]) -> None:
+        from chalicelib.aws import sqs
+
+        for message in messages:
+            sqs().change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                            VisibilityTimeout=0)
 
     def queued(self) -> int:
         """How many messages are on the queue (visible or in flight), without receiving any."""
@@ -284,20 +300,6 @@ def drain_stripe_events() -> int:
     return PAYMENTS_WORKER.drain()
 
 
-@pytest.fixture
-def stripe_worker(chalice_app: Any) -> QueueWorker:
-    """The payments worker on an emptied stripe-events queue: `stripe_worker.drain()` applies what was queued."""
-    PAYMENTS_WORKER.discard()
-    return PAYMENTS_WORKER
-
-
-@pytest.fixture
-def mail_worker(chalice_app: Any) -> QueueWorker:
-    """The mail worker on an emptied mail queue: `mail_worker.drain()` sends what was queued."""
-    MAIL_WORKER.discard()
-    return MAIL_WORKER
-
-
 @dataclass
 class Outbox:
     """The emails this test process sent through (moto's) SES, parsed; queued mail is delivered first."""
@@ -323,25 +325,29 @@ def outbox(chalice_app: Any) -> Outbox:
     return Outbox()
 
 
-PREVIEWS_WORKER = QueueWorker("previews_worker", "uploads_queue_url")
+def _emptied(worker: QueueWorker, name: str, doc: str) -> Any:
+    """A fixture `name`: `worker` on its emptied queue (earlier tests' messages dropped unhandled),
+    so `<name>.drain()` handles what the test queued."""
+
+    @pytest.fixture(name=name)
+    def fixture(chalice_app: Any) -> QueueWorker:
+        worker.discard()
+        return worker
+
+    fixture.__doc__ = doc
+    return fixture
 
 
-@pytest.fixture
-def previews_worker(chalice_app: Any) -> QueueWorker:
-    """The previews worker on an emptied uploads queue: `previews_worker.drain()` handles the S3
-    notifications of what was uploaded since (earlier tests' uploads are dropped unhandled)."""
-    PREVIEWS_WORKER.discard()
-    return PREVIEWS_WORKER
-
-
-VIEWS_WORKER = QueueWorker("views_worker", "views_queue_url")
-
-
-@pytest.fixture
-def views_worker(chalice_app: Any) -> QueueWorker:
-    """The views worker on an emptied views queue: `views_worker.drain()` records the opens queued so far."""
-    VIEWS_WORKER.discard()
-    return VIEWS_WORKER
+previews_worker = _emptied(QueueWorker("previews_worker", "uploads_queue_url"), "previews_worker",
+                           "The previews worker: `.drain()` handles the S3 notifications of what was uploaded since.")
+views_worker = _emptied(QueueWorker("views_worker", "views_queue_url"), "views_worker",
+                        "The views worker: `.drain()` records the opens queued so far.")
+mail_feedback_worker = _emptied(QueueWorker("mail_feedback_worker", "mail_feedback_queue_url"), "mail_feedback_worker",
+                                "The SES bounce/complaint worker.")
+exports_worker = _emptied(QueueWorker("exports_worker", "exports_queue_url"), "exports_worker",
+                          "The exports worker: `.drain()` writes the files queued so far.")
+stripe_worker = _emptied(PAYMENTS_WORKER, "stripe_worker", "The payments worker: `.drain()` applies what was queued.")
+mail_worker = _emptied(MAIL_WORKER, "mail_worker", "The mail worker: `.drain()` sends what was queued.")
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
@@ -349,3 +355,17 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     and with `--dist loadfile` each worker takes one and then shares the rest, instead of one
     worker starting a half at the end while the other sits idle."""
     items.sort(key=lambda item: 0 if "test_unlock_model_" in item.nodeid else 1)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[None]:
+    """The app's clock stands still for the test. Rate limits count in fixed windows: a test
+    that presses Pay eleven times across a minute boundary would see a fresh window and no 429."""
+    from datetime import UTC, datetime
+
+    from chalicelib import clock
+
+    moment = datetime.now(UTC)
+    clock.use(lambda: moment)
+    yield
+    clock.use(None)

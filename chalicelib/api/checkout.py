@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.html import check_same_origin, client_json, origin_of, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, form_or_json, source_ip
+from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import OfflineOutcome, PayInput
 from chalicelib.domain.money import format_amount
@@ -24,7 +24,7 @@ def pay(token: str) -> Any:
     check_same_origin(request)
     with amounts_in(lambda: checkout.link_currency(token)):  # a refused amount is shown in the invoice's currency
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
-    url = checkout.start_payment(token, data, source_ip(request), absolute_url(request, f"/invoice/{token}"),
+    url = checkout.start_payment(token, data, client_ip(request), absolute_url(request, f"/invoice/{token}"),
                                  absolute_url(request, ""))
     response = see_other(url)
     if wants_json(request.headers):

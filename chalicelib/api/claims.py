@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import already_claimed, check_email_page
 from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, form_or_json, source_ip, user_agent
+from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, form_or_json, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import EmailInput
@@ -21,7 +21,7 @@ bp = Blueprint(__name__)
 @page_errors(lambda: bp.current_request.headers)
 def claim_page(token: str) -> Any:
     request = bp.current_request
-    page = claims.open_claim(token, source_ip(request), user_agent(request))
+    page = claims.open_claim(token, client_ip(request), user_agent(request))
     if page.claimed:
         return already_claimed()
     grant, resource = page.loaded.grant, page.loaded.resource
@@ -42,7 +42,7 @@ def start_claim(token: str) -> Any:
     check_same_origin(request)
     email = form_or_json(bp, EmailInput).email
     try:
-        claims.start_claim(token, email, source_ip(request), absolute_url(request, ""))
+        claims.start_claim(token, email, client_ip(request), absolute_url(request, ""))
     except Conflict:
         return already_claimed(409)
     return check_email_page(email)

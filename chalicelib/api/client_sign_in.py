@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.html import brand, check_same_origin, client_headers, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, form_or_json, new_nonce, source_ip, user_agent
+from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json, new_nonce, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.inputs import EmailInput
@@ -54,7 +54,7 @@ def _request_sign_in(business_id: str) -> Response:
     check_same_origin(bp.current_request)
     email = form_or_json(bp, EmailInput).email
     request = bp.current_request
-    client_sign_in.request_sign_in(business_id, email, source_ip(request), absolute_url(request, ""))
+    client_sign_in.request_sign_in(business_id, email, client_ip(request), absolute_url(request, ""))
     return check_email_page(email)
 
 
@@ -104,7 +104,7 @@ def confirm(token: str) -> Any:
     contact, claimed = used.contact, False
     if used.claim_target is not None:
         try:
-            contact, _ = claims.complete_claim(used.business_id, used.claim_target, used.email, source_ip(request),
+            contact, _ = claims.complete_claim(used.business_id, used.claim_target, used.email, client_ip(request),
                                                user_agent(request))
         except Conflict:
             return already_claimed(409)

@@ -15,6 +15,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts import clients
 from chalicelib.services.billing import credits
 from chalicelib.services.delivery import grants as delivery
+from chalicelib.services.notifications import suppressions
 from chalicelib.services.portal import portal
 
 bp = Blueprint(__name__)
@@ -30,30 +31,40 @@ def list_clients(principal: Principal) -> Any:
 @staff_route(bp, "/api/v1/clients", MANAGE_CLIENTS, methods=["POST"])
 def create_client(principal: Principal) -> Any:
     client, contacts = clients.create_client(principal, body(bp, ClientInput))
-    return json_response(present.client(client, contacts), 201)
+    return json_response(present.client(client, contacts, suppressions.of_contacts(contacts)), 201)
 
 
 @staff_route(bp, "/api/v1/clients/{client_id}", VIEW)
 def get_client(principal: Principal, client_id: str) -> Any:
     client = clients.get_client(principal, client_id)
-    return json_response(present.client(client, clients.contacts_of(principal, client_id)))
+    contacts = clients.contacts_of(principal, client_id)
+    return json_response(present.client(client, contacts, suppressions.of_contacts(contacts)))
 
 
 @staff_route(bp, "/api/v1/clients/{client_id}", MANAGE_CLIENTS, methods=["PATCH"])
 def update_client(principal: Principal, client_id: str) -> Any:
     client = clients.update_client(principal, client_id, body(bp, ClientUpdate))
-    return json_response(present.client(client, clients.contacts_of(principal, client_id)))
+    contacts = clients.contacts_of(principal, client_id)
+    return json_response(present.client(client, contacts, suppressions.of_contacts(contacts)))
 
 
 @staff_route(bp, "/api/v1/clients/{client_id}/contacts", MANAGE_CLIENTS, methods=["POST"])
 def add_contact(principal: Principal, client_id: str) -> Any:
-    return json_response(present.contact(clients.add_contact(principal, client_id, body(bp, ContactInput))), 201)
+    contact = clients.add_contact(principal, client_id, body(bp, ContactInput))
+    return json_response(present.contact(contact, suppressions.of_contacts([contact])), 201)
 
 
 @staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}", MANAGE_CLIENTS, methods=["PATCH"])
 def update_contact(principal: Principal, client_id: str, contact_id: str) -> Any:
     contact = clients.update_contact(principal, client_id, contact_id, body(bp, ContactUpdate))
-    return json_response(present.contact(contact))
+    return json_response(present.contact(contact, suppressions.of_contacts([contact])))
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}/suppression", MANAGE_CLIENTS, methods=["DELETE"])
+def clear_suppression(principal: Principal, client_id: str, contact_id: str) -> Any:
+    """Email this contact's address again (it bounced or complained; the client fixed their mailbox)."""
+    contact = suppressions.clear_for_contact(principal, client_id, contact_id)
+    return json_response(present.contact(contact, {}))
 
 
 @staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}", MANAGE_CLIENTS, methods=["DELETE"])

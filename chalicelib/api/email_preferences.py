@@ -10,7 +10,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, FORM, body, parse_body, source_ip
+from chalicelib.api.http import ANY_CONTENT_TYPE, FORM, body, client_ip, parse_body
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.inputs import EmailPreferences
@@ -60,7 +60,7 @@ def preferences_page(token: str) -> Any:
 @_errors()
 def save_preferences(token: str) -> Any:
     check_same_origin(bp.current_request)
-    email_preferences.update_preferences(token, _changes(), source_ip(bp.current_request))
+    email_preferences.update_preferences(token, _changes(), client_ip(bp.current_request))
     return _page(token, saved=True)
 
 
@@ -68,4 +68,4 @@ def save_preferences(token: str) -> Any:
 @_errors()
 def one_click_unsubscribe(token: str) -> Any:
     # Mail clients POST `List-Unsubscribe=One-Click` from their own servers: no Origin to check.
-    return client_json(email_preferences.unsubscribe_all(token, source_ip(bp.current_request)))
+    return client_json(email_preferences.unsubscribe_all(token, client_ip(bp.current_request)))

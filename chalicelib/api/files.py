@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.html import brand, client_headers, page_errors, render
-from chalicelib.api.http import ANY_CONTENT_TYPE, new_nonce, source_ip, user_agent
+from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, new_nonce, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.access import DENIAL_MESSAGES
 from chalicelib.services.delivery.downloads import Redemption, redeem
@@ -57,7 +57,7 @@ NEXT_STEPS = {
 @page_errors(lambda: bp.current_request.headers)
 def download(token: str) -> Any:
     request = bp.current_request
-    result = redeem(token, source_ip(request), user_agent(request), current_session(request))
+    result = redeem(token, client_ip(request), user_agent(request), current_session(request))
     if not result.allowed:
         return denied_page(result, request)
     headers = client_headers(new_nonce())

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import msgspec
 from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
 
+from chalicelib.api.edge import viewer_address
 from chalicelib.api.validation import translate
 from chalicelib.domain.errors import (
     Conflict,
@@ -252,14 +253,11 @@ def check_path_ids(params: dict[str, Any]) -> None:
 def client_ip(request: Any) -> str | None:
     """The client's IP: the one place that decides it, for view counts, rate limits and logs.
 
-    For now the address API Gateway saw (never a spoofable X-Forwarded-For chain). Behind
-    CloudFront this becomes `CloudFront-Viewer-Address`, trusted only with the secret origin
-    header; callers do not change.
+    Behind CloudFront, the viewer address CloudFront reports, trusted only on a request that
+    carries the origin secret (`api/edge.py`); otherwise the address API Gateway saw (never a
+    spoofable X-Forwarded-For chain, nor a CloudFront header sent without the secret).
     """
-    return ((request.context or {}).get("identity") or {}).get("sourceIp")
-
-
-source_ip = client_ip  # the same function under its earlier name, for callers not yet renamed
+    return viewer_address(request) or ((request.context or {}).get("identity") or {}).get("sourceIp")
 
 
 def user_agent(request: Any) -> str | None:

@@ -19,7 +19,7 @@ from chalicelib.api.html import (
     track_open,
     wants_json,
 )
-from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, form_or_json, source_ip
+from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -123,7 +123,7 @@ def portal_pay(token: str, doc_id: str) -> Any:
     request = bp.current_request
     check_same_origin(request)
     access = _access(token)
-    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", source_ip(request))
+    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", client_ip(request))
     document = portal.payable_document(access, doc_id)
     with amounts_in(lambda: str(document.currency)):
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()

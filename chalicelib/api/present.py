@@ -1,13 +1,14 @@
 """Staff JSON shapes of stored things (the staff API's contract)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.figures import rows as figure_rows
+from chalicelib.domain.mail_feedback import REASON_WORDS
 
 if TYPE_CHECKING:  # annotations only: views shape what services return, never reach the store
     from chalicelib.store.attachments import Attachment
@@ -19,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: views shape what services return, never r
     from chalicelib.store.products import Product
     from chalicelib.store.projects import Project
     from chalicelib.store.resources import Resource
+    from chalicelib.store.suppressions import Suppression
     from chalicelib.store.table import BaseItem
     from chalicelib.store.views import ViewLogEntry, ViewStats
 
@@ -39,6 +41,9 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "stripe_enabled": bool(b.stripe_enabled),
         "portal_tabs_off": list(b.portal_tabs_off or []),
         "paper_size": b.paper_size or "A4",
+        "reminder_days_before": int(b.reminder_days_before) if b.reminder_days_before is not None else None,
+        "reminder_on_due": bool(b.reminder_on_due),
+        "reminder_days_after": int(b.reminder_days_after) if b.reminder_days_after is not None else None,
         "quote_auto_convert": bool(b.quote_auto_convert),
         "quote_requires_terms": bool(b.quote_requires_terms),
         "allow_partial_default": bool(b.allow_partial_default),
@@ -47,14 +52,28 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
     }
 
 
-def contact(c: Contact) -> dict[str, Any]:
-    return attributes(c, ("contact_id", "client_id", "name", "email", "phone", "is_primary", "created_at", "updated_at"))
+def contact(c: Contact, suppressed: Mapping[str, Suppression] | None = None) -> dict[str, Any]:
+    """A contact; with `suppressed` (the suppressions of its address), whether mail to it is dropped."""
+    data = attributes(c, ("contact_id", "client_id", "name", "email", "phone", "is_primary", "created_at", "updated_at"))
+    if suppressed is not None:
+        data.update(suppression(suppressed.get(c.email.strip().lower())))
+    return data
 
 
-def client(c: Client, contacts: list[Contact] | None = None) -> dict[str, Any]:
+def suppression(s: Suppression | None) -> dict[str, Any]:
+    """Why staff's emails to an address are not sent (it hard-bounced, or the person complained)."""
+    if s is None:
+        return {"email_suppressed": False}
+    return {"email_suppressed": True, "suppressed_reason": s.reason,
+            "suppressed_reason_text": REASON_WORDS.get(str(s.reason), str(s.reason)),
+            "suppressed_detail": s.detail, "suppressed_since": s.since, "suppressed_dropped": int(s.dropped or 0)}
+
+
+def client(c: Client, contacts: list[Contact] | None = None,
+           suppressed: Mapping[str, Suppression] | None = None) -> dict[str, Any]:
     data = attributes(c, ("client_id", "name", "email", "phone", "address", "tax_number", "notes", "created_at", "updated_at"))
     if contacts is not None:
-        data["contacts"] = [contact(k) for k in contacts]
+        data["contacts"] = [contact(k, suppressed) for k in contacts]
     return data
 
 

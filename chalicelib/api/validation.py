@@ -91,7 +91,8 @@ def _range(spec: Field, too_low: bool, currency: Callable[[], str | None]) -> st
         def show(n: int) -> str:
             return f"{n:,}{' ' + unit if unit else ''}"
     if low is not None and high is not None:
-        return f"must be from {show(low)} to {show(high)}"
+        first = f"{low:,}" if unit and not unit.startswith("basis points") else show(low)  # "from 1 to 30 days"
+        return f"must be from {first} to {show(high)}"
     return f"must be at least {show(low or 0)}" if too_low else f"must be at most {show(high or 0)}"
 
 

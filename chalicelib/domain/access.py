@@ -27,6 +27,7 @@ REVOKED_BY_STAFF = "revoked_by_staff"
 CLAIMED = "claimed"
 ATTACHED = "attached"
 DETACHED = "detached"
+ACCESS_PERIOD_ENDED = "access_period_ended"  # the scheduler marks an available grant whose days ran out
 
 # Which policies each kind of target can carry. `after_payment` needs an invoice to be paid
 # (a product's resources reach the invoices that sell it); a claim link needs a client whose
@@ -213,6 +214,12 @@ def bulk_action_applies(action: str, policy: str, state: str, reason: str, claim
 
 def access_expires_at(available_since: datetime, access_days: int | None) -> datetime | None:
     return available_since + timedelta(days=access_days) if access_days else None
+
+
+def access_period_over(state: str, expires_at: datetime | None, now: datetime) -> bool:
+    """An available grant whose access period has ended: `decide_download` already refuses it;
+    the scheduler stores the state so staff lists say `expired` too."""
+    return state == AVAILABLE and expires_at is not None and now >= expires_at
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from chalicelib.domain.reminders import MAX_DAYS as MAX_REMINDER_DAYS
+
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=200)]
 LongText = Annotated[str, Meta(max_length=4000)]
@@ -33,6 +35,8 @@ Money = Annotated[int, Meta(ge=0, le=MAX_MONEY, extra={"money": True})]
 PositiveMoney = Annotated[int, Meta(ge=1, le=MAX_MONEY, extra={"money": True})]
 BasisPoints = Annotated[int, Meta(ge=0, le=10_000, extra={"unit": "basis points (100 = 1 %)"})]
 Days = Annotated[int, Meta(ge=0, le=365, extra={"unit": "days"})]
+# Payment reminders: how many days before or after the due date.
+ReminderDays = Annotated[int, Meta(ge=1, le=MAX_REMINDER_DAYS, extra={"unit": "days"})]
 Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+\Z",
                          extra={"means": "an id (letters, digits, - and _)"})]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
@@ -84,6 +88,9 @@ class BusinessUpdate(Strict, kw_only=True):
     minimum_partial_default: Money | UnsetType = UNSET
     logo_key: Annotated[str, Meta(max_length=300)] | UnsetType | None = UNSET
     paper_size: PaperSize | UnsetType = UNSET
+    reminder_days_before: ReminderDays | UnsetType | None = UNSET  # None: no reminder before the due date
+    reminder_on_due: bool | UnsetType = UNSET
+    reminder_days_after: ReminderDays | UnsetType | None = UNSET  # None: no reminder after it
 
 
 class LogoUploadInput(Strict, kw_only=True):

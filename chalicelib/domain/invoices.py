@@ -18,6 +18,7 @@ DRAFT, SENT, PARTIAL, PAID, CANCELLED = "draft", "sent", "partial", "paid", "can
 ACCEPTED, DECLINED = "accepted", "declined"  # a client's decision on a sent quote
 STATUSES = (DRAFT, SENT, PARTIAL, PAID, CANCELLED, ACCEPTED, DECLINED)
 OPEN_STATUSES = (SENT, PARTIAL)  # a client owes money on these
+OVERDUE = "overdue"  # derived, never stored: an open invoice past its due date
 BASIS_POINTS = Decimal(10_000)
 MAX_LINES = 200
 NUMBER_PREFIX = {INVOICE: "INV-", QUOTE: "QUO-"}
@@ -68,7 +69,7 @@ def line_totals(line: Line) -> LineTotals:
 def display_status(status: str, due_date: date | None, today: date) -> str:
     """The status a person sees: an open invoice past its due date is `overdue`."""
     if status in OPEN_STATUSES and due_date is not None and due_date < today:
-        return "overdue"
+        return OVERDUE
     return status
 
 

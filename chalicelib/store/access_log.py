@@ -1,6 +1,7 @@
 """The access log: every view, download attempt (allowed or why not), release and revoke."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,3 +65,17 @@ def entries_for_client(business_id: str, client_id: str, limit: int, cursor: str
 
 def entries_for_document(business_id: str, doc_id: str, limit: int, cursor: str | None) -> tuple[list[AccessLog], str | None]:
     return index_page(AccessLog, "gsi2", doc_log_pk(business_id, doc_id), limit, cursor, newest_first=True)
+
+
+def every_entry(business_id: str, scope: str, scope_id: str) -> Iterator[AccessLog]:
+    """Every entry of one resource, client or invoice, newest first, read page by page as the
+    caller consumes them (DynamoDB's 1 MB pages): an export of a million entries never holds
+    more than one page."""
+    pages: Iterator[BaseItem]
+    if scope == "resource":
+        pages = AccessLog.query(log_pk(business_id, scope_id), scan_index_forward=False)
+    elif scope == "client":
+        pages = BaseItem.gsi1.query(client_log_pk(business_id, scope_id), scan_index_forward=False)
+    else:
+        pages = BaseItem.gsi2.query(doc_log_pk(business_id, scope_id), scan_index_forward=False)
+    return (item for item in pages if isinstance(item, AccessLog))

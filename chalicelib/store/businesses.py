@@ -37,6 +37,10 @@ class Business(BaseItem, discriminator="business"):
     quote_requires_terms = BooleanAttribute(default=False)
     portal_tabs_off = ListAttribute(of=UnicodeAttribute, default=list)  # portal tabs the business turned off
     paper_size = UnicodeAttribute(default="A4")  # of its PDFs: A4 | Letter
+    # Payment reminders the scheduler sends (domain/reminders.py); all off until the business opts in.
+    reminder_days_before = NumberAttribute(null=True)
+    reminder_on_due = BooleanAttribute(default=False)
+    reminder_days_after = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -102,7 +102,35 @@ class Document(BaseItem, discriminator="document"):
         # Every write (save, or a transaction's put) keeps the client's portal index in step
         # with the document's client and status.
         self.gsi2pk, self.gsi2sk = portal_keys(self)
+        self.gsi3pk, self.gsi3sk = agenda_keys(self)
         return super().serialize(null_check=null_check)
+
+
+def agenda_keys(document: Document) -> tuple[str | None, str | None]:
+    """The scheduler's agenda (gsi3): an open invoice with a due date, under that date. Paying,
+    cancelling or clearing the due date takes it out on the same write."""
+    if document.kind != rules.INVOICE or document.status not in rules.OPEN_STATUSES or not document.due_date:
+        return None, None
+    return due_pk(document.due_date), f"{document.business_id}#{document.doc_id}"
+
+
+def due_pk(day: str) -> str:
+    return f"DUE#{day}"
+
+
+class ReminderSent(BaseItem, discriminator="reminder"):
+    """A payment reminder step sent for an invoice (`REMINDER#{due date}#{step}` in its
+    collection), written with a condition before the email goes: a step is sent once per due
+    date, however often or concurrently the scheduler runs. A new due date re-arms the steps."""
+
+    doc_id = UnicodeAttribute()
+    step = UnicodeAttribute()
+    due_date = UnicodeAttribute()
+    sent_at = UnicodeAttribute()
+
+
+def reminder_sk(due_date: str, step: str) -> str:
+    return f"REMINDER#{due_date}#{step}"
 
 
 def portal_keys(document: Document) -> tuple[str | None, str | None]:
@@ -243,3 +271,11 @@ def list_documents(
     """A page of a business's invoices or quotes, newest first."""
     return index_page(Document, "gsi1", list_pk(business_id, kind), limit, cursor, newest_first=True,
                       filter_condition=(Document.status == status) if status else None)
+
+
+def list_overdue(business_id: str, kind: str, limit: int, cursor: str | None, today: str) -> tuple[list[Document], str | None]:
+    """A page of the business's open documents due before `today`, newest first (a filter on the
+    business's list: a page may hold fewer than `limit`, its cursor goes on)."""
+    overdue = Document.status.is_in(*rules.OPEN_STATUSES) & (Document.due_date < today)
+    return index_page(Document, "gsi1", list_pk(business_id, kind), limit, cursor, newest_first=True,
+                      filter_condition=overdue)

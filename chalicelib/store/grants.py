@@ -14,6 +14,7 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
+from chalicelib.domain import access
 from chalicelib.store.documents import doc_pk
 from chalicelib.store.table import BaseItem
 
@@ -59,6 +60,23 @@ class Grant(BaseItem, discriminator="grant"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        # Every save keeps the scheduler's agenda (gsi3) in step with the state and expiry.
+        self.gsi3pk, self.gsi3sk = expiry_keys(self)
+        return super().serialize(null_check=null_check)
+
+
+def expiry_keys(grant: Grant) -> tuple[str | None, str | None]:
+    """An available grant whose access ends, under the day it ends (gsi3), so the scheduler finds
+    what expired with a query; any other state leaves the agenda."""
+    if grant.state != access.AVAILABLE or not grant.access_expires_at:
+        return None, None
+    return expires_pk(grant.access_expires_at[:10]), f"{grant.access_expires_at}#{grant.business_id}#{grant.grant_id}"
+
+
+def expires_pk(day: str) -> str:
+    return f"EXPIRES#{day}"
 
 
 def grants_list_pk(business_id: str, client_id: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -48,6 +48,20 @@ class Gsi2(GlobalSecondaryIndex["BaseItem"]):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi3(GlobalSecondaryIndex["BaseItem"]):
+    """The scheduler's agenda, sparse: open invoices by due date (`DUE#{date}`) and available
+    grants by the day their access ends (`EXPIRES#{date}`). Only keys and the type are
+    projected: the scheduler re-reads each item before acting, and edits that move neither
+    date nor state (view counts, downloads) cost no index write."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = IncludeProjection(["type"])
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class BaseItem(Model):
     """Every item of the table: opaque keys, a type discriminator, an optional TTL."""
 
@@ -63,10 +77,13 @@ class BaseItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     item_type = DiscriminatorAttribute(attr_name="type")
     expires_at = TTLAttribute(null=True)
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
 
     @classmethod
     def _get_connection(cls) -> Any:

@@ -1,10 +1,11 @@
 """The mail worker: sends the emails `chalicelib.services.notifications.mail.enqueue` put on the `mail` queue.
 
 Sending happens here, off the request path, so a request that sends mail (a sign-in link
-to a known address) answers as fast as one that does not. Batch size 1: a message SES
-keeps refusing fails alone, is retried after the visibility timeout and ends in the
-dead-letter queue after the queue's maxReceiveCount. Errors propagate for that; the log
-line names the SQS message and the error, never the address or the body (sign-in links).
+to a known address) answers as fast as one that does not. Messages come in batches
+(`chalicelib.workers.batch`): a message SES keeps refusing fails alone, is retried after the
+visibility timeout and ends in the dead-letter queue after the queue's maxReceiveCount. Errors
+propagate for that; the log line names the SQS message and the error, never the address or the
+body (sign-in links).
 """
 from __future__ import annotations
 
@@ -16,12 +17,6 @@ from chalicelib.services.notifications import mail
 log = logging.getLogger("paydrop.workers")
 
 
-def on_mail(event: Any) -> None:
-    """Send every email in the SQS `event` (Chalice's `SQSEvent`)."""
-    for record in event:
-        try:
-            mail.send(mail.email_from_message(record.body))
-        except Exception as e:
-            log.warning("mail (sqs message %s) not sent, SQS will retry it: %s",
-                        record.to_dict().get("messageId", "?"), type(e).__name__)
-            raise
+def on_mail(record: dict[str, Any]) -> None:
+    """Send the email in one SQS record."""
+    mail.send(mail.email_from_message(str(record["body"])))  # a failure is logged by batch.handle

@@ -18,24 +18,24 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.config import settings
+from chalicelib.workers.batch import message_id, why
 
 log = logging.getLogger("paydrop.workers")
 UPLOADS_PREFIX = "uploads/"
 
 
-def on_upload(event: Any) -> None:
-    """Make the previews of every uploaded object in the SQS `event` (Chalice's `SQSEvent`)."""
+def on_upload(record: dict[str, Any]) -> None:
+    """Make the previews of every uploaded object one SQS record notifies."""
     from chalicelib.services.delivery.previews import make as previews  # here: `import app` (the API's cold start) never needs it
 
-    for record in event:
-        message_id = record.to_dict().get("messageId", "?")
-        for bucket, key, version_id in uploaded_objects(record.body, message_id):
-            try:
-                outcome = previews.make_previews(bucket, key, version_id)
-            except Exception as e:
-                log.warning("preview of %s (sqs message %s) failed, SQS will retry it: %s", key, message_id, _why(e))
-                raise
-            log.info("preview of %s: %s", key, outcome)
+    mid = message_id(record)
+    for bucket, key, version_id in uploaded_objects(str(record["body"]), mid):
+        try:
+            outcome = previews.make_previews(bucket, key, version_id)
+        except Exception as e:
+            log.warning("preview of %s (sqs message %s) failed, SQS will retry it: %s", key, mid, why(e))
+            raise
+        log.info("preview of %s: %s", key, outcome)
 
 
 def uploaded_objects(body: str, message_id: str = "?") -> list[tuple[str, str, str | None]]:
@@ -64,8 +64,3 @@ def uploaded_objects(body: str, message_id: str = "?") -> list[tuple[str, str, s
             continue
         found.append((bucket, key, s3.get("object", {}).get("versionId") or None))
     return found
-
-
-def _why(error: Exception) -> str:
-    message = str(error).splitlines()[0][:200] if str(error) else ""
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__

@@ -127,6 +127,7 @@ def test_signing_in_answers_the_same_for_unknown_addresses_and_sends_nothing(
     assert outbox.messages() == []
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_sign_in_requests_are_rate_limited_per_address(tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()
     path = f"/signin/{tenant.business_id}"
@@ -136,6 +137,7 @@ def test_sign_in_requests_are_rate_limited_per_address(tenant: Any, anonymous: A
     assert len(outbox.to("ada@acme.test")) == 5
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_sign_in_requests_are_rate_limited_per_ip(tenant: Any, anonymous: Api, outbox: Any, monkeypatch: Any) -> None:
     from chalicelib.services.identity import client_sign_in
 

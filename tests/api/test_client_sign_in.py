@@ -9,6 +9,8 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from tests.conftest import Api, local_path
 from tests.support.client_flows import (
     JSON,
@@ -169,6 +171,7 @@ def test_a_session_of_a_removed_contact_is_refused(tenant: Any, anonymous: Api, 
     assert anonymous.get("/files", headers={"Cookie": cookie}).status == 401
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_sign_in_answers_identically_for_known_and_unknown_addresses_including_the_limit(
         tenant: Any, anonymous: Api, outbox: Any) -> None:
     tenant.client_id()

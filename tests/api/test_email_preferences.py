@@ -95,6 +95,7 @@ def test_reminders_only_for_unpaid_invoices_and_bad_links_are_404(tenant: Any, a
         assert anonymous.call("POST", bad + "/unsubscribe", "", headers=FORM).status == 404
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_preference_changes_are_rate_limited(
         tenant: Any, anonymous: Api, outbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.services.notifications import email_preferences

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -110,6 +111,7 @@ def test_no_pay_button_unless_the_business_turned_payments_on(tenant: Any, anony
     assert 'data-testid="pay"' in anonymous.get(page).text
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_pay_clicks_are_rate_limited_per_link(tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp) -> None:
     payable = payable_invoice(tenant)
     statuses = [press_pay(anonymous, payable["page"]).status for _ in range(11)]
@@ -117,13 +119,14 @@ def test_pay_clicks_are_rate_limited_per_link(tenant: Any, anonymous: Api, strip
     assert int(press_pay(anonymous, payable["page"]).headers["Retry-After"]) > 0
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_pay_clicks_are_rate_limited_per_ip(
         tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp, monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.api import checkout as checkout_api
     from chalicelib.services.payments import checkout
 
     monkeypatch.setattr(checkout, "PER_IP", 3)
-    monkeypatch.setattr(checkout_api, "source_ip", lambda request: f"198.51.100.{tenant.business_id[:2]}")
+    monkeypatch.setattr(checkout_api, "client_ip", lambda request: f"198.51.100.{tenant.business_id[:2]}")
     pages = [payable_invoice(tenant)["page"] for _ in range(2)]
     statuses = [press_pay(anonymous, pages[i % 2]).status for i in range(4)]
     assert statuses == [303, 303, 303, 429], statuses
@@ -420,3 +423,72 @@ def test_stripe_errors_are_not_echoed_to_the_client(
     assert "acct_1SECRET" not in reply.text and "sk_live" not in reply.text
     page = press_pay(anonymous, payable["page"])
     assert "acct_1SECRET" not in page.text and "sk_live" not in page.text
+
+
+def test_one_event_delivered_twice_at_once_is_applied_once(
+        tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, outbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQS delivers at least once: two workers can hold the same Stripe event at the same moment.
+    The in-progress record is written with a condition before either applies it, so one applies it
+    (one ledger entry, one receipt) and the other is told to come back later."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    from chalicelib.services.payments import stripe_events
+
+    payable = payable_invoice(tenant)
+    doc = payable["doc"]
+    event = stripe_event("checkout.session.completed", checkout_session(tenant, doc, start_checkout(anonymous, payable), 10000))
+    applying = threading.Event()
+    slow = stripe_events.HANDLERS["checkout.session.completed"]
+
+    def slow_completion(session: dict[str, Any]) -> str:
+        applying.set()
+        time.sleep(0.5)  # the second delivery arrives while this one is half-way
+        return slow(session)
+
+    monkeypatch.setitem(stripe_events.HANDLERS, "checkout.session.completed", slow_completion)
+    outcomes: list[Any] = []
+
+    def deliver() -> None:
+        try:
+            outcomes.append(stripe_events.process(event))
+        except IdempotencyAlreadyInProgressError as e:
+            outcomes.append(e)
+
+    first = threading.Thread(target=deliver)
+    first.start()
+    assert applying.wait(5)
+    second = threading.Thread(target=deliver)
+    second.start()
+    first.join()
+    second.join()
+
+    assert isinstance(outcomes[0], IdempotencyAlreadyInProgressError) and outcomes[1] == "payment_recorded", outcomes
+    invoice = invoice_of(tenant, doc)
+    assert (invoice["status"], invoice["amount_paid"], len(invoice["payments"])) == ("paid", 10000, 1)
+    assert len(outbox.to("ada@acme.test")) == 1
+    # SQS redelivers the one that was turned away: it is answered from the record, nothing is applied again.
+    assert stripe_events.process(event) == "duplicate"
+    assert len(invoice_of(tenant, doc)["payments"]) == 1
+
+
+def test_an_event_whose_handler_failed_is_applied_when_redelivered(
+        tenant: Any, anonymous: Api, stripe_secrets: Any, stripe_worker: QueueWorker, outbox: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure removes the in-progress record: the retry applies the event (no false 'duplicate')."""
+    from chalicelib.services.payments import stripe_events
+
+    payable = payable_invoice(tenant)
+    doc = payable["doc"]
+    event = stripe_event("checkout.session.completed", checkout_session(tenant, doc, start_checkout(anonymous, payable), 10000))
+    real = stripe_events.HANDLERS["checkout.session.completed"]
+
+    def broken(session: dict[str, Any]) -> str:
+        raise ConnectionError("DynamoDB went away")
+
+    monkeypatch.setitem(stripe_events.HANDLERS, "checkout.session.completed", broken)
+    with pytest.raises(ConnectionError):
+        stripe_events.process(event)
+    monkeypatch.setitem(stripe_events.HANDLERS, "checkout.session.completed", real)
+    assert stripe_events.process(event) == "payment_recorded"
+    assert invoice_of(tenant, doc)["status"] == "paid"

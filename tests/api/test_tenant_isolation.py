@@ -76,7 +76,7 @@ def test_grant_ids_and_resources_of_another_business_are_not_found(make_tenant: 
         reply = b.api.post(path)
         assert reply.status == 404 and reply.error["code"] == "not_found", (path, reply.body)
     assert b.api.get(f"/api/v1/resources/{rid_a}/access-log").status == 404
-    assert b.api.get(f"/api/v1/resources/{rid_a}/access-log?format=csv").status == 404
+    assert b.api.post(f"/api/v1/resources/{rid_a}/access-log/exports").status == 404
     assert b.api.post(f"/api/v1/resources/{rid_b}/attachments",
                       {"target_type": "client", "target_id": a.client_id(), "policy": "visible"}).status == 404
     [grant] = a.api.get(f"/api/v1/resources/{rid_a}/grants").json["items"]

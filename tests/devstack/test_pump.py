@@ -98,3 +98,27 @@ def test_handlers_get_a_lambda_shaped_event(aws: Any, sqs: Any, queues: dict[str
     record = events[0]["Records"][0]
     assert record["body"] == "hello" and record["eventSource"] == "aws:sqs"
     assert record["eventSourceARN"].endswith(":" + aws.uploads_queue_url.rsplit("/", 1)[1])
+
+
+def test_a_partial_batch_response_keeps_only_the_failed_messages(aws: Any, sqs: Any, queues: dict[str, str]) -> None:
+    app = Chalice("toy")
+    seen: list[str] = []
+
+    @app.on_sqs_message(queue="stripe-events", batch_size=10)
+    def worker(event: Any) -> dict[str, Any]:
+        failed = []
+        for record in event:
+            seen.append(record.body)
+            if record.body == "poison":
+                failed.append({"itemIdentifier": record.to_dict()["messageId"]})
+        return {"batchItemFailures": failed}
+
+    [binding] = sqs_bindings(app, queues, sqs)
+    pump = EventPump(sqs, [binding], wait_seconds=0, retry_delay=0)
+    for body in ("good-1", "poison", "good-2"):
+        sqs.send_message(QueueUrl=aws.stripe_events_queue_url, MessageBody=body)
+    _drain(pump, binding, 3)
+    assert sorted(set(seen)) == ["good-1", "good-2", "poison"]
+    assert seen.count("good-1") == seen.count("good-2") == 1  # deleted after their one success
+    assert seen.count("poison") >= 2  # kept, and delivered again
+    _empty(sqs, aws.stripe_events_queue_url)

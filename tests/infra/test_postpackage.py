@@ -76,9 +76,14 @@ def test_postprocess_drops_only_what_the_runtime_provides(tmp_path: Path) -> Non
                      "s3transfer/__init__.py", "jmespath/__init__.py", "pynamodb/__init__.py", "chalicelib/x.py"):
             archive.writestr(name, "VALUE = 1\n")
         archive.writestr("legacy/py2.py", "print 'no'\n")  # not Python 3: shipped as is, no pyc
+        archive.writestr("chalicelib/__pycache__/x.cpython-311.pyc", b"stale work-tree bytecode")
     counts = postprocess(zip_path)
     names = set(zipfile.ZipFile(zip_path).namelist())
     assert counts == {"dropped": 4, "compiled": 4, "kept": 5}
     assert not any(runtime_provided(n) for n in names)
-    assert {"__pycache__/app.cpython-311.pyc", "chalicelib/__pycache__/x.cpython-311.pyc", "legacy/py2.py"} <= names
+    n = "chalicelib/__pycache__/x.cpython-311.pyc"
+    assert {"__pycache__/app.cpython-311.pyc", n, "legacy/py2.py"} <= names
     assert "legacy/__pycache__/py2.cpython-311.pyc" not in names
+    with zipfile.ZipFile(zip_path) as archive:  # the work tree's pyc was replaced, not kept beside ours
+        assert [n for n in archive.namelist() if n == "chalicelib/__pycache__/x.cpython-311.pyc"] == [n]
+        assert int.from_bytes(archive.read(n)[4:8], "little") == 0b01

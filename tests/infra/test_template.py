@@ -19,15 +19,20 @@ TEMPLATE = ROOT / "infra" / "resources.json"
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
-                 "ViewsQueue": "views_worker"}
+                 "ViewsQueue": "views_worker", "MailFeedbackQueue": "mail_feedback_worker",
+                 "ExportsQueue": "exports_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
-                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker"}
+                    "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker",
+                    "MailFeedbackWorker": "mail_feedback_worker", "ExportsWorker": "exports_worker"}
+# The functions `@app.schedule` handlers become (EventBridge rules, no queue).
+SCHEDULED_FUNCTIONS = {"Scheduler": "scheduler"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
     "USER_POOL_ID",
-    "USER_POOL_CLIENT_ID", "MAIL_FROM",
+    "USER_POOL_CLIENT_ID", "MAIL_FROM", "MAIL_FEEDBACK_QUEUE_URL", "SES_CONFIGURATION_SET", "PUBLIC_BASE_URL",
+    "EXPORTS_QUEUE_URL",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -42,27 +47,6 @@ def as_list(value: Any) -> list[Any]:
 
 
 # --- packaging ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private output dir, so a `make package` running beside the tests cannot race this one."""
-    return tmp_path_factory.mktemp("package") / "dev"
-
-
-@pytest.fixture(scope="module")
-def package_run(package_dir: Path) -> subprocess.CompletedProcess[str]:
-    # `-o` keeps make from reinstalling the venv: the tests already run inside it.
-    return subprocess.run(
-        ["make", "-o", ".venv/.installed", "package", "STAGE=dev", f"PACKAGE_DIR={package_dir}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def packaged(package_run: subprocess.CompletedProcess[str], package_dir: Path) -> dict[str, Any]:
-    assert package_run.returncode == 0, package_run.stdout + package_run.stderr
-    return json.loads((package_dir / "sam.json").read_text())  # type: ignore[no-any-return]
 
 
 def test_make_package_succeeds_without_cfn_lint_errors(package_run: subprocess.CompletedProcess[str]) -> None:
@@ -100,7 +84,9 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         props = function["Properties"]
         role = props["Role"]["Fn::GetAtt"][0]
         assert {"Ref": role} in roles, f"add {{'Ref': '{role}'}} to AppDataPolicy.Roles in infra/resources.json"
-        variables = props.get("Environment", {}).get("Variables", {})
+        # SAM merges Globals (what every function needs, infra/resources.json) with chalice's stage variables.
+        variables = {**packaged["Globals"]["Function"]["Environment"]["Variables"],
+                     **props.get("Environment", {}).get("Variables", {})}
         missing = APP_VARIABLES - set(variables)
         assert not missing, f"{name} lacks {sorted(missing)}: add them to infra/resources.json (see infra/README.md)"
         assert variables["PAYDROP_STAGE"] == "dev"
@@ -109,19 +95,29 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         if name == "APIHandler":
             assert not sqs_events
             continue
+        if name in SCHEDULED_FUNCTIONS:
+            assert not sqs_events and [e["Type"] for e in props["Events"].values()] == ["Schedule"]
+            assert "AppDataPolicy" in as_list(function.get("DependsOn", []))
+            continue
         # Chalice's own ARN names the literal queue "mail"/"stripe-events"; the merge must replace
         # it whole (same intrinsic key), or the result has two intrinsics in one object.
         queue = _queue_of(props["Handler"].removeprefix("app."))
         (event,) = sqs_events
         assert event["Properties"]["Queue"] == {"Fn::Sub": f"${{{queue}.Arn}}"}, (
             f"{name}: point its SQS event at {queue} (infra/README.md)")
-        assert event["Properties"]["BatchSize"] == 1
+        # Batches with partial failures reported (chalicelib/workers/batch.py): without the response
+        # type Lambda ignores the returned batchItemFailures and deletes the whole batch.
+        # The exports worker takes one export at a time: one can run for minutes (900 s timeout).
+        assert event["Properties"]["BatchSize"] > 1 or name == "ExportsWorker"
+        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], (
+            f"{name}: add FunctionResponseTypes next to its Queue in infra/resources.json")
         assert {"Fn::GetAtt": [queue, "Arn"]} in queue_arns, f"AppDataPolicy's Queues statement lacks {queue}"
         assert "AppDataPolicy" in as_list(function.get("DependsOn", [])), (
             f"{name}: add DependsOn AppDataPolicy (the event source mapping needs the permission first)")
-    assert set(functions) == {"APIHandler", *WORKER_FUNCTIONS}, "a new worker: add it to WORKER_FUNCTIONS"
+    assert set(functions) == {"APIHandler", *WORKER_FUNCTIONS, *SCHEDULED_FUNCTIONS}, (
+        "a new worker: add it to WORKER_FUNCTIONS")
     settings = json.loads(CHALICE_CONFIG.read_text())["stages"]["dev"]["lambda_functions"]
-    for name, worker in WORKER_FUNCTIONS.items():
+    for name, worker in (WORKER_FUNCTIONS | SCHEDULED_FUNCTIONS).items():
         props = functions[name]["Properties"]
         assert props["Handler"] == f"app.{worker}"
         assert (props["MemorySize"], props["Timeout"]) == (
@@ -324,10 +320,12 @@ def test_local_table_matches_template(local: tuple[Any, Any]) -> None:
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {gsi["IndexName"]: gsi for gsi in table["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["gsi1", "gsi2"]
+    assert sorted(indexes) == ["gsi1", "gsi2", "gsi3"]
     for name, gsi in indexes.items():
         assert {k["AttributeName"]: k["KeyType"] for k in gsi["KeySchema"]} == {f"{name}pk": "HASH", f"{name}sk": "RANGE"}
-        assert gsi["Projection"]["ProjectionType"] == "ALL"
+        assert gsi["Projection"]["ProjectionType"] == ("INCLUDE" if name == "gsi3" else "ALL")
+    # The scheduler's agenda carries keys and the item type only (store/table.py Gsi3).
+    assert indexes["gsi3"]["Projection"]["NonKeyAttributes"] == ["type"]
     ttl = ddb.describe_time_to_live(TableName=resources.table_name)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     backups = ddb.describe_continuous_backups(TableName=resources.table_name)["ContinuousBackupsDescription"]
@@ -349,8 +347,10 @@ def test_local_bucket_is_private_encrypted_versioned(local: tuple[Any, Any]) -> 
     (cors,) = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
     assert set(cors["AllowedMethods"]) == {"GET", "PUT", "POST", "HEAD"}
     assert cors["ExposeHeaders"] == ["ETag"] and cors["MaxAgeSeconds"] == 3000
-    (lifecycle,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    lifecycle, exports = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert lifecycle["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+    # Access-log exports (CSV files of whole logs) are removed a week after they were made.
+    assert exports["Filter"] == {"Prefix": "exports/"} and exports["Expiration"] == {"Days": 7}
 
 
 def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
@@ -391,7 +391,8 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
 @pytest.mark.parametrize(
     ("queue", "dlq", "worker"),
     [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
-     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker")],
+     ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker"),
+     ("mail_feedback", "mail_feedback_dlq", "mail_feedback_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local
@@ -435,7 +436,25 @@ def test_local_user_pool_has_business_attribute_roles_and_safe_client(local: tup
 def test_local_env_covers_what_the_cloud_sets(local: tuple[Any, Any]) -> None:
     resources, _ = local
     env = resources.as_env("dev")
-    cloud = set(template()["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"])
-    assert cloud <= set(env)
+    cloud = set(template()["Globals"]["Function"]["Environment"]["Variables"])
+    # Locally the public origin is the dev server's own address, set where it starts (devstack/server.py).
+    assert cloud - {"PUBLIC_BASE_URL"} <= set(env)
     assert env["PAYDROP_STAGE"] == "dev"
     assert env["PAYDROP_AWS_ENDPOINT_URL"] == resources.endpoint_url
+
+
+def test_local_mail_feedback_topic_delivers_ses_events_raw_to_its_queue(local: tuple[Any, Any]) -> None:
+    """Bounces and complaints: configuration set → SNS topic → MailFeedbackQueue, the SES event JSON as the body."""
+    resources, client = local
+    ses, sqs = client("ses"), client("sqs")
+    described = ses.describe_configuration_set(ConfigurationSetName=resources.ses_configuration_set,
+                                               ConfigurationSetAttributeNames=["eventDestinations"])
+    (destination,) = described["EventDestinations"]
+    assert sorted(destination["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert destination["SNSDestination"]["TopicARN"] == resources.mail_feedback_topic_arn
+    event = json.loads((ROOT / "tests" / "events" / "ses" / "bounce.json").read_text())
+    client("sns").publish(TopicArn=resources.mail_feedback_topic_arn, Message=json.dumps(event))
+    reply = sqs.receive_message(QueueUrl=resources.mail_feedback_queue_url, WaitTimeSeconds=5)
+    (message,) = reply["Messages"]
+    assert json.loads(message["Body"]) == event
+    sqs.delete_message(QueueUrl=resources.mail_feedback_queue_url, ReceiptHandle=message["ReceiptHandle"])

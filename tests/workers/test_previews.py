@@ -133,3 +133,14 @@ def test_a_message_that_is_not_an_s3_event_is_retried_then_dead_lettered(preview
         previews_worker.drain()
     assert previews_worker.queued() == 1  # left for SQS: redelivered, after 5 receives in the DLQ
     previews_worker.discard()
+
+
+def test_previews_made_and_failed_are_counted(tenant: Any, previews_worker: Any, capsys: Any) -> None:
+    from tests.support.metrics import emitted
+
+    upload(tenant, jpeg(), "photo.jpg", "image/jpeg")
+    upload(tenant, b"PK\x03\x04 this is a zip archive", "also-a-photo.jpg", "image/jpeg")
+    emitted(capsys)
+    assert previews_worker.drain() == 2
+    assert emitted(capsys) == {"PreviewsMade": 1, "PreviewsFailed": 1}
+    assert previews_worker.drain() == 0

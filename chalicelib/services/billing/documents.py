@@ -117,8 +117,12 @@ def get_document(principal: Principal, kind: str, doc_id: str) -> store.Document
 def list_documents(
     principal: Principal, kind: str, limit: int, cursor: str | None, status: str | None
 ) -> tuple[list[store.Document], str | None]:
-    if status is not None and status not in rules.STATUSES:
-        raise ValidationError(f"Status must be one of {', '.join(rules.STATUSES)}.", field="status")
+    """A page of invoices or quotes, newest first; `status` filters by stored status, or by
+    `overdue` (derived: open and past its due date today, as every list shows it)."""
+    if status is not None and status not in (*rules.STATUSES, rules.OVERDUE):
+        raise ValidationError(f"Status must be one of {', '.join((*rules.STATUSES, rules.OVERDUE))}.", field="status")
+    if status == rules.OVERDUE:
+        return store.list_overdue(principal.business_id, kind, limit, cursor, clock.today().isoformat())
     return store.list_documents(principal.business_id, kind, limit, cursor, status)
 
 

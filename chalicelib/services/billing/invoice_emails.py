@@ -5,6 +5,7 @@ from datetime import date
 
 from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
+from chalicelib.domain import reminders
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.figures import rows as figure_rows
 from chalicelib.domain.money import format_amount
@@ -53,12 +54,17 @@ def send_reminder(principal: Principal, doc_id: str, today: date) -> Outcome:
     if document.status not in rules.OPEN_STATUSES:
         raise Conflict("Only unpaid invoices get reminders.")
     business = business_of(principal)
-    token = sharing.share_invoice(principal, doc_id)
+    return send_reminder_email(business.name, document, today, None)
+
+
+def send_reminder_email(business_name: str, document: Document, today: date, step: str | None) -> Outcome:
+    """Email the reminder of an open invoice to the client's contacts who want reminders (staff's
+    "remind" button, or the scheduler's `step`: before due, on due, after)."""
+    link = _link(sharing.share_token_of(document))
     due = date.fromisoformat(document.due_date) if document.due_date else None
-    late = rules.display_status(document.status, due, today) == "overdue"
-    text = (f"Hello,\n\nA reminder that invoice {document.number} from {business.name} has "
-            f"{format_amount(document.figures().balance, document.currency)} still to pay"
-            f"{' and was due on ' + str(document.due_date) if late else ''}.\n\n"
-            f"Pay it here:\n{_link(token)}")
-    return send_to_client(principal.business_id, document.client_id, "reminders",
-                          f"Reminder: invoice {document.number} from {business.name}", text)
+    when = f"; it {reminders.when_words(due, today)}" if due else ""
+    text = (f"Hello,\n\nA reminder that invoice {document.number} from {business_name} has "
+            f"{format_amount(document.figures().balance, document.currency)} still to pay{when}.\n\n"
+            f"Pay it here:\n{link}")
+    subject = reminders.subject(step or reminders.BEFORE, document.number, business_name)
+    return send_to_client(document.business_id, document.client_id, "reminders", subject, text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chalicelib import clock
+from chalicelib import clock, metrics
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as money_rules
 from chalicelib.domain.errors import Conflict
@@ -61,7 +61,7 @@ def reconcile(business_id: str, doc_id: str, attempts: int = 5) -> Reconciled | 
         document, items = docs.load_collection(business_id, doc_id)
         if document is None:
             return None
-        was_paid = document.status == rules.PAID
+        was_paid, paid_before = document.status == rules.PAID, int(document.amount_paid)
         entries = entries_of(items)
         settlement = money_rules.settle(entries, int(document.total))
         if _settled(document, settlement):
@@ -71,6 +71,8 @@ def reconcile(business_id: str, doc_id: str, attempts: int = 5) -> Reconciled | 
                 if attempt == attempts - 1:
                     raise
                 continue  # someone else wrote in between: read again and recompute
+            if settlement.amount_paid > paid_before:
+                metrics.count(metrics.PAYMENTS_APPLIED)  # counted by the writer that moved it, once
         invoice_payment_changed(business_id, doc_id)
         became_paid = document.status == rules.PAID and not was_paid
         return Reconciled(document, became_paid, settlement.overpaid)

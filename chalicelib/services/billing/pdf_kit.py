@@ -110,16 +110,19 @@ class Kit:
             return value
         return self.text(value, self.cell)
 
-    def grid(self, rows: list[list[Any]], widths: list[float], numeric_from: int, totals_rows: int = 0) -> Any:
-        """A table whose header row repeats on every page it runs over."""
+    def grid(self, rows: list[list[Any]], widths: list[float], numeric_from: int, totals_rows: int = 0,
+             first_index: int = 1) -> Any:
+        """A table whose header row repeats on every page it runs over. `first_index`: which row of
+        a longer table the first row after the header is (a page of `long_grid`), so stripes continue."""
         from reportlab.platypus import Table, TableStyle
 
         table = Table(rows, colWidths=widths, repeatRows=1)
+        stripes = [None, self.accent] if first_index % 2 else [self.accent, None]
         style = [
             ("FONT", (0, 0), (-1, -1), FONT, 9), ("FONT", (0, 0), (-1, 0), BOLD, 9),
             ("TEXTCOLOR", (0, 0), (-1, 0), self.ink), ("LINEBELOW", (0, 0), (-1, 0), 1, self.brand),
             ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1 - totals_rows), [None, self.accent]),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1 - totals_rows), stripes),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
         if totals_rows:
@@ -127,6 +130,15 @@ class Kit:
                       ("LINEABOVE", (0, -totals_rows), (-1, -totals_rows), 0.5, self.rule)]
         table.setStyle(TableStyle(style))
         return table
+
+    def long_grid(self, rows: list[list[Any]], widths: list[float], numeric_from: int, totals_rows: int = 0) -> Any:
+        """`grid` for any number of rows: laid out in time linear in the rows (see pdf_rows.py)."""
+        from chalicelib.services.billing.pdf_rows import paged_rows
+
+        def make(piece: list[list[Any]], first_index: int, last: bool) -> Any:
+            return self.grid(piece, widths, numeric_from, totals_rows if last else 0, first_index)
+
+        return paged_rows(rows[0], rows[1:], widths, make)
 
     def build(self, story: list[Any]) -> bytes:
         from reportlab.platypus import SimpleDocTemplate

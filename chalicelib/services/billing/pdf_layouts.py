@@ -102,7 +102,8 @@ def _closing_notes(kit: Kit, invoice: dict[str, Any]) -> list[Any]:
 
 def render_statement(content: dict[str, Any], paper: str = "A4", logo: bytes | None = None) -> bytes:
     """A statement of account as PDF bytes, from `statement_content`."""
-    from reportlab.platypus import KeepTogether, Spacer
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
     business, client = content["business"], content["client"]
     period = f"{content['from']} to {content['to']}"
@@ -121,14 +122,17 @@ def render_statement(content: dict[str, Any], paper: str = "A4", logo: bytes | N
     numbers = [85.0, 85.0, 90.0]
     date_width = 62.0
     description_width = kit.width - date_width - sum(numbers)
+    # Not keep-with-next: that keeps the heading with the whole (many-page) table and starts it on
+    # a new page, leaving the first page empty; a conditional break keeps it with its first rows.
+    heading = ParagraphStyle("h2-lead", parent=kit.h2, keepWithNext=0)
     for section in content["sections"]:
-        story.append(kit.text(f"Account in {section['currency']}", kit.h2))
+        story += [CondPageBreak(80), kit.text(f"Account in {section['currency']}", heading)]
         rows: list[list[Any]] = [["Date", "Description", "Debit", "Credit", "Balance"],
                                  [content["from"], "Opening balance", "", "", section["opening"]]]
         rows += [[line["on"], kit.cell_text(line["description"], description_width), line["debit"], line["credit"],
                   line["balance"]] for line in section["lines"]]
         rows.append([content["to"], "Closing balance", "", "", section["closing"]])
-        story.append(kit.grid(rows, [date_width, description_width, *numbers], numeric_from=2, totals_rows=1))
+        story.append(kit.long_grid(rows, [date_width, description_width, *numbers], numeric_from=2, totals_rows=1))
         ageing_rows = [["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days", "Total open"],
                        [*section["ageing"], section["open_total"]]]
         ageing = kit.grid(ageing_rows, [kit.width / 6] * 6, numeric_from=0)

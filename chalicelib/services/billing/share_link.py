@@ -18,13 +18,18 @@ def share_path(token: str) -> str:
 
 def share_invoice(principal: Principal, doc_id: str) -> str:
     """The invoice's share token, minting one if it has none yet (idempotent)."""
-    document = get_document(principal, rules.INVOICE, doc_id)
+    return share_token_of(get_document(principal, rules.INVOICE, doc_id))
+
+
+def share_token_of(document: docs.Document) -> str:
+    """`document`'s share token, minting one if it has none yet (for staff, or the scheduler's
+    reminders, which act for no one in particular)."""
     if document.share_token:
         return document.share_token
     rules.check_can_share(document.status)
     token = new_token()
     now = iso(clock.now())
-    item = tokens.new_token_item(token, tokens.INVOICE_SHARE, principal.business_id, doc_id, now)
+    item = tokens.new_token_item(token, tokens.INVOICE_SHARE, document.business_id, document.doc_id, now)
     try:
         with transaction() as tx:
             tx.save(item, condition=tokens.Token.pk.does_not_exist())
@@ -34,8 +39,8 @@ def share_invoice(principal: Principal, doc_id: str) -> str:
             )
     except Conflict:
         # Two staff clicked "share" at once: the other request's link is the link.
-        winner = get_document(principal, rules.INVOICE, doc_id)
-        if winner.share_token:
+        winner = docs.get_document(document.business_id, document.doc_id)
+        if winner is not None and winner.share_token:
             return winner.share_token
         raise
     return token

@@ -1,6 +1,6 @@
 """Access log: every view, download, claim and staff action on a grant, with who, when, from
 where and the result — listed per resource, client or invoice (newest first, paged), exported
-as a spreadsheet-safe CSV, and kept for the business's retention period (TTL)."""
+as a spreadsheet-safe CSV (in the background: `access_log_export.py`), and kept for the business's retention period (TTL)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,17 +47,9 @@ def access_log_of(principal: Principal, scope: str, scope_id: str, limit: int,
 LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "resource_id", "ip", "user_agent")
 
 
-def access_log_csv(entries: list[AccessLog]) -> str:
-    """The entries as CSV (RFC 4180), cells that a spreadsheet would run as formulas defused."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LOG_COLUMNS)
-    for entry in entries:
-        writer.writerow([_cell(getattr(entry, name)) for name in LOG_COLUMNS])
-    return out.getvalue()
+def csv_cells(entry: AccessLog) -> list[str]:
+    """One entry as a CSV row (`LOG_COLUMNS`), cells that a spreadsheet would run as formulas defused."""
+    return [_cell(getattr(entry, name)) for name in LOG_COLUMNS]
 
 
 def _cell(value: object) -> str:

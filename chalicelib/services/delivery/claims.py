@@ -14,7 +14,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.downloads import Loaded, load_grant, user_agent_of
-from chalicelib.services.delivery.unlock import move
+from chalicelib.services.delivery.unlock import count_move, move
 from chalicelib.services.identity.client_sign_in import find_business, limit_requests, send_link
 from chalicelib.store import tokens
 from chalicelib.store.clients import Client, Contact, contacts_with_email, new_client, new_contact
@@ -65,6 +65,7 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
     state = access.state_after_claim(grant.policy, grant.state, grant.claimed_by)
     now = clock.now()
     contact, new_client_item = _claimer(business_id, email, iso(now))
+    before = grant.state
     move(grant, state, access.CLAIMED, now, by=access.BY_CLAIM, decided_by=access.BY_CLAIM)
     grant.claimed_by, grant.client_id = contact.contact_id, contact.client_id
     grant.gsi1pk = grants_list_pk(business_id, contact.client_id)  # now in the claimer's client's files
@@ -77,6 +78,7 @@ def complete_claim(business_id: str, target: str, email: str, ip: str | None = N
                 tx.save(contact, condition=Contact.pk.does_not_exist())
     except Conflict as e:
         raise Conflict(ALREADY_CLAIMED) from e
+    count_move(before, grant)
     retention = int(find_business(business_id).log_retention_days)
     log_entry(grant, now, retention, f"contact:{contact.contact_id}", "claim", "ok", ip, user_agent_of(user_agent)).save()
     return contact, grant

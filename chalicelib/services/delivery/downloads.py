@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib import clock
+from chalicelib import clock, metrics
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import access
@@ -233,9 +233,11 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     now = clock.now()
     if not _claimer_is_current(loaded):
         log_entry(grant, now, loaded.retention_days, actor, "download", "claimer_removed", ip, agent).save()
+        metrics.count(metrics.DOWNLOADS_DENIED)
         raise NotFound(NOT_FOUND)
     reason = _decide_and_count(loaded, client, now)
     log_entry(grant, now, loaded.retention_days, actor, "download", reason, ip, agent).save()
     allowed = reason == "ok"
+    metrics.count(metrics.DOWNLOADS_ALLOWED if allowed else metrics.DOWNLOADS_DENIED)
     return Redemption(allowed, reason, _location(grant, loaded.resource) if allowed else None, grant.title,
                       loaded.business)

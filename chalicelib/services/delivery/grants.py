@@ -15,7 +15,7 @@ from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.resources import get_resource
-from chalicelib.services.delivery.unlock import grants_of, move, payment_facts
+from chalicelib.services.delivery.unlock import count_move, grants_of, move, payment_facts
 from chalicelib.store import access_log
 from chalicelib.store.documents import get_document as get_document_item
 from chalicelib.store.documents import load_collection
@@ -59,12 +59,14 @@ def _apply(principal: Principal, grants: list[Grant], action: str, reason: str |
     retention = int(business_of(principal).log_retention_days or access_log.DEFAULT_RETENTION_DAYS)
     actor = f"staff:{principal.email or principal.user_id}"
     for grant in grants:
+        before = grant.state
         if action == "follow_payment":
             _hand_back_to_payment(grant, now, actor)
         else:
             move(grant, access.state_after_staff_action(grant.state, action), reason or STAFF_REASONS[action], now,
                  by=actor, decided_by=access.BY_STAFF)
         conditional(grant.save, "This grant changed at the same time; reload and retry.")
+        count_move(before, grant)
         log_entry(grant, now, retention, actor, action, "ok").save()
     return grants
 

@@ -14,11 +14,12 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from chalicelib import clock
+from chalicelib import clock, metrics
 from chalicelib.domain import access, previews
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_id, new_token
+from chalicelib.services.delivery.file_labels import expires_of
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_target
@@ -127,8 +128,21 @@ def move(grant: Grant, state: str, reason: str, now: datetime, by: str, decided_
     grant.state, grant.reason, grant.decided_by = state, reason, controller
     grant.history = [*(grant.history or []), Change(at=iso(now), state=state, reason=reason, by=by)]
     if state == access.AVAILABLE:
+        if grant.access_expires_at and now >= expires_of(grant):  # type: ignore[operator]
+            grant.access_expires_at = None  # released again after its period ended: a new period
         start_access_clock(grant, now)
     grant.updated_at = iso(now)
+
+
+def count_move(before: str, grant: Grant) -> None:
+    """Count a saved change of state: released (now available) or revoked. Called after the save,
+    so a write that lost a race counts nothing."""
+    if grant.state == before:
+        return
+    if grant.state == access.AVAILABLE:
+        metrics.count(metrics.GRANTS_RELEASED)
+    elif grant.state == access.REVOKED:
+        metrics.count(metrics.GRANTS_REVOKED)
 
 
 def start_access_clock(grant: Grant, now: datetime) -> None:
@@ -168,8 +182,10 @@ def _sync(business_id: str, doc_id: str) -> int:
     now = clock.now()
     changed = 0
     for grant in grants_of(items):
+        before = grant.state
         if follow_payment(grant, payment, now):
             conditional(grant.save, "A grant changed at the same time.")
+            count_move(before, grant)
             changed += 1
     return changed
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 
-from chalicelib.aws import ses, sqs
+from chalicelib import metrics, queues
+from chalicelib.aws import ses
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable, ValidationError
 
@@ -78,15 +79,26 @@ def build(email: Email) -> EmailMessage:
     return message
 
 
-def send(email: Email) -> str:
-    """Send `email` through SES and return SES's MessageId; raises ValidationError or Unavailable."""
+def send(email: Email) -> str | None:
+    """Send `email` through SES and return SES's MessageId; raises ValidationError or Unavailable.
+
+    None, and nothing sent, when the address is suppressed (it hard-bounced or complained:
+    `suppressions.may_send` logs and counts the drop)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from chalicelib.services.notifications.suppressions import may_send
+
     message = build(email)
+    if not may_send(_recipient(email.to)):
+        return None
+    # The configuration set publishes this message's bounce or complaint, if any (see infra/README.md).
+    config_set = settings().ses_configuration_set
+    extra = {"ConfigurationSetName": config_set} if config_set else {}
     try:
-        reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()})
+        reply = ses().send_raw_email(RawMessage={"Data": message.as_bytes()}, **extra)
     except (ClientError, BotoCoreError) as e:
         raise Unavailable("Email could not be sent right now; try again shortly.") from e
+    metrics.count(metrics.EMAILS_SENT)
     domain = _recipient(email.to).rpartition("@")[2]
     log.info("sent mail to *@%s, subject %r, ses id %s", domain, email.subject, reply["MessageId"])
     return str(reply["MessageId"])
@@ -105,11 +117,11 @@ def enqueue(email: Email) -> None:
         log.error("MAIL_QUEUE_URL is not set: mail cannot be queued")
         raise Unavailable("Email could not be sent right now; try again shortly.")
     try:
-        reply = sqs().send_message(QueueUrl=queue_url, MessageBody=_message(email))
+        message_id = queues.send(queue_url, _message(email))
     except (ClientError, BotoCoreError) as e:
         raise Unavailable("Email could not be sent right now; try again shortly.") from e
     domain = _recipient(email.to).rpartition("@")[2]
-    log.info("queued mail to *@%s, subject %r, sqs id %s", domain, email.subject, reply["MessageId"])
+    log.info("queued mail to *@%s, subject %r, sqs id %s", domain, email.subject, message_id)
 
 
 def _message(email: Email) -> str:

@@ -4,18 +4,20 @@ by the payments worker.
 Processing is idempotent and order-independent. Each fact becomes a ledger entry keyed by
 Stripe's own ids (a payment per PaymentIntent, one cumulative refund entry per
 PaymentIntent, one entry per dispute), written so that a repeat or an older fact changes
-nothing; then the invoice is reconciled from its whole ledger (`services/ledger`). The
-event id is recorded last (conditional write, 30-day TTL) so a redelivery is skipped.
+nothing; then the invoice is reconciled from its whole ledger (`services/ledger`). On top of
+that, each event id is applied once: Powertools Idempotency writes an in-progress record with a
+condition before the handler runs (`store/idempotency.py`), so two deliveries of one event at
+once never both apply it, and a redelivery of an applied event is answered `duplicate`.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from chalicelib import clock
-from chalicelib.aws import sqs
+from chalicelib import clock, queues
 from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
@@ -26,10 +28,12 @@ from chalicelib.services.notifications import mail
 from chalicelib.services.notifications.notifications import send_to_client
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.store import documents as docs
-from chalicelib.store import webhook_events
+from chalicelib.store import idempotency, webhook_events
 from chalicelib.store.table import conditional, iso
 
 log = logging.getLogger("paydrop.payments")
+# Stripe retries a webhook for up to 3 days; an event id is remembered for 30 (the record's TTL).
+KEEP_EVENTS_SECONDS = 30 * 24 * 3600
 
 
 class RetryLater(Exception):
@@ -39,20 +43,48 @@ class RetryLater(Exception):
 def receive(payload: bytes, signature_header: str | None) -> str:
     """Verify a webhook and queue it for the worker; returns the event id."""
     event = stripe_gateway.verified_event(payload, signature_header)
-    sqs().send_message(QueueUrl=settings().stripe_events_queue_url, MessageBody=payload.decode("utf-8"))
+    queues.send(settings().stripe_events_queue_url, payload.decode("utf-8"))
     return str(event["id"])
 
 
 def process(event: dict[str, Any]) -> str:
-    """Apply one Stripe event; returns what happened (also recorded with the event id)."""
+    """Apply one Stripe event, once per event id however often it is delivered; returns what happened
+    (`duplicate` for an event already applied). Raises `IdempotencyAlreadyInProgressError` while
+    another delivery of the same event is being applied (SQS redelivers it later)."""
+    return str(_idempotent()(event=event))
+
+
+def use_lambda_context(context: Any) -> None:
+    """Bound in-progress records by the invocation's remaining time (the payments worker calls
+    this at the start of each batch, and with None at its end): a worker that dies mid-way blocks
+    the event only until it would have timed out, then a redelivery applies it."""
+    _idempotency_config().register_lambda_context(context)
+
+
+def _apply(event: dict[str, Any]) -> str:
     event_id, event_type = str(event["id"]), str(event["type"])
-    if webhook_events.already_processed(event_id):
-        return "duplicate"
     handler = HANDLERS.get(event_type)
     outcome = handler(event["data"]["object"]) if handler else "ignored"
-    webhook_events.mark_processed(event_id, event_type, outcome, clock.now())
     log.info("stripe event %s (%s): %s", event_id, event_type, outcome)
     return outcome
+
+
+@lru_cache(maxsize=1)
+def _idempotency_config() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(event_key_jmespath="id", raise_on_no_idempotency_key=True,
+                             expires_after_seconds=KEEP_EVENTS_SECONDS, response_hook=lambda *_: "duplicate")
+
+
+@lru_cache(maxsize=1)
+def _idempotent() -> Callable[..., Any]:
+    """`_apply` behind Powertools Idempotency (built on first use: no client at import)."""
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+    return idempotent_function(  # type: ignore[no-any-return]
+        _apply, data_keyword_argument="event", config=_idempotency_config(),
+        persistence_store=idempotency.persistence_layer("stripe-events"), key_prefix="stripe-event")
 
 
 # --- where a fact belongs -------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from chalicelib import tracing
 from chalicelib.config import settings
 from chalicelib.domain.errors import Unavailable, ValidationError
 from chalicelib.secrets import SecretMissing, secret
@@ -74,7 +75,8 @@ def create_checkout_session(params: dict[str, Any], idempotency_key: str) -> Ses
     import stripe
 
     try:
-        session = client().v1.checkout.sessions.create(params=params, options={"idempotency_key": idempotency_key})
+        with tracing.subsegment("Stripe", operation="checkout.sessions.create"):
+            session = client().v1.checkout.sessions.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as e:
         # Never echo Stripe's message to the client: it can name account details.
         raise Unavailable("Online payment is not available right now. Please try again in a minute.") from e
@@ -86,7 +88,8 @@ def expire_checkout_session(session_id: str) -> None:
     import stripe
 
     try:
-        client().v1.checkout.sessions.expire(session_id)
+        with tracing.subsegment("Stripe", operation="checkout.sessions.expire"):
+            client().v1.checkout.sessions.expire(session_id)
     except stripe.StripeError:
         log.warning("checkout session %s could not be expired; a late payment is held for refund", session_id)
 

@@ -21,8 +21,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from chalicelib import clock
-from chalicelib.aws import sqs
+from chalicelib import clock, queues
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_id
@@ -56,7 +55,7 @@ def track(business_id: str, doc_id: str | None, client_id: str | None, source: s
              "source": source if source in SOURCES else "link", "ip": ip,
              "user_agent": (user_agent or "")[:MAX_USER_AGENT] or None}
     try:
-        sqs().send_message(QueueUrl=settings().views_queue_url, MessageBody=json.dumps(event))
+        queues.send(settings().views_queue_url, json.dumps(event))
     except Exception:  # the page matters more than its counter
         log.warning("view of %s could not be queued", doc_id or f"client {client_id}", exc_info=True)
 

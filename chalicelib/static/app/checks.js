@@ -83,7 +83,9 @@ function problem(spec, value, money) {
       return `must be at most ${money.format(spec.max)}`;
     }
     const show = (spec.unit || '').startsWith('basis points') ? percent : (n) => `${grouped(n)}${spec.unit ? ` ${spec.unit}` : ''}`;
-    if (spec.min !== undefined && spec.max !== undefined) return `must be from ${show(spec.min)} to ${show(spec.max)}`;
+    // The unit once, after the range: "from 1 to 30 days" (percentages keep their sign on both ends).
+    const first = spec.unit && !spec.unit.startsWith('basis points') ? grouped(spec.min) : show(spec.min);
+    if (spec.min !== undefined && spec.max !== undefined) return `must be from ${first} to ${show(spec.max)}`;
     return tooLow ? `must be at least ${show(spec.min)}` : `must be at most ${show(spec.max)}`;
   }
   return null;

@@ -99,3 +99,23 @@ def test_ses_refusing_the_message_is_unavailable(outbox: Any, unverified_sender:
     with pytest.raises(Unavailable):
         send(Email(to="ada@acme.test", subject="Hi", text="x"))
     assert outbox.messages() == []
+
+
+def test_mail_is_sent_with_the_stacks_configuration_set(outbox: Any) -> None:
+    """SES publishes a message's bounce or complaint only through the configuration set it was sent with."""
+    from chalicelib.aws import ses
+    from chalicelib.config import settings
+
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(dict(params))
+
+    assert settings().ses_configuration_set  # the local stack's, from infra/resources.json
+    ses().meta.events.register("provide-client-params.ses.SendRawEmail", record)
+    try:
+        send(Email(to="ada@acme.test", subject="Hi", text="x"))
+    finally:
+        ses().meta.events.unregister("provide-client-params.ses.SendRawEmail", record)
+    assert [p.get("ConfigurationSetName") for p in sent] == [settings().ses_configuration_set]
+    assert len(outbox.messages()) == 1

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO, Any
 
+from chalicelib import metrics
 from chalicelib.aws import s3
 from chalicelib.domain import previews
 from chalicelib.domain.previews import Unpreviewable, UploadKey
@@ -63,6 +64,8 @@ def make_previews(bucket: str, key: str, version_id: str | None = None) -> Outco
     fields, outcome = _preview_outcome(bucket, key, head, source, upload, content_type)
     if not store.record_preview(resource, key, fields):
         return Outcome(SKIPPED, "the resource moved to another version meanwhile")
+    if outcome.status in (previews.READY, previews.FAILED):
+        metrics.count(metrics.PREVIEWS_MADE if outcome.status == previews.READY else metrics.PREVIEWS_FAILED)
     if resource.version is not None and int(resource.version) == upload.version:
         refresh_grants(resource)  # the live version's thumbnail reaches the pages of every holder
     return outcome

@@ -59,7 +59,7 @@ export async function clientScreen(clientId) {
   const portalOut = h('p', { class: 'copy-out', 'aria-live': 'polite' });
   const contactRows = (client.contacts || []).map((k) => h('tr', { testid: 'contact-row' },
     h('td', {}, k.name, k.is_primary ? [' ', badge('primary')] : null),
-    h('td', {}, k.email),
+    h('td', {}, k.email, k.email_suppressed ? suppressedNote(clientId, k) : null),
     h('td', { class: 'row-actions' },
       can(MANAGE.clients) ? button('Copy portal link', {
         class: 'button secondary small', testid: 'contact-portal',
@@ -87,6 +87,20 @@ export async function clientScreen(clientId) {
     section('Contacts', table('Contacts', ['Name', 'Email', ''], contactRows, 'No contacts yet.'), portalOut,
       can(MANAGE.clients) ? newContactForm(clientId) : null),
     section('Access log', await accessLog(`/clients/${clientId}/access-log`, `client-${clientId}`)));
+}
+
+/** Why emails to this contact are not sent (it bounced, or they complained), and how to send again. */
+function suppressedNote(clientId, k) {
+  const dropped = k.suppressed_dropped ? `; ${k.suppressed_dropped} email${k.suppressed_dropped === 1 ? '' : 's'} not sent since` : '';
+  return h('div', { class: 'hint', testid: 'contact-suppressed' },
+    badge('not emailed', 'overdue'), ' ',
+    `Emails to this address ${k.suppressed_reason_text} on ${when(k.suppressed_since)}${dropped}. `,
+    k.suppressed_detail ? h('span', { title: k.suppressed_detail }, '(details)') : null,
+    can(MANAGE.clients) ? confirmButton('Email again', 'Confirm: the address works now', async () => {
+      await api('DELETE', `/clients/${clientId}/contacts/${k.contact_id}/suppression`);
+      toast(`Emails to ${k.email} will be sent again.`);
+      go(`#/clients/${clientId}`);
+    }, { class: 'button secondary small', testid: 'contact-unsuppress' }) : null);
 }
 
 function editClientForm(client) {

@@ -10,7 +10,7 @@ import { documentEditor } from './document_editor.js';
 import { documentExtras, documentSummary, title, viewsBadge } from './document_parts.js';
 
 const STATUSES = {
-  invoice: ['draft', 'sent', 'partial', 'paid', 'cancelled'],
+  invoice: ['draft', 'sent', 'partial', 'overdue', 'paid', 'cancelled'],
   quote: ['draft', 'sent', 'accepted', 'declined', 'cancelled'],
 };
 export async function documentsScreen(kind, status = '') {

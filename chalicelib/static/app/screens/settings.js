@@ -121,6 +121,12 @@ function settingsSections(b, editable, branding) {
       checkbox('Show the Files tab', cb('tab_files', !off.has('files'))),
       checkbox('Turn accepted quotes into invoices automatically', cb('quote_auto_convert', b.quote_auto_convert)),
       checkbox('Clients must accept the terms to approve a quote', cb('quote_requires_terms', b.quote_requires_terms))),
+    section('Payment reminders',
+      h('p', { class: 'hint' }, 'Emailed to the client’s contacts who want reminders, once per step, while an invoice is unpaid. Leave blank for no reminder.'),
+      h('div', { class: 'grid-2' },
+        field('Days before the due date (1–30)', text('reminder_days_before', b.reminder_days_before == null ? '' : String(b.reminder_days_before), { inputmode: 'numeric' })),
+        field('Days after the due date (1–30)', text('reminder_days_after', b.reminder_days_after == null ? '' : String(b.reminder_days_after), { inputmode: 'numeric' }))),
+      checkbox('On the due date', cb('reminder_on_due', b.reminder_on_due))),
     section('Access logs',
       field('Keep access logs for (days, 30–3650)', text('log_retention_days', String(b.log_retention_days), { inputmode: 'numeric', testid: 'settings-retention' }))),
   ];
@@ -146,6 +152,9 @@ function settingsBody(els, { brand, accent, logoKey }) {
     portal_tabs_off: ['quotes', 'payments', 'files'].filter((tab) => !els[`tab_${tab}`].checked),
     quote_auto_convert: els.quote_auto_convert.checked, quote_requires_terms: els.quote_requires_terms.checked,
     log_retention_days: whole('log_retention_days', 'The retention'),
+    reminder_days_before: els.reminder_days_before.value.trim() ? whole('reminder_days_before', 'Days before the due date') : null,
+    reminder_on_due: els.reminder_on_due.checked,
+    reminder_days_after: els.reminder_days_after.value.trim() ? whole('reminder_days_after', 'Days after the due date') : null,
   };
   if (logoKey !== undefined) body.logo_key = logoKey;
   return body;

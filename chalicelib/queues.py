@@ -1,0 +1,34 @@
+"""Putting messages on the app's SQS queues: the one place that calls `send_message`.
+
+Every message carries the correlation id (`chalicelib.logs`) as the message attribute
+`correlation_id`, so the worker that handles it logs under the same id as the request (or
+message) that queued it. Outside of one (a script, the scheduler's first step) a new id is made.
+tests/test_queues.py fails if `send_message` is called anywhere else.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import logs
+from chalicelib.aws import sqs
+
+
+def send(queue_url: str, body: str) -> str:
+    """Queue `body` on `queue_url` with the current correlation id; returns SQS's MessageId.
+    Raises botocore's ClientError/BotoCoreError (callers turn them into domain errors)."""
+    reply: dict[str, Any] = sqs().send_message(
+        QueueUrl=queue_url, MessageBody=body, MessageAttributes=correlation_attributes())
+    return str(reply["MessageId"])
+
+
+def correlation_attributes() -> dict[str, Any]:
+    """The SQS message attributes that carry the correlation id."""
+    value = logs.correlation_id() or logs.new_correlation_id()
+    return {logs.CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": value}}
+
+
+def correlation_of(record: dict[str, Any]) -> str | None:
+    """The correlation id an SQS record (as Lambda delivers it) carries, if any."""
+    attribute = (record.get("messageAttributes") or {}).get(logs.CORRELATION_ATTRIBUTE) or {}
+    value = attribute.get("stringValue") or attribute.get("StringValue")
+    return str(value) if value else None

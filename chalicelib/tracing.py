@@ -1,0 +1,60 @@
+"""Tracing: everything X-Ray goes through this module (tests/test_tracing.py fails on any other
+import of `aws_xray_sdk`).
+
+The stack traces with the AWS X-Ray SDK for Python (`aws-xray-sdk`): Lambda active tracing
+(`"xray": true` in .chalice/config.json) opens the segment of each invocation, and this module adds
+
+- every botocore call (boto3 and PynamoDB alike: DynamoDB, S3, SQS, SES, SSM) as a subsegment,
+  by patching botocore the first time an AWS client is made (`start()`, from chalicelib/aws.py);
+- Stripe's HTTP calls, which go through Stripe's own HTTP client rather than botocore, as
+  subsegments named `Stripe` (`subsegment()`, around each call in services/payments/stripe_gateway.py).
+
+The X-Ray SDK is in maintenance mode since 2026-02-25 and its support ends on 2027-02-25. Moving to
+OpenTelemetry (the AWS Distro for OpenTelemetry layer, exporting to X-Ray) is this one file: `start()`
+becomes the OTel SDK's botocore instrumentation, `subsegment()` a span; nothing else names X-Ray.
+
+Nothing happens at import, and outside Lambda nothing happens at all: a local run needs no daemon
+and `import app` never loads the SDK (it costs ~300 ms outside Lambda's environment).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from chalicelib.config import settings
+
+
+def enabled() -> bool:
+    return settings().in_lambda
+
+
+@lru_cache(maxsize=1)
+def start() -> None:
+    """Trace every botocore call from now on (in Lambda only; once per container)."""
+    if enabled():
+        from aws_xray_sdk.core import patch
+
+        patch(["botocore"])
+
+
+@contextmanager
+def subsegment(name: str, **annotations: str) -> Iterator[None]:
+    """Time the block as a subsegment `name` of the invocation's trace, with searchable
+    `annotations`; an exception in the block is recorded on it (and propagates)."""
+    if not enabled():
+        yield
+        return
+    from aws_xray_sdk.core import xray_recorder
+
+    with xray_recorder.in_subsegment(name) as traced:
+        if traced is not None:  # None when there is no segment (context missing)
+            traced.namespace = "remote"
+            for key, value in annotations.items():
+                traced.put_annotation(key, value)
+        yield
+
+
+def reset() -> None:
+    """Forget that tracing started (tests point the process at a new endpoint)."""
+    start.cache_clear()

@@ -1,0 +1,63 @@
+"""Tracing goes through one module (`chalicelib/tracing.py`), is off outside Lambda, and in Lambda
+records Stripe's HTTP calls, which botocore's patch cannot see."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_only_the_tracing_module_imports_the_xray_sdk() -> None:
+    importers = set()
+    for path in [ROOT / "app.py", *sorted((ROOT / "chalicelib").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "aws_xray_sdk" or n.startswith("aws_xray_sdk.") for n in names):
+                importers.add(str(path.relative_to(ROOT)))
+    assert importers == {"chalicelib/tracing.py"}
+
+
+def test_outside_lambda_tracing_loads_nothing() -> None:
+    code = ("import sys\nfrom chalicelib import tracing\ntracing.start()\nwith tracing.subsegment('Stripe'):\n    pass\n"
+            "print('aws_xray_sdk' in sys.modules)")
+    environment = {"PATH": "/usr/bin:/bin"}  # no AWS_LAMBDA_FUNCTION_NAME
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_in_lambda_a_stripe_call_is_a_subsegment_of_the_invocation(
+        aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_xray_sdk.core import xray_recorder
+
+    from chalicelib import tracing
+    from chalicelib.config import reset_settings, settings
+    from chalicelib.services.payments import stripe_gateway
+    from tests.support.payments import FakeStripeHttp
+
+    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", "sk_test_traced")
+    reset_settings()
+    stripe_gateway.reset_client()
+    monkeypatch.setattr(stripe_gateway, "http_client", FakeStripeHttp())
+    lambda_settings = replace(settings(), in_lambda=True)
+    monkeypatch.setattr(tracing, "settings", lambda: lambda_settings)
+    segment = xray_recorder.begin_segment("paydrop-api", sampling=1)
+    try:
+        session = stripe_gateway.create_checkout_session({"mode": "payment"}, "idem-1")
+        [traced] = [s for s in segment.subsegments if s.name == "Stripe"]
+        assert traced.annotations == {"operation": "checkout.sessions.create"}
+        assert traced.namespace == "remote" and traced.end_time >= traced.start_time
+        assert session.id.startswith("cs_test_")
+    finally:
+        xray_recorder.clear_trace_entities()
+        monkeypatch.undo()
+        reset_settings()
+        stripe_gateway.reset_client()
