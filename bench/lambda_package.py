@@ -91,11 +91,16 @@ def lambda_env(stack_env: dict[str, str], function_name: str = "paydrop-dev") ->
 
 @contextmanager
 def seeded_moto() -> Iterator[tuple[dict[str, str], str]]:
-    """A moto server with `make dev`'s resources and demo data; (the app's env, a share token)."""
+    """A moto server with `make dev`'s resources and demo data; (the app's env, a share token).
+    This process's environment, settings and clients point at it meanwhile, and back after."""
+    from chalicelib.aws import reset_clients
+    from chalicelib.config import reset_settings
+    from chalicelib.store.table import reset_connections
     from devstack.provision import provision
     from devstack.seed import seed
     from devstack.server import configure_environment, free_port, start_moto
 
+    saved = dict(os.environ)
     server, endpoint = start_moto(free_port())
     try:
         resources = provision(endpoint, stack_name="paydrop-bench")
@@ -104,6 +109,11 @@ def seeded_moto() -> Iterator[tuple[dict[str, str], str]]:
         yield {**env, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}, seed().share_token
     finally:
         server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings()
+        reset_clients()
+        reset_connections()
 
 
 def page_event(token: str) -> dict[str, Any]:
