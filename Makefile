@@ -18,7 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## dev: create .venv, install, start moto + resources + demo data + app (:8000) + event pump
 dev: $(STAMP)
-	PYTHONUNBUFFERED=1 $(PY) -m devstack
+	@# Two malloc arenas: with one per request thread, glibc's arenas fragment and RSS creeps (bench/dev_soak.py).
+	MALLOC_ARENA_MAX=2 PYTHONUNBUFFERED=1 $(PY) -m devstack
 
 ## tick: run the scheduler (reminders, access expiry) once against the running `make dev` stack; AT=2030-01-31T10:00:00Z runs it as of then
 tick: $(STAMP)
@@ -48,6 +49,8 @@ package: $(STAMP)
 	@# chalice refuses to package without a region; the template itself is region-agnostic.
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-$${AWS_REGION:-us-east-1}} \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/resources.json $(PACKAGE_DIR)
+	@# Lambda's runtime botocore instead of a bundled copy, and bytecode for a read-only /var/task.
+	$(PY) infra/postpackage.py $(PACKAGE_DIR)/deployment.zip $(POSTPACKAGE_FLAGS)
 	$(VENV)/bin/cfn-lint $(PACKAGE_DIR)/sam.json
 
 ## deploy: package and deploy STAGE to the AWS account in your credentials (see infra/README.md):
@@ -61,7 +64,7 @@ owner: $(STAMP)
 	@test -n "$(EMAIL)" || { echo "make owner: give EMAIL=you@example.com (and STAGE=dev|prod)" >&2; exit 2; }
 	$(PY) -m infra.owner --stage "$(STAGE)" --email "$(EMAIL)" $(if $(BUSINESS),--business "$(BUSINESS)")
 
-## bench: cold start (import app vs boto3), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render)
+## bench: cold start (packaged zip vs a minimal Chalice app), previews (worker vs vipsthumbnail vs naive Pillow), PDFs (import cost, warm render), make dev soak (SOAK_MINUTES=30)
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
 	$(PY) bench/previews.py
@@ -69,6 +72,7 @@ bench: $(STAMP)
 	$(PY) bench/portal_history.py
 	$(PY) bench/statement_scale.py
 	$(PY) bench/export_scale.py
+	$(PY) bench/dev_soak.py --minutes $${SOAK_MINUTES:-30}
 
 clean:
 	rm -rf $(VENV) build .dev .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,12 @@ def _session() -> Any:
     return boto3.session.Session(region_name=settings().region)
 
 
+def botocore_session() -> Any:
+    """The botocore session under boto3's: PynamoDB's client is built from it too, so the
+    endpoint, partition and default-config files a cold start reads are read once, not twice."""
+    return _session()._session
+
+
 def _endpoint() -> str | None:
     return settings().aws_endpoint_url or None
 

@@ -154,3 +154,101 @@ def partition_queries() -> None:
     partition_query._paydrop_partition = True  # type: ignore[attr-defined]
     Table.all_items = partition_items  # type: ignore[method-assign]
     Table.query = partition_query  # type: ignore[method-assign]
+
+
+class _Held(threading.local):
+    depth = 0  # how many times this thread holds `_lock` through `_locked` wrappers
+
+
+_held = _Held()
+
+
+def _locked(original: Any) -> Any:
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _lock:
+            _held.depth += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                _held.depth -= 1
+
+    functools.update_wrapper(locked, original)
+    locked._paydrop_atomic = True  # type: ignore[attr-defined]
+    return locked
+
+
+def _serialise_class(cls: Any) -> None:
+    """Every public method of `cls` runs under `_lock` (re-entrant: backends call each other)."""
+    import inspect
+
+    for name, value in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(value) or getattr(value, "_paydrop_atomic", False):
+            continue
+        setattr(cls, name, _locked(value))
+
+
+def serialise_backends() -> None:
+    """Make moto's DynamoDB, SQS and S3 safe under concurrent requests, reads included.
+
+    moto's threaded server lets requests touch the same dicts and lists at once: a Scan or an
+    index Query iterates a table's item dict while a PutItem adds to it ("dictionary changed
+    size during iteration"), and SQS's DeleteMessage rebuilds a queue's message list while
+    SendMessage appends to the old one (a message is lost). Every public backend method runs
+    under one lock here, as if each AWS call were atomic. ReceiveMessage's long poll gives the
+    lock up while it waits, so a waiting poller never stalls the other requests."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.s3.models import S3Backend
+    from moto.sqs.models import Queue, SQSBackend
+
+    serialise_dynamodb_writes()
+    for cls in (DynamoDBBackend, SQSBackend, S3Backend):
+        _serialise_class(cls)
+    wait = Queue.wait_for_messages
+    if getattr(wait, "_paydrop_releases", False):
+        return
+
+    def wait_unlocked(self: Any, timeout: int) -> None:
+        depth = _held.depth
+        for _ in range(depth):
+            _lock.release()
+        try:
+            wait(self, timeout)
+        finally:
+            for _ in range(depth):
+                _lock.acquire()
+
+    functools.update_wrapper(wait_unlocked, wait)
+    wait_unlocked._paydrop_releases = True  # type: ignore[attr-defined]
+    Queue.wait_for_messages = wait_unlocked  # type: ignore[method-assign]
+
+
+def expire_items(now: float) -> int:
+    """Delete every item whose TTL attribute is before `now` (epoch seconds) from every moto
+    table with TTL enabled, as DynamoDB's TTL does (moto never does): rate-limit windows, view
+    markers and recent-download records otherwise pile up for as long as `make dev` runs.
+    Returns how many items went."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    removed = 0
+    with _lock:
+        tables = [t for account in dynamodb_backends.values() for b in account.values() for t in b.tables.values()]
+        for table in tables:
+            ttl = getattr(table, "ttl", {})
+            if ttl.get("TimeToLiveStatus") != "ENABLED" or not ttl.get("AttributeName"):
+                continue
+            removed += _expire_table(table, ttl["AttributeName"], now)
+    return removed
+
+
+def _expire_table(table: Any, attribute: str, now: float) -> int:
+    expired = []
+    for hash_key, found in table.items.items():
+        for item in (found.values() if table.range_key_attr else [found]):
+            value = item.attrs.get(attribute)
+            if value is not None and value.type == "N" and float(value.value) < now:
+                expired.append((hash_key, item.range_key if table.range_key_attr else None))
+    for hash_key, range_key in expired:
+        table.delete_item(hash_key, range_key)
+        if table.range_key_attr and not table.items.get(hash_key):
+            table.items.pop(hash_key, None)
+    return len(expired)

@@ -113,6 +113,7 @@ class EventPump:
             WaitTimeSeconds=self._wait, AttributeNames=["All"], MessageAttributeNames=["All"],
         )
         messages = response.get("Messages", [])
+        log.debug("polled %s: %d message(s)", binding.queue_url.rsplit("/", 1)[-1], len(messages))
         if messages:
             self._deliver(binding, messages)
         return len(messages)

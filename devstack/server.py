@@ -1,13 +1,15 @@
 """`make dev`: moto on loopback, resources from infra/, demo data, the app, the event pump."""
 from __future__ import annotations
 
-import contextlib
+import argparse
 import json
 import logging
 import os
 import signal
 import socket
 import threading
+import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,24 +34,58 @@ class Stack:
     outbox: Any
     base_url: str
     demo: dict[str, Any]
+    sweeper: Any = None
+
+    def stop(self, within: float = 4.0) -> None:
+        """Stop in two waves, each part in its own thread (each waits up to ~1 s for its loop to
+        notice): what calls the local AWS first, then the servers it calls. At most `within` s."""
+        deadline = time.monotonic() + within
+        callers = [self.pump.stop, self.app_server.server.shutdown, self.checkout_server.server.shutdown]
+        if self.sweeper is not None:
+            callers.append(self.sweeper.stop)
+        for wave in (callers, [self.outbox.shutdown, self.moto.stop]):
+            threads = [threading.Thread(target=part, daemon=True, name="stop") for part in wave]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.outbox.server_close()
+
+
+class TTLSweeper:
+    """Deletes expired items (the table's TTL attribute) every `every` seconds, as DynamoDB does."""
+
+    def __init__(self, every: float = 30.0) -> None:
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="ttl-sweeper")
+
+    def start(self) -> TTLSweeper:
+        self._thread.start()
+        return self
 
     def stop(self) -> None:
-        self.pump.stop()
-        self.app_server.server.shutdown()
-        self.checkout_server.server.shutdown()
-        self.outbox.shutdown()
-        self.outbox.server_close()
-        self.moto.stop()
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        from devstack.moto_atomic import expire_items
+
+        while not self._stop.wait(self._every):
+            removed = expire_items(time.time())
+            log.debug("TTL: %d expired items deleted", removed)
 
 
-def start_moto(port: int) -> tuple[Any, str]:
+def start_moto(port: int, verbose: bool = False) -> tuple[Any, str]:
     from moto.server import ThreadedMotoServer
 
-    from devstack.moto_atomic import cheap_transactions, partition_queries, serialise_dynamodb_writes
+    from devstack.moto_atomic import cheap_transactions, partition_queries, serialise_backends
 
     partition_queries()
     cheap_transactions()  # first: the lock below then wraps the cheaper transaction
-    serialise_dynamodb_writes()
+    serialise_backends()  # DynamoDB, SQS and S3 calls one at a time, reads included
+    # moto's werkzeug server logs every request (each queue poll, twice a second): quiet unless -v.
+    logging.getLogger("werkzeug").setLevel(logging.DEBUG if verbose else logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound = server.get_host_and_port()
@@ -76,6 +112,9 @@ def start_app_server(port: int) -> Any:
     from devstack.local_auth import tolerate_undecodable_tokens
 
     tolerate_undecodable_tokens()
+    # Chalice warns that local mode skips the Cognito authorizer; the app checks the token
+    # itself (`api/http.py`), so the warning is wrong here and would print under the links.
+    warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported in local mode")
     server = create_local_server(app, _local_config(app), "127.0.0.1", port)
     threading.Thread(target=server.serve_forever, daemon=True, name="app-server").start()
     return server
@@ -141,13 +180,13 @@ def checkout_origin(port: int) -> str:
     return f"http://localhost:{port}"
 
 
-def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: int = 0) -> Stack:
+def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: int = 0, verbose: bool = False) -> Stack:
     """Start the whole local stack in this process and return it (tests use this too)."""
     from devstack.outbox import outbox_url, start_outbox_server
     from devstack.provision import provision
     from devstack.seed import seed
 
-    moto, endpoint = start_moto(moto_port or free_port())
+    moto, endpoint = start_moto(moto_port or free_port(), verbose)
     resources = provision(endpoint, stack_name="paydrop-dev")
     base_url = f"http://127.0.0.1:{port}"
     checkout_port = checkout_port or free_port()
@@ -164,15 +203,25 @@ def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: in
     (DEV_DIR / "demo.json").write_text(json.dumps(links, indent=2) + "\n")
     # What `make tick` (devstack/tick.py) needs to run the scheduler on this stack from another process.
     (DEV_DIR / "env.json").write_text(json.dumps({**env, "PUBLIC_BASE_URL": base_url}, indent=2) + "\n")
-    return Stack(moto, app_server, checkout_server, pump, outbox, base_url, links)
+    return Stack(moto, app_server, checkout_server, pump, outbox, base_url, links, TTLSweeper().start())
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    port = int(os.environ.get("PORT", "8000"))
-    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")),
-                  int(os.environ.get("CHECKOUT_PORT", "0")))
-    links = stack.demo
+def configure_logging(verbose: bool) -> None:
+    """Quiet by default: what starts, warnings and errors. `-v`: every request to the local AWS
+    (each queue poll) and every poll's outcome too."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Set on the children: Chalice sets the app's own `paydrop` logger to ERROR when the app loads.
+    for name in ("paydrop.pump", "paydrop.dev"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        from chalice.local import ChaliceRequestHandler
+
+        # One line per request to the app buries the links too; errors are still logged.
+        ChaliceRequestHandler.log_request = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
+
+
+def print_links(links: dict[str, Any]) -> None:
     print(
         "\nPaydrop is running locally.\n"
         f"  App:            {links['base_url']}  (health: {links['health_url']})\n"
@@ -190,9 +239,30 @@ def main() -> None:
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description="Paydrop's whole stack on this machine.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every queue poll and local AWS request")
+    args = parser.parse_args()
+    configure_logging(args.verbose)
+    if not args.verbose:  # the app's own INFO lines (a view recorded, an email sent) only with -v
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Ctrl-C and SIGTERM set an event rather than raise into whichever frame runs: the stop
+    # below then always runs, and works even when the shell started us with SIGINT ignored.
     done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        done.wait()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    port = int(os.environ.get("PORT", "8000"))
+    stack = start(port, int(os.environ.get("MOTO_PORT", "0")), int(os.environ.get("OUTBOX_PORT", "0")),
+                  int(os.environ.get("CHECKOUT_PORT", "0")), verbose=args.verbose)
+    print_links(stack.demo)
+    while not done.wait(1):  # a timed wait: signal handlers run between the waits
+        pass
     print("Stopping…", flush=True)
     stack.stop()
+    print("Stopped.", flush=True)
+    logging.shutdown()
+    # Skip tearing down the in-memory AWS object by object (minutes for a day's data): the
+    # servers are closed and nothing is left to flush.
+    os._exit(0)

@@ -81,6 +81,8 @@ ORIGIN_SECRET="$(aws ssm get-parameter --name "$ORIGIN_PARAM" --with-decryption 
 
 rm -rf "$OUT"
 chalice package --stage "$STAGE" --merge-template infra/resources.json "$OUT"
+# The runtime's botocore instead of a bundled copy, plus bytecode (see infra/postpackage.py).
+python infra/postpackage.py "$OUT/deployment.zip"
 cfn-lint "$OUT/sam.json"
 aws cloudformation package \
   --template-file "$OUT/sam.json" \

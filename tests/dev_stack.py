@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def running_dev_stack(dev_dir: Path) -> Iterator[dict[str, Any]]:
+def running_dev_stack(dev_dir: Path, stopped: dict[str, float] | None = None) -> Iterator[dict[str, Any]]:
     """Start `python -m devstack` with its own ports and `.dev` folder; yield its demo links;
-    stop it with Ctrl-C and require a clean exit."""
+    stop it with Ctrl-C and require a clean exit (`stopped["seconds"]`: how long that took)."""
     env = {**os.environ, "PORT": str(free_port()), "PAYDROP_DEV_DIR": str(dev_dir), "PYTHONUNBUFFERED": "1"}
     for name in ("PAYDROP_AWS_ENDPOINT_URL", "TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "PUBLIC_BASE_URL"):
         env.pop(name, None)
@@ -42,9 +42,12 @@ def running_dev_stack(dev_dir: Path) -> Iterator[dict[str, Any]]:
     try:
         yield json.loads(demo_file.read_text())
     finally:
+        asked = time.monotonic()
         process.send_signal(signal.SIGINT)
         try:
             assert process.wait(timeout=20) == 0, log_path.read_text()[-4000:]
+            if stopped is not None:
+                stopped["seconds"] = time.monotonic() - asked
         finally:
             process.kill()
             log_file.close()

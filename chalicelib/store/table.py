@@ -15,7 +15,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.aws import ensure_tracing
+from chalicelib.aws import botocore_session, ensure_tracing
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict, ValidationError
 
@@ -91,7 +91,11 @@ class BaseItem(Model):
         # to build on a cold start, and one place to observe calls.
         if BaseItem._connection is None:
             configure_table()
-            BaseItem._connection = Model._get_connection.__func__(BaseItem)  # type: ignore[attr-defined]
+            connection = Model._get_connection.__func__(BaseItem)  # type: ignore[attr-defined]
+            # PynamoDB builds its client from a botocore session of its own (one per thread);
+            # give this thread boto3's, whose loaders then read botocore's data files once.
+            connection.connection._local.session = botocore_session()
+            BaseItem._connection = connection
         return BaseItem._connection
 
 

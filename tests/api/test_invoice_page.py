@@ -216,7 +216,7 @@ def test_accept_negotiation_is_case_insensitive_and_honours_q_values(tenant: Any
     assert reply.headers["Content-Type"].startswith("application/json")
 
 
-@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-2"])
 def test_csp_img_src_covers_the_presigned_logo_origin_in_the_cloud(
     aws: Any, monkeypatch: pytest.MonkeyPatch, region: str
 ) -> None:

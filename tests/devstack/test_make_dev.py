@@ -106,3 +106,21 @@ def test_paying_in_the_offline_checkout_unlocks_the_file_without_staff(dev_stack
     download = requests.get(brand_file["download_url"], allow_redirects=False, timeout=10)
     assert download.status_code == 302
     assert requests.get(download.headers["Location"], timeout=10).content.startswith(b"Northwind brand guidelines")
+
+
+@pytest.mark.slow
+def test_the_log_is_quiet_and_ctrl_c_stops_it_within_5_seconds(tmp_path: Path) -> None:
+    """The demo links stay on screen (no line per queue poll or local AWS request), and Ctrl-C
+    ends it promptly even after traffic."""
+    stopped: dict[str, float] = {}
+    with running_dev_stack(tmp_path, stopped) as links:
+        for _ in range(5):
+            assert requests.get(links["invoice_share_url"], timeout=10).status_code == 200
+        time.sleep(4)  # the pump polls each queue every second or so
+        log = (tmp_path / "devstack.log").read_text()
+    lines = [line for line in log.splitlines() if line.strip()]
+    assert not [line for line in lines if "polled" in line or "POST / HTTP" in line], log[-2000:]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Paydrop is running locally"))
+    assert lines[start + 1].strip().startswith("App:") and lines[-1] == "Press Ctrl-C to stop."
+    assert links["invoice_share_url"] in log
+    assert stopped["seconds"] < 5

@@ -61,7 +61,8 @@ elif command == "cloudformation describe-stacks":
 '''
 FAKE_CHALICE = '''#!/usr/bin/env bash
 # chalice package --stage STAGE --merge-template FILE OUT
-mkdir -p "${@: -1}" && echo '{}' > "${@: -1}/sam.json" && echo zip > "${@: -1}/deployment.zip"
+# deployment.zip: an empty but valid zip (infra/postpackage.py rewrites it next).
+mkdir -p "${@: -1}" && echo '{}' > "${@: -1}/sam.json" && printf 'PK\\005\\006%018d' 0 | tr 0 '\\000' > "${@: -1}/deployment.zip"
 echo "chalice $*" >> "$FAKE_AWS_HOME/tools.log"
 '''
 FAKE_CFN_LINT = '''#!/usr/bin/env bash
