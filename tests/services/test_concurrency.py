@@ -81,3 +81,28 @@ def test_four_clients_racing_for_the_last_download_one_gets_it(tenant: Any, anon
     assert sorted(statuses) == [302, 403, 403, 403]
     [stored] = tenant.api.get(f"/api/v1/invoices/{invoice['id']}/grants").json["items"]
     assert stored["downloads"] == 1
+
+
+def test_a_full_payment_recorded_while_the_first_is_still_settling_is_refused(tenant: Any, monkeypatch: Any) -> None:
+    """The race above, made certain: a second person's full payment lands between the first one's
+    transaction and its reconcile (what a busy machine does to the four threads now and then)."""
+    invoice = tenant.invoice(lines=[{"description": "x", "unit_price": 5000}])
+    principal = verify_id_token(tenant.api.token)
+    settle = documents.reconcile
+    second: list[Any] = []
+
+    def another_payment_first(business_id: str, doc_id: str) -> Any:
+        if not second:
+            second.append("running")
+            try:
+                second[0] = documents.record_payment(principal, invoice["id"], PaymentInput(), invoice_date())
+            except Exception as e:
+                second[0] = e
+        return settle(business_id, doc_id)
+
+    monkeypatch.setattr(documents, "reconcile", another_payment_first)
+    documents.record_payment(principal, invoice["id"], PaymentInput(), invoice_date())
+    assert isinstance(second[0], Conflict), second
+    stored = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
+    assert stored["amount_paid"] == 5000 and stored["status"] == "paid"
+    assert [p["amount"] for p in stored["payments"]] == [5000]
