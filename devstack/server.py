@@ -110,8 +110,10 @@ def start_app_server(port: int) -> Any:
 
     from app import app
     from devstack.local_auth import tolerate_undecodable_tokens
+    from devstack.local_threads import requests_per_thread
 
     tolerate_undecodable_tokens()
+    requests_per_thread(app)  # the local server handles each request on its own thread
     # Chalice warns that local mode skips the Cognito authorizer; the app checks the token
     # itself (`api/http.py`), so the warning is wrong here and would print under the links.
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported in local mode")

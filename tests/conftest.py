@@ -35,8 +35,10 @@ def aws() -> Iterator[Any]:
 def chalice_app(aws: Any) -> Any:
     from app import app
     from devstack.local_auth import tolerate_undecodable_tokens
+    from devstack.local_threads import requests_per_thread
 
     tolerate_undecodable_tokens()
+    requests_per_thread(app)  # the race tests handle requests on several threads at once
     return app
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from chalicelib import clock
+from chalicelib import clock, metrics
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.figures import invoice_figures
@@ -12,7 +12,7 @@ from chalicelib.domain.money import is_currency
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
-from chalicelib.services.billing.ledger import reconcile
+from chalicelib.services.billing.ledger import balance_of, reconcile, settle_with
 from chalicelib.services.delivery.unlock import invoice_payment_changed, offer_products
 from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import documents as store
@@ -196,9 +196,12 @@ def record_payment(
     principal: Principal, doc_id: str, data: PaymentInput, today: date
 ) -> tuple[store.Document, store.Payment]:
     """Record a payment received outside Paydrop; the whole balance unless an amount is given."""
-    document = get_document(principal, rules.INVOICE, doc_id)
-    amount = data.amount if data.amount is not None else document.balance
-    rules.check_payment(document.kind, document.status, amount, document.balance)
+    document, items = store.load_collection(principal.business_id, doc_id)  # the ledger too, in one Query
+    if document is None or document.kind != rules.INVOICE:
+        raise NotFound("Invoice not found.")
+    balance = balance_of(document, items)
+    amount = data.amount if data.amount is not None else balance
+    rules.check_payment(document.kind, document.status, amount, balance)
     now = iso(clock.now())
     payment = store.new_payment(
         document, new_id(), now, amount=amount, currency=document.currency, method=data.method,
@@ -206,10 +209,16 @@ def record_payment(
         received_on=(data.received_on or today).isoformat(),
     )
     document.updated_at = now
-    # One transaction, conditional on the version read: two payments racing cannot both land.
+    # The new balance and status are written with the payment, in one transaction conditional
+    # on the version read: a payment racing this one either fails that condition or, reading
+    # after it, finds the balance this one left (not the one before it, as when only the
+    # reconcile below moved the figures: two full payments could then both land).
+    moved = settle_with(document, items, payment)
     with transaction() as tx:
         tx.save(payment, condition=store.Payment.pk.does_not_exist())
         tx.save(document)
+    if moved:
+        metrics.count(metrics.PAYMENTS_APPLIED)  # the reconcile below finds the figures in step already
     # Figures, status and grants come from the whole ledger, as for every other payment path.
     reconciled = reconcile(principal.business_id, doc_id)
     return (reconciled.document if reconciled else document), payment

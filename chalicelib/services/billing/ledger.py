@@ -36,6 +36,21 @@ def in_step(document: docs.Document, items: Sequence[object]) -> bool:
         int(document.amount_paid), int(document.amount_refunded or 0), int(document.amount_charged_back or 0))
 
 
+def balance_of(document: docs.Document, items: Sequence[object]) -> int:
+    """What is still due by the ledger (not the stored figures, which an entry whose reconcile
+    has not run yet does not count)."""
+    return int(document.total) - money_rules.settle(entries_of(items), int(document.total)).amount_paid
+
+
+def settle_with(document: docs.Document, items: Sequence[object], entry: docs.Payment) -> bool:
+    """Put on the invoice the figures and status its ledger gives once `entry` lands, for the write
+    that stores the entry to save with it (conditional on the version read): whoever reads the
+    invoice after that write sees the balance it left. True if this moved the amount paid."""
+    paid_before = int(document.amount_paid)
+    _settled(document, money_rules.settle(entries_of([*items, entry]), int(document.total)))
+    return int(document.amount_paid) > paid_before
+
+
 def _settled(document: docs.Document, settlement: money_rules.Settlement) -> bool:
     """Put the settlement's figures and the status they give on the invoice; False if nothing changed."""
     status = document.status
