@@ -119,6 +119,12 @@ def settings() -> Settings:
     )
 
 
+def trace_header() -> str:
+    """Lambda's X-Ray header for the current invocation (`_X_AMZN_TRACE_ID`): the runtime sets it
+    anew for every invocation, so unlike the settings it is read each time it is asked for."""
+    return os.environ.get("_X_AMZN_TRACE_ID", "")
+
+
 def reset_settings() -> None:
     """Forget cached settings (tests and the dev stack change the environment once)."""
     settings.cache_clear()
