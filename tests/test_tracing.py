@@ -69,10 +69,10 @@ def test_in_lambda_an_unsampled_invocation_loads_no_sdk_and_the_first_sampled_on
     code = (
         "import os, sys\nfrom chalicelib import aws, tracing\n"
         "os.environ['_X_AMZN_TRACE_ID'] = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0'\n"
-        "client = aws.client('sqs'); tracing.start()\n"
+        "client = aws.client('sqs'); tracing.invocation_started()\n"
         "before = 'aws_xray_sdk' in sys.modules\n"
         "os.environ['_X_AMZN_TRACE_ID'] = 'Root=1-5759e988-bd862e3fe1be46a994272794;Parent=53995c3f42cd8ad9;Sampled=1'\n"
-        "tracing.start()\n"
+        "tracing.invocation_started()\n"
         "from aws_xray_sdk.core.patcher import _PATCHED_MODULES\n"
         "print(before, sorted(_PATCHED_MODULES), hasattr(type(client)._make_api_call, '__wrapped__'))"
     )
