@@ -16,7 +16,7 @@ with boto3 and returns HTML. Budget: packaged app ≤ 1.25 × baseline (median).
     .venv/bin/python bench/cold_start.py [--rounds 10] [--levers] [--zip deployment.zip]
 
 `--levers` also measures the zip without `infra/postpackage.py` (as chalice makes it), with
-only botocore dropped and with only bytecode added. Exit code 1 when over budget.
+only botocore dropped and with only bytecode added (neither with precompiled templates). Exit code 1 when over budget.
 """
 from __future__ import annotations
 
@@ -55,11 +55,11 @@ def variants(args: argparse.Namespace, work: Path) -> dict[str, Path]:
     if args.levers:
         from infra.postpackage import postprocess
 
-        raw = make_package(work / "raw", "--keep-botocore --no-bytecode")
+        raw = make_package(work / "raw", "--keep-botocore --no-bytecode --no-precompiled-templates")
         for name, strip, bytecode in (("app, no botocore", True, False), ("app, bytecode", False, True)):
             copy = work / f"{name.replace(', ', '-').replace(' ', '_')}.zip"
             shutil.copy(raw, copy)
-            postprocess(copy, strip=strip, bytecode=bytecode)
+            postprocess(copy, strip=strip, bytecode=bytecode, templates=False)
             found[name] = copy
         found["app as chalice packs it"] = raw
     return found

@@ -43,6 +43,9 @@ class Settings:
     secret_ttl_seconds: int = 300
     # Background exports (access logs as CSV): the exports worker's queue.
     exports_queue_url: str = ""
+    # Whether the stage has a Stripe secret key, as deploy.sh found it (STRIPE_CONFIGURED=true|false):
+    # client pages then decide on Pay without an SSM read. None (unset): ask SSM (stripe_gateway).
+    stripe_configured: bool | None = None
     # Level of the `paydrop` logs (chalicelib/logs.py): POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO.
     log_level: str = "INFO"
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
@@ -106,6 +109,7 @@ def settings() -> Settings:
         in_lambda=bool(_env("AWS_LAMBDA_FUNCTION_NAME")),
         exports_queue_url=_env("EXPORTS_QUEUE_URL"),
         secret_ttl_seconds=max(int(_env("SECRET_TTL_SECONDS", "300") or 300), 0),
+        stripe_configured={"true": True, "false": False}.get(_env("STRIPE_CONFIGURED").lower()),
         log_level=(_env("POWERTOOLS_LOG_LEVEL") or _env("LOG_LEVEL") or "INFO").upper(),
         local_secrets={
             name.removeprefix(_SECRET_PREFIX).lower().replace("_", "-"): value.strip()
@@ -113,6 +117,12 @@ def settings() -> Settings:
             if name.startswith(_SECRET_PREFIX) and value.strip()
         },
     )
+
+
+def trace_header() -> str:
+    """Lambda's X-Ray header for the current invocation (`_X_AMZN_TRACE_ID`): the runtime sets it
+    anew for every invocation, so unlike the settings it is read each time it is asked for."""
+    return os.environ.get("_X_AMZN_TRACE_ID", "")
 
 
 def reset_settings() -> None:

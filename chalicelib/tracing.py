@@ -20,22 +20,45 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
-from chalicelib.config import settings
+from chalicelib.config import settings, trace_header
 
 
 def enabled() -> bool:
     return settings().in_lambda
 
 
-@lru_cache(maxsize=1)
-def start() -> None:
-    """Trace every botocore call from now on (in Lambda only; once per container)."""
-    if enabled():
-        from aws_xray_sdk.core import patch
+_patched = False
+_wanted = False  # an AWS client exists: patch on the first sampled invocation
 
-        patch(["botocore"])
+
+def sampled() -> bool:
+    """Whether X-Ray records the current invocation: Lambda decides, and says `Sampled=0` in the
+    trace header when it does not (no header, or no decision: treated as sampled)."""
+    return "Sampled=0" not in trace_header()
+
+
+def start() -> None:
+    """Trace every botocore call from now on (in Lambda only; once per container). Called when
+    the first AWS client is made, then before every invocation (`invocation_started()`): an
+    invocation X-Ray does not record needs no subsegments, so an unsampled cold start does not
+    load the SDK (~10 ms of CPU, 92 modules: docs/PERFORMANCE.md); the first sampled one patches botocore,
+    which covers the clients made before it too (the patch is on botocore's client class)."""
+    global _patched, _wanted
+    _wanted = True
+    if _patched or not enabled() or not sampled():
+        return
+    from aws_xray_sdk.core import patch
+
+    patch(["botocore"])
+    _patched = True
+
+
+def invocation_started() -> None:
+    """Before each invocation (`chalicelib.observability`): patch now if an AWS client was made
+    while unsampled and this invocation is sampled. Before any client, nothing (as at import)."""
+    if _wanted and not _patched:
+        start()
 
 
 @contextmanager
@@ -57,4 +80,5 @@ def subsegment(name: str, **annotations: str) -> Iterator[None]:
 
 def reset() -> None:
     """Forget that tracing started (tests point the process at a new endpoint)."""
-    start.cache_clear()
+    global _patched, _wanted
+    _patched = _wanted = False

@@ -78,6 +78,10 @@ ORIGIN_PARAM="/paydrop/$STAGE/origin-secret"
 ensure_secret "$ORIGIN_PARAM"
 # CloudFront sends it to API Gateway as X-Paydrop-Origin-Secret; the app reads the same parameter.
 ORIGIN_SECRET="$(aws ssm get-parameter --name "$ORIGIN_PARAM" --with-decryption --query Parameter.Value --output text)"
+# Whether the Stripe key exists (its name only, not its value): the API then decides on Pay
+# without an SSM read on a cold start. Rerun deploy.sh after adding the key.
+STRIPE_CONFIGURED=false
+if aws ssm get-parameter --name "/paydrop/$STAGE/stripe-secret-key" >/dev/null 2>&1; then STRIPE_CONFIGURED=true; fi
 
 rm -rf "$OUT"
 chalice package --stage "$STAGE" --merge-template infra/resources.json "$OUT"
@@ -117,6 +121,7 @@ deploy() {
       "CustomDomain=$CUSTOM_DOMAIN" \
       "CustomDomainCertificateArn=$CUSTOM_DOMAIN_CERT_ARN" \
       "OriginSecret=$ORIGIN_SECRET" \
+      "StripeConfigured=$STRIPE_CONFIGURED" \
       "PublicBaseUrl=$1"
 }
 
@@ -149,7 +154,8 @@ cat <<EOF
 deploy.sh: still by hand (infra/README.md, "What stays manual"):
   - publish the three MailDkimRecord* CNAMEs above in $MAIL_DOMAIN's DNS zone;
   - confirm the alarm subscription from the e-mail AWS sent to $ALARM_EMAIL;
-  - Stripe keys: SecureStrings /paydrop/$STAGE/stripe-secret-key and /paydrop/$STAGE/stripe-webhook-secret;
+  - Stripe keys: SecureStrings /paydrop/$STAGE/stripe-secret-key and /paydrop/$STAGE/stripe-webhook-secret
+    (then rerun deploy.sh: it tells the API the key exists, and clients see Pay);
   - SES production access (out of the sandbox) for this account and region;
   - the first owner: make owner STAGE=$STAGE EMAIL=you@example.com
 EOF

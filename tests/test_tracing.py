@@ -61,3 +61,23 @@ def test_in_lambda_a_stripe_call_is_a_subsegment_of_the_invocation(
         monkeypatch.undo()
         reset_settings()
         stripe_gateway.reset_client()
+
+
+def test_in_lambda_an_unsampled_invocation_loads_no_sdk_and_the_first_sampled_one_patches_botocore() -> None:
+    """X-Ray records nothing of an invocation Lambda did not sample (`Sampled=0`), so a cold start
+    that is not sampled skips the SDK; the next sampled invocation traces every client, old or new."""
+    code = (
+        "import os, sys\nfrom chalicelib import aws, tracing\n"
+        "os.environ['_X_AMZN_TRACE_ID'] = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0'\n"
+        "client = aws.client('sqs'); tracing.invocation_started()\n"
+        "before = 'aws_xray_sdk' in sys.modules\n"
+        "os.environ['_X_AMZN_TRACE_ID'] = 'Root=1-5759e988-bd862e3fe1be46a994272794;Parent=53995c3f42cd8ad9;Sampled=1'\n"
+        "tracing.invocation_started()\n"
+        "from aws_xray_sdk.core.patcher import _PATCHED_MODULES\n"
+        "print(before, sorted(_PATCHED_MODULES), hasattr(type(client)._make_api_call, '__wrapped__'))"
+    )
+    environment = {"PATH": "/usr/bin:/bin", "AWS_LAMBDA_FUNCTION_NAME": "paydrop-dev", "AWS_REGION": "us-east-1",
+                   "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False ['botocore'] True"

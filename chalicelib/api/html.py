@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
+from chalicelib.api import templating
 from chalicelib.api.http import client_ip, error_body, json_response, new_nonce, status_of
 from chalicelib.api.urls import absolute_url
 from chalicelib.config import settings
@@ -21,19 +21,12 @@ from chalicelib.services.delivery.bucket_origins import download_origin
 from chalicelib.services.portal import view_tracking as views
 
 log = logging.getLogger("paydrop.pages")
-TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Precompiled templates in the deployment zip (infra/postpackage.py), the sources elsewhere.
+    environment = templating.environment(templating.page_loader())
     # base.html draws every text colour from the business's palette: the one contrast rule.
     environment.globals["palette"] = palette
     return environment

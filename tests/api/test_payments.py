@@ -62,6 +62,47 @@ def test_pay_creates_a_checkout_session_with_exactly_these_parameters(
     assert stripe_api.calls[1]["headers"]["Idempotency-Key"] == call["headers"]["Idempotency-Key"]
 
 
+def _count_secret_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from chalicelib.services.payments import stripe_gateway
+
+    reads: list[str] = []
+    real = stripe_gateway.secret
+    monkeypatch.setattr(stripe_gateway, "secret", lambda name: reads.append(name) or real(name))
+    return reads
+
+
+def test_a_stage_that_declares_stripe_shows_pay_without_reading_the_key_until_pay_is_pressed(
+        tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """STRIPE_CONFIGURED (deploy.sh: the stage has the key): the invoice page, a cold start's
+    first request, makes no SSM read; the key is read when a payment starts, and used."""
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("STRIPE_CONFIGURED", "true")
+    reset_settings()
+    reads = _count_secret_reads(monkeypatch)
+    payable = payable_invoice(tenant)
+    page = anonymous.call("GET", payable["page"], headers={"Accept": "text/html"})
+    assert page.status == 200 and 'data-testid="pay"' in page.text
+    assert reads == []
+    reply = press_pay(anonymous, payable["page"])
+    assert reply.status == 303 and reply.headers["Location"].startswith("https://checkout.stripe.com/")
+    assert "stripe-secret-key" in reads and stripe_api.calls[0]["headers"]["Authorization"] == "Bearer sk_test_paydrop"
+
+
+def test_a_stage_that_declares_no_stripe_never_reads_the_key(
+        tenant: Any, anonymous: Api, stripe_api: FakeStripeHttp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """STRIPE_CONFIGURED=false: as a stage without the key (locally, Pay opens the offline checkout)."""
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("STRIPE_CONFIGURED", "false")
+    reset_settings()
+    reads = _count_secret_reads(monkeypatch)
+    payable = payable_invoice(tenant)
+    reply = press_pay(anonymous, payable["page"])
+    assert reply.status == 303 and "/checkout/offline/" in reply.headers["Location"]
+    assert reads == [] and stripe_api.calls == []
+
+
 @pytest.mark.parametrize("setup, body, status, field", [
     ("draft", "", 404, None),  # a draft has no share link at all
     ("paid", "", 409, None),

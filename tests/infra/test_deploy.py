@@ -154,7 +154,7 @@ def test_first_deploy_creates_bucket_and_secrets_and_deploys_through_the_bucket(
     assert _overrides(first) == {
         "MailDomain": "mail.example.com", "MailFrom": "Northwind Billing <billing@mail.example.com>",
         "AlarmEmail": "ops@example.com", "LogRetentionDays": "30", "CustomDomain": "", "CustomDomainCertificateArn": "",
-        "OriginSecret": parameters["/paydrop/prod/origin-secret"], "PublicBaseUrl": "",
+        "OriginSecret": parameters["/paydrop/prod/origin-secret"], "PublicBaseUrl": "", "StripeConfigured": "false",
     }
     assert _overrides(second) == {**_overrides(first), "PublicBaseUrl": DISTRIBUTION_URL}
     tools = (account.home / "tools.log").read_text()
@@ -177,6 +177,15 @@ def test_next_deploy_reuses_bucket_and_secrets_and_deploys_once(account: FakeAcc
     (deploy,) = _named(calls, "cloudformation", "deploy")
     assert _overrides(deploy)["PublicBaseUrl"] == DISTRIBUTION_URL
     assert _overrides(deploy)["LogRetentionDays"] == "90"
+
+
+def test_a_stage_with_a_stripe_key_tells_the_api_so(account: FakeAccount) -> None:
+    """The key's existence (never its value) goes to the stack: the API decides on Pay without SSM."""
+    account.state({**account.state(), "parameters": {"/paydrop/prod/stripe-secret-key": "sk_live_secret"}})
+    assert account.run(MAIL_DOMAIN="mail.example.com", ALARM_EMAIL="ops@example.com").returncode == 0
+    deploys = _named(account.calls(), "cloudformation", "deploy")
+    assert {_overrides(deploy)["StripeConfigured"] for deploy in deploys} == {"true"}
+    assert all("sk_live_secret" not in " ".join(deploy) for deploy in deploys)
 
 
 def test_custom_domain_deploys_once_and_an_own_bucket_is_used(account: FakeAccount) -> None:

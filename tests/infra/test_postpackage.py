@@ -3,10 +3,12 @@ API's handler still imports and serves the invoice page from the zip unzipped re
 with only the runtime's boto3/botocore beside it (as /var/task + /var/runtime)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -40,6 +42,13 @@ def task_folder(deployment_zip: Path, tmp_path_factory: pytest.TempPathFactory) 
     make_writable(folder)
 
 
+@pytest.fixture(scope="module")
+def stack() -> Iterator[tuple[dict[str, str], str]]:
+    """One seeded moto per module: moto's SES state is process-wide, so a second would collide."""
+    with seeded_moto() as found:
+        yield found
+
+
 def test_the_zip_has_bytecode_for_our_code_and_no_botocore(deployment_zip: Path) -> None:
     names = set(zipfile.ZipFile(deployment_zip).namelist())
     assert "__pycache__/app.cpython-311.pyc" in names
@@ -59,11 +68,12 @@ def test_the_bytecode_is_valid_without_checking_sources(deployment_zip: Path) ->
     assert int.from_bytes(header[4:8], "little") == 0b01
 
 
-def test_the_read_only_package_serves_the_invoice_page(task_folder: Path, tmp_path: Path) -> None:
+def test_the_read_only_package_serves_the_invoice_page(task_folder: Path, tmp_path: Path,
+                                                        stack: tuple[dict[str, str], str]) -> None:
     before = sorted(p.name for p in task_folder.rglob("*"))
     runtime = runtime_folder(tmp_path / "var-runtime")
-    with seeded_moto() as (stack_env, token):
-        _, response = serve_once(task_folder, runtime, lambda_env(stack_env), page_event(token))
+    stack_env, token = stack
+    _, response = serve_once(task_folder, runtime, lambda_env(stack_env), page_event(token))
     assert response["status"] == 200
     assert "Northwind Studio" in response["body"] and "INV-0001" in response["body"]
     assert sorted(p.name for p in task_folder.rglob("*")) == before  # nothing written next to the code
@@ -79,7 +89,7 @@ def test_postprocess_drops_only_what_the_runtime_provides(tmp_path: Path) -> Non
         archive.writestr("chalicelib/__pycache__/x.cpython-311.pyc", b"stale work-tree bytecode")
     counts = postprocess(zip_path)
     names = set(zipfile.ZipFile(zip_path).namelist())
-    assert counts == {"dropped": 4, "compiled": 4, "kept": 5}
+    assert counts == {"dropped": 4, "compiled": 4, "kept": 5, "templates": 0}
     assert not any(runtime_provided(n) for n in names)
     n = "chalicelib/__pycache__/x.cpython-311.pyc"
     assert {"__pycache__/app.cpython-311.pyc", n, "legacy/py2.py"} <= names
@@ -87,3 +97,46 @@ def test_postprocess_drops_only_what_the_runtime_provides(tmp_path: Path) -> Non
     with zipfile.ZipFile(zip_path) as archive:  # the work tree's pyc was replaced, not kept beside ours
         assert [n for n in archive.namelist() if n == "chalicelib/__pycache__/x.cpython-311.pyc"] == [n]
         assert int.from_bytes(archive.read(n)[4:8], "little") == 0b01
+
+
+def test_the_zip_has_every_page_template_precompiled(deployment_zip: Path) -> None:
+    import jinja2
+
+    names = set(zipfile.ZipFile(deployment_zip).namelist())
+    pages = sorted(p.name for p in (ROOT / "chalicelib" / "templates").glob("*.html"))
+    for page in pages:
+        module = f"chalicelib/templates_compiled/{jinja2.ModuleLoader.get_template_key(page)}"
+        assert {f"{module}.py", module.replace("compiled/", "compiled/__pycache__/") + ".cpython-311.pyc"} <= names, page
+    assert f"chalicelib/templates/{pages[0]}" in names  # the sources stay (local fallback, readable)
+
+
+def _without_nonce(page: str) -> str:
+    return re.sub(r"nonce(=\"|-)[A-Za-z0-9_-]+", r"nonce\1N", page)
+
+
+def test_the_precompiled_pages_render_exactly_as_the_sources(task_folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              stack: tuple[dict[str, str], str]) -> None:
+    """The invoice page and an error page, served with the zip's compiled templates (read-only,
+    as Lambda loads them) and with the work tree's sources: the same bytes, nonce aside."""
+    import jinja2
+
+    from app import app
+    from chalicelib.api import html, templating
+
+    loaders = {"sources": templating.page_loader(), "zip": templating.page_loader(
+        str(task_folder / "chalicelib" / templating.COMPILED_FOLDER))}
+    assert isinstance(loaders["sources"], jinja2.FileSystemLoader) and isinstance(loaders["zip"], jinja2.ModuleLoader)
+    pages: dict[str, list[str]] = {}
+    context = SimpleNamespace(aws_request_id="r-1", function_name="paydrop-dev")
+    for name, loader in loaders.items():
+        monkeypatch.setattr(templating, "page_loader", lambda loader=loader: loader)
+        html._environment.cache_clear()
+        invoice = app(page_event(stack[1]), context)
+        missing = app(page_event("no-such-token-" + "x" * 20), context)
+        hostile = html._environment().get_template("error.html").render(  # autoescape and the palette global
+            nonce="n", brand_color="#1f4b99", accent_color="#ffd54f", title="<b>", message="<script>x</script> & co")
+        pages[name] = [_without_nonce(invoice["body"]), _without_nonce(missing["body"]), hostile]
+        assert (invoice["statusCode"], missing["statusCode"]) == (200, 404)
+    html._environment.cache_clear()
+    assert "INV-0001" in pages["zip"][0] and "&lt;script&gt;x&lt;/script&gt; &amp; co" in pages["zip"][2]
+    assert pages["zip"] == pages["sources"]

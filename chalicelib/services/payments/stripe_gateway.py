@@ -36,9 +36,14 @@ _configured: bool | None = None
 
 
 def configured() -> bool:
-    """Whether this deployment has a Stripe secret key. Asked once per container, but only a
-    definite answer is kept: a throttled SSM read must not hide the Pay button until a cold start."""
+    """Whether this deployment has a Stripe secret key. The stage says so when deploy.sh told it
+    (`STRIPE_CONFIGURED`): then a page view reads no secret, and the key is read when a payment
+    starts (`client()`). Otherwise SSM is asked, once per container, but only a definite answer
+    is kept: a throttled SSM read must not hide the Pay button until a cold start."""
     global _configured
+    declared = settings().stripe_configured
+    if declared is not None:
+        return declared
     if _configured is None:
         try:
             secret(SECRET_KEY)
