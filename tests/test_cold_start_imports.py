@@ -4,18 +4,15 @@ timing is in bench/cold_start.py."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.fresh_python import LAMBDA, last_line
+
 HEAVY = ("stripe", "jwt", "cryptography", "aws_xray_sdk", "reportlab", "PIL", "pypdfium2", "pi_heif")
 
 
 def test_importing_the_app_loads_none_of_the_heavy_libraries() -> None:
     code = f"import app, sys, json; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert json.loads(last_line(code)) == []
 
 
 # Powertools: the API's first request sets up the Logger (JSON logs; the package's __init__ brings
@@ -27,8 +24,7 @@ WORKERS_ONLY = ("aws_lambda_powertools.utilities.idempotency", "aws_lambda_power
 
 def test_importing_the_app_loads_no_powertools() -> None:
     code = "import app, sys; print(sorted(m for m in sys.modules if m.startswith('aws_lambda_powertools')))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line(code) == "[]"
 
 
 def test_an_api_request_in_lambda_loads_the_logger_and_none_of_the_workers_utilities() -> None:
@@ -46,11 +42,7 @@ def test_an_api_request_in_lambda_loads_the_logger_and_none_of_the_workers_utili
     )
     # The origin secret as the stack hands it to the API function (resolved at deploy into its
     # environment): the edge check on every request then needs no SSM call and no Parameters.
-    environment = {"PATH": "/usr/bin:/bin", "AWS_LAMBDA_FUNCTION_NAME": "paydrop-dev", "AWS_REGION": "us-east-1",
-                   "PAYDROP_SECRET_ORIGIN_SECRET": "edge-secret"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                         timeout=60, check=True)
-    status, loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    status, loaded = json.loads(last_line(code, {**LAMBDA, "PAYDROP_SECRET_ORIGIN_SECRET": "edge-secret"}))
     assert status == 200
     assert "aws_lambda_powertools.logging.logger" in loaded
     assert [m for m in loaded if m.startswith(WORKERS_ONLY)] == []

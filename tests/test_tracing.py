@@ -3,13 +3,13 @@ records Stripe's HTTP calls, which botocore's patch cannot see."""
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.fresh_python import LAMBDA, last_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,10 +28,7 @@ def test_only_the_tracing_module_imports_the_xray_sdk() -> None:
 def test_outside_lambda_tracing_loads_nothing() -> None:
     code = ("import sys\nfrom chalicelib import tracing\ntracing.start()\nwith tracing.subsegment('Stripe'):\n    pass\n"
             "print('aws_xray_sdk' in sys.modules)")
-    environment = {"PATH": "/usr/bin:/bin"}  # no AWS_LAMBDA_FUNCTION_NAME
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.strip() == "False"
+    assert last_line(code, {}) == "False"  # no AWS_LAMBDA_FUNCTION_NAME
 
 
 def test_in_lambda_a_stripe_call_is_a_subsegment_of_the_invocation(
@@ -76,8 +73,4 @@ def test_in_lambda_an_unsampled_invocation_loads_no_sdk_and_the_first_sampled_on
         "from aws_xray_sdk.core.patcher import _PATCHED_MODULES\n"
         "print(before, sorted(_PATCHED_MODULES), hasattr(type(client)._make_api_call, '__wrapped__'))"
     )
-    environment = {"PATH": "/usr/bin:/bin", "AWS_LAMBDA_FUNCTION_NAME": "paydrop-dev", "AWS_REGION": "us-east-1",
-                   "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "False ['botocore'] True"
+    assert last_line(code, {**LAMBDA, "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}) == "False ['botocore'] True"
