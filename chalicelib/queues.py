@@ -11,13 +11,20 @@ from typing import Any
 
 from chalicelib import logs
 from chalicelib.aws import sqs
+from chalicelib.domain.errors import Unavailable
 
 
-def send(queue_url: str, body: str) -> str:
+def send(queue_url: str, body: str, refused: str = "That could not be started right now; try again shortly.") -> str:
     """Queue `body` on `queue_url` with the current correlation id; returns SQS's MessageId.
-    Raises botocore's ClientError/BotoCoreError (callers turn them into domain errors)."""
-    reply: dict[str, Any] = sqs().send_message(
-        QueueUrl=queue_url, MessageBody=body, MessageAttributes=correlation_attributes())
+    Raises Unavailable (503, with `refused` as its words) when SQS refuses or cannot be reached,
+    so every caller answers a person, not with a 500."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        reply: dict[str, Any] = sqs().send_message(
+            QueueUrl=queue_url, MessageBody=body, MessageAttributes=correlation_attributes())
+    except (ClientError, BotoCoreError) as e:
+        raise Unavailable(refused) from e
     return str(reply["MessageId"])
 
 

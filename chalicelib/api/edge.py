@@ -71,12 +71,15 @@ def parse_viewer_address(value: str) -> str | None:
         host, sep, port = value[1:].partition("]:")
     else:
         host, sep, port = value.rpartition(":")
-    if not sep or not (port.isascii() and port.isdigit() and 0 <= int(port) <= 65535):
+    # At most 5 digits before int(): a 5,000-digit "port" would raise (and answer 500) instead.
+    if not sep or not (port.isascii() and port.isdigit() and len(port) <= 5 and int(port) <= 65535):
         return None
     try:
-        return str(ipaddress.ip_address(host))
+        address = ipaddress.ip_address(host)
     except ValueError:
         return None
+    # A zone id (`fe80::1%anything`) is free text: it would reach the access log and rate-limit keys.
+    return None if getattr(address, "scope_id", None) else str(address)
 
 
 def viewer_address(request: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -128,3 +129,17 @@ def test_a_viewer_may_export(tenant: Any, member_of: Any, exports_worker: QueueW
     viewer = member_of(tenant, "viewer")
     ready, text = export_csv(viewer, f"/api/v1/resources/{rid}/access-log", exports_worker)
     assert ready["rows"] == 2 and text.count("\n") == 3
+
+
+def test_when_the_queue_refuses_starting_an_export_is_a_503_in_words(
+        tenant: Any, exports_worker: QueueWorker, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.config import settings
+    from chalicelib.services.delivery import access_log_export
+
+    rid = tenant.file()
+    gone = "https://sqs.us-east-1.amazonaws.com/123456789012/no-such-queue"
+    monkeypatch.setattr(access_log_export, "settings", lambda: replace(settings(), exports_queue_url=gone))
+    refused = tenant.api.post(f"/api/v1/resources/{rid}/access-log/exports")
+    assert refused.status == 503 and "could not be started" in refused.error["message"]
+    monkeypatch.undo()
+    assert exports_worker.queued() == 0

@@ -50,6 +50,8 @@ def _views(tenant: Any, doc_id: str) -> dict[str, Any]:
     ("198.51.100.10", None),  # no port: not what CloudFront sends
     ("198.51.100.10:", None), ("198.51.100.10:99999", None), ("evil.example:443", None),
     ("[2001:db8::1]", None), ("", None), ("1.2.3.4:80, 5.6.7.8:80", None),
+    ("192.0.2.7:" + "1" * 5000, None),  # used to raise inside int() and answer 500
+    ('[fe80::1%=HYPERLINK("x")]:1', None), ("fe80::1%eth0:443", None),  # a zone id is free text
 ])
 def test_the_viewer_address_is_read_as_cloudfront_writes_it(value: str, ip: str | None) -> None:
     assert parse_viewer_address(value) == ip

@@ -46,7 +46,8 @@ def start(principal: Principal, scope: str, scope_id: str) -> Export:
     export = exports.new_export(principal.business_id, new_id(), scope, scope_id, principal.user_id, now)
     try:
         queues.send(settings().exports_queue_url,
-                    json.dumps({"business_id": principal.business_id, "export_id": export.export_id}))
+                    json.dumps({"business_id": principal.business_id, "export_id": export.export_id}),
+                    "The export could not be started right now; try again shortly.")
     except Exception:
         # Never a job that says "queued" with nothing on the queue.
         exports.set_status(export, clock.now(), exports.FAILED, error="The export could not be started. Try again.")

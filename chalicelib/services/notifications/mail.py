@@ -109,17 +109,12 @@ def enqueue(email: Email) -> None:
 
     Nothing is queued unless the message builds: bad headers fail here, in the request.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
     build(email)
     queue_url = settings().mail_queue_url
     if not queue_url:
         log.error("MAIL_QUEUE_URL is not set: mail cannot be queued")
         raise Unavailable("Email could not be sent right now; try again shortly.")
-    try:
-        message_id = queues.send(queue_url, _message(email))
-    except (ClientError, BotoCoreError) as e:
-        raise Unavailable("Email could not be sent right now; try again shortly.") from e
+    message_id = queues.send(queue_url, _message(email), "Email could not be sent right now; try again shortly.")
     domain = _recipient(email.to).rpartition("@")[2]
     log.info("queued mail to *@%s, subject %r, sqs id %s", domain, email.subject, message_id)
 

@@ -43,7 +43,8 @@ class RetryLater(Exception):
 def receive(payload: bytes, signature_header: str | None) -> str:
     """Verify a webhook and queue it for the worker; returns the event id."""
     event = stripe_gateway.verified_event(payload, signature_header)
-    queues.send(settings().stripe_events_queue_url, payload.decode("utf-8"))
+    # Refused: 503, so Stripe delivers the event again later.
+    queues.send(settings().stripe_events_queue_url, payload.decode("utf-8"), "The event could not be queued; send it again.")
     return str(event["id"])
 
 
