@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.figures import rows as figure_rows
-from chalicelib.domain.mail_feedback import REASON_WORDS
+from chalicelib.domain.mail_feedback import COMPLAINT, REASON_WORDS
 
 if TYPE_CHECKING:  # annotations only: views shape what services return, never reach the store
     from chalicelib.store.attachments import Attachment
@@ -61,12 +61,14 @@ def contact(c: Contact, suppressed: Mapping[str, Suppression] | None = None) -> 
 
 
 def suppression(s: Suppression | None) -> dict[str, Any]:
-    """Why staff's emails to an address are not sent (it hard-bounced, or the person complained)."""
+    """Why staff's emails to an address are not sent (it hard-bounced, or the person complained).
+    The suppression is shared by every business with this address, so what only the business that
+    caused it should see stays out: the mail server's diagnostic and how many emails were dropped."""
     if s is None:
         return {"email_suppressed": False}
     return {"email_suppressed": True, "suppressed_reason": s.reason,
-            "suppressed_reason_text": REASON_WORDS.get(str(s.reason), str(s.reason)),
-            "suppressed_detail": s.detail, "suppressed_since": s.since, "suppressed_dropped": int(s.dropped or 0)}
+            "suppressed_reason_text": REASON_WORDS.get(str(s.reason), str(s.reason)), "suppressed_since": s.since,
+            "suppression_clearable": s.reason != COMPLAINT}
 
 
 def client(c: Client, contacts: list[Contact] | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib import metrics
 from chalicelib.domain import mail_feedback
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.principal import Principal
 from chalicelib.store import suppressions as store
 from chalicelib.store.clients import Contact, get_contact
@@ -51,8 +51,15 @@ def clear_for_contact(principal: Principal, client_id: str, contact_id: str) -> 
     contact = get_contact(principal.business_id, client_id, contact_id)
     if contact is None:
         raise NotFound("Contact not found.", field="contact_id")
-    if store.get(contact.email) is None:
+    suppressed = store.get(contact.email)
+    if suppressed is None:
         raise NotFound("Emails to this address are not suppressed.", field="contact_id")
+    if suppressed.reason == mail_feedback.COMPLAINT:
+        # A suppression is per address, for every business (as SES's own list is). A bounce is a
+        # fact about the mailbox, which its owner can fix; a complaint is the person's wish,
+        # possibly about another business's mail, and no business may overrule it.
+        raise Conflict("This person marked an email as spam, so no email is sent to this address again. "
+                       "Ask the client for another address.", field="contact_id")
     store.clear(contact.email)
     log.info("suppression of *@%s cleared by staff %s", contact.email.rpartition("@")[2], principal.user_id)
     return contact

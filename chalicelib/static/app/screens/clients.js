@@ -91,12 +91,11 @@ export async function clientScreen(clientId) {
 
 /** Why emails to this contact are not sent (it bounced, or they complained), and how to send again. */
 function suppressedNote(clientId, k) {
-  const dropped = k.suppressed_dropped ? `; ${k.suppressed_dropped} email${k.suppressed_dropped === 1 ? '' : 's'} not sent since` : '';
   return h('div', { class: 'hint', testid: 'contact-suppressed' },
     badge('not emailed', 'overdue'), ' ',
-    `Emails to this address ${k.suppressed_reason_text} on ${when(k.suppressed_since)}${dropped}. `,
-    k.suppressed_detail ? h('span', { title: k.suppressed_detail }, '(details)') : null,
-    can(MANAGE.clients) ? confirmButton('Email again', 'Confirm: the address works now', async () => {
+    `Emails to this address ${k.suppressed_reason_text} on ${when(k.suppressed_since)}. `,
+    k.suppression_clearable ? null : 'Ask the client for another address. ',
+    can(MANAGE.clients) && k.suppression_clearable ? confirmButton('Email again', 'Confirm: the address works now', async () => {
       await api('DELETE', `/clients/${clientId}/contacts/${k.contact_id}/suppression`);
       toast(`Emails to ${k.email} will be sent again.`);
       go(`#/clients/${clientId}`);
