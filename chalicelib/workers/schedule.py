@@ -33,6 +33,8 @@ def on_tick(event: Any = None) -> dict[str, Any]:
         summary["reminders"] = {"checked": run.checked, **run.counts, "opted_out": run.opted_out}
         if run.counts.get("failed"):  # released, so the next run sends them; an error makes it seen (alarms)
             failures.append(RuntimeError(f"{run.counts['failed']} reminder(s) could not be queued; the next run retries"))
+        if run.counts.get("partial"):  # kept claimed (never twice to anyone): seen, not retried
+            failures.append(RuntimeError(f"{run.counts['partial']} reminder(s) reached only some contacts"))
     except Exception as e:  # the other job still runs; raised below
         log.exception("reminders failed")
         failures.append(e)

@@ -281,3 +281,34 @@ def test_an_hourly_rerun_on_the_same_day_writes_nothing(
     assert not {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"} & set(dynamodb_calls), dynamodb_calls
     assert "Scan" not in dynamodb_calls
     assert [len(_subjects(outbox, f"lee-hourly-{n}@late.test")) for n in range(3)] == [1, 1, 1]
+
+
+def test_a_reminder_the_queue_refused_halfway_is_never_sent_twice_to_anyone(
+        make_tenant: Any, outbox: Any, today: Callable[[date], None], due: date,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two contacts, the queue refuses the second: the run used to release the claim, and the
+    next run sent the first contact the same reminder again."""
+    from chalicelib.domain.errors import Unavailable
+    from chalicelib.services.notifications import notifications
+
+    tenant = _reminding_tenant(make_tenant)
+    invoice = _invoice(tenant, "ann-8@late.test", due, due - timedelta(days=10), today)
+    added = tenant.api.post(f"/api/v1/clients/{invoice['client_id']}/contacts", {"name": "Bo", "email": "bo-8@late.test"})
+    assert added.status == 201, added.body
+    today(due)
+    real = notifications.send_to_contact
+    calls: list[str] = []
+
+    def refuses_the_second(business_id: str, contact: Any, *args: Any) -> bool:
+        calls.append(contact.email)
+        if len(calls) == 2:
+            raise Unavailable("Email could not be sent right now; try again shortly.")
+        return real(business_id, contact, *args)
+
+    monkeypatch.setattr(notifications, "send_to_contact", refuses_the_second)
+    with pytest.raises(RuntimeError, match=r"\b1 reminder\(s\) reached only some contacts"):
+        tick()
+    monkeypatch.undo()
+    tick()
+    first, second = calls
+    assert len(_subjects(outbox, first)) == 1 and _subjects(outbox, second) == []

@@ -23,6 +23,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import reminders as rules_of_reminders
 from chalicelib.domain.errors import NotFound, Unavailable
 from chalicelib.services.billing.invoice_emails import send_reminder_email
+from chalicelib.services.notifications.notifications import PartlyQueued
 from chalicelib.store import agenda
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.documents import Document, get_document, reminder_sk
@@ -34,8 +35,9 @@ log = logging.getLogger("paydrop.reminders")
 @dataclass
 class ReminderRun:
     """What one run did, per outcome: `sent`, `already` (another run sent it), `settled` (paid,
-    cancelled or moved since the run read it), `no_contact`, `failed` (to be retried), and how many
-    contacts opted out."""
+    cancelled or moved since the run read it), `no_contact`, `failed` (to be retried),
+    `partial` (queued to some contacts before the queue refused: not retried, so nobody gets it
+    twice), and how many contacts opted out."""
 
     checked: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -97,6 +99,12 @@ def _remind(document: Document, business: Business, step: str, today: date, run:
     except NotFound:
         log.info("reminder %s of %s: the client has no contact", step, document.doc_id)
         return "no_contact"
+    except PartlyQueued as e:
+        # At most once per step: the contacts already queued must not get it twice, so the claim
+        # stays and the others miss this step (the next step, or staff's Remind, reaches them).
+        log.error("reminder %s of %s reached %d contact(s) before the mail queue refused; not retried",
+                  step, document.doc_id, len(e.queued_to))
+        return "partial"
     except Unavailable:
         agenda.release_reminder(document, step)
         log.warning("reminder %s of %s could not be queued; the next run retries", step, document.doc_id)

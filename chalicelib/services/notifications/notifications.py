@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chalicelib import clock
 from chalicelib.config import settings
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.domain.tokens import new_token
 from chalicelib.services.notifications import mail
 from chalicelib.store import tokens
@@ -25,6 +25,15 @@ CATEGORIES = ("documents", "reminders", "marketing")
 class Outcome:
     sent_to: list[str]
     skipped: list[str]  # contacts who opted out of this kind of email
+
+
+class PartlyQueued(Unavailable):
+    """The mail queue refused a message after others of the same email had been queued: a caller
+    that retries the whole email would send those contacts a second copy."""
+
+    def __init__(self, message: str, queued_to: list[str]) -> None:
+        super().__init__(message)
+        self.queued_to = queued_to
 
 
 def wants(contact: Contact, category: str) -> bool:
@@ -86,5 +95,11 @@ def send_to_client(business_id: str, client_id: str, category: str, subject: str
     sent: list[str] = []
     skipped: list[str] = []
     for contact in recipients(business_id, client_id):
-        (sent if send_to_contact(business_id, contact, category, subject, text) else skipped).append(contact.email)
+        try:
+            wanted = send_to_contact(business_id, contact, category, subject, text)
+        except Unavailable as e:
+            if sent:
+                raise PartlyQueued(str(e), sent) from e
+            raise
+        (sent if wanted else skipped).append(contact.email)
     return Outcome(sent, skipped)
