@@ -13,11 +13,9 @@ from chalicelib.api import present
 from chalicelib.api.http import json_response, page_params
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import DocumentInput, DocumentUpdate
-from chalicelib.domain.payments import settle
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
-from chalicelib.services.billing.ledger import entries_of
 from chalicelib.services.portal import view_tracking as views
 
 if TYPE_CHECKING:
@@ -43,12 +41,10 @@ def create(request: Any, principal: Principal, kind: str, data: DocumentInput) -
 
 
 def detail(request: Any, principal: Principal, kind: str, doc_id: str) -> Response:
-    doc = documents.get_document(principal, kind, doc_id)
+    doc, ledger, overpaid = documents.with_payments(principal, kind, doc_id)
     data = shown(request, doc, views.stats_for(principal.business_id, [doc_id]).get(doc_id))
-    ledger = documents.payments_of(principal, doc_id)
     data["payments"] = [present.payment(p) for p in ledger]
-    # Money received beyond the total (e.g. two tabs paid at once): for staff to refund.
-    data["overpaid"] = settle(entries_of(ledger), int(doc.total)).overpaid
+    data["overpaid"] = overpaid
     return json_response(data)
 
 

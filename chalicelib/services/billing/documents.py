@@ -12,7 +12,7 @@ from chalicelib.domain.money import is_currency
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
-from chalicelib.services.billing.ledger import balance_of, reconcile, settle_with
+from chalicelib.services.billing.ledger import balance_of, reconcile, settle_with, settlement_of
 from chalicelib.services.delivery.unlock import invoice_payment_changed, offer_products
 from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import documents as store
@@ -224,9 +224,11 @@ def record_payment(
     return (reconciled.document if reconciled else document), payment
 
 
-def payments_of(principal: Principal, doc_id: str) -> list[store.Payment]:
-    _, items = store.load_collection(principal.business_id, doc_id)
-    return [i for i in items if isinstance(i, store.Payment)]
+def with_payments(principal: Principal, kind: str, doc_id: str) -> tuple[store.Document, list[store.Payment], int]:
+    """The document, its ledger entries and the money received beyond its total (for staff to
+    refund, e.g. two tabs paid at once), in one Query."""
+    document, items = document_and_items(principal, kind, doc_id)
+    return document, [i for i in items if isinstance(i, store.Payment)], settlement_of(document, items).overpaid
 
 
 def document_and_items(principal: Principal, kind: str, doc_id: str) -> tuple[store.Document, list[BaseItem]]:

@@ -27,19 +27,28 @@ def entries_of(items: Sequence[object]) -> list[money_rules.Entry]:
     return [money_rules.Entry(p.kind, int(p.amount), p.dispute_status) for p in items if isinstance(p, docs.Payment)]
 
 
+def settlement_of(document: docs.Document, items: Sequence[object]) -> money_rules.Settlement:
+    """What the invoice's ledger (the entries among `items`) gives."""
+    return money_rules.settle(entries_of(items), int(document.total))
+
+
+def _stored(document: docs.Document) -> tuple[int, int, int]:
+    """The figures the invoice carries: amount paid, refunded, charged back."""
+    return int(document.amount_paid), int(document.amount_refunded or 0), int(document.amount_charged_back or 0)
+
+
 def in_step(document: docs.Document, items: Sequence[object]) -> bool:
     """The invoice's stored figures are what its ledger gives. False only in the moment between
     an entry landing and its reconcile (or if a worker died in between: its redelivery finishes it),
     when a page must not show the entry beside a balance that does not count it yet."""
-    settlement = money_rules.settle(entries_of(items), int(document.total))
-    return (settlement.amount_paid, settlement.refunded, settlement.charged_back) == (
-        int(document.amount_paid), int(document.amount_refunded or 0), int(document.amount_charged_back or 0))
+    settlement = settlement_of(document, items)
+    return (settlement.amount_paid, settlement.refunded, settlement.charged_back) == _stored(document)
 
 
 def balance_of(document: docs.Document, items: Sequence[object]) -> int:
     """What is still due by the ledger (not the stored figures, which an entry whose reconcile
     has not run yet does not count)."""
-    return int(document.total) - money_rules.settle(entries_of(items), int(document.total)).amount_paid
+    return int(document.total) - settlement_of(document, items).amount_paid
 
 
 def settle_with(document: docs.Document, items: Sequence[object], entry: docs.Payment) -> bool:
@@ -47,7 +56,7 @@ def settle_with(document: docs.Document, items: Sequence[object], entry: docs.Pa
     that stores the entry to save with it (conditional on the version read): whoever reads the
     invoice after that write sees the balance it left. True if this moved the amount paid."""
     paid_before = int(document.amount_paid)
-    _settled(document, money_rules.settle(entries_of([*items, entry]), int(document.total)))
+    _settled(document, settlement_of(document, [*items, entry]))
     return int(document.amount_paid) > paid_before
 
 
@@ -57,8 +66,7 @@ def _settled(document: docs.Document, settlement: money_rules.Settlement) -> boo
     if status in (rules.SENT, rules.PARTIAL, rules.PAID):
         status = rules.status_after_payment(int(document.total), settlement.amount_paid)  # cancelled, draft keep theirs
     figures = (settlement.amount_paid, settlement.refunded, settlement.charged_back, status)
-    if figures == (int(document.amount_paid), int(document.amount_refunded or 0),
-                   int(document.amount_charged_back or 0), document.status):
+    if figures == (*_stored(document), document.status):
         return False
     now = iso(clock.now())
     if status == rules.PAID and document.status != rules.PAID:
@@ -77,8 +85,7 @@ def reconcile(business_id: str, doc_id: str, attempts: int = 5) -> Reconciled | 
         if document is None:
             return None
         was_paid, paid_before = document.status == rules.PAID, int(document.amount_paid)
-        entries = entries_of(items)
-        settlement = money_rules.settle(entries, int(document.total))
+        settlement = settlement_of(document, items)
         if _settled(document, settlement):
             try:
                 conditional(document.save, "The invoice changed at the same time.")
