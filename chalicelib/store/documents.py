@@ -71,6 +71,9 @@ class Document(BaseItem, discriminator="document"):
     decline_reason = UnicodeAttribute(null=True)
     converted_invoice_id = UnicodeAttribute(null=True)
     quote_id = UnicodeAttribute(null=True)  # on an invoice made from a quote
+    recurring_id = UnicodeAttribute(null=True)  # on an invoice a recurring template produced
+    auto_charge = BooleanAttribute(default=False)  # charge the client's saved card when it is sent
+    project_id = UnicodeAttribute(null=True)  # on an invoice billed through a project's milestone
     # Online payment terms, and which Checkout attempt a new Pay click belongs to.
     allow_partial = BooleanAttribute(default=False)
     minimum_partial = NumberAttribute(default=0)

@@ -1,0 +1,60 @@
+"""What happened that people should hear of: one call, `record(Activity(...))`, from every feature.
+
+A feature says what happened, to which client, for whom (the client's contacts or the team);
+this module puts it in each recipient's notification list. Email (one digest for several
+events within minutes, by each contact's preferences) is sent from here too, so features
+never mail about activity themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib import clock
+from chalicelib.domain.tokens import new_id
+from chalicelib.store import notifications as store
+from chalicelib.store.clients import list_contacts
+from chalicelib.store.table import iso
+
+# The email preference categories of activity (see email_preferences); each can be turned off.
+CATEGORIES = ("messages", "approvals", "decisions", "milestones", "invoices", "files")
+CLIENT, STAFF = "client", "staff"
+
+
+@dataclass(frozen=True)
+class Activity:
+    business_id: str
+    client_id: str
+    category: str  # one of CATEGORIES
+    audience: str  # CLIENT: the client's contacts; STAFF: the business's team
+    title: str  # one plain-text line: "New message from Ada Lovelace"
+    text: str | None = None  # plain text: the message's first lines, the comment…
+    portal_path: str | None = None  # under the contact's portal: "projects/{id}" (no leading slash)
+    staff_path: str | None = None  # dashboard path: "/dashboard/projects/{id}"
+    project_id: str | None = None
+    actor: str | None = None  # who did it: a recipient id (`store.contact_recipient`) is not told of its own act
+    reply_to: str | None = None  # a contact's reply address, for emails about messages
+
+
+def recipients_of(activity: Activity) -> list[str]:
+    if activity.audience == STAFF:
+        return [store.STAFF]
+    everyone = [store.contact_recipient(c.client_id, c.contact_id) for c in list_contacts(activity.business_id,
+                                                                                         activity.client_id)]
+    return [r for r in everyone if r != activity.actor]
+
+
+def record(activity: Activity) -> list[store.Notification]:
+    """Add the activity to each recipient's notification list; returns the items written."""
+    if activity.category not in CATEGORIES or activity.audience not in (CLIENT, STAFF):
+        raise ValueError(f"unknown activity {activity.category}/{activity.audience}")
+    now = iso(clock.now())
+    written = []
+    for recipient in recipients_of(activity):
+        item = store.new_notification(
+            activity.business_id, recipient, now, new_id(), client_id=activity.client_id, category=activity.category,
+            title=activity.title, text=activity.text, portal_path=activity.portal_path,
+            staff_path=activity.staff_path, project_id=activity.project_id, actor=activity.actor,
+            reply_to=activity.reply_to)
+        item.save()
+        written.append(item)
+    return written
