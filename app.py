@@ -26,6 +26,7 @@ from chalicelib.api import (
     products,
     projects,
     quotes,
+    receipts,
     resources,
     self_service,
     webhooks,
@@ -40,7 +41,8 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
-app.register_blueprint(self_service.bp)  # issue 15: self-service (profile, address, receipts, statements, registration)
+for blueprint in (self_service, receipts):  # issue 15: self-service (profile, address, receipts, statements, registration)
+    app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
 # the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.
