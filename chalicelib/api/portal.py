@@ -24,6 +24,7 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
+from chalicelib.domain.statements import this_year
 from chalicelib.services.billing import quotes
 from chalicelib.services.payments import checkout, stripe_gateway
 from chalicelib.services.payments.payment_return import check_number, payment_return
@@ -65,6 +66,8 @@ def portal_page(token: str) -> Any:
         view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
+        start, end = this_year(clock.today())  # the statement form's default range
+        view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
     elif tab == "account":
         view = account_tab(access, params.get("notice"))
     else:
