@@ -27,6 +27,7 @@ from chalicelib.api import (
     projects,
     quotes,
     receipts,
+    registration,
     resources,
     self_service,
     statement_emails,
@@ -42,7 +43,7 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
-for blueprint in (self_service, receipts, statement_emails):  # issue 15: self-service (profile, address, receipts, statements, registration)
+for blueprint in (self_service, receipts, statement_emails, registration):  # issue 15: self-service (profile, address, receipts, statements, registration)
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
