@@ -43,7 +43,8 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
-for blueprint in (self_service, receipts, statement_emails, registration):  # issue 15: self-service (profile, address, receipts, statements, registration)
+# Issue 15, self-service: the contact's account, receipts, statements by email, self-registration.
+for blueprint in (self_service, receipts, statement_emails, registration):
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

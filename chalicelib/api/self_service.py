@@ -9,7 +9,6 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib import clock
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.files import current_session
 from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
@@ -18,11 +17,8 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain.self_service_inputs import EmailChangeInput, ProfileInput
 from chalicelib.services.identity import client_sign_in, email_change
 from chalicelib.services.portal import account, portal
-from chalicelib.store.rate_limits import hit
 
 bp = Blueprint(__name__)
-SAVES_PER_WINDOW, WINDOW = 20, 900  # profile saves per contact (and per IP) in 15 minutes
-
 
 def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
@@ -33,11 +29,7 @@ def _posted(token: str) -> portal.PortalAccess:
     request = bp.current_request
     check_same_origin(request)
     access = portal.open_portal(token, current_session(request))
-    message = "Too many changes at once. Wait a few minutes and try again."
-    hit(f"account#{access.business_id}#{access.contact_id}", SAVES_PER_WINDOW, WINDOW, clock.now(), message)
-    ip = client_ip(request)
-    if ip:
-        hit(f"account-ip#{access.business_id}#{ip}", SAVES_PER_WINDOW * 5, WINDOW, clock.now(), message)
+    account.limit_changes(access, client_ip(request))
     return access
 
 

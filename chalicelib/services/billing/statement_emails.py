@@ -100,7 +100,7 @@ def open_link(token: str) -> StatementLink:
     expires = item.expires_at if item is not None else None
     if item is None or expires is None or (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) <= clock.now():
         raise NotFound(LINK_INVALID)
-    client_id, contact_id, start, end = (item.target_id.split(":") + ["", "", "", ""])[:4]
+    client_id, contact_id, start, end = [*item.target_id.split(":"), "", "", "", ""][:4]
     contact = get_contact(item.business_id, client_id, contact_id)
     business = get_business(item.business_id)
     if contact is None or business is None or contact.email.lower() != str(item.email):

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.expressions.update import Action
+
 from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.tokens import looks_like_token, new_token
@@ -78,7 +80,7 @@ def pending(token: str) -> tokens.Token:
 
 
 def _contact_for(item: tokens.Token) -> Contact:
-    client_id, contact_id, generation = (item.target_id.split(":") + ["", "", ""])[:3]
+    client_id, contact_id, generation = [*item.target_id.split(":"), "", "", ""][:3]
     contact = get_contact(item.business_id, client_id, contact_id)
     if contact is None or str(int(contact.session_generation or 0)) != generation:
         raise NotFound(LINK_INVALID)
@@ -114,7 +116,7 @@ def _switch(business_id: str, contact: Contact, new_email: str) -> None:
     """One transaction: the address and its index key, the end of every session and link, the hold."""
     now = clock.now()
     hold, free = address_hold(business_id, new_email, now)
-    actions = [Contact.email.set(new_email), Contact.gsi1pk.set(email_pk(business_id, new_email)),
+    actions: list[Action] = [Contact.email.set(new_email), Contact.gsi1pk.set(email_pk(business_id, new_email)),
                Contact.updated_at.set(iso(now))]
     # Conditional on what the link was minted against: a change or removal meanwhile wins.
     generation = int(contact.session_generation or 0)

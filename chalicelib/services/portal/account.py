@@ -14,6 +14,7 @@ from chalicelib.domain.self_service_inputs import ProfileInput, clean_name, phon
 from chalicelib.services.identity import email_change
 from chalicelib.services.portal.portal import NOT_FOUND, PortalAccess, business_for
 from chalicelib.store.clients import Contact, get_contact
+from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso, update_item
 
 
@@ -24,6 +25,7 @@ def _contact(access: PortalAccess) -> Contact:
     return contact
 
 
+SAVES_PER_WINDOW, WINDOW = 20, 900  # account changes per contact (five times that per IP) in 15 minutes
 NOTICES = ("saved", "email")  # `?notice=`: what the tab confirms after a save or an address change
 
 
@@ -45,3 +47,11 @@ def update_profile(access: PortalAccess, data: ProfileInput) -> dict[str, Any]:
 def request_email_change(access: PortalAccess, new_email: str, ip: str | None, link_base: str) -> None:
     email_change.request_change(business_for(access), _contact(access), new_email, ip, link_base)
 
+
+
+def limit_changes(access: PortalAccess, ip: str | None) -> None:
+    """Every Account form post counts, per contact and per IP of the business. Raises TooManyRequests."""
+    message = "Too many changes at once. Wait a few minutes and try again."
+    hit(f"account#{access.business_id}#{access.contact_id}", SAVES_PER_WINDOW, WINDOW, clock.now(), message)
+    if ip:
+        hit(f"account-ip#{access.business_id}#{ip}", SAVES_PER_WINDOW * 5, WINDOW, clock.now(), message)
