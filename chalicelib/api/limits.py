@@ -44,6 +44,8 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /resources/{resource_id}/upload/parts": inputs.PartsRequest,
     "POST /resources/{resource_id}/upload/complete": inputs.CompleteUpload,
     "POST /resources/{resource_id}/attachments": inputs.AttachmentInput,
+    "POST /clients/{client_id}/statement/email": inputs.StatementRange,
+    "PUT /business/self-registration": inputs.SelfRegistrationSetting,
 }
 
 

@@ -7,18 +7,18 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-import msgspec
 from msgspec import Meta
 
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.inputs import Email, Name, ShortText, Strict
+from chalicelib.domain.inputs import SelfRegistrationSetting as SelfRegistrationSetting  # staff shapes: in inputs.py
+from chalicelib.domain.inputs import StatementRange as StatementRange
 
 # The characters people type in a phone number; `phone_number` then asks for 7–15 digits (E.164's
 # maximum), an optional leading +, and nothing but separators between the digits.
 PhoneText = Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*\Z",
                                 extra={"means": "a phone number like +44 20 7946 0958"})]
 _PHONE_SHAPE = re.compile(r"^\+?[0-9(][0-9 ()./-]*[0-9]\Z")
-DateText = Annotated[str, Meta(max_length=10, extra={"means": "a date like 2026-01-31"})]
 
 
 class ProfileInput(Strict, kw_only=True):
@@ -32,23 +32,12 @@ class EmailChangeInput(Strict, kw_only=True):
     email: Email
 
 
-class StatementRange(Strict, kw_only=True):
-    """`from`/`to` of a statement to email (both optional: this year so far)."""
-
-    start: DateText | None = msgspec.field(default=None, name="from")
-    end: DateText | None = msgspec.field(default=None, name="to")
-
-
 class RegistrationInput(Strict, kw_only=True):
     """Someone registering as a new client on a business's registration page."""
 
     name: Name
     company: ShortText | None = None
     email: Email
-
-
-class SelfRegistrationSetting(Strict, kw_only=True):
-    enabled: bool
 
 
 def phone_number(text: str | None) -> str | None:
