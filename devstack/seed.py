@@ -15,6 +15,7 @@ from chalicelib.domain.inputs import (
     DocumentInput,
     FileSpec,
     LineInput,
+    PaymentInput,
     ProductInput,
     ResourceInput,
 )
@@ -25,7 +26,7 @@ from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
 from chalicelib.services.delivery import attachments, resources
 from chalicelib.services.notifications import notifications
-from chalicelib.services.portal import portal
+from chalicelib.services.portal import portal, registration
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
 DEMO_PASSWORD = "Demo-Owner-Pass-2026"
@@ -42,6 +43,7 @@ class Demo:
     claim_token: str
     portal_token: str
     preferences_token: str
+    registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -103,6 +105,20 @@ def seed(today: date | None = None) -> Demo:
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
     ada = contacts[0]
+    registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
-                notifications.preferences_token(business.business_id, ada))
+                notifications.preferences_token(business.business_id, ada), registration_path)
+
+
+def _seed_selfserve(owner: Principal, client_id: str, product_id: str, today: date) -> str:
+    """A part-paid invoice (its payment has a receipt in the portal's Payments tab) and
+    self-registration turned on; returns the registration page's path."""
+    invoice = documents.create_document(owner, "invoice", DocumentInput(
+        client_id=client_id, issue_date=today - timedelta(days=20), lines=[LineInput(product_id=product_id, quantity=Decimal(4))],
+    ), today)
+    documents.mark_sent(owner, "invoice", invoice.doc_id)
+    documents.record_payment(owner, invoice.doc_id, PaymentInput(amount=20000, method="bank_transfer",
+                                                                 reference="DEMO-TRX-1042",
+                                                                 received_on=today - timedelta(days=5)), today)
+    return str(registration.set_enabled(owner, True, "")["url"])
