@@ -18,6 +18,16 @@ def png(width: int = 1200, height: int = 900, colour: tuple[int, int, int] = (30
     return out.getvalue()
 
 
+def pdf(pages: int = 2) -> bytes:
+    """An A4 PDF (595 × 842 pt), made by Pillow."""
+    from PIL import Image
+
+    images = [Image.new("RGB", (595, 842), (255, 255 - 40 * i, 255)) for i in range(pages)]
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=72)
+    return out.getvalue()
+
+
 def upload(plan: dict[str, Any], content: bytes, content_type: str) -> None:
     import requests
 
