@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
+from chalicelib.domain.approvals_inputs import DeliverableInput
 from chalicelib.domain.inputs import (
     AttachmentInput,
     ClientInput,
@@ -21,7 +22,6 @@ from chalicelib.domain.inputs import (
 )
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.principal import Principal
-from chalicelib.domain.approvals_inputs import DeliverableInput
 from chalicelib.services.accounts import clients, onboarding, products, projects
 from chalicelib.services.approvals import deliverables
 from chalicelib.services.billing import documents

@@ -9,8 +9,8 @@ from chalice import Blueprint
 
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain import approvals as rules
-from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.approvals_inputs import DeliverableCommentInput, DeliverableInput
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.inputs import FileSpec
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
 from chalicelib.domain.principal import Principal

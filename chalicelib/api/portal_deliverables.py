@@ -59,8 +59,8 @@ def _page(token: str, access: portal.PortalAccess, found: History, status: int =
 def deliverable_page(token: str, project_id: str, deliverable_id: str) -> Any:
     access = _open(token, project_id, deliverable_id, posting=False)
     found = approvals.open_deliverable(access, project_id, deliverable_id)
-    done = (bp.current_request.query_params or {}).get("done")
-    return _page(token, access, found, notice=NOTICES.get(done or ""))
+    params: Any = bp.current_request.query_params or {}
+    return _page(token, access, found, notice=NOTICES.get(params.get("done") or ""))
 
 
 @bp.route(PAGE + "/file", methods=["GET"], content_types=ANY_CONTENT_TYPE)

@@ -1,11 +1,14 @@
 """Deliverables awaiting a client's approval: one partition per deliverable with its versions,
 their decisions and the comments on them.
 
-| item | pk | sk | gsi1 (business) / gsi2 (project) |
-|---|---|---|---|
-| deliverable | `DELIV#{bid}#{did}` | `META` | `BIZ#{bid}#DELIVERABLES` / `BIZ#{bid}#PROJECT#{pid}#DELIVERABLES`, sk `{status}#{updated}#{did}` |
-| version (its file and its one decision) | `DELIV#{bid}#{did}` | `V#{n:04}` | |
-| comment on a version | `DELIV#{bid}#{did}` | `V#{n:04}#C#{iso}#{id}` | |
+| item | pk | sk |
+|---|---|---|
+| deliverable | `DELIV#{bid}#{did}` | `META` |
+| version (its file and its one decision) | `DELIV#{bid}#{did}` | `V#{n:04}` |
+| comment on a version | `DELIV#{bid}#{did}` | `V#{n:04}#C#{iso}#{id}` |
+
+The deliverable is in gsi1 under `BIZ#{bid}#DELIVERABLES` and in gsi2 under
+`BIZ#{bid}#PROJECT#{pid}#DELIVERABLES`, both sorted by `{status}#{updated}#{did}`.
 
 One Query of the partition returns the deliverable, then each version followed by its
 comments in order: the whole history in one round trip. The status leads the index sort

@@ -11,7 +11,7 @@ import requests
 
 from tests.conftest import Api, local_path
 from tests.support.approvals import awaiting_approval, new_version, pdf, png, project_for
-from tests.support.client_flows import FORM, JSON, assert_client_headers, attach, post_form, signed_in
+from tests.support.client_flows import JSON, assert_client_headers, attach, post_form, signed_in
 from tests.support.portal import client_with_contact, portal_link
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone) Safari", "Sec-Fetch-Site": "same-origin"}
