@@ -257,3 +257,20 @@ def test_staff_list_pending_approved_and_changes_requested_across_projects(tenan
     first = tenant.api.get("/api/v1/approvals?limit=1").json
     rest = tenant.api.get(f"/api/v1/approvals?limit=1&cursor={first['next_cursor']}").json
     assert [d["id"] for d in first["items"] + rest["items"]] == [a.deliverable_id, b.deliverable_id]
+
+
+def test_a_file_replaced_on_its_resource_page_is_recorded_as_the_next_version(tenant: Any, anonymous: Api) -> None:
+    from tests.support.approvals import upload
+
+    a = awaiting_approval(tenant)
+    content = png(640, 480, (10, 10, 10))
+    started = tenant.api.post(f"/api/v1/resources/{a.resource_id}/versions",
+                              {"filename": "v2.png", "size": len(content), "content_type": "image/png"})
+    upload(started.json["upload"], content, "image/png")
+    assert tenant.api.post(f"/api/v1/resources/{a.resource_id}/upload/confirm").status == 200
+    # Until staff record it, the client still decides on the version they were asked about.
+    assert anonymous.get(a.page, headers=JSON).json["version"] == 1
+    recorded = tenant.api.post(f"/api/v1/approvals/{a.deliverable_id}/versions/confirm")
+    assert recorded.status == 201 and recorded.json["current_version"] == 2
+    assert recorded.json["versions"][0]["filename"] == "v2.png"
+    assert requests.get(f"{recorded.json['versions'][1]['download_url']}", timeout=10).content == png()
