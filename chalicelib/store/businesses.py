@@ -41,6 +41,9 @@ class Business(BaseItem, discriminator="business"):
     reminder_days_before = NumberAttribute(null=True)
     reminder_on_due = BooleanAttribute(default=False)
     reminder_days_after = NumberAttribute(null=True)
+    # Pre-payments in the portal (services/payments/prepayments.py): off until the business opts in.
+    prepayment_enabled = BooleanAttribute(default=False)
+    prepayment_minimum = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
