@@ -43,11 +43,15 @@ log = logging.getLogger("paydrop.payments")
 
 @dataclass
 class ChargeRun:
+    """What one run did: how many invoices per outcome, and each invoice's outcome."""
+
     checked: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)
 
-    def add(self, outcome: str) -> None:
+    def add(self, doc_id: str, outcome: str) -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        self.outcomes[doc_id] = outcome
 
 
 def charge_due(today: date) -> ChargeRun:
@@ -59,10 +63,10 @@ def charge_due(today: date) -> ChargeRun:
             continue
         run.checked += 1
         try:
-            run.add(charge_invoice(document.business_id, document.doc_id))
+            run.add(document.doc_id, charge_invoice(document.business_id, document.doc_id))
         except Exception:  # one invoice's trouble never stops the others; the claim lets a later run retry
             log.exception("auto-charge of %s failed", document.doc_id)
-            run.add("error")
+            run.add(document.doc_id, "error")
     return run
 
 

@@ -71,6 +71,12 @@ def _call(operation: str, call: Any) -> Any:
         raise Unavailable(UNAVAILABLE) from e
 
 
+def _field(obj: Any, name: str) -> Any:
+    """A field of a Stripe object (plain data; a missing or null one is None)."""
+    value = obj.to_dict().get(name)
+    return value
+
+
 def create_customer(params: dict[str, Any], idempotency_key: str) -> str:
     if offline():
         from chalicelib.services.payments import offline_cards
@@ -92,8 +98,7 @@ def cards_of(customer_id: str) -> tuple[list[Card], str | None]:
         customer_id, params={"type": "card", "limit": 20}))
     cards = [Card(str(pm.id), str(pm.card.brand), str(pm.card.last4), int(pm.card.exp_month), int(pm.card.exp_year))
              for pm in listed.data]
-    settings_ = customer.get("invoice_settings") or {}
-    default = settings_.get("default_payment_method")
+    default = (_field(customer, "invoice_settings") or {}).get("default_payment_method")
     return cards, str(default) if default else None
 
 
@@ -104,7 +109,7 @@ def owner_of(payment_method: str) -> str | None:
 
         return offline_cards.owner_of(payment_method)
     pm = _call("payment_methods.retrieve", lambda: stripe_gateway.client().v1.payment_methods.retrieve(payment_method))
-    return str(pm.customer) if pm.get("customer") else None
+    return str(_field(pm, "customer")) if _field(pm, "customer") else None
 
 
 def detach(payment_method: str) -> None:
@@ -131,13 +136,13 @@ def setup_payment_method(setup_intent: str) -> str | None:
     if offline():
         return None  # the offline checkout names the card in the session itself
     intent = _call("setup_intents.retrieve", lambda: stripe_gateway.client().v1.setup_intents.retrieve(setup_intent))
-    return str(intent.payment_method) if intent.get("payment_method") else None
+    return str(_field(intent, "payment_method")) if _field(intent, "payment_method") else None
 
 
 def intent_payment_method(payment_intent: str) -> str | None:
     """The card a PaymentIntent was paid with (a first pre-payment saves it for the repeats)."""
     intent = _call("payment_intents.retrieve", lambda: stripe_gateway.client().v1.payment_intents.retrieve(payment_intent))
-    return str(intent.payment_method) if intent.get("payment_method") else None
+    return str(_field(intent, "payment_method")) if _field(intent, "payment_method") else None
 
 
 def charge_off_session(params: dict[str, Any], idempotency_key: str) -> Intent:
