@@ -78,7 +78,7 @@ def charge_plan(plan: store.PrepaymentPlan) -> str:
                                       currency=plan.currency, plan_id=plan.plan_id, created_at=now, updated_at=now)
     prepayment.save()
     if business is None or customer_id is None or payment_method is None:
-        return _failed(plan, prepayment, "no_saved_card", None)
+        return _failed(plan, prepayment, "no_saved_card", None, number >= int(plan.times))
     ids = {"business_id": plan.business_id, "client_id": plan.client_id, "prepay_id": prepay_id,
            "plan_id": plan.plan_id, "purpose": "prepayment"}
     params = {"amount": pay_rules.to_stripe_units(int(plan.amount), plan.currency), "currency": plan.currency.lower(),
@@ -87,21 +87,25 @@ def charge_plan(plan: store.PrepaymentPlan) -> str:
     try:
         cards_gateway.charge_off_session(params, f"prepay-{plan.plan_id}-{number}")
     except cards_gateway.CardFailure as e:
-        return _failed(plan, prepayment, e.code, e.message)
+        return _failed(plan, prepayment, e.code, e.message, number >= int(plan.times))
     return "submitted"
 
 
-def _failed(plan: store.PrepaymentPlan, prepayment: store.Prepayment, code: str, message: str | None) -> str:
+def _failed(plan: store.PrepaymentPlan, prepayment: store.Prepayment, code: str, message: str | None,
+            last: bool) -> str:
+    """The charge failed: say why on the pre-payment; pause the plan unless this was its last charge."""
     reason = rules.failure_reason(code, message)
     stamp = iso(clock.now())
     prepayment.update(actions=[store.Prepayment.status.set("failed"), store.Prepayment.failure_reason.set(reason),
                                store.Prepayment.updated_at.set(stamp)])
-    plan.update(actions=[store.PrepaymentPlan.status.set("paused"), store.PrepaymentPlan.failure_reason.set(reason),
-                         store.PrepaymentPlan.gsi3pk.remove(), store.PrepaymentPlan.gsi3sk.remove(),
-                         store.PrepaymentPlan.updated_at.set(stamp)])
+    if not last:
+        plan.update(actions=[store.PrepaymentPlan.status.set("paused"), store.PrepaymentPlan.failure_reason.set(reason),
+                             store.PrepaymentPlan.gsi3pk.remove(), store.PrepaymentPlan.gsi3sk.remove(),
+                             store.PrepaymentPlan.updated_at.set(stamp)])
     text = (f"We could not charge your saved card for your repeating pre-payment of "
-            f"{format_amount(int(plan.amount), plan.currency)}: {reason}\n\nThe repeats are paused. "
-            "You can pay in your portal, or ask us to start them again.")
+            f"{format_amount(int(plan.amount), plan.currency)}: {reason}\n\n"
+            + ("That was the last one. " if last else "The repeats are paused. ")
+            + "You can pay in advance again in your portal.")
     try:
         send_to_client(plan.business_id, plan.client_id, "documents", "Your pre-payment did not go through", text)
     except NotFound:
