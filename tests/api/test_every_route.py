@@ -27,6 +27,8 @@ FORMS = {
     "/checkout/offline/{session_id}": b"outcome=pay",
     "/claim/{token}": b"email=ada%40acme.test",
     "/signin/{business_id}": b"email=ada%40acme.test",
+    "/checkout/offline-cards/{session_id}": b"card=4242",
+    "/portal/{token}/pre-payment": b"amount_text=50.00",
 }
 
 

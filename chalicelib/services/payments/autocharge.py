@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from pynamodb.expressions.update import Action
+
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import autocharge as rules
@@ -107,7 +109,7 @@ def _claim(document: docs.Document, by_staff: bool, now: datetime) -> docs.AutoC
     if current.state == rules.CHARGING and current.claimed_at <= iso(now - rules.STALE_CLAIM):
         # The run that claimed it died mid-call: the same attempt again (same key, same charge).
         condition = (docs.AutoCharge.state == rules.CHARGING) & (docs.AutoCharge.claimed_at == current.claimed_at)
-        actions = [docs.AutoCharge.claimed_at.set(stamp), docs.AutoCharge.updated_at.set(stamp)]
+        actions: list[Action] = [docs.AutoCharge.claimed_at.set(stamp), docs.AutoCharge.updated_at.set(stamp)]
     elif current.state == rules.FAILED and by_staff:
         condition = (docs.AutoCharge.state == rules.FAILED) & (docs.AutoCharge.attempt == current.attempt)
         actions = [docs.AutoCharge.attempt.set(int(current.attempt) + 1), docs.AutoCharge.state.set(rules.CHARGING),
@@ -163,7 +165,7 @@ def _failed(document: docs.Document, claim: docs.AutoCharge, code: str, message:
 
 
 def record_failure(claim: docs.AutoCharge, code: str, message: str | None, payment_intent: str | None = None) -> None:
-    actions = [docs.AutoCharge.state.set(rules.FAILED), docs.AutoCharge.failure_code.set(code),
+    actions: list[Action] = [docs.AutoCharge.state.set(rules.FAILED), docs.AutoCharge.failure_code.set(code),
                docs.AutoCharge.failure_reason.set(rules.failure_reason(code, message)),
                docs.AutoCharge.updated_at.set(iso(clock.now()))]
     if payment_intent:

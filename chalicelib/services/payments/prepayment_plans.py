@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from pynamodb.expressions.update import Action
+
 from chalicelib import clock
 from chalicelib.domain import autocharge as rules
 from chalicelib.domain import payments as pay_rules
@@ -49,7 +51,7 @@ def _claim(plan: store.PrepaymentPlan) -> int | None:
     """Take the next charge number; None if another run took it first."""
     done = int(plan.charged)
     stamp = iso(clock.now())
-    actions = [store.PrepaymentPlan.charged.set(done + 1), store.PrepaymentPlan.updated_at.set(stamp)]
+    actions: list[Action] = [store.PrepaymentPlan.charged.set(done + 1), store.PrepaymentPlan.updated_at.set(stamp)]
     if done + 1 >= int(plan.times):
         actions += [store.PrepaymentPlan.status.set("finished"), store.PrepaymentPlan.next_on.remove(),
                     store.PrepaymentPlan.gsi3pk.remove(), store.PrepaymentPlan.gsi3sk.remove()]

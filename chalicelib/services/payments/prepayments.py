@@ -17,6 +17,8 @@ import contextlib
 from datetime import date
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
 from chalicelib import clock
 from chalicelib.domain import autocharge as rules
 from chalicelib.domain import payments as pay_rules
@@ -209,12 +211,14 @@ def _start_plan(prepayment: store.Prepayment, payment_intent: str) -> None:
         return
     first = clock.today()
     next_on = rules.charge_date(first, 1, plan.frequency).isoformat()
-    actions = [store.PrepaymentPlan.status.set("active"), store.PrepaymentPlan.first_on.set(first.isoformat()),
+    actions: list[Action] = [store.PrepaymentPlan.status.set("active"), store.PrepaymentPlan.first_on.set(first.isoformat()),
                store.PrepaymentPlan.next_on.set(next_on), store.PrepaymentPlan.gsi3pk.set(store.plan_due_pk(next_on)),
                store.PrepaymentPlan.gsi3sk.set(plan.plan_id), store.PrepaymentPlan.updated_at.set(iso(clock.now()))]
     if not cards_gateway.offline():
         with contextlib.suppress(Unavailable, NotFound):  # without it, the customer's default card is used
-            actions.append(store.PrepaymentPlan.payment_method.set(cards_gateway.intent_payment_method(payment_intent)))
+            card = cards_gateway.intent_payment_method(payment_intent)
+            if card:
+                actions.append(store.PrepaymentPlan.payment_method.set(card))
     with contextlib.suppress(Conflict):
         conditional(lambda: plan.update(actions=actions, condition=store.PrepaymentPlan.status == "waiting"),
                     "Already started.")

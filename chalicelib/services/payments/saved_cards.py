@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
 from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.domain.tokens import new_id
@@ -111,7 +113,7 @@ def setup_completed(session: dict[str, Any]) -> str:
     if isinstance(intent, str):
         payment_method = (cards_gateway.setup_payment_method(intent) if not record.offline
                           else "pm_offline_" + intent[len("seti_offline_"):])
-    actions = [store.SetupSession.status.set("complete"), store.SetupSession.updated_at.set(iso(clock.now()))]
+    actions: list[Action] = [store.SetupSession.status.set("complete"), store.SetupSession.updated_at.set(iso(clock.now()))]
     if payment_method:
         actions.append(store.SetupSession.payment_method.set(payment_method))
     with contextlib.suppress(Conflict):  # a repeat of the event: already complete
