@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,7 +147,8 @@ def open_session(session_id: str) -> OfflineSession:
     return OfflineSession(business, setup, prepayment)
 
 
-def finish(session_id: str, last4: str, webhook_url: str) -> str:
+def finish(session_id: str, last4: str, webhook_url: str,
+           deliver: Callable[[str, bytes, str], None] | None = None) -> str:
     """Save the test card (setup, or a pre-payment that repeats), post the signed
     `checkout.session.completed`; returns where the client goes next."""
     found = open_session(session_id)
@@ -155,7 +157,7 @@ def finish(session_id: str, last4: str, webhook_url: str) -> str:
     obj = _setup_object(found.setup, last4) if found.setup else _prepay_object(found.prepayment, last4)
     payload = json.dumps(offline_checkout.event("checkout.session.completed", {**obj, "id": session_id})).encode()
     header = stripe_gateway.signature_header(payload, secret(stripe_gateway.WEBHOOK_SECRET), int(time.time()))
-    offline_checkout.deliver(webhook_url, payload, header)
+    (deliver or offline_checkout.deliver)(webhook_url, payload, header)
     if found.setup:
         return f"{found.setup.return_url}&setup=success"
     return f"{found.prepayment.return_url if found.prepayment else ''}&prepayment=success"
