@@ -16,6 +16,6 @@ bp = Blueprint(__name__)
 @staff_route(bp, "/api/v1/invoices/{doc_id}/charge-now", MANAGE_INVOICES, methods=["POST"])
 def charge_now(principal: Principal, doc_id: str) -> Any:
     """Charge the balance to the client's default saved card (off-session). 200 with
-    `outcome` `submitted` (the payment webhook records it) or `failed` (why: `auto_charge`)."""
+    `outcome` `submitted` (the payment webhook records it) or `failed` (why: `card_charge`)."""
     outcome, state = autocharge.charge_now(principal, doc_id)
-    return json_response({"outcome": outcome, "auto_charge": state})
+    return json_response({"outcome": outcome, "card_charge": state})

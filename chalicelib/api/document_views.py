@@ -46,7 +46,7 @@ def detail(request: Any, principal: Principal, kind: str, doc_id: str) -> Respon
     data = shown(request, doc, views.stats_for(principal.business_id, [doc_id]).get(doc_id))
     data["payments"] = [present.payment(p) for p in ledger]
     data["overpaid"] = overpaid
-    data["auto_charge"] = autocharge.status_of(principal.business_id, doc_id)  # the last card charge, why it failed
+    data["card_charge"] = autocharge.status_of(principal.business_id, doc_id)  # the last card charge, why it failed
     return json_response(data)
 
 

@@ -30,7 +30,7 @@ def test_a_client_adds_a_card_pre_pays_and_sees_the_credit_applied(phone: Any, s
     expect(phone.get_by_test_id("default-card")).to_have_count(1)  # the first card stays the default
     screenshot(phone, "cards-1-two-saved-cards")
 
-    phone.get_by_role("link", name="Pre payment").click()
+    phone.get_by_role("link", name="Pre-payment").click()
     phone.get_by_label("Amount (EUR)").fill("50.00")
     phone.get_by_test_id("prepay").click()
     expect(phone.get_by_text("Pay 50.00 EUR in advance")).to_be_visible()

@@ -78,14 +78,14 @@ def test_a_due_auto_charge_invoice_is_charged_off_session_with_exactly_these_par
         "metadata[purpose]": "autocharge", "metadata[attempt]": "1", "metadata[amount]": "12000",
     }
     assert call["headers"]["Idempotency-Key"] == f"autocharge-{tenant.business_id}-{doc['id']}-1"
-    assert _staff_view(tenant, doc)["auto_charge"]["state"] == "submitted"
+    assert _staff_view(tenant, doc)["card_charge"]["state"] == "submitted"
     # Stripe's webhook applies it; the same payment announced twice (two events) counts once.
     _succeeded(anonymous, stripe_worker, tenant, made, "pi_test_1", 12000, f"evt_a_{made['doc']['id']}")
     _succeeded(anonymous, stripe_worker, tenant, made, "pi_test_1", 12000, f"evt_b_{made['doc']['id']}")
     shown = _staff_view(tenant, doc)
     assert (shown["status"], shown["amount_paid"], shown["balance"]) == ("paid", 12000, 0)
     assert [p["amount"] for p in shown["payments"]] == [12000]
-    assert shown["auto_charge"]["state"] == "paid"
+    assert shown["card_charge"]["state"] == "paid"
     # Paid, it is off the scheduler's agenda; "charge now" refuses it.
     assert _run(doc) is None
     assert tenant.api.post(f"/api/v1/invoices/{doc['id']}/charge-now").status == 409
@@ -104,7 +104,7 @@ def test_a_refused_charge_emails_the_contact_a_link_to_pay_and_staff_see_why(
     made = _auto_invoice(tenant, stripe_cards)
     stripe_cards.decline_with = code
     assert _run(made["doc"]) == "failed"
-    state = _staff_view(tenant, made["doc"])["auto_charge"]
+    state = _staff_view(tenant, made["doc"])["card_charge"]
     assert (state["state"], state["failure_code"], state["failure_reason"]) == ("failed", code, staff_reason)
     [mail] = outbox.to("pat@auto.test")
     assert mail.subject == f"Please pay invoice {made['doc']['number']}" and email_says in mail.text
@@ -126,7 +126,7 @@ def test_without_a_saved_card_the_contact_is_asked_to_pay_and_stripe_is_not_call
 
     made = _auto_invoice(tenant, stripe_cards, card=None)
     assert _run(made["doc"]) == "failed"
-    assert _staff_view(tenant, made["doc"])["auto_charge"]["failure_reason"] == "The client has no saved card."
+    assert _staff_view(tenant, made["doc"])["card_charge"]["failure_reason"] == "The client has no saved card."
     assert _intents(stripe_cards) == [] and len(outbox.to("pat@auto.test")) == 1
 
 
