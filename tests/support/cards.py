@@ -155,3 +155,19 @@ def stripe_cards(monkeypatch: pytest.MonkeyPatch, chalice_app: Any) -> Iterator[
 
 def params_of(call: dict[str, Any]) -> dict[str, str]:
     return dict(call["params"])
+
+
+@pytest.fixture
+def offline_stripe(monkeypatch: pytest.MonkeyPatch, chalice_app: Any) -> Iterator[None]:
+    """No Stripe key, the local signing secret: the offline stand-in answers for Stripe."""
+    from chalicelib.config import reset_settings
+    from chalicelib.services.payments import stripe_gateway
+
+    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.delenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", raising=False)
+    reset_settings()
+    stripe_gateway.reset_client()
+    yield
+    monkeypatch.undo()
+    reset_settings()
+    stripe_gateway.reset_client()

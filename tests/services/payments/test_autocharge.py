@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api, Outbox, QueueWorker, Tenant
-from tests.support.cards import FakeStripeCards, stripe_cards  # noqa: F401 (fixture)
+from tests.support.cards import FakeStripeCards, offline_stripe, stripe_cards  # noqa: F401 (fixtures)
 from tests.support.events import event
 from tests.support.payments import post_event
 from tests.support.portal import client_with_contact, make_document
@@ -80,8 +80,9 @@ def test_a_due_auto_charge_invoice_is_charged_off_session_with_exactly_these_par
     assert call["headers"]["Idempotency-Key"] == f"autocharge-{tenant.business_id}-{doc['id']}-1"
     assert _staff_view(tenant, doc)["card_charge"]["state"] == "submitted"
     # Stripe's webhook applies it; the same payment announced twice (two events) counts once.
-    _succeeded(anonymous, stripe_worker, tenant, made, "pi_test_1", 12000, f"evt_a_{made['doc']['id']}")
-    _succeeded(anonymous, stripe_worker, tenant, made, "pi_test_1", 12000, f"evt_b_{made['doc']['id']}")
+    pi = _staff_view(tenant, doc)["card_charge"]["payment_intent"]
+    _succeeded(anonymous, stripe_worker, tenant, made, pi, 12000, f"evt_a_{made['doc']['id']}")
+    _succeeded(anonymous, stripe_worker, tenant, made, pi, 12000, f"evt_b_{made['doc']['id']}")
     shown = _staff_view(tenant, doc)
     assert (shown["status"], shown["amount_paid"], shown["balance"]) == ("paid", 12000, 0)
     assert [p["amount"] for p in shown["payments"]] == [12000]
@@ -183,3 +184,44 @@ def test_another_tenants_invoice_cannot_be_charged(make_tenant: Any, stripe_card
     made = _auto_invoice(owner, stripe_cards)
     assert other.api.post(f"/api/v1/invoices/{made['doc']['id']}/charge-now").status == 404
     assert _intents(stripe_cards) == []
+    assert _run(made["doc"]) == "submitted"  # its own business's schedule charges it (and later tests start clean)
+
+
+def test_a_charge_stripe_refuses_later_is_recorded_and_the_client_asked_to_pay(
+        tenant: Tenant, stripe_cards: FakeStripeCards, anonymous: Api, stripe_worker: QueueWorker,  # noqa: F811
+        outbox: Outbox) -> None:
+    made = _auto_invoice(tenant, stripe_cards)
+    assert _run(made["doc"]) == "submitted"
+    pi = _staff_view(tenant, made["doc"])["card_charge"]["payment_intent"]
+    failed = {**event("stripe/payment_intent.payment_failed")["data"]["object"], "id": pi,
+              "metadata": {"business_id": tenant.business_id, "doc_id": made["doc"]["id"], "purpose": "autocharge",
+                           "attempt": "1"}}
+    sample = event("stripe/payment_intent.payment_failed")
+    assert post_event(anonymous, {**sample, "id": f"evt_f_{made['doc']['id']}", "data": {"object": failed}}).status == 200
+    stripe_worker.drain()
+    state = _staff_view(tenant, made["doc"])["card_charge"]
+    assert (state["state"], state["failure_reason"]) == ("failed", "The card was declined: Your card has insufficient funds.")
+    assert [m.subject for m in outbox.to("pat@auto.test")] == [f"Please pay invoice {made['doc']['number']}"]
+
+
+def test_locally_the_offline_stand_in_charges_the_saved_test_card_through_the_webhook_path(
+        tenant: Tenant, offline_stripe: None, stripe_worker: QueueWorker) -> None:  # noqa: F811
+    from chalicelib import clock
+    from chalicelib.services.payments import customers, offline_cards
+    from chalicelib.store import documents as docs
+
+    assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200
+    outcomes = {}
+    for card in ("4242", "0341", "3155"):
+        client_id, _ = client_with_contact(tenant, name=f"Card {card}", email=f"pat{card}@auto.test")
+        doc = make_document(tenant, client_id, amount=5000, due_date=clock.today().isoformat())
+        stored = docs.get_document(tenant.business_id, doc["id"])
+        assert stored is not None
+        stored.update(actions=[docs.Document.auto_charge.set(True)])
+        offline_cards.keep_test_card(customers.customer_for(tenant.business_id, client_id), card)
+        outcomes[card] = (doc, _run(doc))
+    assert {card: outcome for card, (_, outcome) in outcomes.items()} == {
+        "4242": "submitted", "0341": "failed", "3155": "failed"}
+    stripe_worker.drain()  # the stand-in queued a signed payment_intent.succeeded, as Stripe would send
+    assert _staff_view(tenant, outcomes["4242"][0])["status"] == "paid"
+    assert _staff_view(tenant, outcomes["3155"][0])["card_charge"]["failure_code"] == "authentication_required"
