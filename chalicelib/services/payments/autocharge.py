@@ -83,6 +83,8 @@ def charge_invoice(business_id: str, doc_id: str, by_staff: bool = False) -> str
         return "not_auto_charge"
     if document.status not in invoice_rules.OPEN_STATUSES or document.balance <= 0:
         return "nothing_due"
+    if document.balance < pay_rules.stripe_minimum(document.currency):
+        return "below_card_minimum"  # Stripe would refuse it: left for the client or staff
     business = get_business(business_id)
     if business is None or not stripe_gateway.online_payment_available(bool(business.stripe_enabled)):
         return "online_payment_off"
@@ -198,6 +200,7 @@ def status_of(business_id: str, doc_id: str) -> dict[str, object] | None:
 
 _REFUSED = {
     "nothing_due": "This invoice has nothing left to pay.",
+    "below_card_minimum": "The balance is below the smallest amount a card can be charged.",
     "online_payment_off": "Online payment is off for this business, so there is no saved card to charge.",
     "in_flight": "A charge for this invoice is already in progress.",
     "already": "This invoice was already charged; the payment is being confirmed.",

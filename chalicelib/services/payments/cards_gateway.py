@@ -163,6 +163,11 @@ def charge_off_session(params: dict[str, Any], idempotency_key: str) -> Intent:
         intent_id = error.payment_intent.id if error is not None and error.payment_intent is not None else None
         raise CardFailure(str(e.code or "card_declined"), str(e.user_message or "The card was declined."),
                           intent_id) from e
+    except stripe.InvalidRequestError as e:
+        # e.g. the card was detached meanwhile: the same key would get the same answer, so it is a
+        # failure to record (and tell the client), not an outage to retry.
+        raise CardFailure(str(e.code or "invalid_request"), str(e.user_message or "Stripe refused the charge."),
+                          None) from e
     except stripe.StripeError as e:
         log.warning("stripe payment_intents.create failed: %s", type(e).__name__)
         raise Unavailable(UNAVAILABLE) from e
