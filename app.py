@@ -8,6 +8,7 @@ from chalicelib.api import (
     access_logs,
     approvals,
     auth,
+    autocharge,
     business,
     checkout,
     claims,
@@ -25,6 +26,7 @@ from chalicelib.api import (
     pdfs,
     portal,
     portal_deliverables,
+    portal_cards,
     products,
     projects,
     quotes,
@@ -47,6 +49,9 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
     app.register_blueprint(blueprint.bp)
 # Issue 15, self-service: the contact's account, receipts, statements by email, self-registration.
 for blueprint in (self_service, receipts, statement_emails, registration):
+    app.register_blueprint(blueprint.bp)
+# Issue 15, saved cards: payment methods and pre-payments in the portal, auto-charge for staff.
+for blueprint in (portal_cards, autocharge):
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

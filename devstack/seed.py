@@ -112,6 +112,7 @@ def seed(today: date | None = None) -> Demo:
     ada = contacts[0]
     approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id)
     registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
+    _seed_cards(owner, business.business_id, client.client_id, ada.contact_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
@@ -168,3 +169,26 @@ def _seed_selfserve(owner: Principal, client_id: str, product_id: str, today: da
                                                                  reference="DEMO-TRX-1042",
                                                                  received_on=today - timedelta(days=5)), today)
     return str(registration.set_enabled(owner, True, "")["url"])
+
+
+def _seed_cards(owner: Principal, business_id: str, client_id: str, contact_id: str) -> None:
+    """Pre-payments on (minimum 20.00 EUR), and a Stripe Customer for Acme with a saved test card,
+    made through the offline checkout's setup mode like a client would (the signed
+    `checkout.session.completed` goes through the webhook's own `receive`; the event pump
+    applies it once the stack runs). With Stripe keys configured nothing is saved: use the
+    portal's Payment methods tab and Stripe's test card instead."""
+    from chalicelib.domain.inputs import BusinessUpdate
+    from chalicelib.services.accounts import businesses
+    from chalicelib.services.payments import cards_gateway, offline_cards, saved_cards, stripe_events
+
+    businesses.update_profile(owner, BusinessUpdate(prepayment_enabled=True, prepayment_minimum=2000))
+    if not cards_gateway.offline():
+        return
+    base = settings().public_base_url
+    access = portal.PortalAccess(business_id, client_id, contact_id, None)
+    url = saved_cards.start_setup(access, f"{base}/portal/{portal.SESSION}", base)
+
+    def receive(_url: str, payload: bytes, header: str) -> None:
+        stripe_events.receive(payload, header)
+
+    offline_cards.finish(url.rsplit("/", 1)[1], "4242", f"{base}/webhooks/stripe", deliver=receive)

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
 from chalicelib.domain.statements import this_year
 from chalicelib.services.billing import quotes
-from chalicelib.services.payments import checkout, stripe_gateway
+from chalicelib.services.payments import checkout, prepayments, saved_cards, stripe_gateway
 from chalicelib.services.payments.payment_return import check_number, payment_return
 from chalicelib.services.portal import portal
 from chalicelib.services.portal.account import account_tab
@@ -70,6 +70,10 @@ def portal_page(token: str) -> Any:
         view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
     elif tab == "account":
         view = account_tab(access, params.get("notice"))
+    elif tab == saved_cards.TAB:
+        view = saved_cards.payment_methods_tab(access, params)
+    elif tab == prepayments.TAB:
+        view = prepayments.prepayment_tab(access, params)
     else:
         # Checked for this request in open_portal already: no session to check again.
         files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),

@@ -91,6 +91,8 @@ class BusinessUpdate(Strict, kw_only=True):
     reminder_days_before: ReminderDays | UnsetType | None = UNSET  # None: no reminder before the due date
     reminder_on_due: bool | UnsetType = UNSET
     reminder_days_after: ReminderDays | UnsetType | None = UNSET  # None: no reminder after it
+    prepayment_enabled: bool | UnsetType = UNSET  # the portal's Pre-payment tab
+    prepayment_minimum: Money | UnsetType = UNSET
 
 
 class LogoUploadInput(Strict, kw_only=True):
@@ -268,6 +270,7 @@ class PayInput(Strict, kw_only=True):
     amount: PositiveMoney | None = None
     amount_text: Annotated[str, Meta(max_length=20, pattern=r"^\s*([0-9][0-9,. ]*)?\Z",
                                      extra={"means": "an amount like 40.00"})] | None = None
+    save_card: Annotated[str, Meta(pattern=r"^(true|on|yes)\Z")] | None = None  # keep the card for next time
 
 
 class EmailPreferences(Strict, kw_only=True):

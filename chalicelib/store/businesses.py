@@ -45,6 +45,9 @@ class Business(BaseItem, discriminator="business"):
     # page's token, shown to staff only like portal links (public lookups go through its hash).
     self_registration = BooleanAttribute(default=False)
     registration_token = UnicodeAttribute(null=True)
+    # Pre-payments in the portal (services/payments/prepayments.py): off until the business opts in.
+    prepayment_enabled = BooleanAttribute(default=False)
+    prepayment_minimum = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -1,7 +1,9 @@
 """The scheduler: every hour (EventBridge), the work that is due by the clock rather than by a request.
 
 - payment reminders by each business's settings (`services/billing/reminders.py`);
-- access expiry recorded on grants whose period ended (`services/delivery/expiry.py`).
+- access expiry recorded on grants whose period ended (`services/delivery/expiry.py`);
+- auto-charge invoices due, and repeating pre-payments due, charged to saved cards
+  (`services/payments/autocharge.py`, `prepayment_plans.py`).
 
 `overdue` needs no job: it is derived from the due date wherever an invoice is shown
 (`domain/invoices.display_status`), so it is right the moment the date passes, between runs
@@ -19,6 +21,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.services.billing import reminders
 from chalicelib.services.delivery import expiry
+from chalicelib.services.payments import autocharge, prepayment_plans
 
 log = logging.getLogger("paydrop.workers")
 
@@ -42,6 +45,12 @@ def on_tick(event: Any = None) -> dict[str, Any]:
         summary["expired_grants"] = expiry.expire_grants(now)
     except Exception as e:
         log.exception("access expiry failed")
+        failures.append(e)
+    try:  # saved cards: auto-charge invoices due, repeating pre-payments due (services/payments)
+        summary["auto_charge"] = autocharge.charge_due(now.date()).counts
+        summary["prepayment_plans"] = prepayment_plans.charge_due_plans(now.date()).counts
+    except Exception as e:
+        log.exception("card charges failed")
         failures.append(e)
     log.info("scheduler run: %s", summary)
     if failures:

@@ -34,6 +34,8 @@ FORMS = {
     "/portal/{token}/account": b"name=Ada",
     "/portal/{token}/account/email": b"email=ada%40acme.test",
     "/portal/{token}/statement/email": b"from=2026-01-01",
+    "/checkout/offline-cards/{session_id}": b"card=4242",
+    "/portal/{token}/pre-payment": b"amount_text=50.00",
 }
 
 
