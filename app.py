@@ -26,6 +26,7 @@ from chalicelib.api import (
     products,
     projects,
     quotes,
+    recurring,
     resources,
     webhooks,
 )
@@ -37,7 +38,7 @@ app.register_middleware(observability.middleware, "all")  # logs, correlation id
 
 for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences, limits, dashboard):
+                  email_preferences, limits, dashboard, recurring):
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

@@ -13,6 +13,7 @@ from chalicelib.domain import inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.recurring_inputs import RecurringInput, RecurringUpdate
 
 bp = Blueprint(__name__)
 
@@ -44,6 +45,8 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /resources/{resource_id}/upload/parts": inputs.PartsRequest,
     "POST /resources/{resource_id}/upload/complete": inputs.CompleteUpload,
     "POST /resources/{resource_id}/attachments": inputs.AttachmentInput,
+    "POST /recurring": RecurringInput,
+    "PATCH /recurring/{recurring_id}": RecurringUpdate,
 }
 
 
