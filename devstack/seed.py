@@ -15,6 +15,7 @@ from chalicelib.domain.inputs import (
     DocumentInput,
     FileSpec,
     LineInput,
+    PaymentInput,
     ProductInput,
     ResourceInput,
 )
@@ -42,6 +43,7 @@ class Demo:
     claim_token: str
     portal_token: str
     preferences_token: str
+    recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -68,6 +70,7 @@ def seed(today: date | None = None) -> Demo:
         stripe_enabled=True,  # without Stripe keys, Pay opens the offline test-mode checkout
         # Payment reminders, so `make tick AT=<a day near the due date>` shows them in the outbox.
         reminder_days_before=3, reminder_on_due=True, reminder_days_after=7,
+        time_zone="Europe/Berlin",  # recurring invoices are dated in it
     )
     owner = _owner(business.business_id)
     client, contacts = clients.create_client(owner, ClientInput(
@@ -103,6 +106,40 @@ def seed(today: date | None = None) -> Demo:
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
     ada = contacts[0]
+    recurring_id = _seed_recurring(owner, client.client_id, today)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
-                notifications.preferences_token(business.business_id, ada))
+                notifications.preferences_token(business.business_id, ada), recurring_id)
+
+
+def _seed_recurring(owner: Principal, client_id: str, today: date) -> str:
+    """Acme's monthly retainer, made recurring from an invoice 40 days ago, with the monthly report
+    attached after payment: the real scheduler, with the clock on each period's day, issued two
+    invoices (each with its own report); the first is paid, so its report is unlocked."""
+    from datetime import datetime
+
+    from chalicelib import clock
+    from chalicelib.domain.recurring_inputs import RecurringInput
+    from chalicelib.services.recurring import scheduler, templates
+
+    start = today - timedelta(days=40)
+    retainer = documents.create_document(owner, "invoice", DocumentInput(
+        client_id=client_id, issue_date=start - timedelta(days=1), notes="Monthly support retainer.",
+        lines=[LineInput(description="Support retainer (monthly)", unit_price=45000, tax_rate_bp=1900)]), today)
+    report = _uploaded_file(owner, "Monthly report", "monthly-report.txt", b"Northwind monthly report.\n", ["reports"])
+    attachments.attach(owner, report, AttachmentInput(target_type="invoice", target_id=retainer.doc_id,
+                                                      policy="after_payment"))
+    documents.mark_sent(owner, "invoice", retainer.doc_id)
+    made = templates.create_from_invoice(owner, RecurringInput(
+        invoice_id=retainer.doc_id, frequency="monthly", start_date=start, end="after", end_after=12))
+    try:
+        for _ in range(2):  # run the scheduler on the day of each of the two periods that have come
+            due = templates.get_template(owner, made.template_id).due_at
+            moment = datetime.fromisoformat(str(due).replace("Z", "+00:00")) + timedelta(hours=9)
+            clock.use(lambda moment=moment: moment)
+            scheduler.issue_due(moment)
+    finally:
+        clock.use(None)
+    _, periods = templates.with_periods(owner, made.template_id)
+    documents.record_payment(owner, str(periods[0].doc_id), PaymentInput(method="bank_transfer"), today)
+    return made.template_id

@@ -172,6 +172,7 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
+        "recurring_url": f"{base_url}/portal/{demo.portal_token}/recurring/{demo.recurring_id}",
     }
 
 

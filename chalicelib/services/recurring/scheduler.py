@@ -47,7 +47,7 @@ def issue_due(now: datetime | None = None) -> RecurringRun:
             businesses[business_id] = get_business(business_id)
         try:
             _run_template(businesses[business_id], business_id, template_id, now, run)
-        except Exception:  # noqa: BLE001 - the others still run; the scheduler raises after
+        except Exception:  # the others still run; the scheduler raises after
             log.exception("recurring %s failed; the next run goes on from where it stopped", template_id)
             run.failed.append(template_id)
     return run
