@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from chalicelib import clock
 from chalicelib.services.recurring import issue
 from chalicelib.services.recurring import scheduler as recurring_scheduler
@@ -175,3 +177,28 @@ def test_each_months_invoice_gets_its_own_file_that_unlocks_when_that_month_is_p
     assert tenant.api.post(f"/api/v1/invoices/{may['id']}/payments", {}).status == 201
     states = {i: tenant.api.get(f"/api/v1/invoices/{i}/grants").json["items"][0]["state"] for i in grants}
     assert states == {may["id"]: "available", june["id"]: "locked"}
+
+
+def test_a_run_that_fails_halfway_is_finished_by_a_later_run_without_a_second_invoice_or_email(
+        recurring: Callable[..., Made], outbox: Any, monkeypatch: Any) -> None:
+    from chalicelib.config import reset_settings
+
+    year = far_year()
+    made = recurring(date(year, 8, 1))
+    at(noon_utc(date(year, 8, 1)))
+    monkeypatch.setenv("MAIL_QUEUE_URL", "")  # the mail queue is unreachable for this run
+    reset_settings()
+    try:
+        with pytest.raises(RuntimeError, match=r"1 recurring invoice\(s\) failed"):
+            tick()
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+    [period] = made.detail()["invoices"]
+    assert period["state"] == "issued" and outbox.to(made.contact_email) == []  # numbered, not yet emailed
+    tick()  # a retry at once: the failed run's lease still holds, nothing happens twice
+    at(noon_utc(date(year, 8, 1), hour=13))  # an hour later the lease has run out: finished
+    tick()
+    [done] = made.detail()["invoices"]
+    assert (done["state"], done["invoice_id"], done["number"]) == ("done", period["invoice_id"], period["number"])
+    assert [m.subject for m in outbox.to(made.contact_email)] == [f"Invoice {period['number']} from Monthly Co"]
