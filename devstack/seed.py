@@ -2,8 +2,9 @@
 a file delivered after payment (through a product) and a claim link."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from chalicelib.aws import s3
@@ -116,8 +117,6 @@ def _seed_recurring(owner: Principal, client_id: str, today: date) -> str:
     """Acme's monthly retainer, made recurring from an invoice 40 days ago, with the monthly report
     attached after payment: the real scheduler, with the clock on each period's day, issued two
     invoices (each with its own report); the first is paid, so its report is unlocked."""
-    from datetime import datetime
-
     from chalicelib import clock
     from chalicelib.domain.recurring_inputs import RecurringInput
     from chalicelib.services.recurring import scheduler, templates
@@ -136,10 +135,14 @@ def _seed_recurring(owner: Principal, client_id: str, today: date) -> str:
         for _ in range(2):  # run the scheduler on the day of each of the two periods that have come
             due = templates.get_template(owner, made.template_id).due_at
             moment = datetime.fromisoformat(str(due).replace("Z", "+00:00")) + timedelta(hours=9)
-            clock.use(lambda moment=moment: moment)
+            clock.use(functools.partial(_fixed, moment))
             scheduler.issue_due(moment)
     finally:
         clock.use(None)
     _, periods = templates.with_periods(owner, made.template_id)
     documents.record_payment(owner, str(periods[0].doc_id), PaymentInput(method="bank_transfer"), today)
     return made.template_id
+
+
+def _fixed(moment: datetime) -> datetime:
+    return moment

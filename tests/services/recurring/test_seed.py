@@ -20,7 +20,7 @@ def test_the_demo_retainer_has_two_invoices_from_the_scheduler(tenant: Any) -> N
     assert detail["start_date"] == start.isoformat() and detail["cycles_remaining"] == 10
     assert [p["state"] for p in detail["invoices"]] == ["done", "done"]
     invoices = [tenant.api.get(f"/api/v1/invoices/{p['invoice_id']}").json for p in reversed(detail["invoices"])]
-    assert [i["issue_date"] for i in invoices][0] == start.isoformat()
+    assert invoices[0]["issue_date"] == start.isoformat()
     assert [i["status"] for i in invoices] == ["paid", "sent"]
     grants = [tenant.api.get(f"/api/v1/invoices/{i['id']}/grants").json["items"] for i in invoices]
     assert [[g["state"] for g in found] for found in grants] == [["available"], ["locked"]]
