@@ -116,5 +116,5 @@ export function makeRecurringForm(doc) {
       go(`#/recurring/${made.id}`);
     }, form);
   });
-  return h('details', { class: 'card' }, h('summary', {}, 'Make recurring'), form);
+  return h('details', { class: 'card' }, h('summary', { testid: 'make-recurring-open' }, 'Make recurring'), form);
 }
