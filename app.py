@@ -31,6 +31,7 @@ from chalicelib.api import (
     projects,
     quotes,
     receipts,
+    recurring,
     registration,
     resources,
     self_service,
@@ -43,15 +44,17 @@ from chalicelib.api import (
 app = Chalice(app_name="paydrop", debug=False, configure_logs=False)
 app.register_middleware(observability.middleware, "all")  # logs, correlation id, metrics
 
-for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
-                  invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences, limits, dashboard, approvals, portal_deliverables):
-    app.register_blueprint(blueprint.bp)
-# Issue 15, self-service: the contact's account, receipts, statements by email, self-registration.
-for blueprint in (self_service, receipts, statement_emails, registration):
-    app.register_blueprint(blueprint.bp)
-# Issue 15, saved cards: payment methods and pre-payments in the portal, auto-charge for staff.
-for blueprint in (portal_cards, autocharge):
+# One blueprint a line: features added side by side merge without touching each other's lines.
+BLUEPRINTS = (
+    health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
+    invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
+    email_preferences, limits, dashboard,
+    approvals, portal_deliverables,  # issue 14: deliverables and approvals
+    self_service, receipts, statement_emails, registration,  # issue 15: self-service
+    portal_cards, autocharge,  # issue 15: saved cards, auto-charge, pre-payments
+    recurring,  # issue 15: recurring invoices
+)
+for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

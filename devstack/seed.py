@@ -2,8 +2,9 @@
 a file delivered after payment (through a product) and a claim link."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from chalicelib.aws import s3
@@ -49,6 +50,7 @@ class Demo:
     approval_project_id: str = ""  # the project of the deliverable awaiting approval (_seed_approvals)
     deliverable_id: str = ""
     registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
+    recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -75,6 +77,7 @@ def seed(today: date | None = None) -> Demo:
         stripe_enabled=True,  # without Stripe keys, Pay opens the offline test-mode checkout
         # Payment reminders, so `make tick AT=<a day near the due date>` shows them in the outbox.
         reminder_days_before=3, reminder_on_due=True, reminder_days_after=7,
+        time_zone="Europe/Berlin",  # recurring invoices are dated in it
     )
     owner = _owner(business.business_id)
     client, contacts = clients.create_client(owner, ClientInput(
@@ -113,10 +116,11 @@ def seed(today: date | None = None) -> Demo:
     approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id)
     registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
     _seed_cards(owner, business.business_id, client.client_id, ada.contact_id)
+    recurring_id = _seed_recurring(owner, client.client_id, today)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
-                registration_path=registration_path)
+                registration_path=registration_path, recurring_id=recurring_id)
 
 
 def _homepage_mockup() -> bytes:
@@ -192,3 +196,38 @@ def _seed_cards(owner: Principal, business_id: str, client_id: str, contact_id: 
         stripe_events.receive(payload, header)
 
     offline_cards.finish(url.rsplit("/", 1)[1], "4242", f"{base}/webhooks/stripe", deliver=receive)
+
+
+def _seed_recurring(owner: Principal, client_id: str, today: date) -> str:
+    """Acme's monthly retainer, made recurring from an invoice 40 days ago, with the monthly report
+    attached after payment: the real scheduler, with the clock on each period's day, issued two
+    invoices (each with its own report); the first is paid, so its report is unlocked."""
+    from chalicelib import clock
+    from chalicelib.domain.recurring_inputs import RecurringInput
+    from chalicelib.services.recurring import scheduler, templates
+
+    start = today - timedelta(days=40)
+    retainer = documents.create_document(owner, "invoice", DocumentInput(
+        client_id=client_id, issue_date=start - timedelta(days=1), notes="Monthly support retainer.",
+        lines=[LineInput(description="Support retainer (monthly)", unit_price=45000, tax_rate_bp=1900)]), today)
+    report = _uploaded_file(owner, "Monthly report", "monthly-report.txt", b"Northwind monthly report.\n", ["reports"])
+    attachments.attach(owner, report, AttachmentInput(target_type="invoice", target_id=retainer.doc_id,
+                                                      policy="after_payment"))
+    documents.mark_sent(owner, "invoice", retainer.doc_id)
+    made = templates.create_from_invoice(owner, RecurringInput(
+        invoice_id=retainer.doc_id, frequency="monthly", start_date=start, end="after", end_after=12))
+    try:
+        for _ in range(2):  # run the scheduler on the day of each of the two periods that have come
+            due = templates.get_template(owner, made.template_id).due_at
+            moment = datetime.fromisoformat(str(due).replace("Z", "+00:00")) + timedelta(hours=9)
+            clock.use(functools.partial(_fixed, moment))
+            scheduler.issue_due(moment)
+    finally:
+        clock.use(None)
+    _, periods = templates.with_periods(owner, made.template_id)
+    documents.record_payment(owner, str(periods[0].doc_id), PaymentInput(method="bank_transfer"), today)
+    return made.template_id
+
+
+def _fixed(moment: datetime) -> datetime:
+    return moment

@@ -176,6 +176,7 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
                                    f"/deliverables/{demo.deliverable_id}"),
         "staff_approvals_url": f"{base_url}/app/#/approvals",
         "register_url": f"{base_url}{demo.registration_path}" if demo.registration_path else "",
+        "recurring_url": f"{base_url}/portal/{demo.portal_token}/recurring/{demo.recurring_id}",
     }
 
 

@@ -13,6 +13,7 @@ from chalicelib.domain import approvals_inputs, inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.recurring_inputs import RecurringInput, RecurringUpdate
 
 bp = Blueprint(__name__)
 
@@ -49,6 +50,8 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /approvals/{deliverable_id}/versions": inputs.FileSpec,
     "POST /clients/{client_id}/statement/email": inputs.StatementRange,
     "PUT /business/self-registration": inputs.SelfRegistrationSetting,
+    "POST /recurring": RecurringInput,
+    "PATCH /recurring/{recurring_id}": RecurringUpdate,
 }
 
 

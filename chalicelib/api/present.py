@@ -51,6 +51,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "logo_url": logo_url,
         "prepayment_enabled": bool(b.prepayment_enabled),
         "prepayment_minimum": int(b.prepayment_minimum or 0),
+        "time_zone": b.time_zone or "UTC",
     }
 
 

@@ -63,6 +63,9 @@ class RefreshInput(Strict, kw_only=True):
     refresh_token: Annotated[str, Meta(min_length=1, max_length=4096)]
 
 
+# An IANA time-zone name (checked against the zone database by the business service).
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+/-]+\Z",
+                               extra={"means": "a time zone like Europe/Paris"})]
 PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
 PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
 
@@ -93,6 +96,7 @@ class BusinessUpdate(Strict, kw_only=True):
     reminder_days_after: ReminderDays | UnsetType | None = UNSET  # None: no reminder after it
     prepayment_enabled: bool | UnsetType = UNSET  # the portal's Pre-payment tab
     prepayment_minimum: Money | UnsetType = UNSET
+    time_zone: TimeZone | UnsetType = UNSET
 
 
 class LogoUploadInput(Strict, kw_only=True):

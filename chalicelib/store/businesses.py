@@ -48,6 +48,7 @@ class Business(BaseItem, discriminator="business"):
     # Pre-payments in the portal (services/payments/prepayments.py): off until the business opts in.
     prepayment_enabled = BooleanAttribute(default=False)
     prepayment_minimum = NumberAttribute(default=0)
+    time_zone = UnicodeAttribute(default="UTC")  # IANA name: recurring invoices are dated in it
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -74,6 +75,14 @@ def get_business(business_id: str) -> Business | None:
         return Business.get(business_pk(business_id), "PROFILE")
     except Business.DoesNotExist:
         return None
+
+
+def counter_item(business_id: str, sequence: str) -> Counter:
+    """The counter of `sequence`, as stored (value 0 when none was taken yet)."""
+    try:
+        return Counter.get(business_pk(business_id), f"COUNTER#{sequence}", consistent_read=True)
+    except Counter.DoesNotExist:
+        return Counter(business_pk(business_id), f"COUNTER#{sequence}", value=0)
 
 
 def next_number(business_id: str, sequence: str) -> int:

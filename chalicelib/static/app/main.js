@@ -10,6 +10,7 @@ import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
+import { recurringListScreen, recurringScreen } from './screens/recurring.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
@@ -30,6 +31,8 @@ setRoutes([
   [/^#\/settings$/, () => settingsScreen()],
   [/^#\/approvals$/, () => approvalsScreen()],
   [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
+  [/^#\/recurring$/, () => recurringListScreen()],
+  [/^#\/recurring\/([\w-]+)$/, (id) => recurringScreen(id)],
 ]);
 
 async function boot() {
