@@ -255,6 +255,8 @@ def main() -> None:
     configure_logging(args.verbose)
     if not args.verbose:  # the app's own INFO lines (a view recorded, an email sent) only with -v
         os.environ.setdefault("LOG_LEVEL", "WARNING")
+        # and no EMF metric lines (a preview made, an email sent): they are for CloudWatch, not this terminal
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     # Ctrl-C and SIGTERM set an event rather than raise into whichever frame runs: the stop
     # below then always runs, and works even when the shell started us with SIGINT ignored.
     done = threading.Event()
