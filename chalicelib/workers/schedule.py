@@ -1,7 +1,9 @@
 """The scheduler: every hour (EventBridge), the work that is due by the clock rather than by a request.
 
 - payment reminders by each business's settings (`services/billing/reminders.py`);
-- access expiry recorded on grants whose period ended (`services/delivery/expiry.py`).
+- access expiry recorded on grants whose period ended (`services/delivery/expiry.py`);
+- notification digests whose window ended but whose delayed queue message never came
+  (`services/notifications/digests.send_due`; normally the mail queue's delayed message sends them).
 
 `overdue` needs no job: it is derived from the due date wherever an invoice is shown
 (`domain/invoices.display_status`), so it is right the moment the date passes, between runs
@@ -42,6 +44,15 @@ def on_tick(event: Any = None) -> dict[str, Any]:
         summary["expired_grants"] = expiry.expire_grants(now)
     except Exception as e:
         log.exception("access expiry failed")
+        failures.append(e)
+    try:
+        from chalicelib.services.notifications import digests
+
+        summary["digests"] = digests.send_due(now)
+        if summary["digests"]["failed"]:  # released: the next run (or the queue's retry) sends them
+            failures.append(RuntimeError(f"{summary['digests']['failed']} digest(s) could not be sent"))
+    except Exception as e:
+        log.exception("digests failed")
         failures.append(e)
     log.info("scheduler run: %s", summary)
     if failures:
