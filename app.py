@@ -20,9 +20,11 @@ from chalicelib.api import (
     invoice_page,
     invoices,
     limits,
+    notifications,
     payments,
     pdfs,
     portal,
+    portal_notifications,
     products,
     projects,
     quotes,
@@ -37,7 +39,7 @@ app.register_middleware(observability.middleware, "all")  # logs, correlation id
 
 for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences, limits, dashboard):
+                  email_preferences, limits, dashboard, notifications, portal_notifications):
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

@@ -17,6 +17,8 @@ scheduler can send any whose delayed queue message was lost — a Query, never a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.tokens import new_id
@@ -80,7 +82,7 @@ def note_id(moment: datetime) -> str:
 
 
 def new_notification(business_id: str, recipient: str, created_at: str, notification_id: str,
-                     **fields: str | None) -> Notification:
+                     **fields: Any) -> Notification:
     """`notification_id` must sort by time (`note_id`): the inbox is ordered by it."""
     return Notification(inbox_pk(business_id, recipient), f"{NOTE}{notification_id}",
                         notification_id=notification_id, business_id=business_id, recipient=recipient,
@@ -107,7 +109,11 @@ def inbox_page(business_id: str, recipient: str, limit: int,
     found = list(results)
     mark = next((i.read_up_to for i in found if isinstance(i, ReadMark)), None)
     notes = [i for i in found if isinstance(i, Notification)]
-    return notes, str(mark) if mark else None, encode_cursor(results.last_evaluated_key)
+    last_key = results.last_evaluated_key
+    if len(notes) > limit:  # no read mark yet: the extra item read is a note, for the next page
+        notes = notes[:limit]
+        last_key = {"pk": {"S": pk}, "sk": {"S": notes[-1].sk}}
+    return notes, str(mark) if mark else None, encode_cursor(last_key)
 
 
 def read_mark(business_id: str, recipient: str) -> str | None:

@@ -53,10 +53,14 @@ def portal_link(token: str, note: Notification) -> str:
     return f"{base}/{note.portal_path.lstrip('/')}" if note.portal_path else f"{base}/notifications"
 
 
-def staff_link(note: Notification) -> str:
-    """The dashboard screen of `staff_path` ("/dashboard/projects/{id}", "#/projects/{id}"…)."""
+def dashboard_route(note: Notification) -> str:
+    """The dashboard's hash route for `staff_path` ("/dashboard/projects/{id}", "#/projects/{id}"…)."""
     path = re.sub(r"^/?(dashboard|app)?/?#?/?", "", note.staff_path or "") or "notifications"
-    return f"{settings().public_base_url}/app/#/{path}"
+    return f"#/{path}"
+
+
+def staff_link(note: Notification) -> str:
+    return f"{settings().public_base_url}/app/{dashboard_route(note)}"
 
 
 def excerpt(text: str | None) -> str | None:

@@ -21,6 +21,7 @@ message lost because SQS refused it when the window opened costs an hour's delay
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -50,16 +51,16 @@ ATTEMPTS = 5
 
 def schedule(business_id: str, recipient: str, now: datetime) -> None:
     """Put this event in the recipient's current window, or open one and queue its send."""
-    pk = store.inbox_pk(business_id, recipient)
+    Pending = store.PendingDigest
     for _ in range(3):
         pending = store.new_pending_digest(business_id, recipient, iso(now + WINDOW), iso(now))
         try:
-            conditional(lambda: pending.save(condition=store.PendingDigest.pk.does_not_exist()), "pending")
+            conditional(functools.partial(pending.save, condition=Pending.pk.does_not_exist()), "pending")
         except Conflict:
-            joined = store.PendingDigest(pk, store.DIGEST)
+            joined = Pending(store.inbox_pk(business_id, recipient), store.DIGEST)
             try:
-                conditional(lambda: joined.update(actions=[store.PendingDigest.events.add(1)],
-                                                  condition=store.PendingDigest.pk.exists()), "sent")
+                conditional(functools.partial(joined.update, actions=[Pending.events.add(1)],
+                                              condition=Pending.pk.exists()), "sent")
                 return
             except Conflict:
                 continue  # the window was just sent: this event opens the next one

@@ -122,7 +122,7 @@ def test_three_events_in_five_minutes_are_one_email_and_a_later_one_is_another(
     _happens(studio, client_id, "milestones", "Milestone done: Wireframes")
     at(16)
     _deliver(_delayed_message(studio, _recipient(ada)))
-    first, second = outbox.to(ada.email)
+    _, second = outbox.to(ada.email)
     assert second.subject == "1 update from Northwind Studio" and "Milestone done: Wireframes" in second.text
     assert "New message from Sam" not in second.text
 
@@ -132,7 +132,7 @@ def test_a_category_the_contact_turned_off_is_left_out(studio: Tenant, outbox: A
     _happens(studio, client_id, "messages", "New message from Sam")
     _deliver(_delayed_message(studio, _recipient(ada)))
     (first,) = outbox.to(ada.email)
-    prefs = [link for link in first.links if "/email-preferences/" in link][0]
+    prefs = next(link for link in first.links if "/email-preferences/" in link)
     assert anonymous.call("POST", urlsplit(prefs).path, '{"files": false}', headers=JSON).status == 200
 
     at(10)
