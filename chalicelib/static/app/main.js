@@ -7,6 +7,7 @@ import { route, setRoutes } from './lib/router.js';
 import { setUpLogin, showLogin, startSession } from './lib/session.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
+import { notificationsScreen, refreshBell, startBell } from './screens/notifications.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
 import { resourceScreen } from './screens/resource.js';
@@ -27,14 +28,17 @@ setRoutes([
   [/^#\/resources\/([\w-]+)$/, (id) => resourceScreen(id)],
   [/^#\/payments$/, () => paymentsScreen()],
   [/^#\/settings$/, () => settingsScreen()],
+  [/^#\/notifications$/, () => notificationsScreen()],
 ]);
 
 async function boot() {
   setUpLogin();
   window.addEventListener('hashchange', route);
+  startBell();
   if (tokens.get()?.id_token) {
     try {
       await startSession();
+      refreshBell();
       return;
     } catch {
       tokens.clear();
