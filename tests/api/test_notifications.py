@@ -122,3 +122,16 @@ def test_a_signed_in_contact_reads_its_list_at_portal_me(tenant: Tenant, anonymo
     mine = anonymous.get("/portal/me/notifications", headers={**JSON, "Cookie": cookie})
     assert mine.status == 200 and [i["title"] for i in mine.json["items"]] == ["New file"]
     assert anonymous.get("/portal/me/notifications", headers=JSON).status == 404  # no session
+
+
+def test_the_portal_list_costs_at_most_three_dynamodb_calls(
+        tenant: Tenant, anonymous: Api, dynamodb_calls: list[str]) -> None:
+    client_id, ada, _, _, _ = _two_contacts(tenant)
+    for n in range(3):
+        _happens(tenant, client_id, f"New file {n}", audience="client", category="files")
+    path = portal_link(tenant, client_id, ada)
+    for _ in range(2):  # unread, then all read
+        dynamodb_calls.clear()
+        assert anonymous.get(f"{path}/notifications").status == 200
+        assert len(dynamodb_calls) <= 3 and "Scan" not in dynamodb_calls, dynamodb_calls
+        anonymous.call("POST", f"{path}/notifications/all/read", "", headers=JSON)

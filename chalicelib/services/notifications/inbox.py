@@ -35,12 +35,18 @@ def _item(note: store.Notification, mark: str | None, link: str | None) -> dict[
 
 
 def page(business_id: str, recipient: str, cursor: str | None, link_of: Any, limit: int = PAGE) -> dict[str, Any]:
-    """A page of the recipient's notifications, newest first, and the unread count (first page: two
-    Queries; later pages add the read mark's GetItem). `link_of(note)` says where each one leads."""
+    """A page of the recipient's notifications, newest first, and the unread count (first page: one
+    Query, two when unread notes may lie beyond it; later pages add the read mark's GetItem).
+    `link_of(note)` says where each one leads."""
     notes, mark, next_cursor = store.inbox_page(business_id, recipient, max(1, limit), cursor)
     if cursor:
         mark = store.read_mark(business_id, recipient)
-    unread = store.count_unread(business_id, recipient, mark, BADGE_CAP)
+    if not cursor and (next_cursor is None or (mark is not None and notes and notes[-1].notification_id <= mark)):
+        # Every note that can still be unread is on this page: count here, no second Query
+        # (so the portal page stays at 3 calls once the contact has marked all read).
+        unread = sum(1 for n in notes if store.is_unread(n, mark))
+    else:
+        unread = store.count_unread(business_id, recipient, mark, BADGE_CAP)
     return {"items": [_item(n, mark, link_of(n)) for n in notes], "unread": unread,
             "unread_display": "99+" if unread >= BADGE_CAP else str(unread), "next_cursor": next_cursor}
 

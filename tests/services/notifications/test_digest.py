@@ -271,3 +271,13 @@ def test_an_email_ses_refuses_is_sent_on_the_retry(studio: Tenant, outbox: Any,
     monkeypatch.setattr(mail, "send", real)
     assert _deliver(window) == {"batchItemFailures": []}
     assert [m.subject for m in outbox.to(ada.email)] == ["1 update from Northwind Studio"]
+
+
+def test_a_suppressed_address_gets_no_digest(studio: Tenant, outbox: Any) -> None:
+    from chalicelib.store import suppressions
+
+    client_id, (ada,) = _client(studio, "Ada")
+    suppressions.record(ada.email, "bounce", "mailbox does not exist", "2026-12-01T11:00:00Z", None)
+    _happens(studio, client_id, "files", "New file: Brand guide.pdf")
+    assert _deliver(_delayed_message(studio, _recipient(ada))) == {"batchItemFailures": []}
+    assert outbox.to(ada.email) == []
