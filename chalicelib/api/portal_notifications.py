@@ -13,6 +13,7 @@ from chalicelib.api.html import brand, check_same_origin, client_json, page_erro
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.notifications import inbox
+from chalicelib.services.notifications.digest_email import portal_href
 from chalicelib.services.portal import portal
 
 bp = Blueprint(__name__)
@@ -35,8 +36,7 @@ def portal_notifications(token: str) -> Any:
     access, recipient = _open(token)
     base = absolute_url(request, f"/portal/{token}")
     params: Any = request.query_params or {}
-    view = inbox.page(access.business_id, recipient, params.get("cursor"),
-                      lambda n: f"{base}/{n.portal_path.lstrip('/')}" if n.portal_path else None)
+    view = inbox.page(access.business_id, recipient, params.get("cursor"), lambda n: portal_href(base, n.portal_path))
     if wants_json(request.headers):
         return client_json(view)
     return render("portal_notifications.html", business=brand(portal.business_for(access)), view=view, base=base)

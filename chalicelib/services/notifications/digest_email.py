@@ -48,9 +48,16 @@ def contact_portal_token(business_id: str, contact: Contact) -> str:
     return token
 
 
+def portal_href(base: str, portal_path: str | None) -> str | None:
+    """`portal_path` ("projects/{id}", "?tab=files") under a portal's `base` URL; None without one."""
+    if not portal_path:
+        return None
+    return base + portal_path if portal_path.startswith("?") else f"{base}/{portal_path.lstrip('/')}"
+
+
 def portal_link(token: str, note: Notification) -> str:
     base = f"{settings().public_base_url}/portal/{token}"
-    return f"{base}/{note.portal_path.lstrip('/')}" if note.portal_path else f"{base}/notifications"
+    return portal_href(base, note.portal_path) or f"{base}/notifications"
 
 
 def dashboard_route(note: Notification) -> str:
