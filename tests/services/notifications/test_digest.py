@@ -281,3 +281,18 @@ def test_a_suppressed_address_gets_no_digest(studio: Tenant, outbox: Any) -> Non
     _happens(studio, client_id, "files", "New file: Brand guide.pdf")
     assert _deliver(_delayed_message(studio, _recipient(ada))) == {"batchItemFailures": []}
     assert outbox.to(ada.email) == []
+
+
+def test_a_short_digest_keeps_its_non_ascii_text(studio: Tenant, outbox: Any) -> None:
+    """Short lines go out 8bit (UTF-8 as is): the text arrives as written, em dash and umlauts."""
+    from chalicelib.services.notifications.activity import STAFF
+    from chalicelib.store.businesses import get_business
+    from chalicelib.store.notifications import STAFF as TEAM
+
+    client_id, _ = _client(studio, "Ada")
+    _happens(studio, client_id, "messages", "Nachricht von Jürgen", text="Grüße aus Köln", audience=STAFF)
+    _deliver(_delayed_message(studio, TEAM))
+    business = get_business(studio.business_id)
+    assert business is not None and business.email
+    (email,) = outbox.to(business.email)
+    assert "Nachricht von Jürgen" in email.text and '"Grüße aus Köln"' in email.text and "\n—\n" in email.text

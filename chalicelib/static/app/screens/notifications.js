@@ -3,6 +3,7 @@
 import { api, state } from '../lib/api.js';
 import { append, badge, button, h, pageHeader } from '../lib/dom.js';
 import { run } from '../lib/forms.js';
+import { route } from '../lib/router.js';
 
 const PAGE = 25;
 const BELL_EVERY_MS = 60_000;
@@ -61,7 +62,7 @@ export async function notificationsScreen() {
   const all = button('Mark all read', { class: 'button secondary', testid: 'mark-all-read', hidden: !page.unread,
     onclick: (e) => run(e.currentTarget, async () => {
       showCount(await api('POST', '/notifications/all/read'));
-      location.reload();
+      await route(); // the list again, every item read
     }) });
   return h('div', {},
     pageHeader('Notifications', all),
