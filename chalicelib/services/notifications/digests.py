@@ -66,6 +66,7 @@ def schedule(business_id: str, recipient: str, now: datetime) -> None:
                 continue  # the window was just sent: this event opens the next one
         queue_send(business_id, recipient, pending.due_at)
         return
+    log.warning("digest window of %s kept changing; this event waits for the next one", recipient.partition("#")[0])
 
 
 def queue_send(business_id: str, recipient: str, due_at: str) -> None:
