@@ -83,8 +83,8 @@ def subject(business: Business, count: int) -> str:
 
 def reply_address(notes: Sequence[Notification]) -> str | None:
     """The reply address of the message in the digest: the only one carrying one, else the latest's."""
-    carrying = [n for n in notes if n.category == "messages" and n.reply_to]
-    return carrying[-1].reply_to if carrying else None
+    carrying = [n for n in notes if n.category == "messages" and n.reply_to and mail.is_one_address(n.reply_to)]
+    return carrying[-1].reply_to if carrying else None  # a malformed one is left out, not the email
 
 
 def body(greeting: str, business: Business, notes: Sequence[Notification], links: Sequence[str]) -> str:

@@ -137,7 +137,8 @@ def compose(business_id: str, recipient: str,
     if business is None or not notes:
         return None, []
     if contact_ids is None:
-        return digest_email.for_staff(business, notes), list(notes)
+        email = digest_email.for_staff(business, notes)  # None: the business has no address
+        return email, list(notes) if email else []
     contact = get_contact(business_id, *contact_ids)
     if contact is None:
         return None, []  # removed: nothing more reaches them

@@ -58,6 +58,15 @@ def _recipient(to: str, name: str = "to") -> str:
     return found[0][1]
 
 
+def is_one_address(value: str) -> bool:
+    """Whether `value` would pass as `to` or `reply_to` (one address, one line)."""
+    try:
+        _recipient(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def build(email: Email) -> EmailMessage:
     """The MIME message for `email`; raises ValidationError for anything that could inject headers."""
     _recipient(email.to)
