@@ -6,6 +6,7 @@ from chalice import Chalice, Rate
 from chalicelib import observability
 from chalicelib.api import (
     access_logs,
+    approvals,
     auth,
     business,
     checkout,
@@ -24,11 +25,16 @@ from chalicelib.api import (
     payments,
     pdfs,
     portal,
+    portal_deliverables,
     portal_notifications,
     products,
     projects,
     quotes,
+    receipts,
+    registration,
     resources,
+    self_service,
+    statement_emails,
     webhooks,
 )
 
@@ -39,7 +45,11 @@ app.register_middleware(observability.middleware, "all")  # logs, correlation id
 
 for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences, limits, dashboard, notifications, portal_notifications):
+                  email_preferences, limits, dashboard, approvals, portal_deliverables, notifications,
+                  portal_notifications):
+    app.register_blueprint(blueprint.bp)
+# Issue 15, self-service: the contact's account, receipts, statements by email, self-registration.
+for blueprint in (self_service, receipts, statement_emails, registration):
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

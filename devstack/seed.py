@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
+from chalicelib.domain.approvals_inputs import DeliverableInput
 from chalicelib.domain.inputs import (
     AttachmentInput,
     ClientInput,
@@ -15,18 +16,21 @@ from chalicelib.domain.inputs import (
     DocumentInput,
     FileSpec,
     LineInput,
+    PaymentInput,
     ProductInput,
+    ProjectInput,
     ResourceInput,
 )
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.principal import Principal
-from chalicelib.services.accounts import clients, onboarding, products
+from chalicelib.services.accounts import clients, onboarding, products, projects
+from chalicelib.services.approvals import deliverables
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
 from chalicelib.services.delivery import attachments, resources
 from chalicelib.services.notifications import notifications
 from chalicelib.services.notifications.activity import CLIENT, STAFF, Activity, record
-from chalicelib.services.portal import portal
+from chalicelib.services.portal import portal, registration
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
 DEMO_PASSWORD = "Demo-Owner-Pass-2026"
@@ -43,6 +47,9 @@ class Demo:
     claim_token: str
     portal_token: str
     preferences_token: str
+    approval_project_id: str = ""  # the project of the deliverable awaiting approval (_seed_approvals)
+    deliverable_id: str = ""
+    registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -104,10 +111,65 @@ def seed(today: date | None = None) -> Demo:
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
     ada = contacts[0]
+    approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id)
+    registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
     _seed_notifications(business.business_id, client.client_id, sent.doc_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
-                notifications.preferences_token(business.business_id, ada))
+                notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
+                registration_path=registration_path)
+
+
+def _homepage_mockup() -> bytes:
+    """A 1200 × 900 PNG that looks like a web page design (Pillow: a runtime dependency)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), "#f0fdfa")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1200, 90), fill="#0f766e")
+    draw.text((40, 35), "ACME ROBOTICS", fill="white")
+    draw.rectangle((40, 140, 1160, 460), fill="#99f6e4")
+    draw.text((80, 280), "Robots that work with you", fill="#134e4a")
+    for i in range(3):
+        draw.rectangle((40 + i * 380, 520, 380 + i * 380, 820), outline="#0f766e", width=4)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _seed_approvals(owner: Principal, client_id: str, project_id: str | None = None) -> tuple[str, str]:
+    """One deliverable awaiting the client's approval: (project id, deliverable id).
+
+    Give it the demo project's id once the projects seed makes one; without it, it creates
+    the project "Website relaunch" itself."""
+    if project_id is None:
+        project_id = projects.create_project(owner, ProjectInput(
+            client_id=client_id, name="Website relaunch", description="New site for the spring launch.")).project_id
+    content = _homepage_mockup()
+    resource, _ = resources.create_resource(owner, ResourceInput(kind="file", title="Homepage design", file=FileSpec(
+        filename="homepage-v1.png", size=len(content), content_type="image/png")))
+    s3().put_object(Bucket=settings().files_bucket, Key=resource.pending_key, Body=content, ContentType="image/png")
+    resources.confirm_upload(owner, resource.resource_id)
+    attachments.attach(owner, resource.resource_id, AttachmentInput(target_type="project", target_id=project_id,
+                                                                    policy="visible"))
+    marked = deliverables.mark(owner, DeliverableInput(resource_id=resource.resource_id, project_id=project_id,
+                                                       title="Homepage design"))
+    return project_id, marked.deliverable.deliverable_id
+
+
+def _seed_selfserve(owner: Principal, client_id: str, product_id: str, today: date) -> str:
+    """A part-paid invoice (its payment has a receipt in the portal's Payments tab) and
+    self-registration turned on; returns the registration page's path."""
+    invoice = documents.create_document(owner, "invoice", DocumentInput(
+        client_id=client_id, issue_date=today - timedelta(days=20), lines=[LineInput(product_id=product_id, quantity=Decimal(4))],
+    ), today)
+    documents.mark_sent(owner, "invoice", invoice.doc_id)
+    documents.record_payment(owner, invoice.doc_id, PaymentInput(amount=20000, method="bank_transfer",
+                                                                 reference="DEMO-TRX-1042",
+                                                                 received_on=today - timedelta(days=5)), today)
+    return str(registration.set_enabled(owner, True, "")["url"])
 
 
 def _seed_notifications(business_id: str, client_id: str, invoice_id: str) -> None:

@@ -172,6 +172,10 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
+        "deliverable_portal_url": (f"{base_url}/portal/{demo.portal_token}/projects/{demo.approval_project_id}"
+                                   f"/deliverables/{demo.deliverable_id}"),
+        "staff_approvals_url": f"{base_url}/app/#/approvals",
+        "register_url": f"{base_url}{demo.registration_path}" if demo.registration_path else "",
         # The seed's activity (devstack/seed.py `_seed_notifications`): lists now, digests in the outbox ~5 minutes on.
         "portal_notifications_url": f"{base_url}/portal/{demo.portal_token}/notifications",
         "staff_notifications_url": f"{base_url}/app/#/notifications",

@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import inputs
+from chalicelib.domain import approvals_inputs, inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -44,6 +44,11 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /resources/{resource_id}/upload/parts": inputs.PartsRequest,
     "POST /resources/{resource_id}/upload/complete": inputs.CompleteUpload,
     "POST /resources/{resource_id}/attachments": inputs.AttachmentInput,
+    "POST /approvals": approvals_inputs.DeliverableInput,
+    "POST /approvals/{deliverable_id}/comments": approvals_inputs.DeliverableCommentInput,
+    "POST /approvals/{deliverable_id}/versions": inputs.FileSpec,
+    "POST /clients/{client_id}/statement/email": inputs.StatementRange,
+    "PUT /business/self-registration": inputs.SelfRegistrationSetting,
 }
 
 

@@ -24,10 +24,12 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
+from chalicelib.domain.statements import this_year
 from chalicelib.services.billing import quotes
 from chalicelib.services.payments import checkout, stripe_gateway
 from chalicelib.services.payments.payment_return import check_number, payment_return
 from chalicelib.services.portal import portal
+from chalicelib.services.portal.account import account_tab
 from chalicelib.services.portal.client_files import files_of
 from chalicelib.services.portal.share_page import public_view
 
@@ -64,6 +66,10 @@ def portal_page(token: str) -> Any:
         view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
+        start, end = this_year(clock.today())  # the statement form's default range
+        view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
+    elif tab == "account":
+        view = account_tab(access, params.get("notice"))
     else:
         # Checked for this request in open_portal already: no session to check again.
         files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),

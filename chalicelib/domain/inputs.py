@@ -346,3 +346,19 @@ class AttachmentInput(Strict, kw_only=True):
     access_days: AccessDays | None = None
     refund_rule: RefundRule | None = None
     keep_after_refund: bool | None = None  # older clients: true is refund_rule "keep"
+
+
+# --- issue 15, self-service (the client-side shapes: domain/self_service_inputs.py) ----------
+
+DateText = Annotated[str, Meta(max_length=10, extra={"means": "a date like 2026-01-31"})]
+
+
+class StatementRange(Strict, kw_only=True):
+    """`from`/`to` of a statement to email (both optional: this year so far)."""
+
+    start: DateText | None = msgspec.field(default=None, name="from")
+    end: DateText | None = msgspec.field(default=None, name="to")
+
+
+class SelfRegistrationSetting(Strict, kw_only=True):
+    enabled: bool

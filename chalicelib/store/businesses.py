@@ -41,6 +41,10 @@ class Business(BaseItem, discriminator="business"):
     reminder_days_before = NumberAttribute(null=True)
     reminder_on_due = BooleanAttribute(default=False)
     reminder_days_after = NumberAttribute(null=True)
+    # Self-registration (services/portal/registration.py): off until the business turns it on; the
+    # page's token, shown to staff only like portal links (public lookups go through its hash).
+    self_registration = BooleanAttribute(default=False)
+    registration_token = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -32,12 +32,14 @@ def test_seeded_notifications_are_listed_and_their_digests_flush_on_demand(tmp_p
     with running_dev_stack(tmp_path) as links:
         listed = requests.get(links["portal_notifications_url"], headers={"Accept": "application/json"}, timeout=10)
         assert listed.status_code == 200
-        assert [i["title"] for i in listed.json()["items"]] == ["New file: Brand guidelines",
-                                                                 "New invoice from Northwind Studio"]
+        titles = [i["title"] for i in listed.json()["items"]]
+        assert {"New file: Brand guidelines", "New invoice from Northwind Studio"} <= set(titles)
         assert _subjects_to("ada@acme.example", links["outbox_url"], within=1) == []  # its window is open
         env: dict[str, Any] = {**os.environ, "PAYDROP_DEV_DIR": str(tmp_path)}
         done = subprocess.run([sys.executable, "-m", "devstack.tick", "--digests-now"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        assert _subjects_to("ada@acme.example", links["outbox_url"]) == ["2 updates from Northwind Studio"]
-        assert _subjects_to("billing@northwind.example", links["outbox_url"]) == ["1 update from Northwind Studio"]
+        # One email each, listing everything the seed did for them (other features' seeds add theirs).
+        assert _subjects_to("ada@acme.example", links["outbox_url"]) == [f"{len(titles)} updates from Northwind Studio"]
+        [team] = _subjects_to("billing@northwind.example", links["outbox_url"])
+        assert team.endswith(" from Northwind Studio")

@@ -37,6 +37,14 @@ def test_demo_links_are_written_and_work(dev_stack: dict[str, str]) -> None:
     assert claim.status_code == 200 and "Display font licence" in claim.text
 
 
+@pytest.mark.slow
+def test_the_demo_deliverable_awaits_the_clients_approval(dev_stack: dict[str, str]) -> None:
+    page = requests.get(dev_stack["deliverable_portal_url"], timeout=10)
+    assert page.status_code == 200 and "Homepage design" in page.text and "Awaiting approval" in page.text
+    preview = requests.get(dev_stack["deliverable_portal_url"], headers={"Accept": "application/json"}, timeout=10)
+    assert preview.json()["preview"]["width"] == 1200
+
+
 def _delivered_to(address: str, outbox_url: str, within: float = 10) -> list[dict[str, Any]]:
     """The outbox's messages to `address`, once the pump has delivered any (mail is queued, then sent)."""
     deadline = time.monotonic() + within

@@ -29,7 +29,7 @@ from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
 from chalicelib.store.table import BaseItem, index_page, iso, transaction
 
-TABS = ("invoices", "quotes", "payments", "files")
+TABS = ("invoices", "quotes", "payments", "files", "account")
 PAGE = 25
 NOT_FOUND = "This portal link is not valid. Ask the sender for a new one."
 
@@ -176,7 +176,8 @@ def payments_tab(access: PortalAccess, cursor: str | None) -> dict[str, Any]:
     items = [
         {"kind": p.kind, "amount": _money(int(p.amount), p.currency), "received_on": p.received_on,
          "method": "card" if p.method == "stripe" else p.method, "invoice_number": p.doc_number,
-         "dispute_status": p.dispute_status}
+         "dispute_status": p.dispute_status,
+         "receipt": f"{p.doc_id}/{p.payment_id}" if p.kind == "payment" else None}  # services/billing/receipts.py
         for p in found if p.kind in ("payment", "refund", "dispute", "credit")
     ]
     return {"items": items, "next_cursor": next_cursor}

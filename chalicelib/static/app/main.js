@@ -5,6 +5,7 @@
 import { tokens } from './lib/api.js';
 import { route, setRoutes } from './lib/router.js';
 import { setUpLogin, showLogin, startSession } from './lib/session.js';
+import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
 import { notificationsScreen, refreshBell, startBell } from './screens/notifications.js';
@@ -28,6 +29,8 @@ setRoutes([
   [/^#\/resources\/([\w-]+)$/, (id) => resourceScreen(id)],
   [/^#\/payments$/, () => paymentsScreen()],
   [/^#\/settings$/, () => settingsScreen()],
+  [/^#\/approvals$/, () => approvalsScreen()],
+  [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
   [/^#\/notifications$/, () => notificationsScreen()],
 ]);
 

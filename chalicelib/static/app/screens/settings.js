@@ -9,6 +9,7 @@ import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
 import { xhr } from '../lib/uploads.js';
 import { palette } from '../rules.js';
+import { selfRegistrationSection } from './self_registration.js';
 
 export async function settingsScreen() {
   const b = await api('GET', '/business');
@@ -23,7 +24,8 @@ export async function settingsScreen() {
     run(form.querySelector('[type=submit]'), () => saveSettings(form, branding), form);
   });
   branding.paint();
-  return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form);
+  return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form,
+    await selfRegistrationSection());
 }
 
 /** Colours, logo and the client page preview; `logoKey` is undefined: unchanged; null: removed;
