@@ -22,11 +22,13 @@ from chalicelib.api import (
     invoice_page,
     invoices,
     limits,
+    notifications,
     payments,
     pdfs,
     portal,
     portal_cards,
     portal_deliverables,
+    portal_notifications,
     products,
     projects,
     quotes,
@@ -53,6 +55,7 @@ BLUEPRINTS = (
     self_service, receipts, statement_emails, registration,  # issue 15: self-service
     portal_cards, autocharge,  # issue 15: saved cards, auto-charge, pre-payments
     recurring,  # issue 15: recurring invoices
+    notifications, portal_notifications,  # issue 14: notification lists
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)

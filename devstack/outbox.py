@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from dataclasses import asdict, dataclass
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,7 +48,9 @@ def _content(message: EmailMessage, subtype: str) -> str | None:
 
 def parse(raw: str) -> Sent:
     """A raw MIME message as `Sent`; `links` are the http(s) URLs of the text part, in order."""
-    message = cast(EmailMessage, message_from_string(raw, policy=policy.default))
+    # As bytes: a short text part goes out `8bit` (UTF-8 as is), which the str parser would turn
+    # into backslash escapes ("\u2014" for "—").
+    message = cast(EmailMessage, message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default))
     text = _content(message, "plain") or ""
     return Sent(
         to=[address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])],

@@ -30,6 +30,7 @@ from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
 from chalicelib.services.delivery import attachments, resources
 from chalicelib.services.notifications import notifications
+from chalicelib.services.notifications.activity import CLIENT, STAFF, Activity, record
 from chalicelib.services.portal import portal, registration
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
@@ -117,6 +118,7 @@ def seed(today: date | None = None) -> Demo:
     registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
     _seed_cards(owner, business.business_id, client.client_id, ada.contact_id)
     recurring_id = _seed_recurring(owner, client.client_id, today)
+    _seed_notifications(business.business_id, client.client_id, sent.doc_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
@@ -231,3 +233,13 @@ def _seed_recurring(owner: Principal, client_id: str, today: date) -> str:
 
 def _fixed(moment: datetime) -> datetime:
     return moment
+def _seed_notifications(business_id: str, client_id: str, invoice_id: str) -> None:
+    """Something happened for both sides: the contacts' and the team's lists show it at once, and
+    their digests (one email each for these events) reach the outbox about 5 minutes after start."""
+    record(Activity(business_id, client_id, "invoices", CLIENT, "New invoice from Northwind Studio",
+                    text="Your invoice for the brand design package is ready.", portal_path=f"invoices/{invoice_id}"))
+    record(Activity(business_id, client_id, "files", CLIENT, "New file: Brand guidelines",
+                    text="Available once the invoice is paid.", portal_path="?tab=files"))
+    record(Activity(business_id, client_id, "invoices", STAFF, "Invoice sent to Acme Robotics GmbH",
+                    text="Ada Lovelace and Grace Hopper can see it in their portal.",
+                    staff_path=f"#/invoices/{invoice_id}"))

@@ -177,6 +177,9 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "staff_approvals_url": f"{base_url}/app/#/approvals",
         "register_url": f"{base_url}{demo.registration_path}" if demo.registration_path else "",
         "recurring_url": f"{base_url}/portal/{demo.portal_token}/recurring/{demo.recurring_id}",
+        # The seed's activity (devstack/seed.py `_seed_notifications`): lists now, digests in the outbox ~5 minutes on.
+        "portal_notifications_url": f"{base_url}/portal/{demo.portal_token}/notifications",
+        "staff_notifications_url": f"{base_url}/app/#/notifications",
     }
 
 

@@ -283,6 +283,13 @@ class EmailPreferences(Strict, kw_only=True):
     documents: bool | UnsetType = UNSET
     reminders: bool | UnsetType = UNSET
     marketing: bool | UnsetType = UNSET
+    # The kinds of activity emailed as digests (services/notifications/digests.py).
+    messages: bool | UnsetType = UNSET
+    approvals: bool | UnsetType = UNSET
+    decisions: bool | UnsetType = UNSET
+    milestones: bool | UnsetType = UNSET
+    invoices: bool | UnsetType = UNSET
+    files: bool | UnsetType = UNSET
 
 
 class CreditInput(Strict, kw_only=True):

@@ -8,6 +8,7 @@ import { setUpLogin, showLogin, startSession } from './lib/session.js';
 import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
+import { notificationsScreen, refreshBell, startBell } from './screens/notifications.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
 import { recurringListScreen, recurringScreen } from './screens/recurring.js';
@@ -33,14 +34,17 @@ setRoutes([
   [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
   [/^#\/recurring$/, () => recurringListScreen()],
   [/^#\/recurring\/([\w-]+)$/, (id) => recurringScreen(id)],
+  [/^#\/notifications$/, () => notificationsScreen()],
 ]);
 
 async function boot() {
   setUpLogin();
   window.addEventListener('hashchange', route);
+  startBell();
   if (tokens.get()?.id_token) {
     try {
       await startSession();
+      refreshBell();
       return;
     } catch {
       tokens.clear();
