@@ -29,6 +29,7 @@ from chalicelib.api import (
     resources,
     webhooks,
 )
+from chalicelib.api import conversations, messages
 
 # debug off: never leak stack traces to callers. configure_logs=False: Chalice would set the `paydrop`
 # logger to ERROR (so with debug off) and drop every INFO and WARNING line; chalicelib/logs.py sets it up.
@@ -39,6 +40,8 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard):
     app.register_blueprint(blueprint.bp)
+app.register_blueprint(messages.bp)  # messaging: the portal's conversations
+app.register_blueprint(conversations.bp)  # messaging: the staff inbox
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
 # the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.
@@ -97,3 +100,11 @@ def exports_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import batch, exports
 
     return batch.handle(event, exports.on_export)
+
+
+# Email replies to conversations: SES stores the mail in S3, whose notification reaches this queue.
+@app.on_sqs_message(queue="inbound-mail", batch_size=10, name="inbound_mail_worker")
+def inbound_mail_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, inbound_mail
+
+    return batch.handle(event, inbound_mail.on_mail)
