@@ -42,6 +42,7 @@ class Demo:
     claim_token: str
     portal_token: str
     preferences_token: str
+    conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -103,6 +104,26 @@ def seed(today: date | None = None) -> Demo:
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
     ada = contacts[0]
+    conversation_id = _seed_messages(owner, client.client_id, ada.contact_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
-                notifications.preferences_token(business.business_id, ada))
+                notifications.preferences_token(business.business_id, ada), conversation_id)
+
+
+def _seed_messages(owner: Principal, client_id: str, contact_id: str, project_id: str | None = None) -> str:
+    """A short conversation, both sides, on the client (or on one of its projects): the contact asks,
+    the team answers (having read it), the contact thanks them, which stays unread in the inbox.
+    Returns the conversation's id."""
+    from chalicelib.domain.messaging_inputs import StaffMessage
+    from chalicelib.services.messaging import conversations, staff
+
+    ada = conversations.Author("client", contact_id, "Ada Lovelace")
+    where = "the project" if project_id else "the brand work"
+    first = conversations.append(owner.business_id, client_id, project_id, ada,
+                                 f"Hi! Quick question about {where}: could we see the logo on a dark background too?",
+                                 "portal")
+    staff.mark_read(owner, first.conversation_id)
+    staff.start(owner, client_id, project_id, StaffMessage(
+        text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
+    conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")
+    return first.conversation_id

@@ -172,6 +172,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
+        "portal_messages_url": f"{base_url}/portal/{demo.portal_token}/messages",
+        "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
     }
 
 

@@ -12,6 +12,7 @@ import { productsScreen } from './screens/products.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
+import { conversationScreen, inboxScreen } from './screens/inbox.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -27,6 +28,8 @@ setRoutes([
   [/^#\/resources\/([\w-]+)$/, (id) => resourceScreen(id)],
   [/^#\/payments$/, () => paymentsScreen()],
   [/^#\/settings$/, () => settingsScreen()],
+  [/^#\/inbox$/, () => inboxScreen()],
+  [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
 ]);
 
 async function boot() {
