@@ -12,6 +12,7 @@ from chalicelib.api import (
     claims,
     client_sign_in,
     clients,
+    conversations,
     dashboard,
     edge,
     email_preferences,
@@ -20,6 +21,7 @@ from chalicelib.api import (
     invoice_page,
     invoices,
     limits,
+    messages,
     payments,
     pdfs,
     portal,
@@ -29,7 +31,6 @@ from chalicelib.api import (
     resources,
     webhooks,
 )
-from chalicelib.api import conversations, messages
 
 # debug off: never leak stack traces to callers. configure_logs=False: Chalice would set the `paydrop`
 # logger to ERROR (so with debug off) and drop every INFO and WARNING line; chalicelib/logs.py sets it up.

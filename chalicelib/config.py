@@ -52,10 +52,11 @@ class Settings:
     # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
     local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
     # Email replies to conversations: SES receives mail for this domain (reply+{token}@…), stores it
-    # in S3 and the S3 notification reaches this queue (inbound_mail_worker).
-    mail_inbound_domain: str = "reply.paydrop.test"
-    inbound_mail_queue_url: str = ""
-    inbound_mail_bucket: str = ""  # where SES stores received replies (under `inbound/`)
+    # in this bucket (under `inbound/`), whose notification reaches this queue (inbound_mail_worker).
+    # Read from the environment when the settings are made, like the fields above.
+    mail_inbound_domain: str = field(default_factory=lambda: _env("MAIL_INBOUND_DOMAIN", "reply.paydrop.test").lower())
+    inbound_mail_queue_url: str = field(default_factory=lambda: _env("INBOUND_MAIL_QUEUE_URL"))
+    inbound_mail_bucket: str = field(default_factory=lambda: _env("INBOUND_MAIL_BUCKET"))
 
     @property
     def download_ttl_seconds(self) -> int:
@@ -121,9 +122,6 @@ def settings() -> Settings:
             for name, value in os.environ.items()
             if name.startswith(_SECRET_PREFIX) and value.strip()
         },
-        mail_inbound_domain=_env("MAIL_INBOUND_DOMAIN", "reply.paydrop.test").lower(),
-        inbound_mail_queue_url=_env("INBOUND_MAIL_QUEUE_URL"),
-        inbound_mail_bucket=_env("INBOUND_MAIL_BUCKET"),
     )
 
 

@@ -13,8 +13,8 @@ from chalicelib.api.files import current_session
 from chalicelib.api.html import brand, check_same_origin, client_json, form_origins, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
-from chalicelib.services.delivery.bucket_origins import browser_origins
 from chalicelib.domain.messaging_inputs import PortalMessage, PortalUpload
+from chalicelib.services.delivery.bucket_origins import browser_origins
 from chalicelib.services.messaging import portal_view
 from chalicelib.services.portal import portal
 

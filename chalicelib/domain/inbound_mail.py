@@ -43,7 +43,7 @@ class Reply:
 class _Text(HTMLParser):
     """Visible text of an HTML part (replies without a plain-text part), one line per block."""
 
-    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "blockquote"}
+    _BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "blockquote"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -95,7 +95,7 @@ def append(business_id: str, client_id: str, project_id: str | None, author: Aut
 def _summary(business_id: str, client_id: str, project_id: str | None, conversation_id: str,
              message: store.Message, files: int) -> list[Any]:
     c, now = store.Conversation, message.created_at
-    actions = [
+    actions: list[Any] = [
         c.item_type.set(c), c.conversation_id.set(conversation_id), c.business_id.set(business_id),
         c.client_id.set(client_id), c.created_at.set(c.created_at | now), c.updated_at.set(now),
         c.last_message_at.set(now), c.last_preview.set(rules.preview(message.text, files)),

@@ -50,7 +50,7 @@ def target_of(token: str) -> ReplyTarget | None:
     item = tokens.find_token(token, REPLY)
     if item is None:
         return None
-    client_id, contact_id, conversation_id = (item.target_id.split(":") + ["", "", ""])[:3]
+    client_id, contact_id, conversation_id = [*item.target_id.split(":"), "", "", ""][:3]
     if not (client_id and contact_id and conversation_id):
         return None
     return ReplyTarget(item.business_id, client_id, contact_id, conversation_id)

@@ -7,6 +7,7 @@ unread). "Seen by" is per person: each staff member who opens it is recorded on 
 """
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from chalicelib import clock
@@ -104,12 +105,10 @@ def mark_read(principal: Principal, conversation_id: str) -> dict[str, Any]:
     total = int(c.client_messages or 0)
     if int(c.staff_read or 0) < total:
         cls = store.Conversation
-        try:
+        with suppress(Conflict):  # another reader got further meanwhile: theirs stands
             conditional(lambda: c.update(actions=[cls.staff_read.set(total)],
                                          condition=cls.staff_read.does_not_exist() | (cls.staff_read < total)),
                         "read")
-        except Conflict:
-            pass  # another reader got further meanwhile: theirs stands
     c.staff_read = max(int(c.staff_read or 0), total)
     return summary(c)
 
