@@ -112,7 +112,8 @@ def seed(today: date | None = None) -> Demo:
 
 def _seed_messages(owner: Principal, client_id: str, contact_id: str, project_id: str | None = None) -> str:
     """A short conversation, both sides, on the client (or on one of its projects): the contact asks,
-    the team answers (having read it), the contact thanks them, which stays unread in the inbox.
+    the team answers, the contact thanks them. The contact's two messages are unread in the Inbox
+    (the seed's principal is nobody's real account: it should not appear in "seen by").
     Returns the conversation's id."""
     from chalicelib.domain.messaging_inputs import StaffMessage
     from chalicelib.services.messaging import conversations, staff
@@ -122,7 +123,6 @@ def _seed_messages(owner: Principal, client_id: str, contact_id: str, project_id
     first = conversations.append(owner.business_id, client_id, project_id, ada,
                                  f"Hi! Quick question about {where}: could we see the logo on a dark background too?",
                                  "portal")
-    staff.mark_read(owner, first.conversation_id)
     staff.start(owner, client_id, project_id, StaffMessage(
         text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
     conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")

@@ -83,7 +83,7 @@ def test_the_demo_seed_writes_a_short_conversation_with_both_sides(tenant: Any, 
     assert [m["side"] for m in messages] == ["client", "staff", "client"]
     assert len(t.view(project["id"])["messages"]) == 3
     inbox = {i["id"]: i for i in t.inbox()["items"]}
-    assert inbox[conversation_id]["unread"] == 1
+    assert inbox[conversation_id]["unread"] == 2
 
 
 def test_attachment_sizes_are_checked_before_anything_is_written(tenant: Any, anonymous: Api) -> None:
