@@ -152,3 +152,39 @@ def test_the_team_can_write_first_and_viewers_cannot_write(tenant: Any, anonymou
     assert viewer.get("/api/v1/conversations").status == 200
     unknown_client = tenant.api.post("/api/v1/conversations", {"client_id": "nope", "text": "x"})
     assert unknown_client.status == 404
+
+
+def test_a_signed_in_contact_uses_the_same_conversation_under_portal_me(tenant: Any, anonymous: Api, outbox: Any) -> None:
+    from tests.support.client_flows import signed_in
+
+    t = talk(tenant, anonymous, "Ada Co", "ada@acme.test")
+    cookie = signed_in(tenant, anonymous, outbox)
+    sent = anonymous.call("POST", "/portal/me/messages", "text=from+my+session", headers={**FORM, "Cookie": cookie})
+    assert sent.status == 303, sent.body
+    assert [m["text"] for m in t.view()["messages"]] == ["from my session"]
+    assert anonymous.get("/portal/me/messages", headers=JSON).status == 404  # no session, no portal
+
+
+def test_the_conversation_page_costs_three_reads(tenant: Any, anonymous: Api, dynamodb_calls: list[str]) -> None:
+    t = talk(tenant, anonymous)
+    t.say("hello")
+    t.view()  # nothing of the team's to mark seen
+    dynamodb_calls.clear()
+    assert t.client.get(f"{t.portal}/messages", headers=JSON).status == 200
+    assert dynamodb_calls == ["GetItem", "BatchGetItem", "Query"]
+
+
+def test_each_contact_of_a_notification_gets_its_own_reply_address(tenant: Any, anonymous: Api) -> None:
+    from chalicelib.services.messaging import reply_address_for_recipient
+    from chalicelib.services.messaging.reply_tokens import target_of
+    from chalicelib.store.notifications import STAFF, contact_recipient
+
+    t = talk(tenant, anonymous)
+    address = reply_address_for_recipient(tenant.business_id, contact_recipient(t.client_id, t.contact_id), t.client_id,
+                                          None)
+    assert address is not None
+    target = target_of(address.split("+", 1)[1].split("@", 1)[0])
+    assert target is not None and (target.client_id, target.contact_id) == (t.client_id, t.contact_id)
+    assert reply_address_for_recipient(tenant.business_id, STAFF, t.client_id, None) is None
+    assert reply_address_for_recipient(tenant.business_id, contact_recipient("other", t.contact_id), t.client_id,
+                                       None) is None

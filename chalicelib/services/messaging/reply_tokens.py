@@ -43,6 +43,19 @@ def reply_address(business_id: str, client_id: str, contact_id: str, conversatio
     return f"{REPLY_PREFIX}{token}@{settings().mail_inbound_domain}"
 
 
+def reply_address_for_recipient(business_id: str, recipient: str, client_id: str, project_id: str | None) -> str | None:
+    """The reply address of a notification's recipient (`contact#{client_id}#{contact_id}`) for the
+    conversation of `client_id` (or its project): each contact replies with its own address, so
+    an email about a message to several contacts gets one per recipient. None for the team."""
+    from chalicelib.store.messages import conversation_id_of
+
+    kind, _, rest = recipient.partition("#")
+    recipient_client, _, contact_id = rest.partition("#")
+    if kind != "contact" or recipient_client != client_id or not contact_id:
+        return None
+    return reply_address(business_id, client_id, contact_id, conversation_id_of(client_id, project_id))
+
+
 def target_of(token: str) -> ReplyTarget | None:
     """Who and where a reply token stands for, or None for a token we never issued."""
     if not looks_like_token(token):
