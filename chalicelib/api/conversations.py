@@ -6,21 +6,12 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import body, json_response, page_params, staff_route
-from chalicelib.domain.inputs import Id, Strict
-from chalicelib.domain.messaging_inputs import AttachmentSpec, StaffMessage, Text
+from chalicelib.domain.messaging_inputs import AttachmentSpec, ConversationStart, StaffMessage
 from chalicelib.domain.permissions import MANAGE_CLIENTS, VIEW
 from chalicelib.domain.principal import Principal
 from chalicelib.services.messaging import staff
 
 bp = Blueprint(__name__)
-
-
-class NewConversationMessage(Strict, kw_only=True):
-    """The team writes to a client's conversation (or one of its projects') from anywhere."""
-
-    client_id: Id
-    project_id: Id | None = None
-    text: Text = ""
 
 
 def _message(m: Any) -> dict[str, Any]:
@@ -36,7 +27,7 @@ def inbox(principal: Principal) -> Any:
 
 @staff_route(bp, "/api/v1/conversations", MANAGE_CLIENTS, methods=["POST"])
 def write_to_client(principal: Principal) -> Any:
-    data = body(bp, NewConversationMessage)
+    data = body(bp, ConversationStart)
     sent = staff.start(principal, data.client_id, data.project_id, StaffMessage(text=data.text))
     return json_response(_message(sent), 201)
 

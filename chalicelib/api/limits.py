@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import inputs
+from chalicelib.domain import inputs, messaging_inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -44,6 +44,9 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /resources/{resource_id}/upload/parts": inputs.PartsRequest,
     "POST /resources/{resource_id}/upload/complete": inputs.CompleteUpload,
     "POST /resources/{resource_id}/attachments": inputs.AttachmentInput,
+    "POST /conversations": messaging_inputs.ConversationStart,
+    "POST /conversations/{conversation_id}/messages": messaging_inputs.StaffMessage,
+    "POST /conversations/{conversation_id}/attachments": messaging_inputs.AttachmentSpec,
 }
 
 

@@ -29,8 +29,18 @@ class PortalMessage(Strict, kw_only=True):
 
 
 class StaffMessage(Strict, kw_only=True):
-    text: Text = ""
+    """The dashboard's answer (its textarea sends LF line breaks: the limit is the message's own)."""
+
+    text: Annotated[str, Meta(max_length=MAX_TEXT)] = ""
     attachments: Annotated[list[Id], Meta(max_length=MAX_ATTACHMENTS)] = msgspec.field(default_factory=list)
+
+
+class ConversationStart(Strict, kw_only=True):
+    """The team writes to a client's conversation (or one of its projects') from anywhere."""
+
+    client_id: Id
+    project_id: Id | None = None
+    text: Annotated[str, Meta(max_length=MAX_TEXT)] = ""
 
 
 class AttachmentSpec(Strict, kw_only=True):
