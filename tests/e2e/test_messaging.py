@@ -40,6 +40,7 @@ def test_messages_go_both_ways_with_an_attachment_and_seen_by(phone: Any, deskto
     sign_in(staff, stack)
     expect(staff.get_by_test_id("nav-inbox")).to_be_visible()
     staff.get_by_test_id("nav-inbox").click()
+    expect(staff.get_by_test_id("nav-inbox")).to_have_text(re.compile(r"Inbox \(\d+\)"))
     row = staff.get_by_test_id("conversation-row").first
     expect(row.get_by_test_id("unread")).to_have_text(re.compile(r"\d+ unread"))
     row.get_by_role("link").click()
@@ -54,3 +55,10 @@ def test_messages_go_both_ways_with_an_attachment_and_seen_by(phone: Any, deskto
     expect(page.get_by_test_id("message")).to_have_count(5)
     expect(page.get_by_test_id("message").nth(3).get_by_test_id("seen-by")).to_contain_text(stack["staff_email"])
     screenshot(page, "messaging-3-client-sees-the-answer")
+
+    # The team writes first to another client from the Inbox.
+    staff.get_by_test_id("nav-inbox").click()
+    staff.get_by_test_id("new-message-client").select_option(label="Acme Robotics GmbH")
+    staff.get_by_test_id("new-message-text").fill("One more thing: the invoice is on its way.")
+    staff.get_by_test_id("new-message-send").click()
+    expect(staff.get_by_test_id("message").last).to_contain_text("One more thing")

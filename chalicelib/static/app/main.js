@@ -12,7 +12,7 @@ import { productsScreen } from './screens/products.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
-import { conversationScreen, inboxScreen } from './screens/inbox.js';
+import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -38,6 +38,7 @@ async function boot() {
   if (tokens.get()?.id_token) {
     try {
       await startSession();
+      refreshUnread(); // the Inbox's unread count in the nav
       return;
     } catch {
       tokens.clear();

@@ -49,7 +49,37 @@ export async function inboxScreen() {
     h('div', { class: 'muted small' }, `${c.last_side === 'staff' ? 'You' : c.last_author}: ${c.last_preview || ''} · ${when(c.last_message_at)}`)));
   return h('div', {},
     pageHeader(page.unread ? `Inbox (${page.unread} unread)` : 'Inbox'),
-    section('Conversations', rows.length ? h('ul', { class: 'conversations' }, rows) : h('p', { class: 'empty' }, 'No messages yet.')));
+    section('Conversations', rows.length ? h('ul', { class: 'conversations' }, rows) : h('p', { class: 'empty' }, 'No messages yet.')),
+    can(MANAGE.clients) ? newConversationForm(names) : null);
+}
+
+function newConversationForm(names) {
+  const choices = [...names.entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  const form = h('form', { class: 'card stack', novalidate: true, 'aria-labelledby': 'new-message-title' },
+    h('h2', { id: 'new-message-title' }, 'Write to a client'),
+    h('div', { class: 'field' }, h('label', { for: 'new-message-client' }, 'Client'),
+      h('select', { id: 'new-message-client', name: 'client_id', testid: 'new-message-client' },
+        choices.map(([value, label]) => h('option', { value }, label)))),
+    h('div', { class: 'field' }, h('label', { for: 'new-message-text' }, 'Message'),
+      h('textarea', { id: 'new-message-text', name: 'text', rows: 3, maxlength: MAX_TEXT, testid: 'new-message-text' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button', testid: 'new-message-send' }, 'Send')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(form.querySelector('[type=submit]'), async () => {
+      const text = form.elements.text.value;
+      if (!form.elements.client_id.value) throw new FieldError('Choose a client.', 'client_id');
+      if (!text.trim()) throw new FieldError('Write a message.', 'text');
+      const sent = await api('POST', '/conversations', { client_id: form.elements.client_id.value, text });
+      toast('Message sent.');
+      go(`#/inbox/${sent.conversation_id}`);
+    }, form);
+  });
+  return form;
+}
+
+/** The nav's unread count, once signed in (the Inbox screens keep it up to date after). */
+export function refreshUnread() {
+  api('GET', '/conversations?limit=100').then((p) => showUnread(p.unread)).catch(() => {});
 }
 
 function messageItem(m) {
@@ -69,7 +99,7 @@ export async function conversationScreen(id) {
   if (conversation.unread) {
     const read = await api('POST', `/conversations/${id}/read`);
     conversation.unread = read.unread;
-    api('GET', '/conversations?limit=100').then((p) => showUnread(p.unread)).catch(() => {});
+    refreshUnread();
   }
   const list = h('ol', { class: 'messages', testid: 'messages' }, conversation.messages.map(messageItem));
   return h('div', {},
