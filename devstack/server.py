@@ -172,6 +172,11 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
+        "deliverable_portal_url": (f"{base_url}/portal/{demo.portal_token}/projects/{demo.approval_project_id}"
+                                   f"/deliverables/{demo.deliverable_id}"),
+        "staff_approvals_url": f"{base_url}/app/#/approvals",
+        "register_url": f"{base_url}{demo.registration_path}" if demo.registration_path else "",
+        "recurring_url": f"{base_url}/portal/{demo.portal_token}/recurring/{demo.recurring_id}",
         "portal_messages_url": f"{base_url}/portal/{demo.portal_token}/messages",
         "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
     }

@@ -19,6 +19,7 @@ class Client(BaseItem, discriminator="client"):
     notes = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    stripe_customer_id = UnicodeAttribute(null=True)  # set once, by services/payments/customers.py
 
 
 class Contact(BaseItem, discriminator="contact"):

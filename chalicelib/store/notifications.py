@@ -5,6 +5,8 @@ business's team, one shared inbox). `read_at` marks it read for that recipient.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import UnicodeAttribute
 
 from chalicelib.store.table import BaseItem, query_page
@@ -38,7 +40,7 @@ def inbox_pk(business_id: str, recipient: str) -> str:
 
 
 def new_notification(business_id: str, recipient: str, created_at: str, notification_id: str,
-                     **fields: str | None) -> Notification:
+                     **fields: Any) -> Notification:
     return Notification(inbox_pk(business_id, recipient), f"NOTE#{created_at}#{notification_id}",
                         notification_id=notification_id, business_id=business_id, recipient=recipient,
                         created_at=created_at, **fields)

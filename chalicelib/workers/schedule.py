@@ -1,7 +1,10 @@
 """The scheduler: every hour (EventBridge), the work that is due by the clock rather than by a request.
 
 - payment reminders by each business's settings (`services/billing/reminders.py`);
-- access expiry recorded on grants whose period ended (`services/delivery/expiry.py`).
+- access expiry recorded on grants whose period ended (`services/delivery/expiry.py`);
+- auto-charge invoices due, and repeating pre-payments due, charged to saved cards
+  (`services/payments/autocharge.py`, `prepayment_plans.py`).
+- recurring invoices: each period's invoice issued once (`services/recurring/scheduler.py`).
 
 `overdue` needs no job: it is derived from the due date wherever an invoice is shown
 (`domain/invoices.display_status`), so it is right the moment the date passes, between runs
@@ -19,6 +22,8 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.services.billing import reminders
 from chalicelib.services.delivery import expiry
+from chalicelib.services.payments import autocharge, prepayment_plans
+from chalicelib.services.recurring import scheduler as recurring
 
 log = logging.getLogger("paydrop.workers")
 
@@ -42,6 +47,21 @@ def on_tick(event: Any = None) -> dict[str, Any]:
         summary["expired_grants"] = expiry.expire_grants(now)
     except Exception as e:
         log.exception("access expiry failed")
+        failures.append(e)
+    try:  # saved cards: auto-charge invoices due, repeating pre-payments due (services/payments)
+        summary["auto_charge"] = autocharge.charge_due(now.date()).counts
+        summary["prepayment_plans"] = prepayment_plans.charge_due_plans(now.date()).counts
+    except Exception as e:
+        log.exception("card charges failed")
+        failures.append(e)
+    try:
+        made = recurring.issue_due(now)
+        summary["recurring"] = {"checked": made.checked, "issued": made.issued, "skipped": made.skipped,
+                                "busy": made.busy, "failed": len(made.failed)}
+        if made.failed:  # the next run goes on from where each stopped; an error makes it seen
+            failures.append(RuntimeError(f"{len(made.failed)} recurring invoice(s) failed; the next run retries"))
+    except Exception as e:
+        log.exception("recurring invoices failed")
         failures.append(e)
     log.info("scheduler run: %s", summary)
     if failures:

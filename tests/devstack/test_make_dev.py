@@ -37,6 +37,14 @@ def test_demo_links_are_written_and_work(dev_stack: dict[str, str]) -> None:
     assert claim.status_code == 200 and "Display font licence" in claim.text
 
 
+@pytest.mark.slow
+def test_the_demo_deliverable_awaits_the_clients_approval(dev_stack: dict[str, str]) -> None:
+    page = requests.get(dev_stack["deliverable_portal_url"], timeout=10)
+    assert page.status_code == 200 and "Homepage design" in page.text and "Awaiting approval" in page.text
+    preview = requests.get(dev_stack["deliverable_portal_url"], headers={"Accept": "application/json"}, timeout=10)
+    assert preview.json()["preview"]["width"] == 1200
+
+
 def _delivered_to(address: str, outbox_url: str, within: float = 10) -> list[dict[str, Any]]:
     """The outbox's messages to `address`, once the pump has delivered any (mail is queued, then sent)."""
     deadline = time.monotonic() + within
@@ -124,3 +132,12 @@ def test_the_log_is_quiet_and_ctrl_c_stops_it_within_5_seconds(tmp_path: Path) -
     assert lines[start + 1].strip().startswith("App:") and lines[-1] == "Press Ctrl-C to stop."
     assert links["invoice_share_url"] in log
     assert stopped["seconds"] < 5
+
+
+@pytest.mark.slow
+def test_the_demo_portal_shows_a_monthly_recurring_invoice_with_two_invoices(dev_stack: dict[str, str]) -> None:
+    tab = requests.get(f"{dev_stack['portal_url']}?tab=recurring", timeout=10)
+    assert tab.status_code == 200 and "Every month" in tab.text and "Recurring" in tab.text
+    page = requests.get(dev_stack["recurring_url"], headers={"Accept": "application/json"}, timeout=10).json()
+    assert page["recurring"]["frequency"] == "monthly"
+    assert [i["status"] for i in page["invoices"]] == ["sent", "paid"]  # newest first; the first month is paid

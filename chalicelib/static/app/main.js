@@ -5,10 +5,12 @@
 import { tokens } from './lib/api.js';
 import { route, setRoutes } from './lib/router.js';
 import { setUpLogin, showLogin, startSession } from './lib/session.js';
+import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
+import { recurringListScreen, recurringScreen } from './screens/recurring.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
@@ -28,6 +30,10 @@ setRoutes([
   [/^#\/resources\/([\w-]+)$/, (id) => resourceScreen(id)],
   [/^#\/payments$/, () => paymentsScreen()],
   [/^#\/settings$/, () => settingsScreen()],
+  [/^#\/approvals$/, () => approvalsScreen()],
+  [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
+  [/^#\/recurring$/, () => recurringListScreen()],
+  [/^#\/recurring\/([\w-]+)$/, (id) => recurringScreen(id)],
   [/^#\/inbox$/, () => inboxScreen()],
   [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
 ]);

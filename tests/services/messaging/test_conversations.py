@@ -76,9 +76,8 @@ def test_the_demo_seed_writes_a_short_conversation_with_both_sides(tenant: Any, 
 
     t = talk(tenant, anonymous)
     owner = verify_id_token(tenant.api.token)
-    conversation_id = _seed_messages(owner, t.client_id, t.contact_id)
     project = tenant.api.post("/api/v1/projects", {"client_id": t.client_id, "name": "Rebrand"}).json
-    _seed_messages(owner, t.client_id, t.contact_id, project["id"])
+    conversation_id = _seed_messages(owner, t.client_id, t.contact_id, project["id"])
     messages = t.view()["messages"]
     assert [m["side"] for m in messages] == ["client", "staff", "client"]
     assert len(t.view(project["id"])["messages"]) == 3
