@@ -14,6 +14,7 @@ from chalicelib.api import (
     claims,
     client_sign_in,
     clients,
+    conversations,
     dashboard,
     edge,
     email_preferences,
@@ -22,6 +23,7 @@ from chalicelib.api import (
     invoice_page,
     invoices,
     limits,
+    messages,
     notifications,
     payments,
     pdfs,
@@ -56,6 +58,7 @@ BLUEPRINTS = (
     portal_cards, autocharge,  # issue 15: saved cards, auto-charge, pre-payments
     recurring,  # issue 15: recurring invoices
     notifications, portal_notifications,  # issue 14: notification lists
+    messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
@@ -117,3 +120,11 @@ def exports_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import batch, exports
 
     return batch.handle(event, exports.on_export)
+
+
+# Email replies to conversations: SES stores the mail in S3, whose notification reaches this queue.
+@app.on_sqs_message(queue="inbound-mail", batch_size=10, name="inbound_mail_worker")
+def inbound_mail_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, inbound_mail
+
+    return batch.handle(event, inbound_mail.on_mail)

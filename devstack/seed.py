@@ -52,6 +52,7 @@ class Demo:
     deliverable_id: str = ""
     registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
     recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
+    conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -119,10 +120,12 @@ def seed(today: date | None = None) -> Demo:
     _seed_cards(owner, business.business_id, client.client_id, ada.contact_id)
     recurring_id = _seed_recurring(owner, client.client_id, today)
     _seed_notifications(business.business_id, client.client_id, sent.doc_id)
+    conversation_id = _seed_messages(owner, client.client_id, ada.contact_id, approval_project_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
-                registration_path=registration_path, recurring_id=recurring_id)
+                registration_path=registration_path, recurring_id=recurring_id,
+                conversation_id=conversation_id)
 
 
 def _homepage_mockup() -> bytes:
@@ -243,3 +246,30 @@ def _seed_notifications(business_id: str, client_id: str, invoice_id: str) -> No
     record(Activity(business_id, client_id, "invoices", STAFF, "Invoice sent to Acme Robotics GmbH",
                     text="Ada Lovelace and Grace Hopper can see it in their portal.",
                     staff_path=f"#/invoices/{invoice_id}"))
+
+
+def _seed_messages(owner: Principal, client_id: str, contact_id: str, project_id: str | None = None) -> str:
+    """A short conversation on the demo client, and another on its project when `project_id` is given;
+    returns the client conversation's id."""
+    conversation_id = _seed_conversation(owner, client_id, contact_id, None)
+    if project_id:
+        _seed_conversation(owner, client_id, contact_id, project_id)
+    return conversation_id
+
+
+def _seed_conversation(owner: Principal, client_id: str, contact_id: str, project_id: str | None) -> str:
+    """Three messages, both sides: the contact asks, the team answers, the contact thanks them. The
+    contact's two messages are unread in the Inbox (the seed's principal is nobody's real account:
+    it should not appear in "seen by")."""
+    from chalicelib.domain.messaging_inputs import StaffMessage
+    from chalicelib.services.messaging import conversations, staff
+
+    ada = conversations.Author("client", contact_id, "Ada Lovelace")
+    where = "the project" if project_id else "the brand work"
+    first = conversations.append(owner.business_id, client_id, project_id, ada,
+                                 f"Hi! Quick question about {where}: could we see the logo on a dark background too?",
+                                 "portal")
+    staff.start(owner, client_id, project_id, StaffMessage(
+        text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
+    conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")
+    return first.conversation_id

@@ -180,6 +180,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         # The seed's activity (devstack/seed.py `_seed_notifications`): lists now, digests in the outbox ~5 minutes on.
         "portal_notifications_url": f"{base_url}/portal/{demo.portal_token}/notifications",
         "staff_notifications_url": f"{base_url}/app/#/notifications",
+        "portal_messages_url": f"{base_url}/portal/{demo.portal_token}/messages",
+        "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import approvals_inputs, inputs
+from chalicelib.domain import approvals_inputs, inputs, messaging_inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -52,6 +52,9 @@ ROUTE_BODIES: dict[str, type] = {
     "PUT /business/self-registration": inputs.SelfRegistrationSetting,
     "POST /recurring": RecurringInput,
     "PATCH /recurring/{recurring_id}": RecurringUpdate,
+    "POST /conversations": messaging_inputs.ConversationStart,
+    "POST /conversations/{conversation_id}/messages": messaging_inputs.StaffMessage,
+    "POST /conversations/{conversation_id}/attachments": messaging_inputs.AttachmentSpec,
 }
 
 

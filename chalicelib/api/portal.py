@@ -26,6 +26,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
 from chalicelib.domain.statements import this_year
 from chalicelib.services.billing import quotes
+from chalicelib.services.messaging import conversation_for_portal
 from chalicelib.services.payments import checkout, prepayments, saved_cards, stripe_gateway
 from chalicelib.services.payments.payment_return import check_number, payment_return
 from chalicelib.services.portal import portal
@@ -77,6 +78,8 @@ def portal_page(token: str) -> Any:
         view = prepayments.prepayment_tab(access, params)
     elif tab == "recurring":
         view = recurring_views.recurring_tab(access, params.get("cursor"))
+    elif tab == "messages":
+        view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
     else:
         # Checked for this request in open_portal already: no session to check again.
         files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),

@@ -15,6 +15,7 @@ import { recurringListScreen, recurringScreen } from './screens/recurring.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
+import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -35,6 +36,8 @@ setRoutes([
   [/^#\/recurring$/, () => recurringListScreen()],
   [/^#\/recurring\/([\w-]+)$/, (id) => recurringScreen(id)],
   [/^#\/notifications$/, () => notificationsScreen()],
+  [/^#\/inbox$/, () => inboxScreen()],
+  [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
 ]);
 
 async function boot() {
@@ -45,6 +48,7 @@ async function boot() {
     try {
       await startSession();
       refreshBell();
+      refreshUnread(); // the Inbox's unread count in the nav
       return;
     } catch {
       tokens.clear();
