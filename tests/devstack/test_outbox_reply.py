@@ -73,7 +73,7 @@ def test_replying_in_the_outbox_appends_to_the_conversation(tenant: Any, anonymo
     [note], _ = list_inbox(tenant.business_id, contact_recipient(t.client_id, t.contact_id), 10, None)
     # The email the notification turns into (services/notifications), with the contact's reply address.
     send(Email(to="olive@outbox.test", subject=note.title, text=f"{note.text}\n\nReply to this email to answer.",
-               headers={"Reply-To": str(note.reply_to)}))
+               reply_to=str(note.reply_to)))
     send(Email(to="olive@outbox.test", subject="Your invoice", text="No Reply-To here"))
     with urllib.request.urlopen(outbox_view, timeout=10) as reply:
         page = reply.read().decode()

@@ -126,3 +126,23 @@ def test_the_sample_notification_names_what_the_worker_reads(conversation: tuple
     sqs().send_message(QueueUrl=settings().inbound_mail_queue_url, MessageBody=json.dumps(body))
     assert worker.drain() == 1
     assert _texts(t) == ["Second draft attached", "Looks great."]
+
+
+def test_each_contact_replies_with_its_own_address(tenant: Any, anonymous: Api, worker: QueueWorker) -> None:
+    """A client with two contacts: each notification carries that contact's reply address, so the
+    second contact's reply is accepted (with one shared address it would fail the sender check)."""
+    from chalicelib.store.clients import list_contacts
+    from chalicelib.store.notifications import contact_recipient, list_inbox
+
+    t = talk(tenant, anonymous, "Two Voices Ltd", "pat@voices.test")
+    assert tenant.api.post(f"/api/v1/clients/{t.client_id}/contacts",
+                           {"name": "Quinn", "email": "quinn@voices.test"}).status == 201
+    assert tenant.api.post("/api/v1/conversations", {"client_id": t.client_id, "text": "Draft ready"}).status == 201
+    addresses = {}
+    for contact in list_contacts(tenant.business_id, t.client_id):
+        [note], _ = list_inbox(tenant.business_id, contact_recipient(t.client_id, contact.contact_id), 10, None)
+        addresses[contact.email] = str(note.reply_to)
+    assert len(set(addresses.values())) == 2
+    store_mail(raw_mail("reply_apple", "quinn@voices.test", addresses["quinn@voices.test"]))
+    worker.drain()
+    assert _texts(t)[-1] == "Looks great."

@@ -20,7 +20,6 @@ from chalicelib.domain.tokens import new_id
 from chalicelib.services.notifications import activity
 from chalicelib.store import messages as store
 from chalicelib.store.businesses import get_business
-from chalicelib.store.clients import list_contacts
 from chalicelib.store.notifications import STAFF, contact_recipient
 from chalicelib.store.projects import get_project
 from chalicelib.store.table import conditional, iso, transaction
@@ -117,7 +116,7 @@ def paths(conversation_id: str, project_id: str | None) -> tuple[str, str]:
 
 def _tell(business_id: str, client_id: str, project_id: str | None, conversation_id: str,
           message: store.Message) -> None:
-    from chalicelib.services.messaging.reply_tokens import reply_address
+    from chalicelib.services.messaging.reply_tokens import reply_address_for_recipient
 
     portal_path, staff_path = paths(conversation_id, project_id)
     text = message.text[:1000] or rules.preview("", len(message.attachments))
@@ -127,14 +126,13 @@ def _tell(business_id: str, client_id: str, project_id: str | None, conversation
             portal_path=portal_path, staff_path=staff_path, project_id=project_id,
             actor=contact_recipient(client_id, message.author_id)))
         return
-    contacts = list_contacts(business_id, client_id)
-    first = next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
     business = get_business(business_id)
     activity.record(activity.Activity(
         business_id, client_id, "messages", activity.CLIENT,
         f"New message from {business.name if business else message.author_name}", text=text,
         portal_path=portal_path, staff_path=staff_path, project_id=project_id, actor=STAFF,
-        reply_to=reply_address(business_id, client_id, first.contact_id, conversation_id) if first else None))
+        # each contact gets its own reply address: the inbound worker accepts a reply only from the contact it names
+        reply_to_for=lambda recipient: reply_address_for_recipient(business_id, recipient, client_id, project_id)))
 
 
 # --- seen by ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ contact's preferences), so features never mail about activity themselves.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib import clock
@@ -33,7 +34,9 @@ class Activity:
     staff_path: str | None = None  # dashboard route: "/dashboard/projects/{id}" or "#/projects/{id}" (→ /app/#/projects/{id})
     project_id: str | None = None
     actor: str | None = None  # who did it: a recipient id (`store.contact_recipient`) is not told of its own act
-    reply_to: str | None = None  # a contact's reply address, for emails about messages
+    reply_to: str | None = None  # a reply address, for emails about messages…
+    # …or, better, each recipient's own (a contact's reply token only works from that contact's address)
+    reply_to_for: Callable[[str], str | None] | None = None
 
 
 def recipients_of(activity: Activity) -> list[str]:
@@ -57,7 +60,7 @@ def record(activity: Activity) -> list[store.Notification]:
             category=activity.category,
             title=activity.title, text=activity.text, portal_path=activity.portal_path,
             staff_path=activity.staff_path, project_id=activity.project_id, actor=activity.actor,
-            reply_to=activity.reply_to)
+            reply_to=activity.reply_to_for(recipient) if activity.reply_to_for else activity.reply_to)
         item.save()
         digests.schedule(activity.business_id, recipient, moment)  # after the save: the digest must find it
         written.append(item)
