@@ -22,12 +22,12 @@ from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.self_service_inputs import RegistrationInput, clean_name
-from chalicelib.domain.tokens import looks_like_token, new_id, new_token
+from chalicelib.domain.tokens import looks_like_token, new_token
+from chalicelib.services.accounts import buyers
 from chalicelib.services.identity import client_sign_in
 from chalicelib.services.notifications import mail
 from chalicelib.store import clients as client_store
 from chalicelib.store import tokens
-from chalicelib.store.address_holds import address_hold
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import conditional, iso, transaction
@@ -148,31 +148,7 @@ def complete(token: str) -> Registered:
     business = get_business(item.business_id)
     if business is None or not business.self_registration:
         raise NotFound(PAGE_GONE)
-    email = str(item.email)
-    known = client_store.contacts_with_email(business.business_id, email)
-    if known:
-        return Registered(business, known[0], False)
-    try:
-        return Registered(business, _create(business, json.loads(item.target_id), email), True)
-    except Conflict:
-        again = client_store.contacts_with_email(business.business_id, email)
-        if again:
-            return Registered(business, again[0], False)  # another link for this address won the race
-        raise
-
-
-def _create(business: Business, fields: dict[str, Any], email: str) -> client_store.Contact:
-    now = clock.now()
-    stamp = iso(now)
-    name, company = str(fields["name"]), fields.get("company")
-    client = client_store.new_client(business.business_id, new_id(), name=company or name, email=email,
-                                     notes="Registered through the registration page.", created_at=stamp,
-                                     updated_at=stamp)
-    contact = client_store.new_contact(business.business_id, client.client_id, new_id(), name=name, email=email,
-                                       is_primary=True, created_at=stamp, updated_at=stamp)
-    hold, free = address_hold(business.business_id, email, now)
-    with transaction() as tx:
-        tx.save(client, condition=client_store.Client.pk.does_not_exist())
-        tx.save(contact, condition=client_store.Contact.pk.does_not_exist())
-        tx.save(hold, condition=free)
-    return contact
+    fields = json.loads(item.target_id)
+    contact, created = buyers.contact_for(business.business_id, buyers.Person(
+        str(item.email), str(fields["name"]), fields.get("company"), "Registered through the registration page."))
+    return Registered(business, contact, created)
