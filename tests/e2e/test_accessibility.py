@@ -125,6 +125,29 @@ def _check_forms(page: Any, stack: dict[str, Any], width: int, findings: Finding
         findings.check(page, f"offline card setup {width}")
 
 
+def _check_claimed(pages: dict[int, Any], stack: dict[str, Any], staff: Staff, findings: Findings) -> None:
+    """A claim link claimed on the phone: the confirmation, the files page that follows, then the
+    "already claimed" dead end at both widths."""
+    client_id, _ = staff.client("Claimed Co", "owner@claimed.test")
+    rid = staff.file("Claimed licence", "claimed.txt", b"Licence key: A11Y-1\n")
+    claim_url = staff.call("POST", f"/resources/{rid}/attachments",
+                           {"target_type": "client", "target_id": client_id, "policy": "claim_link"})["attachment"]["claim_url"]
+    phone = pages[390]
+    phone.goto(claim_url)
+    phone.get_by_label("Email address").fill("claimer@claimed.test")
+    phone.get_by_role("button", name="Claim with my email").click()
+    phone.goto(outbox_link(stack, "claimer@claimed.test", "/signin/confirm/"))
+    findings.check(phone, "claim confirm 390")
+    phone.get_by_role("button", name="Claim it").click()
+    phone.wait_for_url("**/files?claimed=1")
+    findings.check(phone, "claimed files 390")
+    for width, page in pages.items():
+        page.context.clear_cookies()
+        page.goto(claim_url)
+        expect(page.get_by_test_id("already-claimed")).to_be_visible()
+        findings.check(page, f"already claimed {width}")
+
+
 def test_every_client_page_has_no_serious_or_critical_violations_at_390_and_1366(
         pages: dict[int, Any], stack: dict[str, Any], staff: Staff) -> None:
     findings = Findings()
@@ -136,7 +159,8 @@ def test_every_client_page_has_no_serious_or_critical_violations_at_390_and_1366
             if name in ("invoice", "portal"):
                 screenshot(page, f"a11y-{name}-{width}px")
         _check_forms(page, stack, width, findings)
-    assert len(findings.checked) >= 2 * 30, findings.checked
+    _check_claimed(pages, stack, staff, findings)
+    assert len(findings.checked) >= 2 * 35, findings.checked
     findings.assert_none()
 
 

@@ -61,7 +61,8 @@ export function table(caption, headers, rows, empty = 'Nothing here yet.') {
   return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+      // An empty header (a column of buttons) still gets a name for screen readers.
+      h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))))),
       h('tbody', {}, rows)));
 }
 
