@@ -185,7 +185,15 @@ def credit_application(a: CreditApplication) -> dict[str, Any]:
 def view_stats(s: ViewStats | None) -> dict[str, Any]:
     """The badge: how often the client opened it, first and last."""
     return {"view_count": int(s.view_count) if s else 0, "unique_viewers": int(s.unique_viewers) if s else 0,
-            "first_viewed_at": s.first_viewed_at if s else None, "last_viewed_at": s.last_viewed_at if s else None}
+            "first_viewed_at": s.first_viewed_at if s else None, "last_viewed_at": s.last_viewed_at if s else None,
+            # How opens are counted, from the one constant the views worker counts with.
+            "counted_once_per_minutes": _view_window_minutes()}
+
+
+def _view_window_minutes() -> int:
+    from chalicelib.services.portal.view_tracking import WINDOW_SECONDS
+
+    return WINDOW_SECONDS // 60
 
 
 def view(v: ViewLogEntry) -> dict[str, Any]:

@@ -14,6 +14,7 @@ CLAIM = "claim"
 PORTAL = "portal"
 EMAIL_PREFERENCES = "email_preferences"
 CLIENT_SIGN_IN = "client_sign_in"  # one-time email links; expire after 15 minutes
+STAFF_PREVIEW = "staff_preview"  # "Preview as client": one use, two minutes (services/portal/staff_preview.py)
 
 
 class Token(BaseItem, discriminator="token"):
