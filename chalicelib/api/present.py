@@ -90,7 +90,8 @@ def product(p: Product) -> dict[str, Any]:
 def payment(p: Payment) -> dict[str, Any]:
     return {
         **attributes(p, ("payment_id", "doc_id", "kind", "currency", "method", "reference", "recorded_by", "received_on",
-                         "created_at", "stripe_payment_intent", "stripe_checkout_session", "dispute_status")),
+                         "created_at", "stripe_payment_intent", "stripe_checkout_session", "dispute_status",
+                         "client_id", "doc_number")),  # the dashboard's Payments list names both
         "amount": int(p.amount),
     }
 
