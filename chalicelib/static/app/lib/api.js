@@ -132,8 +132,10 @@ export async function api(method, path, body, { raw = false } = {}) {
   if (res.status === 401 && state.me) {
     // The form being edited is kept (this tab's sessionStorage) and comes back after signing in.
     const kept = keepForms(state.me.email);
-    signOut(kept ? 'Your session has ended. Sign in again to continue: what you typed is kept.'
-      : 'Your session has ended; sign in again.', { keepDraft: true });
+    const message = kept ? 'Your session has ended. Sign in again to continue: what you typed is kept.'
+      : 'Your session has ended; sign in again.';
+    signOut(message, { keepDraft: true });
+    throw new ApiError(message, { status: 401, code: 'unauthorized' }); // the toast keeps saying so
   }
   if (!res.ok) throw await errorFrom(res);
   if (raw) return res;
