@@ -13,15 +13,12 @@ from chalicelib.api.html import brand, page_errors, render
 from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
-from chalicelib.domain.errors import NotFound
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.portal import portal
 from chalicelib.services.portal import staff_preview as previews
 from chalicelib.services.portal.share_page import public_view
-from chalicelib.store import documents as docs
-from chalicelib.store.businesses import get_business
 
 bp = Blueprint(__name__)
 NO_FORMS = "'none'"  # nothing on a preview page may submit anything, anywhere
@@ -46,23 +43,15 @@ def portal_preview_link(principal: Principal, client_id: str, contact_id: str) -
 @page_errors(lambda: bp.current_request.headers)
 def preview_page(token: str) -> Any:
     target = previews.open_preview(token)
-    business = get_business(target.business_id)
-    if business is None:
-        raise NotFound(previews.GONE)
+    business = target.business
     here = absolute_url(bp.current_request, previews.preview_path(token))
     if target.kind == previews.INVOICE:
-        return _invoice(business, str(target.doc_id), here)
+        document, stored = previews.previewed_invoice(target)
+        view = public_view(business, document, stored, clock.today(), absolute_url(bp.current_request, ""))
+        return render("staff_preview.html", form_action=NO_FORMS, preview_of="invoice.html", preview_what="this invoice",
+                      **view, files_sign_in_url=None, pay_url=None, payment_notice=None, back_url=None, pdf_url=None)
     access = portal.PortalAccess(business.business_id, str(target.client_id), str(target.contact_id), None, business)
     view = portal.documents_tab(access, rules.INVOICE, None, clock.today())
     return render("staff_preview.html", form_action=NO_FORMS, preview_of="portal.html", preview_what="this contact’s portal",
                   business=brand(business), tab="invoices", tabs=portal.visible_tabs(business), view=view, base=here,
                   sign_out_url=None, can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
-
-
-def _invoice(business: Any, doc_id: str, here: str) -> Any:
-    document, stored = docs.load_collection(business.business_id, doc_id)
-    if document is None or document.kind != rules.INVOICE:
-        raise NotFound(previews.GONE)
-    view = public_view(business, document, stored, clock.today(), absolute_url(bp.current_request, ""))
-    return render("staff_preview.html", form_action=NO_FORMS, preview_of="invoice.html", preview_what="this invoice",
-                  **view, files_sign_in_url=None, pay_url=None, payment_notice=None, back_url=None, pdf_url=None)

@@ -129,6 +129,7 @@ def test_three_dashboard_screens_at_phone_and_laptop_widths(browser: Any, stack:
         sign_in(page, stack)
         page.get_by_test_id("nav-invoices").click()
         expect(page.get_by_test_id("invoice-row").first).to_be_visible()
+        page.keyboard.press("Escape")  # the "Signed in" toast closes
         screenshot(page, f"dashboard-invoices-{label}")
         page.get_by_test_id("nav-payments").click()
         expect(page.get_by_test_id("payment-row").first).to_be_visible()

@@ -24,10 +24,12 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
+from chalicelib.store import documents as docs
 from chalicelib.store import tokens
+from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import get_contact
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import conditional, iso
+from chalicelib.store.table import BaseItem, conditional, iso
 
 PREVIEW_SECONDS = 120
 PREVIEWS_PER_MINUTE = 30  # per business: each one writes a token item
@@ -39,7 +41,7 @@ GONE = "This preview link was already opened or has expired. Open “Preview as 
 class PreviewTarget:
     """What a preview link opens, for one business."""
 
-    business_id: str
+    business: Business
     kind: str  # INVOICE or PORTAL
     doc_id: str | None = None
     client_id: str | None = None
@@ -86,13 +88,24 @@ def open_preview(token: str) -> PreviewTarget:
         conditional(lambda: item.delete(condition=tokens.Token.pk.exists()), GONE)
     except Conflict as e:  # another open won: the same answer as an unknown link
         raise NotFound(GONE) from e
+    business = get_business(item.business_id)
+    if business is None:
+        raise NotFound(GONE)
     kind, _, rest = item.target_id.partition(":")
     if kind == INVOICE:
-        return PreviewTarget(item.business_id, INVOICE, doc_id=rest)
+        return PreviewTarget(business, INVOICE, doc_id=rest)
     client_id, _, contact_id = rest.partition(":")
     if get_contact(item.business_id, client_id, contact_id) is None:
         raise NotFound(GONE)  # the contact was removed since the link was made
-    return PreviewTarget(item.business_id, PORTAL, client_id=client_id, contact_id=contact_id)
+    return PreviewTarget(business, PORTAL, client_id=client_id, contact_id=contact_id)
+
+
+def previewed_invoice(target: PreviewTarget) -> tuple[docs.Document, list[BaseItem]]:
+    """The invoice of an invoice preview and everything stored with it (one Query)."""
+    document, stored = docs.load_collection(target.business.business_id, str(target.doc_id))
+    if document is None or document.kind != rules.INVOICE:
+        raise NotFound(GONE)
+    return document, stored
 
 
 def _utc(moment: datetime) -> datetime:
