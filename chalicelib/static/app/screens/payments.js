@@ -3,6 +3,7 @@
 
 import { PAGE, api, clientsList, documentsList } from '../lib/api.js';
 import { badge, button, h, link, pageHeader } from '../lib/dom.js';
+import { downloadUrl } from '../lib/files.js';
 import { run } from '../lib/forms.js';
 import { money, when } from '../lib/money.js';
 import { sortableTable } from '../lib/sortable.js';
@@ -25,6 +26,7 @@ export async function paymentsScreen() {
     { key: 'amount', label: 'Amount', num: true, value: signed, first: 'desc' },
     { key: 'method', label: 'Method', value: (p) => p.method || (p.stripe_payment_intent ? 'stripe' : '') },
     { key: 'reference', label: 'Reference', sortable: false },
+    { key: 'receipt', label: '', sortable: false },
   ];
   const list = sortableTable({
     caption: 'Payments', columns, items: page.items, testid: 'payments-table', empty: 'No payments yet.',
@@ -35,7 +37,12 @@ export async function paymentsScreen() {
       h('td', {}, badge(p.kind), p.dispute_status ? [' ', badge(p.dispute_status)] : null),
       h('td', { class: 'num' }, `${signed(p) < 0 ? '−' : ''}${money(p.amount, p.currency)}`),
       h('td', {}, p.method || (p.stripe_payment_intent ? 'stripe' : '')),
-      h('td', {}, p.reference || p.stripe_payment_intent || '')),
+      h('td', {}, p.reference || p.stripe_payment_intent || ''),
+      h('td', {}, p.kind === 'payment' ? button('Receipt', { class: 'button secondary small', testid: 'payment-receipt',
+        onclick: (e) => run(e.currentTarget, async () => {
+          const { url } = await api('GET', `/invoices/${p.doc_id}/payments/${p.payment_id}/receipt/pdf`);
+          await downloadUrl(url, `receipt-${numberOf(p) || p.doc_id}.pdf`);
+        }) }) : null)),
   });
   let cursor = page.next_cursor;
   const more = button('Load more', { class: 'button secondary', hidden: !cursor, onclick: (e) => run(e.currentTarget, async () => {
