@@ -16,6 +16,7 @@ from chalicelib.api import (
     dashboard,
     edge,
     email_preferences,
+    email_previews,
     files,
     health,
     invoice_page,
@@ -41,6 +42,7 @@ for blueprint in (health, auth, business, clients, products, projects, invoices,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
                   email_preferences, limits, dashboard, approvals, portal_deliverables):
     app.register_blueprint(blueprint.bp)
+app.register_blueprint(email_previews.bp)  # issue 17: email previews and the emails' logo address
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
 # the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.

@@ -41,6 +41,8 @@ class Business(BaseItem, discriminator="business"):
     reminder_days_before = NumberAttribute(null=True)
     reminder_on_due = BooleanAttribute(default=False)
     reminder_days_after = NumberAttribute(null=True)
+    # How its emails write money and dates (Babel, e.g. "en_GB", "de_DE"); none: en_GB. A client may override it.
+    locale = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -108,3 +108,12 @@ def logo_url(business: Business) -> str | None:
         "get_object", Params={"Bucket": settings().files_bucket, "Key": business.logo_key},
         ExpiresIn=settings().presign_ttl_seconds,
     ))
+
+
+def logo_location(business_id: str) -> str:
+    """Where the logo of `business_id` is right now (a fresh presigned GET): emails link to
+    `/brand/{id}/logo`, which lasts, and are sent here. NotFound without a business or a logo."""
+    business = get_business(business_id)
+    if business is None or not business.logo_key:
+        raise NotFound("There is no logo here.")
+    return str(logo_url(business))
