@@ -49,6 +49,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "allow_partial_default": bool(b.allow_partial_default),
         "minimum_partial_default": int(b.minimum_partial_default or 0),
         "logo_url": logo_url,
+        "locale": b.locale or "en_GB",  # of its emails (services/notifications/email_render.py)
     }
 
 
@@ -74,6 +75,7 @@ def suppression(s: Suppression | None) -> dict[str, Any]:
 def client(c: Client, contacts: list[Contact] | None = None,
            suppressed: Mapping[str, Suppression] | None = None) -> dict[str, Any]:
     data = attributes(c, ("client_id", "name", "email", "phone", "address", "tax_number", "notes", "created_at", "updated_at"))
+    data["locale"] = c.locale  # None: the business's
     if contacts is not None:
         data["contacts"] = [contact(k, suppressed) for k in contacts]
     return data

@@ -65,6 +65,8 @@ class RefreshInput(Strict, kw_only=True):
 
 PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
 PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
+# How emails write money and dates (Babel); the shape here, whether Babel knows it in the service.
+Locale = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?\Z", extra={"means": "a locale like en_GB or de_DE"})]
 
 
 class BusinessUpdate(Strict, kw_only=True):
@@ -91,6 +93,7 @@ class BusinessUpdate(Strict, kw_only=True):
     reminder_days_before: ReminderDays | UnsetType | None = UNSET  # None: no reminder before the due date
     reminder_on_due: bool | UnsetType = UNSET
     reminder_days_after: ReminderDays | UnsetType | None = UNSET  # None: no reminder after it
+    locale: Locale | UnsetType | None = UNSET  # None: en_GB
 
 
 class LogoUploadInput(Strict, kw_only=True):
@@ -120,6 +123,7 @@ class ClientInput(Strict, kw_only=True):
     tax_number: ShortText | None = None
     notes: LongText | None = None
     contacts: Annotated[list[ContactInput], Meta(max_length=20)] = msgspec.field(default_factory=list)
+    locale: Locale | None = None  # None: the business's
 
 
 class ClientUpdate(Strict, kw_only=True):
@@ -129,6 +133,7 @@ class ClientUpdate(Strict, kw_only=True):
     address: LongText | UnsetType | None = UNSET
     tax_number: ShortText | UnsetType | None = UNSET
     notes: LongText | UnsetType | None = UNSET
+    locale: Locale | UnsetType | None = UNSET  # None: the business's
 
 
 class ProductInput(Strict, kw_only=True):

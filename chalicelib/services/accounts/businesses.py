@@ -13,6 +13,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.sniff import sniff
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.sniffing import read_head
+from chalicelib.services.notifications.email_render import check_locale
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.table import iso, update_item
 
@@ -34,6 +35,8 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
     changes = update.given()
     if "currency" in changes and not is_currency(str(changes["currency"])):
         raise ValidationError("Unknown currency code.", field="currency")
+    if "locale" in changes:
+        check_locale(changes["locale"])
     logo_key = changes.get("logo_key")
     if logo_key is not None:
         _check_logo_uploaded(principal.business_id, str(logo_key))

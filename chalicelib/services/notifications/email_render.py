@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
 from chalicelib.domain.colours import Palette, palette
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.money import minor_digits
 from chalicelib.services.notifications import mail
 
@@ -61,6 +62,19 @@ class Rendered:
 def locale_of(business: Business, client_locale: str | None = None) -> str:
     """The email's locale: the client's own if set, else the business's, else en_GB."""
     return client_locale or getattr(business, "locale", None) or DEFAULT_LOCALE
+
+
+def check_locale(locale: object) -> None:
+    """Raises ValidationError unless Babel knows `locale` (None, "use the default", passes)."""
+    from babel import Locale, UnknownLocaleError
+
+    if locale is None:
+        return
+    try:
+        Locale.parse(str(locale))
+    except (UnknownLocaleError, ValueError) as e:
+        raise ValidationError(f"{locale} is not a locale we can write emails in; try en_GB or de_DE.",
+                              field="locale") from e
 
 
 def logo_url(business: Business) -> str | None:

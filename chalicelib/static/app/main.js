@@ -8,6 +8,7 @@ import { setUpLogin, showLogin, startSession } from './lib/session.js';
 import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
+import { emailPreviewsScreen } from './screens/email_previews.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
 import { resourceScreen } from './screens/resource.js';
@@ -30,6 +31,8 @@ setRoutes([
   [/^#\/settings$/, () => settingsScreen()],
   [/^#\/approvals$/, () => approvalsScreen()],
   [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
+  [/^#\/emails$/, () => emailPreviewsScreen(null)],
+  [/^#\/emails\/([\w-]+)$/, (kind) => emailPreviewsScreen(kind)],
 ]);
 
 async function boot() {
