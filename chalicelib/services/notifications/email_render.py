@@ -6,7 +6,7 @@ A kind's template extends `email/layout.html` (logo or name, brand colours from
 `domain/colours.palette`, the footer with the preferences link) and fills three blocks:
 `subject`, `text` (written with autoescape off: it is plain text) and `content` (HTML,
 autoescaped). Data is raw (minor units, ISO dates); the templates format it with the
-`money` and `day` filters, which use Babel in the email's locale. So a new kind of email is
+`money` and `day` functions, which use Babel in the email's locale. So a new kind of email is
 one template and one call.
 
 Mail is rendered where it is sent (an API request, the payments worker, the scheduler), so
@@ -112,16 +112,17 @@ def day(value: str | date | None, locale: str) -> str:
 @lru_cache(maxsize=1)
 def environment() -> Any:
     """The emails' Jinja2 environment: the pages' options (so the precompiled modules of the
-    package serve both), with the formatting filters bound to the email's `locale`."""
+    package serve both), with the formatting functions bound to the email's `locale`."""
     import jinja2
 
     loader: Any = jinja2.FileSystemLoader(TEMPLATES)
     if os.path.isdir(COMPILED):
         loader = jinja2.ChoiceLoader([jinja2.ModuleLoader(COMPILED), loader])
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["money"] = jinja2.pass_context(lambda ctx, amount, currency: money(amount, currency, ctx["locale"]))
-    env.filters["day"] = jinja2.pass_context(lambda ctx, value: day(value, ctx["locale"]))
-    env.filters["linked"] = linked
+    # Globals, not filters: a filter must exist when the package precompiles the templates.
+    env.globals["money"] = jinja2.pass_context(lambda ctx, amount, currency: money(amount, currency, ctx["locale"]))
+    env.globals["day"] = jinja2.pass_context(lambda ctx, value: day(value, ctx["locale"]))
+    env.globals["linked"] = linked
     return env
 
 

@@ -93,6 +93,28 @@ def test_every_template_is_a_kind_staff_can_preview() -> None:
     assert templates == {k.kind for k in KINDS} == set(BUTTONS)
 
 
+def test_the_packages_precompiled_templates_render_the_very_same_emails(tmp_path: Path, monkeypatch: Any) -> None:
+    """infra/postpackage.py compiles every template under chalicelib/templates with the pages' options
+    (no filters: the emails' helpers are globals); in Lambda the emails load those modules."""
+    import jinja2
+
+    from chalicelib.api import templating
+
+    templating.environment(jinja2.FileSystemLoader(templating.TEMPLATES)).compile_templates(
+        str(tmp_path), zip=None, ignore_errors=False)
+    biz = business(locale="de_DE")
+    from_source = [email_render.render(k.kind, email_render.brand_of(biz), sample(k.kind, biz, TODAY)) for k in KINDS]
+    monkeypatch.setattr(email_render, "COMPILED", str(tmp_path))
+    email_render.environment.cache_clear()
+    try:
+        loader = email_render.environment().loader
+        assert loader.loaders[0].load(email_render.environment(), "email/invoice.html").filename.startswith(str(tmp_path))
+        compiled = [email_render.render(k.kind, email_render.brand_of(biz), sample(k.kind, biz, TODAY)) for k in KINDS]
+    finally:
+        email_render.environment.cache_clear()
+    assert compiled == from_source
+
+
 def invoice_data(currency: str = "EUR", total: int = 97785) -> dict[str, Any]:
     rows = [{"label": "Subtotal", "sign": "+", "amount": total}, {"label": "Total", "sign": "=", "amount": total}]
     return {"number": "INV-1", "total": total, "currency": currency, "due_date": "2026-12-15", "rows": rows,
