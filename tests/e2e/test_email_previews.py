@@ -44,3 +44,19 @@ def test_staff_preview_the_invoice_and_reminder_emails(browser: Any, stack: dict
         expect(page.frame_locator("[data-testid=email-html]").get_by_role("link", name="Pay", exact=True)).to_be_visible()
         screenshot(page, f"email-preview-reminder-{name}")
         context.close()
+
+
+def test_the_settings_locale_changes_how_the_emails_write_money_and_dates(desktop: Any, stack: dict[str, Any]) -> None:
+    page = desktop
+    sign_in(page, stack)
+    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("settings-locale").select_option("de_DE")
+    page.get_by_test_id("settings-save").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Settings saved.")
+    try:
+        page.get_by_role("link", name="Preview your emails").click()
+        expect(page.get_by_test_id("email-text")).to_contain_text("977,85\xa0€")
+        expect(page.frame_locator("[data-testid=email-html]").get_by_text("977,85\xa0€", exact=True).first).to_be_visible()
+        screenshot(page, "email-preview-invoice-de")
+    finally:
+        Staff(stack).call("PATCH", "/business", {"locale": "en_GB"})

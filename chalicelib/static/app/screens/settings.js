@@ -2,7 +2,7 @@
 // `settingsScreen` puts together the branding controls, the form's sections and the save.
 
 import { api, state } from '../lib/api.js';
-import { button, checkbox, field, h, input, pageHeader, section, select } from '../lib/dom.js';
+import { button, checkbox, field, h, input, link, pageHeader, section, select } from '../lib/dom.js';
 import { FieldError, run, toast } from '../lib/forms.js';
 import { majorText, orNull, parseMoney } from '../lib/money.js';
 import { go } from '../lib/router.js';
@@ -129,7 +129,21 @@ function settingsSections(b, editable, branding) {
       checkbox('On the due date', cb('reminder_on_due', b.reminder_on_due))),
     section('Access logs',
       field('Keep access logs for (days, 30–3650)', text('log_retention_days', String(b.log_retention_days), { inputmode: 'numeric', testid: 'settings-retention' }))),
+    section('Emails',
+      field('Write money and dates in emails as', select({ name: 'locale', disabled: !editable, testid: 'settings-locale' },
+        localeOptions(b.locale), b.locale), 'A client can have its own (Clients). The Emails screen shows every email.'),
+      h('p', {}, link('#/emails', 'Preview your emails'))),
   ];
+}
+
+// Locales people most often bill in; one set through the API is kept in the list.
+const LOCALES = [['en_GB', 'English (UK): €1,234.56, 15 Dec 2026'], ['en_US', 'English (US): €1,234.56, Dec 15, 2026'],
+  ['en_IE', 'English (Ireland)'], ['de_DE', 'Deutsch: 1.234,56 €, 15.12.2026'], ['de_AT', 'Deutsch (Österreich)'],
+  ['de_CH', 'Deutsch (Schweiz)'], ['fr_FR', 'Français: 1 234,56 €'], ['nl_NL', 'Nederlands'], ['es_ES', 'Español'],
+  ['it_IT', 'Italiano']];
+
+function localeOptions(current) {
+  return LOCALES.some(([code]) => code === current) ? LOCALES : [...LOCALES, [current, current]];
 }
 
 /** The PATCH body from the form; throws FieldError on the first bad field. */
@@ -155,6 +169,7 @@ function settingsBody(els, { brand, accent, logoKey }) {
     reminder_days_before: els.reminder_days_before.value.trim() ? whole('reminder_days_before', 'Days before the due date') : null,
     reminder_on_due: els.reminder_on_due.checked,
     reminder_days_after: els.reminder_days_after.value.trim() ? whole('reminder_days_after', 'Days after the due date') : null,
+    locale: els.locale.value,
   };
   if (logoKey !== undefined) body.logo_key = logoKey;
   return body;
