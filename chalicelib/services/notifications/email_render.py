@@ -169,6 +169,14 @@ def to_email(to: str, rendered: Rendered, headers: Mapping[str, str] | None = No
     return mail.Email(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, headers=dict(headers or {}))
 
 
+def email_for(to: str, kind: str, business: Business, data: Mapping[str, Any], *, client_locale: str | None = None,
+              preferences_url: str | None = None, headers: Mapping[str, str] | None = None) -> mail.Email:
+    """The `mail.Email` of `kind` for `to`, rendered but not queued: for a sender that adds to it
+    (e.g. a digest's Reply-To) before `mail.enqueue`."""
+    rendered = render(kind, brand_of(business, client_locale), data, preferences_url=preferences_url)
+    return to_email(to, rendered, headers)
+
+
 def send(to: str, kind: str, business: Business, data: Mapping[str, Any], client_locale: str | None = None) -> Rendered:
     """Render the email of `kind` in `business`'s branding and queue it to `to` (one address).
     For mail to a client's contacts, which honours their preferences, use

@@ -228,3 +228,15 @@ def test_a_sign_in_email_has_a_sign_in_button(tenant: Any, anonymous: Any, outbo
     (button,) = buttons(assert_multipart(message))
     assert button.text == "Sign in" and button.get("href", "").endswith(sign_in_link(outbox, "ada@acme.test"))
     assert "List-Unsubscribe" not in message.headers  # not a list: it was asked for
+
+
+def test_email_for_builds_the_message_a_sender_can_add_to_before_queueing() -> None:
+    from chalicelib.services.notifications.mail import build
+
+    email = email_render.email_for("ada@acme.test", "digest", business(name="Northwind"), sample("digest", business(), TODAY),
+                                   preferences_url="https://pay.example.test/email-preferences/t",
+                                   headers={"List-Unsubscribe": "<https://pay.example.test/email-preferences/t/unsubscribe>"})
+    message = build(email)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert email.subject == "2 updates from Northwind" and message["List-Unsubscribe"]
