@@ -60,3 +60,17 @@ def test_the_settings_locale_changes_how_the_emails_write_money_and_dates(deskto
         screenshot(page, "email-preview-invoice-de")
     finally:
         Staff(stack).call("PATCH", "/business", {"locale": "en_GB"})
+
+
+def test_a_client_can_get_its_emails_in_its_own_locale(desktop: Any, stack: dict[str, Any]) -> None:
+    staff = Staff(stack)
+    client_id, _ = staff.client("Hamburg Hafen GmbH", "einkauf@hafen.test")
+    page = desktop
+    sign_in(page, stack)
+    page.goto(f"{stack['dashboard_url']}#/clients/{client_id}")
+    page.get_by_text("Edit client").click()
+    expect(page.get_by_test_id("client-locale")).to_have_value("")  # the business's, until chosen
+    page.get_by_test_id("client-locale").select_option("de_DE")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Client saved.")
+    assert staff.call("GET", f"/clients/{client_id}")["locale"] == "de_DE"

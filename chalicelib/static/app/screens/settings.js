@@ -4,6 +4,7 @@
 import { api, state } from '../lib/api.js';
 import { button, checkbox, field, h, input, link, pageHeader, section, select } from '../lib/dom.js';
 import { FieldError, run, toast } from '../lib/forms.js';
+import { localeOptions } from '../lib/locales.js';
 import { majorText, orNull, parseMoney } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
@@ -134,16 +135,6 @@ function settingsSections(b, editable, branding) {
         localeOptions(b.locale), b.locale), 'A client can have its own (Clients). The Emails screen shows every email.'),
       h('p', {}, link('#/emails', 'Preview your emails'))),
   ];
-}
-
-// Locales people most often bill in; one set through the API is kept in the list.
-const LOCALES = [['en_GB', 'English (UK): €1,234.56, 15 Dec 2026'], ['en_US', 'English (US): €1,234.56, Dec 15, 2026'],
-  ['en_IE', 'English (Ireland)'], ['de_DE', 'Deutsch: 1.234,56 €, 15.12.2026'], ['de_AT', 'Deutsch (Österreich)'],
-  ['de_CH', 'Deutsch (Schweiz)'], ['fr_FR', 'Français: 1 234,56 €'], ['nl_NL', 'Nederlands'], ['es_ES', 'Español'],
-  ['it_IT', 'Italiano']];
-
-function localeOptions(current) {
-  return LOCALES.some(([code]) => code === current) ? LOCALES : [...LOCALES, [current, current]];
 }
 
 /** The PATCH body from the form; throws FieldError on the first bad field. */
