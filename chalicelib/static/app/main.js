@@ -8,12 +8,15 @@ import { setUpLogin, showLogin, startSession } from './lib/session.js';
 import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
+import { notificationsScreen, refreshBell, startBell } from './screens/notifications.js';
 import { emailPreviewsScreen } from './screens/email_previews.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
+import { recurringListScreen, recurringScreen } from './screens/recurring.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
+import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -31,6 +34,11 @@ setRoutes([
   [/^#\/settings$/, () => settingsScreen()],
   [/^#\/approvals$/, () => approvalsScreen()],
   [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
+  [/^#\/recurring$/, () => recurringListScreen()],
+  [/^#\/recurring\/([\w-]+)$/, (id) => recurringScreen(id)],
+  [/^#\/notifications$/, () => notificationsScreen()],
+  [/^#\/inbox$/, () => inboxScreen()],
+  [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
   [/^#\/emails$/, () => emailPreviewsScreen(null)],
   [/^#\/emails\/([\w-]+)$/, (kind) => emailPreviewsScreen(kind)],
 ]);
@@ -38,9 +46,12 @@ setRoutes([
 async function boot() {
   setUpLogin();
   window.addEventListener('hashchange', route);
+  startBell();
   if (tokens.get()?.id_token) {
     try {
       await startSession();
+      refreshBell();
+      refreshUnread(); // the Inbox's unread count in the nav
       return;
     } catch {
       tokens.clear();
