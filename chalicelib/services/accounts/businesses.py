@@ -37,7 +37,7 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
         raise ValidationError("Unknown currency code.", field="currency")
     if "time_zone" in changes and not is_time_zone(str(changes["time_zone"])):
         raise ValidationError("Unknown time zone: use a name like Europe/Paris or UTC.", field="time_zone")
-    if "locale" in changes:
+    if "locale" in changes and changes["locale"] not in (business.locale, None):  # Babel loads only for a new one
         check_locale(changes["locale"])
     logo_key = changes.get("logo_key")
     if logo_key is not None:
