@@ -18,6 +18,7 @@ from chalicelib.api import (
     dashboard,
     edge,
     email_preferences,
+    email_previews,
     files,
     health,
     invoice_page,
@@ -64,6 +65,7 @@ BLUEPRINTS = (
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
+app.register_blueprint(email_previews.bp)  # issue 17: email previews and the emails' logo address
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
 # the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.

@@ -52,6 +52,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "prepayment_enabled": bool(b.prepayment_enabled),
         "prepayment_minimum": int(b.prepayment_minimum or 0),
         "time_zone": b.time_zone or "UTC",
+        "locale": b.locale or "en_GB",  # of its emails (services/notifications/email_render.py)
     }
 
 
@@ -77,6 +78,7 @@ def suppression(s: Suppression | None) -> dict[str, Any]:
 def client(c: Client, contacts: list[Contact] | None = None,
            suppressed: Mapping[str, Suppression] | None = None) -> dict[str, Any]:
     data = attributes(c, ("client_id", "name", "email", "phone", "address", "tax_number", "notes", "created_at", "updated_at"))
+    data["locale"] = c.locale  # None: the business's
     if contacts is not None:
         data["contacts"] = [contact(k, suppressed) for k in contacts]
     return data

@@ -1,9 +1,10 @@
 // Clients: the list, one client (details, contacts, statement, access log).
 
 import { api, clientsList, forget } from '../lib/api.js';
-import { badge, button, checkbox, confirmButton, fact, field, h, input, link, pageHeader, section, table } from '../lib/dom.js';
+import { badge, button, checkbox, confirmButton, fact, field, h, input, link, pageHeader, section, select, table } from '../lib/dom.js';
 import { copyAndTell, downloadUrl, openPreview } from '../lib/files.js';
 import { FieldError, run, toast } from '../lib/forms.js';
+import { localeOptions } from '../lib/locales.js';
 import { orNull, when } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
@@ -132,6 +133,8 @@ function editClientForm(client) {
       field('Tax number', input({ name: 'tax_number', value: client.tax_number || '' }))),
     field('Address', h('textarea', { name: 'address', rows: 3 }, client.address || '')),
     field('Notes', h('textarea', { name: 'notes', rows: 2 }, client.notes || '')),
+    field('Emails write money and dates as', select({ name: 'locale', testid: 'client-locale' },
+      [['', 'The business’s setting'], ...localeOptions(client.locale)], client.locale || '')),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save changes')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -140,6 +143,7 @@ function editClientForm(client) {
       await api('PATCH', `/clients/${client.client_id}`, {
         name: els.name.value.trim(), email: orNull(els.email.value), phone: orNull(els.phone.value),
         tax_number: orNull(els.tax_number.value), address: orNull(els.address.value), notes: orNull(els.notes.value),
+        locale: els.locale.value || null,
       });
       forget('clients');
       toast('Client saved.');
