@@ -56,13 +56,19 @@ export function button(label, attrs = {}) {
   return h('button', { type: 'button', class: 'button', ...attrs }, label);
 }
 
+/** A header cell: a string, or `{ label, num: true }` for a number column (right-aligned like its cells). */
+export function headerCell(t) {
+  if (t && typeof t === 'object' && !(t instanceof Node)) return h('th', { scope: 'col', class: t.num ? 'num' : null }, t.label);
+  // An empty header (a column of buttons) still gets a name for screen readers.
+  return h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'));
+}
+
 export function table(caption, headers, rows, empty = 'Nothing here yet.') {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
   return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', { class: 'visually-hidden' }, caption),
-      // An empty header (a column of buttons) still gets a name for screen readers.
-      h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))))),
+      h('thead', {}, h('tr', {}, headers.map(headerCell))),
       h('tbody', {}, rows)));
 }
 
