@@ -96,6 +96,20 @@ def _withdrawn_portal_link(staff: Staff) -> str:
     return str(url)
 
 
+def _check_limit_reached(page: Any, stack: dict[str, Any], width: int, findings: Findings) -> None:
+    """The "limit reached" dead end: sign-in links asked for one address until the limit refuses."""
+    for _ in range(8):
+        page.goto(stack["client_sign_in_url"])
+        page.get_by_label("Email address").fill(f"limit-{width}@nowhere.test")
+        with page.expect_response(lambda r: r.request.method == "POST") as reply:
+            page.get_by_role("button", name="Email me a sign-in link").click()
+        if reply.value.status == 429:
+            page.wait_for_load_state()
+            findings.check(page, f"limit reached {width}")
+            return
+    raise AssertionError("the sign-in form never said the limit was reached")
+
+
 def _check_forms(page: Any, stack: dict[str, Any], width: int, findings: Findings) -> None:
     """The pages reached by submitting a form: check-your-email, the sign-in confirmation, the
     signed-in portal, the claim's check-your-email, the offline checkouts (another origin)."""
@@ -159,6 +173,7 @@ def test_every_client_page_has_no_serious_or_critical_violations_at_390_and_1366
             if name in ("invoice", "portal"):
                 screenshot(page, f"a11y-{name}-{width}px")
         _check_forms(page, stack, width, findings)
+        _check_limit_reached(page, stack, width, findings)
     _check_claimed(pages, stack, staff, findings)
     assert len(findings.checked) >= 2 * 35, findings.checked
     findings.assert_none()
