@@ -23,6 +23,7 @@ from chalicelib.api import (
     payments,
     pdfs,
     portal,
+    portal_projects,
     products,
     projects,
     quotes,
@@ -37,7 +38,7 @@ app.register_middleware(observability.middleware, "all")  # logs, correlation id
 
 for blueprint in (health, auth, business, clients, products, projects, invoices, quotes, resources, access_logs,
                   invoice_page, files, claims, client_sign_in, checkout, webhooks, payments, portal, pdfs,
-                  email_preferences, limits, dashboard):
+                  email_preferences, limits, dashboard, portal_projects):
     app.register_blueprint(blueprint.bp)
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with

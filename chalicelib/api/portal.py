@@ -30,6 +30,7 @@ from chalicelib.services.payments.payment_return import check_number, payment_re
 from chalicelib.services.portal import portal
 from chalicelib.services.portal.client_files import files_of
 from chalicelib.services.portal.share_page import public_view
+from chalicelib.services.projects import client_projects
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
@@ -64,6 +65,8 @@ def portal_page(token: str) -> Any:
         view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
+    elif tab == "projects":
+        view = client_projects.projects_tab(access)
     else:
         # Checked for this request in open_portal already: no session to check again.
         files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),

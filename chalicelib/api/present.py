@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # annotations only: views shape what services return, never r
     from chalicelib.store.documents import Document, Payment
     from chalicelib.store.grants import Grant
     from chalicelib.store.products import Product
-    from chalicelib.store.projects import Project
     from chalicelib.store.resources import Resource
     from chalicelib.store.suppressions import Suppression
     from chalicelib.store.table import BaseItem
@@ -49,6 +48,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "allow_partial_default": bool(b.allow_partial_default),
         "minimum_partial_default": int(b.minimum_partial_default or 0),
         "logo_url": logo_url,
+        "milestone_invoice_action": b.milestone_invoice_action or "send",
     }
 
 
@@ -190,10 +190,6 @@ def view_stats(s: ViewStats | None) -> dict[str, Any]:
 
 def view(v: ViewLogEntry) -> dict[str, Any]:
     return attributes(v, ("at", "source", "ip", "user_agent", "counted"))
-
-
-def project(p: Project) -> dict[str, Any]:
-    return {"id": p.project_id, **attributes(p, ("client_id", "name", "description", "status", "created_at", "updated_at"))}
 
 
 def page(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:

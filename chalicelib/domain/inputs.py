@@ -63,7 +63,7 @@ class RefreshInput(Strict, kw_only=True):
     refresh_token: Annotated[str, Meta(min_length=1, max_length=4096)]
 
 
-PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
+PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files|projects)\Z")]  # the invoices tab is always on
 PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
 
 
@@ -81,7 +81,7 @@ class BusinessUpdate(Strict, kw_only=True):
     payment_terms_days: Days | UnsetType = UNSET
     log_retention_days: Annotated[int, Meta(ge=30, le=3650, extra={"unit": "days"})] | UnsetType = UNSET
     stripe_enabled: bool | UnsetType = UNSET
-    portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=3)] | UnsetType = UNSET
+    portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=4)] | UnsetType = UNSET
     quote_auto_convert: bool | UnsetType = UNSET
     quote_requires_terms: bool | UnsetType = UNSET
     allow_partial_default: bool | UnsetType = UNSET
@@ -91,6 +91,8 @@ class BusinessUpdate(Strict, kw_only=True):
     reminder_days_before: ReminderDays | UnsetType | None = UNSET  # None: no reminder before the due date
     reminder_on_due: bool | UnsetType = UNSET
     reminder_days_after: ReminderDays | UnsetType | None = UNSET  # None: no reminder after it
+    milestone_invoice_action: Annotated[str, Meta(pattern=r"^(draft|send)\Z", extra={
+        "means": "draft or send"})] | UnsetType = UNSET  # a completed milestone's invoice: left a draft, or sent
 
 
 class LogoUploadInput(Strict, kw_only=True):
@@ -145,16 +147,23 @@ class ProductUpdate(Strict, kw_only=True):
     tax_rate_bp: BasisPoints | UnsetType = UNSET
 
 
+ProjectStatus = Annotated[str, Meta(pattern=r"^(planned|active|on_hold|done)\Z",
+                                     extra={"means": "one of planned, active, on_hold, done"})]
+Percent = Annotated[int, Meta(ge=0, le=100, extra={"unit": "%"})]
+
+
 class ProjectInput(Strict, kw_only=True):
     client_id: Id
     name: Name
     description: LongText | None = None
+    status: ProjectStatus = "active"
 
 
 class ProjectUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
     description: LongText | UnsetType | None = UNSET
-    status: Annotated[str, Meta(pattern=r"^(active|completed|archived)\Z")] | UnsetType = UNSET
+    status: ProjectStatus | UnsetType = UNSET
+    progress: Percent | UnsetType | None = UNSET  # None: the share of milestones done again
 
 
 class LineInput(Strict, kw_only=True):

@@ -41,6 +41,7 @@ class Business(BaseItem, discriminator="business"):
     reminder_days_before = NumberAttribute(null=True)
     reminder_on_due = BooleanAttribute(default=False)
     reminder_days_after = NumberAttribute(null=True)
+    milestone_invoice_action = UnicodeAttribute(default="send")  # a completed milestone's invoice: send | draft
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

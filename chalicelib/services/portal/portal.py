@@ -29,7 +29,7 @@ from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
 from chalicelib.store.table import BaseItem, index_page, iso, transaction
 
-TABS = ("invoices", "quotes", "payments", "files")
+TABS = ("invoices", "quotes", "payments", "files", "projects")
 PAGE = 25
 NOT_FOUND = "This portal link is not valid. Ask the sender for a new one."
 
