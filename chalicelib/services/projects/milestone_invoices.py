@@ -45,6 +45,19 @@ def link(tx: TransactWrite, project: Project, document: docs.Document) -> list[A
     return [Project.invoice_ids.add({document.doc_id})]
 
 
+def relink(tx: TransactWrite, project: Project, document: docs.Document | None, old_id: str | None,
+           others: list[Milestone]) -> list[Action]:
+    """A milestone moving from invoice `old_id` to `document` (either may be None): the project's
+    update actions. One expression cannot both add to and delete from a set, so a move sets the
+    project's list outright (the caller's update is conditional on the version read)."""
+    added = link(tx, project, document) if document else []
+    removed = unlink(tx, project, old_id, others) if old_id else []
+    if not (added and removed) or document is None or old_id is None:
+        return added + removed
+    ids = (set(project.invoice_ids or ()) | {document.doc_id}) - {old_id}
+    return [Project.invoice_ids.set(ids) if ids else Project.invoice_ids.remove()]
+
+
 def unlink(tx: TransactWrite, project: Project, doc_id: str, others: list[Milestone]) -> list[Action]:
     """Take a draft invoice off the project when no other milestone (of `others`) bills through it;
     an invoice already issued stays the project's (the client was billed through it)."""

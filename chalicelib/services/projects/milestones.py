@@ -66,7 +66,8 @@ def create_milestone(principal: Principal, project_id: str, data: MilestoneInput
     with transaction() as tx:
         tx.save(milestone, condition=store.Milestone.pk.does_not_exist())
         actions = billing.link(tx, project, invoice) if invoice else []
-        tx.update(project, actions=[store.Project.milestone_order.append([milestone.milestone_id]),
+        order = store.Project.milestone_order
+        tx.update(project, actions=[order.set((order | []).append([milestone.milestone_id])),
                                     store.Project.updated_at.set(now), *actions],
                   condition=store.Project.pk.exists(), add_version_condition=False)
     return milestone
@@ -89,11 +90,9 @@ def edit_milestone(principal: Principal, project_id: str, milestone_id: str, dat
     others = [m for m in store.milestones_of(principal.business_id, project_id) if m.milestone_id != milestone_id]
     with transaction() as tx:
         tx.update(milestone, actions=_actions(changes, now))  # conditional on the version read
-        actions = billing.link(tx, project, invoice) if invoice else []
-        actions += billing.unlink(tx, project, milestone.invoice_id, others) if milestone.invoice_id else []
+        actions = billing.relink(tx, project, invoice, milestone.invoice_id, others)
         if actions:
-            tx.update(project, actions=[*actions, store.Project.updated_at.set(now)],
-                      condition=store.Project.pk.exists(), add_version_condition=False)
+            tx.update(project, actions=[*actions, store.Project.updated_at.set(now)], condition=store.Project.pk.exists())
     return store.get_milestone(principal.business_id, project_id, milestone_id) or milestone
 
 
