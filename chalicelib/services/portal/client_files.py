@@ -46,11 +46,6 @@ def _mine(grant: Grant, contact_id: str) -> bool:
             and grant.claimed_by in (None, contact_id))
 
 
-def is_mine(grant: Grant, contact_id: str) -> bool:
-    """Whether this contact's file lists show the grant (the Files page, a project's files)."""
-    return _mine(grant, contact_id)
-
-
 def entry_for(grant: Grant, resource: Resource | None, base_url: str, now: datetime) -> FileEntry:
     """What a client sees of one grant: the live resource's title, tags and preview, the grant's state."""
     return FileEntry(

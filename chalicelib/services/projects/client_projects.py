@@ -19,11 +19,12 @@ from datetime import date
 from typing import Any
 
 from chalicelib import clock
+from chalicelib.domain import access as policies
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import projects as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.money import format_amount
-from chalicelib.services.portal.client_files import entry_for, is_mine
+from chalicelib.services.portal.client_files import entry_for
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.services.projects.projects import ProjectDetail, detail_of
 from chalicelib.store import documents as docs
@@ -130,10 +131,17 @@ def projects_tab(access: PortalAccess) -> dict[str, Any]:
     return {"projects": [_summary(access, v) for v in views]}
 
 
+def _listed(grant: Grant, project_id: str, contact_id: str) -> bool:
+    """A file of this project the contact's lists show, by its policy: open ones, and the locked ones
+    as "available after payment" / "not yet released" (never internal ones: they have no grant)."""
+    return (grant.target_type == "project" and grant.target_id == project_id
+            and policies.shown_to_client(grant.policy, grant.state, grant.reason, grant.claimed_by)
+            and grant.claimed_by in (None, contact_id))
+
+
 def _project_grants(access: PortalAccess, project_id: str) -> list[Grant]:
     return sorted((g for g in grants_of_client(access.business_id, access.client_id)
-                   if g.target_type == "project" and g.target_id == project_id and is_mine(g, access.contact_id)),
-                  key=lambda g: g.created_at, reverse=True)
+                   if _listed(g, project_id, access.contact_id)), key=lambda g: g.created_at, reverse=True)
 
 
 def project_page(access: PortalAccess, project_id: str, base_url: str = "") -> dict[str, Any]:
