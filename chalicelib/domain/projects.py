@@ -61,7 +61,3 @@ def check_can_complete(status: str) -> None:
     if status == DONE:
         raise Conflict("This milestone is already done.", field="milestone_id")
 
-
-def check_progress(value: int | None) -> None:
-    if value is not None and not 0 <= value <= 100:
-        raise ValidationError("Progress must be between 0 and 100.", field="progress")

@@ -72,7 +72,7 @@ def test_tabs_the_business_turned_off_disappear(tenant: Any, anonymous: Api) -> 
     client_id, contact_id = client_with_contact(tenant)
     path = portal_link(tenant, client_id, contact_id)
     assert tenant.api.patch("/api/v1/business", {"portal_tabs_off": ["quotes", "files"]}).status == 200
-    assert _tab(anonymous, path)["tabs"] == ["invoices", "payments"]
+    assert _tab(anonymous, path)["tabs"] == ["invoices", "payments", "projects"]
     assert anonymous.get(f"{path}?tab=quotes").status == 404
     assert anonymous.get(f"{path}?tab=files").status == 404
     assert "tab=quotes" not in anonymous.get(path).text
