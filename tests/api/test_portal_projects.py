@@ -31,7 +31,7 @@ def _website(tenant: Tenant, client_id: str) -> dict[str, Any]:
 def test_the_projects_tab_lists_active_and_on_hold_projects_with_what_waits(tenant: Tenant, anonymous: Api) -> None:
     client_id, contact_id = client_with_contact(tenant)
     website = _website(tenant, client_id)
-    paused = make_project(tenant, client_id, name="App", status="on_hold")
+    make_project(tenant, client_id, name="App", status="on_hold")
     make_project(tenant, client_id, name="Someday", status="planned")
     make_project(tenant, client_id, name="Old site", status="done")
     other_client, _ = client_with_contact(tenant, "Other Co", "o@other.test")

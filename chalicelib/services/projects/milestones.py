@@ -98,7 +98,7 @@ def edit_milestone(principal: Principal, project_id: str, milestone_id: str, dat
 
 def reorder(principal: Principal, project_id: str, data: MilestoneOrder) -> store.Project:
     project = get_project(principal, project_id)
-    rules.check_order(list(project.milestone_order or []), data.order)
+    rules.check_order([str(m) for m in project.milestone_order or []], data.order)
     update_item(project, {"milestone_order": list(data.order)}, iso(clock.now()), message=CHANGED)
     return project
 

@@ -57,7 +57,7 @@ def list_projects(principal: Principal, limit: int, cursor: str | None) -> tuple
 
 def ordered(project: store.Project, milestones: list[store.Milestone]) -> list[store.Milestone]:
     """Milestones in the project's order (any not in it yet, e.g. read mid-write, last by creation)."""
-    position = {mid: i for i, mid in enumerate(project.milestone_order or [])}
+    position = {str(mid): i for i, mid in enumerate(project.milestone_order or [])}
     return sorted(milestones, key=lambda m: (position.get(m.milestone_id, len(position)), m.created_at))
 
 
