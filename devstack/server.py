@@ -172,6 +172,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
+        "project_portal_url": f"{base_url}/portal/{demo.portal_token}/projects/{demo.project_id}",
+        "staff_project_url": f"{base_url}/app/#/projects/{demo.project_id}",
     }
 
 

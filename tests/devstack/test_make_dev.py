@@ -66,7 +66,8 @@ def test_the_printed_staff_credentials_sign_in(dev_stack: dict[str, str]) -> Non
     assert login.status_code == 200
     headers = {"Authorization": f"Bearer {login.json()['id_token']}"}
     invoices = requests.get(f"{base}/api/v1/invoices", headers=headers, timeout=10).json()["items"]
-    assert sorted(i["status"] for i in invoices) == ["draft", "sent"]
+    # The shared invoice, a draft, and the draft the demo project's "Design" milestone bills through.
+    assert sorted(i["status"] for i in invoices) == ["draft", "draft", "sent"]
     clients = requests.get(f"{base}/api/v1/clients", headers=headers, timeout=10).json()["items"]
     contacts = requests.get(f"{base}/api/v1/clients/{clients[0]['client_id']}", headers=headers, timeout=10).json()["contacts"]
     assert len(contacts) == 2
@@ -124,3 +125,19 @@ def test_the_log_is_quiet_and_ctrl_c_stops_it_within_5_seconds(tmp_path: Path) -
     assert lines[start + 1].strip().startswith("App:") and lines[-1] == "Press Ctrl-C to stop."
     assert links["invoice_share_url"] in log
     assert stopped["seconds"] < 5
+
+
+@pytest.mark.slow
+def test_the_demo_project_opens_in_the_portal_and_in_the_dashboard(dev_stack: dict[str, str]) -> None:
+    page = requests.get(dev_stack["project_portal_url"], timeout=10)
+    assert page.status_code == 200 and "Website relaunch" in page.text
+    assert all(title in page.text for title in ("Discovery", "Design", "Launch")) and "33 % done" in page.text
+    project_id = dev_stack["project_portal_url"].rsplit("/", 1)[1]
+    assert dev_stack["staff_project_url"].endswith(f"/app/#/projects/{project_id}")
+    base = dev_stack["base_url"]
+    login = requests.post(f"{base}/api/v1/auth/login", timeout=10,
+                          json={"email": dev_stack["staff_email"], "password": dev_stack["staff_password"]})
+    headers = {"Authorization": f"Bearer {login.json()['id_token']}"}
+    project = requests.get(f"{base}/api/v1/projects/{project_id}", headers=headers, timeout=10).json()
+    assert [(m["title"], m["status"], bool(m["invoice_id"])) for m in project["milestones"]] == [
+        ("Discovery", "done", False), ("Design", "active", True), ("Launch", "planned", False)]

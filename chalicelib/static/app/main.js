@@ -9,6 +9,7 @@ import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
+import { projectScreen, projectsScreen } from './screens/projects.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
@@ -27,6 +28,8 @@ setRoutes([
   [/^#\/resources\/([\w-]+)$/, (id) => resourceScreen(id)],
   [/^#\/payments$/, () => paymentsScreen()],
   [/^#\/settings$/, () => settingsScreen()],
+  [/^#\/projects$/, () => projectsScreen()],
+  [/^#\/projects\/([\w-]+)$/, (id) => projectScreen(id)],
 ]);
 
 async function boot() {
