@@ -43,9 +43,14 @@ class Project(BaseItem, discriminator="project"):
     def business_id(self) -> str:
         return self.pk.split("#", 1)[1]
 
+    def index_keys(self) -> dict[str, str]:
+        """The project's place in its client's index."""
+        return {"gsi1pk": client_projects_pk(self.business_id, self.client_id), "gsi1sk": f"{self.project_id}#META"}
+
     def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
-        # Every save keeps the project in its client's index (projects from before it join on their next write).
-        self.gsi1pk, self.gsi1sk = client_projects_pk(self.business_id, self.client_id), f"{self.project_id}#META"
+        # Every save keeps the project in its client's index; projects stored before the index
+        # existed join it on their next edit (services/projects/projects.update_project).
+        self.gsi1pk, self.gsi1sk = self.index_keys().values()
         return super().serialize(null_check=null_check)
 
 

@@ -184,6 +184,12 @@ def test_projects_written_with_the_old_statuses_read_as_done(tenant: Tenant) -> 
     project = make_project(tenant, client_id)
     stored = store.get_project(tenant.business_id, project["id"])
     assert stored is not None
-    stored.update(actions=[store.Project.status.set("archived")])
+    # As stored before: an old status, no place in the client's projects index.
+    stored.update(actions=[store.Project.status.set("archived"), store.Project.gsi1pk.remove(),
+                           store.Project.gsi1sk.remove()])
     assert _project(tenant, project["id"])["status"] == "done"
     assert [p["status"] for p in tenant.api.get("/api/v1/projects").json["items"]] == ["done"]
+    assert store.client_projects(tenant.business_id, client_id) == []
+    # Its next edit puts it in the client's portal.
+    assert tenant.api.patch(f"/api/v1/projects/{project['id']}", {"status": "active"}).status == 200
+    assert [p.project_id for p in store.client_projects(tenant.business_id, client_id)] == [project["id"]]

@@ -46,6 +46,8 @@ def update_project(principal: Principal, project_id: str, data: ProjectUpdate) -
     changes = data.given()
     if "progress" in changes:
         changes["progress_override"] = changes.pop("progress")
+    if project.gsi1pk is None:
+        changes.update(project.index_keys())  # a project from before the client's index: it joins now
     # Conditional on the version read: an edit racing a reorder or a new milestone is told to reload.
     update_item(project, changes, iso(clock.now()), message="Someone else changed this project; reload and retry.")
     return project
