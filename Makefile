@@ -21,9 +21,9 @@ dev: $(STAMP)
 	@# Two malloc arenas: with one per request thread, glibc's arenas fragment and RSS creeps (bench/dev_soak.py).
 	MALLOC_ARENA_MAX=2 PYTHONUNBUFFERED=1 $(PY) -m devstack
 
-## tick: run the scheduler (reminders, access expiry) once against the running `make dev` stack; AT=2030-01-31T10:00:00Z runs it as of then
+## tick: run the scheduler (reminders, access expiry) once against the running `make dev` stack; AT=2030-01-31T10:00:00Z runs it as of then; DIGESTS=now only sends pending notification digests at once
 tick: $(STAMP)
-	$(PY) -m devstack.tick $(if $(AT),--at $(AT))
+	$(PY) -m devstack.tick $(if $(AT),--at $(AT)) $(if $(DIGESTS),--digests-now)
 
 ## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging, browser)
 test: $(STAMP) lint typecheck browser

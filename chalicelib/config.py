@@ -51,6 +51,12 @@ class Settings:
     # Secrets given as PAYDROP_SECRET_<NAME> (local runs, tests); `chalicelib.secrets` reads them.
     # Kept out of repr (settings may be logged) and hash (a dict is unhashable).
     local_secrets: dict[str, str] = field(default_factory=dict, repr=False, hash=False)
+    # Email replies to conversations: SES receives mail for this domain (reply+{token}@…), stores it
+    # in this bucket (under `inbound/`), whose notification reaches this queue (inbound_mail_worker).
+    # Read from the environment when the settings are made, like the fields above.
+    mail_inbound_domain: str = field(default_factory=lambda: _env("MAIL_INBOUND_DOMAIN", "reply.paydrop.test").lower())
+    inbound_mail_queue_url: str = field(default_factory=lambda: _env("INBOUND_MAIL_QUEUE_URL"))
+    inbound_mail_bucket: str = field(default_factory=lambda: _env("INBOUND_MAIL_BUCKET"))
 
     @property
     def download_ttl_seconds(self) -> int:

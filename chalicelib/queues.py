@@ -14,15 +14,18 @@ from chalicelib.aws import sqs
 from chalicelib.domain.errors import Unavailable
 
 
-def send(queue_url: str, body: str, refused: str = "That could not be started right now; try again shortly.") -> str:
+def send(queue_url: str, body: str, refused: str = "That could not be started right now; try again shortly.",
+         delay_seconds: int = 0) -> str:
     """Queue `body` on `queue_url` with the current correlation id; returns SQS's MessageId.
+    `delay_seconds` (at most 900, SQS's limit) keeps the message invisible that long (digests).
     Raises Unavailable (503, with `refused` as its words) when SQS refuses or cannot be reached,
     so every caller answers a person, not with a 500."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    delay = {"DelaySeconds": delay_seconds} if delay_seconds else {}
     try:
         reply: dict[str, Any] = sqs().send_message(
-            QueueUrl=queue_url, MessageBody=body, MessageAttributes=correlation_attributes())
+            QueueUrl=queue_url, MessageBody=body, MessageAttributes=correlation_attributes(), **delay)
     except (ClientError, BotoCoreError) as e:
         raise Unavailable(refused) from e
     return str(reply["MessageId"])

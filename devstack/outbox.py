@@ -12,11 +12,14 @@ import json
 import re
 import threading
 from dataclasses import asdict, dataclass
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
+from urllib.parse import parse_qs
+
+from devstack.outbox_reply import reply, reply_form
 
 # Up to whitespace or a character that cannot end a URL in prose; trailing punctuation is dropped below.
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
@@ -48,7 +51,9 @@ def _content(message: EmailMessage, subtype: str) -> str | None:
 
 def parse(raw: str) -> Sent:
     """A raw MIME message as `Sent`; `links` are the http(s) URLs of the text part, in order."""
-    message = cast(EmailMessage, message_from_string(raw, policy=policy.default))
+    # As bytes: a short text part goes out `8bit` (UTF-8 as is), which the str parser would turn
+    # into backslash escapes ("\u2014" for "—").
+    message = cast(EmailMessage, message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default))
     text = _content(message, "plain") or ""
     return Sent(
         to=[address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])],
@@ -90,6 +95,7 @@ def _page(messages: list[Sent]) -> str:
         f"<article><h2>{html.escape(m.subject)}</h2><p>To: {html.escape(', '.join(m.to))}</p>"
         f"<pre>{_linked(m.text)}</pre>"
         + (f"<details><summary>HTML part</summary><pre>{html.escape(m.html)}</pre></details>" if m.html else "")
+        + reply_form(m)
         + "</article>"
         for m in messages
     )
@@ -122,6 +128,20 @@ class _OutboxHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        """The Reply form (devstack/outbox_reply.py): only from the outbox page itself."""
+        origin = self.headers.get("Origin")
+        length = int(self.headers.get("Content-Length") or 0)
+        if self.path != "/reply" or length > 65536 or (origin and origin != f"http://{self.headers.get('Host')}"):
+            self.send_error(404 if self.path != "/reply" else 400)
+            return
+        fields = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        key = reply(sent_messages(), fields.get("message_id", [""])[0], fields.get("text", [""])[0])
+        self.send_response(303 if key else 400)
+        self.send_header("Location", "/?replied=1" if key else "/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the dev console belongs to the app

@@ -66,6 +66,10 @@ class Resources:
     mail_from: str
     exports_queue_url: str = ""
     exports_dlq_url: str = ""
+    inbound_mail_queue_url: str = ""
+    inbound_mail_dlq_url: str = ""
+    inbound_mail_bucket: str = ""
+    mail_inbound_domain: str = ""
     # A fresh `whsec_…` per local stack, for the offline checkout and any tool posting events.
     stripe_webhook_secret: str = field(default_factory=lambda: os.environ.get("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET")
                                        or "whsec_local_" + secrets.token_urlsafe(24))
@@ -91,6 +95,9 @@ class Resources:
             "PAYDROP_STAGE": stage,
             # Locally, with no Stripe key, the offline checkout signs its webhook events with this.
             "PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
+            "INBOUND_MAIL_QUEUE_URL": self.inbound_mail_queue_url,
+            "INBOUND_MAIL_BUCKET": self.inbound_mail_bucket,
+            "MAIL_INBOUND_DOMAIN": self.mail_inbound_domain,
         }
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             if not os.environ.get(key):
@@ -102,7 +109,7 @@ class Resources:
         return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
                 "mail": self.mail_queue_url, "views": self.views_queue_url,
                 "mail-feedback": self.mail_feedback_queue_url,
-                "exports": self.exports_queue_url}
+                "exports": self.exports_queue_url, "inbound-mail": self.inbound_mail_queue_url}
 
 
 @dataclass
@@ -563,4 +570,8 @@ def provision(
         mail_from=resolve(api_env["MAIL_FROM"], stack),
         exports_queue_url=stack.refs["ExportsQueue"],
         exports_dlq_url=stack.refs["ExportsDLQ"],
+        inbound_mail_queue_url=stack.refs["InboundMailQueue"],
+        inbound_mail_dlq_url=stack.refs["InboundMailDLQ"],
+        inbound_mail_bucket=stack.refs["InboundMailBucket"],
+        mail_inbound_domain=stack.refs["MailInboundDomain"],
     )

@@ -70,9 +70,30 @@ def _create_event_destination(name: str, props: dict[str, Any], stack: _Stack) -
     stack.refs[name] = translated["Name"]
 
 
+def _create_receipt_rule_set(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Receipt rule set, named like CloudFormation would. Locally nothing sends mail to it: the outbox's
+    Reply writes the raw reply where the rule's S3 action would (devstack/outbox_reply.py)."""
+    ses = stack.clients("ses")
+    rule_set = props.get("RuleSetName") or f"{stack.name}-{name}"
+    with contextlib.suppress(ses.exceptions.AlreadyExistsException):
+        ses.create_receipt_rule_set(RuleSetName=rule_set)
+    stack.refs[name] = rule_set
+
+
+def _create_receipt_rule(name: str, props: dict[str, Any], stack: _Stack) -> None:
+    """Receipt rule (S3 action): CloudFormation's shapes are the API's, but for the rule's name."""
+    ses = stack.clients("ses")
+    rule = {"Name": f"{stack.name}-{name}", **props["Rule"]}
+    with contextlib.suppress(ses.exceptions.AlreadyExistsException):
+        ses.create_receipt_rule(RuleSetName=props["RuleSetName"], Rule=rule)
+    stack.refs[name] = rule["Name"]
+
+
 MESSAGING_CREATORS: dict[str, Callable[[str, dict[str, Any], _Stack], None]] = {
     "AWS::SNS::Topic": _create_topic,
     "AWS::SNS::Subscription": _create_subscription,
     "AWS::SES::ConfigurationSet": _create_configuration_set,
     "AWS::SES::ConfigurationSetEventDestination": _create_event_destination,
+    "AWS::SES::ReceiptRuleSet": _create_receipt_rule_set,
+    "AWS::SES::ReceiptRule": _create_receipt_rule,
 }

@@ -172,6 +172,16 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "offline_checkout_url": os.environ.get("OFFLINE_CHECKOUT_URL", ""),
         "stripe_webhook_secret": resources.stripe_webhook_secret,
         "stripe_webhook_url": f"{base_url}/webhooks/stripe",
+        "deliverable_portal_url": (f"{base_url}/portal/{demo.portal_token}/projects/{demo.approval_project_id}"
+                                   f"/deliverables/{demo.deliverable_id}"),
+        "staff_approvals_url": f"{base_url}/app/#/approvals",
+        "register_url": f"{base_url}{demo.registration_path}" if demo.registration_path else "",
+        "recurring_url": f"{base_url}/portal/{demo.portal_token}/recurring/{demo.recurring_id}",
+        # The seed's activity (devstack/seed.py `_seed_notifications`): lists now, digests in the outbox ~5 minutes on.
+        "portal_notifications_url": f"{base_url}/portal/{demo.portal_token}/notifications",
+        "staff_notifications_url": f"{base_url}/app/#/notifications",
+        "portal_messages_url": f"{base_url}/portal/{demo.portal_token}/messages",
+        "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
         "project_portal_url": f"{base_url}/portal/{demo.portal_token}/projects/{demo.project_id}",
         "staff_project_url": f"{base_url}/app/#/projects/{demo.project_id}",
     }
@@ -252,6 +262,8 @@ def main() -> None:
     configure_logging(args.verbose)
     if not args.verbose:  # the app's own INFO lines (a view recorded, an email sent) only with -v
         os.environ.setdefault("LOG_LEVEL", "WARNING")
+        # and no EMF metric lines (a preview made, an email sent): they are for CloudWatch, not this terminal
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     # Ctrl-C and SIGTERM set an event rather than raise into whichever frame runs: the stop
     # below then always runs, and works even when the shell started us with SIGINT ignored.
     done = threading.Event()

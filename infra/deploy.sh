@@ -2,7 +2,8 @@
 # Deploy one stage of Paydrop to the AWS account in your credentials (see infra/README.md):
 #   MAIL_DOMAIN=mail.example.com ALARM_EMAIL=ops@example.com infra/deploy.sh prod
 #   (or: make deploy STAGE=prod MAIL_DOMAIN=mail.example.com ALARM_EMAIL=ops@example.com)
-# Optional: MAIL_FROM ('Name <address@MAIL_DOMAIN>'), LOG_RETENTION_DAYS (30), CUSTOM_DOMAIN +
+# Optional: MAIL_INBOUND_DOMAIN (email replies; default reply.MAIL_DOMAIN),
+#           MAIL_FROM ('Name <address@MAIL_DOMAIN>'), LOG_RETENTION_DAYS (30), CUSTOM_DOMAIN +
 # CUSTOM_DOMAIN_CERT_ARN (an ACM certificate in us-east-1), PAYDROP_ARTIFACTS_BUCKET (default:
 # paydrop-artifacts-<account>-<region>, created when missing), PACKAGE_DIR (build/package/<stage>).
 # Steps: artifacts bucket → SSM secrets → chalice package (merged with infra/resources.json) →
@@ -122,6 +123,7 @@ deploy() {
       "CustomDomainCertificateArn=$CUSTOM_DOMAIN_CERT_ARN" \
       "OriginSecret=$ORIGIN_SECRET" \
       "StripeConfigured=$STRIPE_CONFIGURED" \
+      "MailInboundDomain=${MAIL_INBOUND_DOMAIN:-reply.$MAIL_DOMAIN}" \
       "PublicBaseUrl=$1"
 }
 

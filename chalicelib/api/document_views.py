@@ -16,6 +16,7 @@ from chalicelib.domain.inputs import DocumentInput, DocumentUpdate
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
+from chalicelib.services.payments import autocharge
 from chalicelib.services.portal import view_tracking as views
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def detail(request: Any, principal: Principal, kind: str, doc_id: str) -> Respon
     data = shown(request, doc, views.stats_for(principal.business_id, [doc_id]).get(doc_id))
     data["payments"] = [present.payment(p) for p in ledger]
     data["overpaid"] = overpaid
+    data["card_charge"] = autocharge.status_of(principal.business_id, doc_id)  # the last card charge, why it failed
     return json_response(data)
 
 

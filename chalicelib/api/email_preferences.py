@@ -68,4 +68,7 @@ def save_preferences(token: str) -> Any:
 @_errors()
 def one_click_unsubscribe(token: str) -> Any:
     # Mail clients POST `List-Unsubscribe=One-Click` from their own servers: no Origin to check.
-    return client_json(email_preferences.unsubscribe_all(token, client_ip(bp.current_request)))
+    # A digest's URL carries `?categories=…`: only the kinds of activity that email carried.
+    params: Any = bp.current_request.query_params or {}
+    categories = email_preferences.categories_of(params.get("categories"))
+    return client_json(email_preferences.unsubscribe(token, categories, client_ip(bp.current_request)))

@@ -9,10 +9,11 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import inputs, project_inputs
+from chalicelib.domain import approvals_inputs, inputs, messaging_inputs, project_inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.recurring_inputs import RecurringInput, RecurringUpdate
 
 bp = Blueprint(__name__)
 
@@ -47,6 +48,16 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /resources/{resource_id}/upload/parts": inputs.PartsRequest,
     "POST /resources/{resource_id}/upload/complete": inputs.CompleteUpload,
     "POST /resources/{resource_id}/attachments": inputs.AttachmentInput,
+    "POST /approvals": approvals_inputs.DeliverableInput,
+    "POST /approvals/{deliverable_id}/comments": approvals_inputs.DeliverableCommentInput,
+    "POST /approvals/{deliverable_id}/versions": inputs.FileSpec,
+    "POST /clients/{client_id}/statement/email": inputs.StatementRange,
+    "PUT /business/self-registration": inputs.SelfRegistrationSetting,
+    "POST /recurring": RecurringInput,
+    "PATCH /recurring/{recurring_id}": RecurringUpdate,
+    "POST /conversations": messaging_inputs.ConversationStart,
+    "POST /conversations/{conversation_id}/messages": messaging_inputs.StaffMessage,
+    "POST /conversations/{conversation_id}/attachments": messaging_inputs.AttachmentSpec,
 }
 
 

@@ -24,13 +24,17 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.inputs import PayInput, QuoteApproval, QuoteDecline
+from chalicelib.domain.statements import this_year
 from chalicelib.services.billing import quotes
-from chalicelib.services.payments import checkout, stripe_gateway
+from chalicelib.services.messaging import conversation_for_portal
+from chalicelib.services.payments import checkout, prepayments, saved_cards, stripe_gateway
 from chalicelib.services.payments.payment_return import check_number, payment_return
 from chalicelib.services.portal import portal
+from chalicelib.services.portal.account import account_tab
 from chalicelib.services.portal.client_files import files_of
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.services.projects import client_projects
+from chalicelib.services.recurring import portal_views as recurring_views
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
@@ -65,15 +69,22 @@ def portal_page(token: str) -> Any:
         view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
+        start, end = this_year(clock.today())  # the statement form's default range
+        view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
+    elif tab == "account":
+        view = account_tab(access, params.get("notice"))
+    elif tab == saved_cards.TAB:
+        view = saved_cards.payment_methods_tab(access, params)
+    elif tab == prepayments.TAB:
+        view = prepayments.prepayment_tab(access, params)
+    elif tab == "recurring":
+        view = recurring_views.recurring_tab(access, params.get("cursor"))
+    elif tab == "messages":
+        view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
     elif tab == "projects":
         view = client_projects.projects_tab(access)
     else:
-        # Checked for this request in open_portal already: no session to check again.
-        files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
-                         base_url)
-        if files is None:
-            raise NotFound(portal.NOT_FOUND)
-        view = {"entries": [vars(e) for e in files.entries], "tags": files.tags}
+        view = _files_tab(access, params, base_url)
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
@@ -81,6 +92,15 @@ def portal_page(token: str) -> Any:
                   # Only a signed-in visitor has sessions to end; a portal link is not a session.
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
                   can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
+
+
+def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[str, Any]:
+    # Checked for this request in open_portal already: no session to check again.
+    files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
+                     base_url)
+    if files is None:
+        raise NotFound(portal.NOT_FOUND)
+    return {"entries": [vars(e) for e in files.entries], "tags": files.tags}
 
 
 # Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls
@@ -166,3 +186,20 @@ def decide_quote(token: str, doc_id: str, decision: str) -> Any:
                             "invoice_id": decided.invoice.doc_id if decided.invoice else None,
                             "next": absolute_url(request, next_page)})
     return see_other(next_page)
+
+
+@bp.route("/portal/{token}/recurring/{template_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_recurring(token: str, template_id: str) -> Any:
+    """One recurring invoice of the contact's client, with the invoices it produced."""
+    check_path_ids({"template_id": template_id})
+    request = bp.current_request
+    access = _access(token)
+    business = portal.business_for(access)
+    portal.check_tab(business, "recurring")
+    view = recurring_views.recurring_page(access, template_id, clock.today())
+    if wants_json(request.headers):
+        return client_json(view)
+    base = absolute_url(request, f"/portal/{token}")
+    return render("portal_recurring_page.html", business=brand(business), view=view, base=base,
+                  back_url=f"{base}?tab=recurring")

@@ -48,6 +48,9 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "allow_partial_default": bool(b.allow_partial_default),
         "minimum_partial_default": int(b.minimum_partial_default or 0),
         "logo_url": logo_url,
+        "prepayment_enabled": bool(b.prepayment_enabled),
+        "prepayment_minimum": int(b.prepayment_minimum or 0),
+        "time_zone": b.time_zone or "UTC",
         "milestone_invoice_action": b.milestone_invoice_action or "send",
     }
 

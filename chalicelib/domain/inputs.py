@@ -63,6 +63,9 @@ class RefreshInput(Strict, kw_only=True):
     refresh_token: Annotated[str, Meta(min_length=1, max_length=4096)]
 
 
+# An IANA time-zone name (checked against the zone database by the business service).
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+/-]+\Z",
+                               extra={"means": "a time zone like Europe/Paris"})]
 PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files|projects)\Z")]  # the invoices tab is always on
 PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
 
@@ -91,6 +94,9 @@ class BusinessUpdate(Strict, kw_only=True):
     reminder_days_before: ReminderDays | UnsetType | None = UNSET  # None: no reminder before the due date
     reminder_on_due: bool | UnsetType = UNSET
     reminder_days_after: ReminderDays | UnsetType | None = UNSET  # None: no reminder after it
+    prepayment_enabled: bool | UnsetType = UNSET  # the portal's Pre-payment tab
+    prepayment_minimum: Money | UnsetType = UNSET
+    time_zone: TimeZone | UnsetType = UNSET
     milestone_invoice_action: Annotated[str, Meta(pattern=r"^(draft|send)\Z", extra={
         "means": "draft or send"})] | UnsetType = UNSET  # a completed milestone's invoice: left a draft, or sent
 
@@ -277,6 +283,7 @@ class PayInput(Strict, kw_only=True):
     amount: PositiveMoney | None = None
     amount_text: Annotated[str, Meta(max_length=20, pattern=r"^\s*([0-9][0-9,. ]*)?\Z",
                                      extra={"means": "an amount like 40.00"})] | None = None
+    save_card: Annotated[str, Meta(pattern=r"^(true|on|yes)\Z")] | None = None  # keep the card for next time
 
 
 class EmailPreferences(Strict, kw_only=True):
@@ -285,6 +292,13 @@ class EmailPreferences(Strict, kw_only=True):
     documents: bool | UnsetType = UNSET
     reminders: bool | UnsetType = UNSET
     marketing: bool | UnsetType = UNSET
+    # The kinds of activity emailed as digests (services/notifications/digests.py).
+    messages: bool | UnsetType = UNSET
+    approvals: bool | UnsetType = UNSET
+    decisions: bool | UnsetType = UNSET
+    milestones: bool | UnsetType = UNSET
+    invoices: bool | UnsetType = UNSET
+    files: bool | UnsetType = UNSET
 
 
 class CreditInput(Strict, kw_only=True):
@@ -348,3 +362,19 @@ class AttachmentInput(Strict, kw_only=True):
     access_days: AccessDays | None = None
     refund_rule: RefundRule | None = None
     keep_after_refund: bool | None = None  # older clients: true is refund_rule "keep"
+
+
+# --- issue 15, self-service (the client-side shapes: domain/self_service_inputs.py) ----------
+
+DateText = Annotated[str, Meta(max_length=10, extra={"means": "a date like 2026-01-31"})]
+
+
+class StatementRange(Strict, kw_only=True):
+    """`from`/`to` of a statement to email (both optional: this year so far)."""
+
+    start: DateText | None = msgspec.field(default=None, name="from")
+    end: DateText | None = msgspec.field(default=None, name="to")
+
+
+class SelfRegistrationSetting(Strict, kw_only=True):
+    enabled: bool

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import ValidationError
@@ -82,11 +82,17 @@ class Period:
     sections: list[Section] = field(default_factory=list)
 
 
+def this_year(today: date) -> tuple[date, date]:
+    """The range a statement form starts with: 1 January of this year to today."""
+    return today.replace(month=1, day=1), today
+
+
 def parse_range(start_text: str | None, end_text: str | None, today: date) -> tuple[date, date]:
-    """`from`/`to` as YYYY-MM-DD: `to` defaults to today, `from` to a year before `to`; from ≤ to,
-    at most 5 years apart. Anything else is a ValidationError naming the field."""
+    """`from`/`to` as YYYY-MM-DD: `to` defaults to today, `from` to 1 January of `to`'s year (the
+    forms' default: this year so far); from ≤ to, at most 5 years apart. Anything else is a
+    ValidationError naming the field."""
     end = _parse_day(end_text, "to") if end_text else today
-    start = _parse_day(start_text, "from") if start_text else _years_before(end, 1) + timedelta(days=1)
+    start = _parse_day(start_text, "from") if start_text else end.replace(month=1, day=1)
     if start > end:
         raise ValidationError("The start date must be on or before the end date.", field="from")
     if start < _years_before(end, MAX_YEARS):

@@ -41,6 +41,14 @@ class Business(BaseItem, discriminator="business"):
     reminder_days_before = NumberAttribute(null=True)
     reminder_on_due = BooleanAttribute(default=False)
     reminder_days_after = NumberAttribute(null=True)
+    # Self-registration (services/portal/registration.py): off until the business turns it on; the
+    # page's token, shown to staff only like portal links (public lookups go through its hash).
+    self_registration = BooleanAttribute(default=False)
+    registration_token = UnicodeAttribute(null=True)
+    # Pre-payments in the portal (services/payments/prepayments.py): off until the business opts in.
+    prepayment_enabled = BooleanAttribute(default=False)
+    prepayment_minimum = NumberAttribute(default=0)
+    time_zone = UnicodeAttribute(default="UTC")  # IANA name: recurring invoices are dated in it
     milestone_invoice_action = UnicodeAttribute(default="send")  # a completed milestone's invoice: send | draft
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -68,6 +76,14 @@ def get_business(business_id: str) -> Business | None:
         return Business.get(business_pk(business_id), "PROFILE")
     except Business.DoesNotExist:
         return None
+
+
+def counter_item(business_id: str, sequence: str) -> Counter:
+    """The counter of `sequence`, as stored (value 0 when none was taken yet)."""
+    try:
+        return Counter.get(business_pk(business_id), f"COUNTER#{sequence}", consistent_read=True)
+    except Counter.DoesNotExist:
+        return Counter(business_pk(business_id), f"COUNTER#{sequence}", value=0)
 
 
 def next_number(business_id: str, sequence: str) -> int:

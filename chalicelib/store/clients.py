@@ -19,6 +19,7 @@ class Client(BaseItem, discriminator="client"):
     notes = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    stripe_customer_id = UnicodeAttribute(null=True)  # set once, by services/payments/customers.py
 
 
 class Contact(BaseItem, discriminator="contact"):
@@ -33,6 +34,13 @@ class Contact(BaseItem, discriminator="contact"):
     wants_documents = BooleanAttribute(default=True)
     wants_reminders = BooleanAttribute(default=True)
     wants_marketing = BooleanAttribute(default=True)
+    # Activity digests (services/notifications/digests.py): on unless the contact turns them off.
+    wants_messages = BooleanAttribute(default=True)
+    wants_approvals = BooleanAttribute(default=True)
+    wants_decisions = BooleanAttribute(default=True)
+    wants_milestones = BooleanAttribute(default=True)
+    wants_invoices = BooleanAttribute(default=True)
+    wants_files = BooleanAttribute(default=True)
     preferences_token = UnicodeAttribute(null=True)
     # Every session cookie carries the generation it was issued at; moving it on (sign-out, a new
     # address) ends them all at their next request. See services/identity/contact_access.py.

@@ -192,6 +192,7 @@ class CheckoutSession(BaseItem, discriminator="checkout"):
     return_url = UnicodeAttribute(null=True)  # the page the client paid from (invoice page or portal)
     status = UnicodeAttribute(default="open")  # open | complete | expired | failed
     offline = BooleanAttribute(default=False)  # the local test-mode checkout
+    save_card_for = UnicodeAttribute(null=True)  # the Stripe customer that keeps the card ("save this card")
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -282,3 +283,30 @@ def list_overdue(business_id: str, kind: str, limit: int, cursor: str | None, to
     overdue = Document.status.is_in(*rules.OPEN_STATUSES) & (Document.due_date < today)
     return index_page(Document, "gsi1", list_pk(business_id, kind), limit, cursor, newest_first=True,
                       filter_condition=overdue)
+
+
+class AutoCharge(BaseItem, discriminator="autocharge"):
+    """Charging the client's saved card for this invoice (`AUTOCHARGE` in its collection). The
+    attempt number is claimed with a conditional write before Stripe is called, and is part of
+    the PaymentIntent's idempotency key: a retried or concurrent run never charges twice."""
+
+    doc_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    attempt = NumberAttribute(default=0)
+    state = UnicodeAttribute()  # charging | submitted | failed | paid
+    claimed_at = UnicodeAttribute()
+    amount = NumberAttribute(default=0)
+    payment_intent = UnicodeAttribute(null=True)
+    failure_code = UnicodeAttribute(null=True)  # authentication_required, card_declined, no_saved_card, …
+    failure_reason = UnicodeAttribute(null=True)  # in words, for staff
+    updated_at = UnicodeAttribute()
+
+
+AUTOCHARGE_SK = "AUTOCHARGE"
+
+
+def get_autocharge(business_id: str, doc_id: str) -> AutoCharge | None:
+    try:
+        return AutoCharge.get(doc_pk(business_id, doc_id), AUTOCHARGE_SK, consistent_read=True)
+    except AutoCharge.DoesNotExist:
+        return None

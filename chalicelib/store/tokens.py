@@ -14,6 +14,10 @@ CLAIM = "claim"
 PORTAL = "portal"
 EMAIL_PREFERENCES = "email_preferences"
 CLIENT_SIGN_IN = "client_sign_in"  # one-time email links; expire after 15 minutes
+EMAIL_CHANGE = "email_change"  # a contact confirming their new address; expires after 24 hours
+STATEMENT = "statement"  # an emailed statement of account (one period, one contact)
+REGISTRATION = "registration"  # a business's self-registration page (the staff rotate it)
+REGISTRATION_VERIFY = "registration_verify"  # the emailed link that creates the registered client
 
 
 class Token(BaseItem, discriminator="token"):

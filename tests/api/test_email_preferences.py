@@ -10,6 +10,9 @@ import pytest
 from tests.conftest import Api, local_path
 from tests.support.client_flows import FORM, JSON
 
+# The six kinds of activity digests (services/notifications/digests.py) are on unless turned off.
+ACTIVITY_ON = dict.fromkeys(("messages", "approvals", "decisions", "milestones", "invoices", "files"), True)
+
 
 def _emailed(tenant: Any, outbox: Any) -> tuple[dict[str, Any], Any]:
     invoice = tenant.invoice()
@@ -38,10 +41,10 @@ def test_the_preferences_page_toggles_each_kind_independently(tenant: Any, anony
     path = _prefs_path(message)
     page = anonymous.get(path)
     assert page.status == 200 and "Payment reminders" in page.text and page.headers["Cache-Control"] == "no-store"
-    assert anonymous.get(path, headers=JSON).json == {"documents": True, "reminders": True, "marketing": True}
+    assert anonymous.get(path, headers=JSON).json == {"documents": True, "reminders": True, "marketing": True, **ACTIVITY_ON}
     saved = anonymous.call("POST", path, "documents=true&reminders=false&marketing=false", headers=FORM)
     assert saved.status == 200 and 'data-testid="saved"' in saved.text
-    assert anonymous.get(path, headers=JSON).json == {"documents": True, "reminders": False, "marketing": False}
+    assert anonymous.get(path, headers=JSON).json == {"documents": True, "reminders": False, "marketing": False, **ACTIVITY_ON}
     assert anonymous.call("POST", path, '{"marketing": true}',
                           headers={"Content-Type": "application/json", **JSON}).json["marketing"] is True
 
@@ -62,7 +65,7 @@ def test_anything_but_those_keys_as_booleans_is_refused_and_nothing_changes(
     path = _prefs_path(message)
     reply = anonymous.call("POST", path, body, headers={"Content-Type": content_type, **JSON})
     assert reply.status == 400 and reply.json["error"]["message"]
-    assert anonymous.get(path, headers=JSON).json == {"documents": True, "reminders": True, "marketing": True}
+    assert anonymous.get(path, headers=JSON).json == {"documents": True, "reminders": True, "marketing": True, **ACTIVITY_ON}
 
 
 def test_a_reminder_to_an_opted_out_contact_sends_no_email(tenant: Any, anonymous: Api, outbox: Any) -> None:
@@ -82,7 +85,7 @@ def test_a_reminder_to_an_opted_out_contact_sends_no_email(tenant: Any, anonymou
 def test_one_click_unsubscribe_stops_every_kind(tenant: Any, anonymous: Api, outbox: Any) -> None:
     invoice, message = _emailed(tenant, outbox)
     reply = anonymous.call("POST", _prefs_path(message) + "/unsubscribe", "List-Unsubscribe=One-Click", headers=FORM)
-    assert reply.status == 200 and reply.json == {"documents": False, "reminders": False, "marketing": False}
+    assert reply.status == 200 and reply.json == {"documents": False, "reminders": False, "marketing": False, **ACTIVITY_ON}
     assert tenant.api.post(f"/api/v1/invoices/{invoice['id']}/email").json["skipped"] == ["ada@acme.test"]
 
 

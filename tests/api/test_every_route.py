@@ -27,6 +27,15 @@ FORMS = {
     "/checkout/offline/{session_id}": b"outcome=pay",
     "/claim/{token}": b"email=ada%40acme.test",
     "/signin/{business_id}": b"email=ada%40acme.test",
+    "/portal/{token}/projects/{project_id}/deliverables/{deliverable_id}/approve": b"version=1",
+    "/portal/{token}/projects/{project_id}/deliverables/{deliverable_id}/request-changes": b"version=1&comment=Bigger",
+    "/portal/{token}/projects/{project_id}/deliverables/{deliverable_id}/comment": b"text=Hello",
+    "/register/{token}": b"name=Ada&email=ada%40acme.test",
+    "/portal/{token}/account": b"name=Ada",
+    "/portal/{token}/account/email": b"email=ada%40acme.test",
+    "/portal/{token}/statement/email": b"from=2026-01-01",
+    "/checkout/offline-cards/{session_id}": b"card=4242",
+    "/portal/{token}/pre-payment": b"amount_text=50.00",
 }
 
 

@@ -151,9 +151,9 @@ def test_the_route_table_matches_what_each_route_decodes(tenant: Any, chalice_ap
 
 def test_the_served_limits_are_the_ones_the_server_enforces(tenant: Any) -> None:
     """At each served bound the decoder accepts; one past it, it refuses that field."""
-    from chalicelib.api.limits import ROUTE_BODIES
+    from chalicelib.api.limits import ROUTE_BODIES  # shapes may live in a feature's own inputs module
 
-    shapes = {shape.__name__: shape for shape in ROUTE_BODIES.values()}  # domain/inputs.py and feature modules
+    shapes = {shape.__name__: shape for shape in ROUTE_BODIES.values()}
     limits = _limits(tenant)
     checked = 0
     for shape_name, fields in limits["shapes"].items():

@@ -122,3 +122,17 @@ def test_a_partial_batch_response_keeps_only_the_failed_messages(aws: Any, sqs: 
     assert seen.count("good-1") == seen.count("good-2") == 1  # deleted after their one success
     assert seen.count("poison") >= 2  # kept, and delivered again
     _empty(sqs, aws.stripe_events_queue_url)
+
+
+def test_a_delayed_message_is_pumped_only_after_its_delay(aws: Any, sqs: Any, queues: dict[str, str]) -> None:
+    """Digests ride on `DelaySeconds` (services/notifications/digests.py): moto keeps the message
+    invisible for that long, so the local pump delivers it when Lambda would, not before."""
+    seen: list[dict[str, Any]] = []
+    [binding] = sqs_bindings(_toy_app(0, seen), queues, sqs)
+    pump = EventPump(sqs, [binding], wait_seconds=0, retry_delay=0)
+    sqs.send_message(QueueUrl=aws.stripe_events_queue_url, MessageBody=json.dumps({"id": "evt_later"}), DelaySeconds=2)
+    _drain(pump, binding, 3)
+    assert seen == []
+    time.sleep(2.1)
+    _drain(pump, binding, 2)
+    assert seen == [{"id": "evt_later"}]

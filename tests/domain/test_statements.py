@@ -14,7 +14,9 @@ TODAY = date(2026, 6, 30)
 
 
 def test_ranges_default_and_limits() -> None:
-    assert parse_range(None, None, TODAY) == (date(2025, 7, 1), TODAY)
+    assert parse_range(None, None, TODAY) == (date(2026, 1, 1), TODAY)  # this year so far
+    assert parse_range(None, "2025-03-04", TODAY) == (date(2025, 1, 1), date(2025, 3, 4))
+    assert parse_range(None, None, date(2026, 1, 1)) == (date(2026, 1, 1), date(2026, 1, 1))
     assert parse_range("2021-06-30", "2026-06-30", TODAY) == (date(2021, 6, 30), TODAY)
     assert parse_range("2023-02-28", "2028-02-29", TODAY) == (date(2023, 2, 28), date(2028, 2, 29))
     assert parse_range("2026-01-01", "2026-01-01", TODAY) == (date(2026, 1, 1), date(2026, 1, 1))

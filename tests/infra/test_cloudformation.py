@@ -42,6 +42,8 @@ NOT_CREATED_BY_MOTO = {
     "AWS::SES::ConfigurationSet": "no CloudFormation model in moto (devstack/provision.py creates it)",
     "AWS::SES::ConfigurationSetEventDestination": "no CloudFormation model in moto (devstack/provision.py creates it)",
     "AWS::SES::EmailIdentity": "no CloudFormation model in moto (devstack/provision.py verifies it)",
+    "AWS::SES::ReceiptRule": "no CloudFormation model in moto (devstack/provision.py creates it through the API)",
+    "AWS::SES::ReceiptRuleSet": "no CloudFormation model in moto (devstack/provision.py creates it through the API)",
     "AWS::SNS::Subscription": "no CloudFormation model in moto (devstack/provision.py subscribes the feedback queue)",
     "AWS::SNS::TopicPolicy": "no CloudFormation model in moto (and moto does not enforce it)",
     "AWS::SQS::QueuePolicy": "no CloudFormation model in moto (and moto does not enforce it)",
@@ -194,6 +196,7 @@ def test_stack_wires_each_worker_to_its_queue(stack: tuple[dict[str, str], Any])
         "PaymentsWorker": arn[outputs["StripeEventsQueueUrl"]], "MailWorker": arn[outputs["MailQueueUrl"]],
         "PreviewsWorker": arn[outputs["UploadsQueueUrl"]], "ViewsWorker": arn[outputs["ViewsQueueUrl"]],
         "MailFeedbackWorker": arn[outputs["MailFeedbackQueueUrl"]], "ExportsWorker": arn[outputs["ExportsQueueUrl"]],
+        "InboundMailWorker": arn[outputs["InboundMailQueueUrl"]],
     }
     for url in arn:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]

@@ -155,6 +155,7 @@ def test_first_deploy_creates_bucket_and_secrets_and_deploys_through_the_bucket(
         "MailDomain": "mail.example.com", "MailFrom": "Northwind Billing <billing@mail.example.com>",
         "AlarmEmail": "ops@example.com", "LogRetentionDays": "30", "CustomDomain": "", "CustomDomainCertificateArn": "",
         "OriginSecret": parameters["/paydrop/prod/origin-secret"], "PublicBaseUrl": "", "StripeConfigured": "false",
+        "MailInboundDomain": "reply.mail.example.com",
     }
     assert _overrides(second) == {**_overrides(first), "PublicBaseUrl": DISTRIBUTION_URL}
     tools = (account.home / "tools.log").read_text()

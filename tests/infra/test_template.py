@@ -20,11 +20,12 @@ CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
                  "ViewsQueue": "views_worker", "MailFeedbackQueue": "mail_feedback_worker",
-                 "ExportsQueue": "exports_worker"}
+                 "ExportsQueue": "exports_worker", "InboundMailQueue": "inbound_mail_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
                     "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker",
-                    "MailFeedbackWorker": "mail_feedback_worker", "ExportsWorker": "exports_worker"}
+                    "MailFeedbackWorker": "mail_feedback_worker", "ExportsWorker": "exports_worker",
+                    "InboundMailWorker": "inbound_mail_worker"}
 # The functions `@app.schedule` handlers become (EventBridge rules, no queue).
 SCHEDULED_FUNCTIONS = {"Scheduler": "scheduler"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
@@ -32,7 +33,7 @@ APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
     "USER_POOL_ID",
     "USER_POOL_CLIENT_ID", "MAIL_FROM", "MAIL_FEEDBACK_QUEUE_URL", "SES_CONFIGURATION_SET", "PUBLIC_BASE_URL",
-    "EXPORTS_QUEUE_URL",
+    "EXPORTS_QUEUE_URL", "INBOUND_MAIL_QUEUE_URL", "INBOUND_MAIL_BUCKET", "MAIL_INBOUND_DOMAIN",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -392,7 +393,8 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
     ("queue", "dlq", "worker"),
     [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
      ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker"),
-     ("mail_feedback", "mail_feedback_dlq", "mail_feedback_worker")],
+     ("mail_feedback", "mail_feedback_dlq", "mail_feedback_worker"),
+     ("inbound_mail", "inbound_mail_dlq", "inbound_mail_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local
@@ -458,3 +460,24 @@ def test_local_mail_feedback_topic_delivers_ses_events_raw_to_its_queue(local: t
     (message,) = reply["Messages"]
     assert json.loads(message["Body"]) == event
     sqs.delete_message(QueueUrl=resources.mail_feedback_queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_local_inbound_mail_rule_stores_replies_where_the_bucket_notifies_the_inbound_queue(
+        local: tuple[Any, Any]) -> None:
+    """Email replies: SES receipt rule (S3 action, `inbound/`) → bucket notification → InboundMailQueue."""
+    resources, client = local
+    ses, s3, sqs = client("ses"), client("s3"), client("sqs")
+    rule_sets = ses.list_receipt_rule_sets()["RuleSets"]
+    [rule] = [r for s in rule_sets for r in ses.describe_receipt_rule_set(RuleSetName=s["Name"])["Rules"]
+              if r["Name"] == "paydrop-infra-test-InboundReceiptRule"]  # moto's SES is one per process
+    assert rule["Recipients"] == [resources.mail_inbound_domain]
+    [action] = rule["Actions"]
+    assert action["S3Action"] == {"BucketName": resources.inbound_mail_bucket, "ObjectKeyPrefix": "inbound/"}
+    assert rule["ScanEnabled"] and rule["TlsPolicy"] == "Require"
+    drain(sqs, resources.inbound_mail_queue_url)
+    s3.put_object(Bucket=resources.inbound_mail_bucket, Key="elsewhere/x", Body=b"not mail")
+    s3.put_object(Bucket=resources.inbound_mail_bucket, Key="inbound/abc", Body=b"From: a@b.test")
+    keys = [unquote_plus(r["s3"]["object"]["key"]) for r in drain(sqs, resources.inbound_mail_queue_url)]
+    assert keys == ["inbound/abc"]
+    block = s3.get_public_access_block(Bucket=resources.inbound_mail_bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())

@@ -34,11 +34,24 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
     changes = update.given()
     if "currency" in changes and not is_currency(str(changes["currency"])):
         raise ValidationError("Unknown currency code.", field="currency")
+    if "time_zone" in changes and not is_time_zone(str(changes["time_zone"])):
+        raise ValidationError("Unknown time zone: use a name like Europe/Paris or UTC.", field="time_zone")
     logo_key = changes.get("logo_key")
     if logo_key is not None:
         _check_logo_uploaded(principal.business_id, str(logo_key))
     update_item(business, changes, iso(clock.now()))
     return business
+
+
+def is_time_zone(name: str) -> bool:
+    """A zone the IANA database knows (and not a file path: the pattern in inputs keeps those out)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def currency_for(principal: Principal, doc_id: str | None = None) -> str | None:

@@ -8,6 +8,7 @@ invoice is reconciled from its ledger (status, grants), like any payment.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import invoices as rules
@@ -42,17 +43,22 @@ def issue_credit(principal: Principal, client_id: str, data: CreditInput, today:
         principal.business_id, client_id, new_id(), now, number=f"CN-{next_number(principal.business_id, 'credit'):04d}",
         amount=data.amount, currency=currency, reason=data.reason, issued_on=today.isoformat(),
     )
-    pk, sk = store.balance_key(principal.business_id, client_id, currency)
     with transaction() as tx:
         tx.save(note, condition=store.CreditNote.pk.does_not_exist())
-        # The balance rides first in the client's portal list (gsi2), so the portal reads it for free.
-        tx.update(store.CreditBalance(pk, sk), actions=[
-            store.CreditBalance.available.add(data.amount), store.CreditBalance.client_id.set(client_id),
-            store.CreditBalance.currency.set(currency), store.CreditBalance.item_type.set(store.CreditBalance),
-            store.CreditBalance.gsi2pk.set(docs.client_docs_pk(principal.business_id, client_id, rules.INVOICE)),
-            store.CreditBalance.gsi2sk.set(f"!BALANCE#{currency}"),
-        ])
+        add_to_balance(tx, principal.business_id, client_id, currency, data.amount)
     return note
+
+
+def add_to_balance(tx: Any, business_id: str, client_id: str, currency: str, amount: int) -> None:
+    """In the caller's transaction: `amount` more credit available to the client in `currency`."""
+    pk, sk = store.balance_key(business_id, client_id, currency)
+    # The balance rides first in the client's portal list (gsi2), so the portal reads it for free.
+    tx.update(store.CreditBalance(pk, sk), actions=[
+        store.CreditBalance.available.add(amount), store.CreditBalance.client_id.set(client_id),
+        store.CreditBalance.currency.set(currency), store.CreditBalance.item_type.set(store.CreditBalance),
+        store.CreditBalance.gsi2pk.set(docs.client_docs_pk(business_id, client_id, rules.INVOICE)),
+        store.CreditBalance.gsi2sk.set(f"!BALANCE#{currency}"),
+    ])
 
 
 def apply_credit(principal: Principal, client_id: str, data: CreditApply, today: date) -> docs.Document:
@@ -61,26 +67,32 @@ def apply_credit(principal: Principal, client_id: str, data: CreditApply, today:
     invoice = get_document(principal, rules.INVOICE, data.invoice_id)
     if invoice.client_id != client_id:
         raise ValidationError("That invoice belongs to another client.", field="invoice_id")
+    return apply_to_invoice(invoice, data.amount, today, principal.email or principal.user_id)
+
+
+def apply_to_invoice(invoice: docs.Document, requested: int | None, today: date, recorded_by: str) -> docs.Document:
+    """Apply the client's credit to `invoice` (as much as covers its balance unless `requested`):
+    staff from the dashboard, or the client when paying in the portal."""
+    business_id, client_id = invoice.business_id, invoice.client_id
     if invoice.status not in rules.OPEN_STATUSES:
         raise Conflict("Credit applies to sent or part-paid invoices only.")
-    items = store.credit_collection(principal.business_id, client_id)
+    items = store.credit_collection(business_id, client_id)
     available = store.balances_of(items).get(invoice.currency, 0)
-    amount = data.amount if data.amount is not None else min(available, invoice.balance)
+    amount = requested if requested is not None else min(available, invoice.balance)
     if amount <= 0 or amount > available:
         raise Conflict(f"The client has {available} available in {invoice.currency}; that does not cover it.")
     if amount > invoice.balance:
         raise ValidationError("That is more than the invoice's balance.", field="amount")
     now = iso(clock.now())
     application = store.new_application(
-        principal.business_id, client_id, new_id(), now, doc_id=invoice.doc_id, doc_number=invoice.number,
+        business_id, client_id, new_id(), now, doc_id=invoice.doc_id, doc_number=invoice.number,
         amount=amount, currency=invoice.currency, applied_on=today.isoformat(),
     )
     entry = docs.new_credit_entry(
         invoice, application.application_id, now, kind=pay_rules.CREDIT, amount=amount,
-        currency=invoice.currency, method="credit", received_on=today.isoformat(),
-        recorded_by=principal.email or principal.user_id,
+        currency=invoice.currency, method="credit", received_on=today.isoformat(), recorded_by=recorded_by,
     )
-    pk, sk = store.balance_key(principal.business_id, client_id, invoice.currency)
+    pk, sk = store.balance_key(business_id, client_id, invoice.currency)
     # One transaction: the credit cannot be spent twice, nor push the invoice past its total.
     with transaction() as tx:
         tx.update(store.CreditBalance(pk, sk), actions=[store.CreditBalance.available.add(-amount)],
@@ -88,5 +100,5 @@ def apply_credit(principal: Principal, client_id: str, data: CreditApply, today:
         tx.save(application, condition=store.CreditApplication.pk.does_not_exist())
         tx.save(entry, condition=docs.Payment.pk.does_not_exist())
         tx.condition_check(docs.Document, invoice.pk, invoice.sk, condition=docs.Document.version == invoice.version)
-    result = reconcile(principal.business_id, invoice.doc_id)
+    result = reconcile(business_id, invoice.doc_id)
     return result.document if result else invoice

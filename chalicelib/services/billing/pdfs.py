@@ -129,6 +129,16 @@ def statement_pdf(business: Business, client: Client, period: rules_statements.P
     return Delivery(_presign(key, filename), key, rendered)
 
 
+def cached_pdf(business: Business, key: str, content: dict[str, Any], limit_key: str,
+               render: Callable[[dict[str, Any], str, bytes | None], bytes], filename: str) -> Delivery:
+    """Any other PDF (receipts): cached at `key` under the hash of what it says, in the business's
+    paper and with its logo, rendered by `render(content, paper, logo)`."""
+    paper = paper_of(business)
+    digest = _hash({"content": content, "logo": business.logo_key, "paper": paper, "layout": LAYOUT})
+    rendered = _ensure(key, digest, limit_key, lambda: render(content, paper, _logo(business)))
+    return Delivery(_presign(key, filename), key, rendered)
+
+
 # --- the cache --------------------------------------------------------------------------
 
 

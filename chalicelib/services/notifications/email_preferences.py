@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from chalicelib import clock
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.inputs import EmailPreferences
 from chalicelib.domain.tokens import looks_like_token, token_hash
-from chalicelib.services.notifications.notifications import CATEGORIES
+from chalicelib.services.notifications.notifications import ACTIVITY, CATEGORIES
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import Contact, get_contact
@@ -51,3 +51,21 @@ def update_preferences(token: str, changes: EmailPreferences, ip: str | None) ->
 def unsubscribe_all(token: str, ip: str | None) -> dict[str, bool]:
     """RFC 8058 one-click: no more documents, reminders or marketing."""
     return update_preferences(token, EmailPreferences(documents=False, reminders=False, marketing=False), ip)
+
+
+def categories_of(raw: str | None) -> list[str] | None:
+    """The `categories=messages,files` of a digest's one-click URL; None when absent. Raises ValidationError."""
+    if raw is None:
+        return None
+    names = [n for n in raw.split(",") if n]
+    if not names or len(names) > len(ACTIVITY) or any(n not in ACTIVITY for n in names):
+        raise ValidationError(f"categories lists some of: {', '.join(ACTIVITY)}.", field="categories")
+    return names
+
+
+def unsubscribe(token: str, categories: list[str] | None, ip: str | None) -> dict[str, bool]:
+    """RFC 8058 one-click: a digest's link turns off the kinds of activity it carried and nothing
+    else; a link without categories (invoices, reminders, receipts) turns off those emails."""
+    if categories is None:
+        return unsubscribe_all(token, ip)
+    return update_preferences(token, EmailPreferences(**{c: False for c in categories}), ip)

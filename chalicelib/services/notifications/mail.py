@@ -28,7 +28,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322: printable ASCII except ":"
 # Set by `build` itself; an extra header may not replace or duplicate them.
 _OWN_HEADERS = {"from", "to", "subject", "date", "message-id", "mime-version", "content-type",
-                "content-transfer-encoding"}
+                "content-transfer-encoding", "reply-to"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Email:
     text: str
     html: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    reply_to: str | None = None  # one address (Reply-To), e.g. a conversation's reply address
 
 
 def _single_line(value: str, name: str) -> None:
@@ -47,18 +48,30 @@ def _single_line(value: str, name: str) -> None:
         raise ValidationError(f"{name} must be a single line of text.", field=name)
 
 
-def _recipient(to: str) -> str:
+def _recipient(to: str, name: str = "to") -> str:
     """The bare address in `to`; raises ValidationError unless it is exactly one address."""
-    _single_line(to, "to")
+    _single_line(to, name)
     found = getaddresses([to])
     if len(found) != 1 or "@" not in found[0][1]:
-        raise ValidationError("Give exactly one recipient address.", field="to")
+        raise ValidationError("Give exactly one recipient address." if name == "to" else f"{name} must be one address.",
+                              field=name)
     return found[0][1]
+
+
+def is_one_address(value: str) -> bool:
+    """Whether `value` would pass as `to` or `reply_to` (one address, one line)."""
+    try:
+        _recipient(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def build(email: Email) -> EmailMessage:
     """The MIME message for `email`; raises ValidationError for anything that could inject headers."""
     _recipient(email.to)
+    if email.reply_to is not None:
+        _recipient(email.reply_to, "reply_to")
     _single_line(email.subject, "subject")
     for name, value in email.headers.items():
         if not _FIELD_NAME.fullmatch(name) or name.lower() in _OWN_HEADERS:
@@ -71,6 +84,8 @@ def build(email: Email) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    if email.reply_to is not None:
+        message["Reply-To"] = email.reply_to
     for name, value in email.headers.items():
         message[name] = value
     message.set_content(email.text)
@@ -121,8 +136,11 @@ def enqueue(email: Email) -> None:
 
 def _message(email: Email) -> str:
     """The queue message for `email`: its fields as JSON."""
-    return json.dumps({"to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
-                       "headers": dict(email.headers)})
+    fields = {"to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
+              "headers": dict(email.headers)}
+    if email.reply_to is not None:
+        fields["reply_to"] = email.reply_to
+    return json.dumps(fields)
 
 
 def email_from_message(body: str) -> Email:
@@ -131,10 +149,11 @@ def email_from_message(body: str) -> Email:
     if not isinstance(fields, dict):
         raise ValueError("a mail message is a JSON object")
     strings = {name: fields.get(name) for name in ("to", "subject", "text")}
-    html, headers = fields.get("html"), fields.get("headers") or {}
+    html, headers, reply_to = fields.get("html"), fields.get("headers") or {}, fields.get("reply_to")
     if (not all(isinstance(value, str) for value in strings.values()) or not isinstance(html, str | None)
+            or not isinstance(reply_to, str | None)
             or not isinstance(headers, dict)
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())):
         raise ValueError("a mail message has string to, subject and text, optional html and string headers")
     return Email(to=str(strings["to"]), subject=str(strings["subject"]), text=str(strings["text"]), html=html,
-                 headers=headers)
+                 headers=headers, reply_to=reply_to)

@@ -2,7 +2,8 @@
 
 Each carries a link to the contact's no-login preferences page and RFC 8058 one-click
 unsubscribe headers, and is sent only if the contact still wants that kind of email
-(`documents`, `reminders`, `marketing`): preferences apply to the next send.
+(`documents`, `reminders`, `marketing`, and the six kinds of activity that digests carry:
+see `digests.py`): preferences apply to the next send.
 """
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from chalicelib.store import tokens
 from chalicelib.store.clients import Contact, list_contacts
 from chalicelib.store.table import conditional, iso
 
-CATEGORIES = ("documents", "reminders", "marketing")
+# What happened in a project or conversation (activity.record): emailed as digests, each can be turned off.
+ACTIVITY = ("messages", "approvals", "decisions", "milestones", "invoices", "files")
+CATEGORIES = ("documents", "reminders", "marketing", *ACTIVITY)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,10 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
         pay_rules.PayTerms(bool(document.allow_partial), int(document.minimum_partial or 0)))
     attempt = int(document.checkout_attempt or 0)
     params = checkout_params(business, document, amount, page_url)
+    if data.save_card:  # the contact ticked "save this card": Stripe keeps it with the client's customer
+        from chalicelib.services.payments.customers import keep_card
+
+        keep_card(params, business.business_id, document.client_id)
     fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
     key = pay_rules.idempotency_key(document.doc_id, amount, attempt, fingerprint)
     if stripe_gateway.configured():
@@ -84,6 +88,7 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
         document.pk, docs.checkout_sk(session_id), session_id=session_id, doc_id=document.doc_id,
         business_id=business.business_id, amount=amount, currency=document.currency, attempt=attempt, url=url,
         return_url=page_url, offline=offline, created_at=now, updated_at=now,
+        save_card_for=str(params["customer"]) if "customer" in params else None,
     )
     with contextlib.suppress(Conflict):  # a repeated click finds it recorded; never reopen a finished one
         conditional(lambda: record.save(condition=docs.CheckoutSession.pk.does_not_exist()), "Already recorded.")

@@ -70,6 +70,10 @@ def finish(session_id: str, pay: bool, webhook_url: str) -> str:
     if found.checkout.status != "open":
         raise Conflict("This checkout has already ended.")
     if pay:
+        if found.checkout.save_card_for:  # "save this card": kept with the customer, as Stripe does
+            from chalicelib.services.payments import offline_cards
+
+            offline_cards.keep_test_card(str(found.checkout.save_card_for), "4242")
         posted = event("checkout.session.completed", session_object(found, paid=True))
     else:
         # A declined payment ends this attempt, like a failed bank debit.

@@ -113,12 +113,20 @@ def _set_checkout_status(checkout: docs.CheckoutSession, status: str) -> None:
 
 
 def checkout_completed(session: dict[str, Any]) -> str:
+    from chalicelib.services.payments import card_events  # saved cards and pre-payments
+
+    if card_events.is_ours(session):
+        return card_events.checkout_completed(session)
     if session.get("payment_status") != "paid":
         return "awaiting_async_payment"  # e.g. a bank debit: async_payment_succeeded follows
     return _record_checkout_payment(session)
 
 
 def async_payment_succeeded(session: dict[str, Any]) -> str:
+    from chalicelib.services.payments import card_events
+
+    if card_events.is_ours(session):
+        return card_events.checkout_completed({**session, "payment_status": "paid"})
     return _record_checkout_payment(session)
 
 
@@ -142,6 +150,10 @@ def _record_checkout_payment(session: dict[str, Any]) -> str:
                reference=held)
     _set_checkout_status(checkout, "complete")
     _next_attempt(document, int(checkout.attempt))
+    if checkout.save_card_for:  # "save this card": the default card for auto-charge, if none yet
+        from chalicelib.services.payments import card_events
+
+        card_events.card_saved_by_payment(str(checkout.save_card_for), payment_intent)
     if held:
         log.error("checkout %s not applied to invoice %s: %s; held for staff to refund", checkout.session_id,
                   document.doc_id, held)
@@ -316,3 +328,18 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "charge.dispute.created": dispute_event(closing=False),
     "charge.dispute.closed": dispute_event(closing=True),
 }
+
+
+def _card_event(name: str) -> Callable[[dict[str, Any]], str]:
+    """Saved cards, auto-charges and pre-payments (services/payments/card_events.py), imported when used."""
+
+    def handle(obj: dict[str, Any]) -> str:
+        from chalicelib.services.payments import card_events
+
+        return card_events.HANDLERS[name](obj)
+
+    return handle
+
+
+HANDLERS.update({name: _card_event(name) for name in (
+    "setup_intent.succeeded", "payment_intent.succeeded", "payment_intent.payment_failed")})

@@ -29,7 +29,8 @@ from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
 from chalicelib.store.table import BaseItem, index_page, iso, transaction
 
-TABS = ("invoices", "quotes", "payments", "files", "projects")
+TABS = ("invoices", "quotes", "payments", "files", "account", "payment-methods", "pre-payment", "recurring", "messages",
+        "projects")
 PAGE = 25
 NOT_FOUND = "This portal link is not valid. Ask the sender for a new one."
 
@@ -123,8 +124,17 @@ def business_for(access: PortalAccess) -> Business:
 
 
 def visible_tabs(business: Business) -> list[str]:
-    off = set(business.portal_tabs_off or [])
+    off = set(business.portal_tabs_off or []) | _payment_tabs_off(business)
     return [t for t in TABS if t not in off]
+
+
+def _payment_tabs_off(business: Business) -> set[str]:
+    """Saved cards need online payment; pre-payments also the business's setting."""
+    from chalicelib.services.payments.stripe_gateway import online_payment_available
+
+    if not online_payment_available(bool(business.stripe_enabled)):
+        return {"payment-methods", "pre-payment"}
+    return set() if business.prepayment_enabled else {"pre-payment"}
 
 
 def check_tab(business: Business, tab: str) -> None:
@@ -176,7 +186,8 @@ def payments_tab(access: PortalAccess, cursor: str | None) -> dict[str, Any]:
     items = [
         {"kind": p.kind, "amount": _money(int(p.amount), p.currency), "received_on": p.received_on,
          "method": "card" if p.method == "stripe" else p.method, "invoice_number": p.doc_number,
-         "dispute_status": p.dispute_status}
+         "dispute_status": p.dispute_status,
+         "receipt": f"{p.doc_id}/{p.payment_id}" if p.kind == "payment" else None}  # services/billing/receipts.py
         for p in found if p.kind in ("payment", "refund", "dispute", "credit")
     ]
     return {"items": items, "next_cursor": next_cursor}

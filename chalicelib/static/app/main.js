@@ -5,14 +5,18 @@
 import { tokens } from './lib/api.js';
 import { route, setRoutes } from './lib/router.js';
 import { setUpLogin, showLogin, startSession } from './lib/session.js';
+import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
+import { notificationsScreen, refreshBell, startBell } from './screens/notifications.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
+import { recurringListScreen, recurringScreen } from './screens/recurring.js';
 import { projectScreen, projectsScreen } from './screens/projects.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
+import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -28,6 +32,13 @@ setRoutes([
   [/^#\/resources\/([\w-]+)$/, (id) => resourceScreen(id)],
   [/^#\/payments$/, () => paymentsScreen()],
   [/^#\/settings$/, () => settingsScreen()],
+  [/^#\/approvals$/, () => approvalsScreen()],
+  [/^#\/approvals\/([\w-]+)$/, (id) => approvalScreen(id)],
+  [/^#\/recurring$/, () => recurringListScreen()],
+  [/^#\/recurring\/([\w-]+)$/, (id) => recurringScreen(id)],
+  [/^#\/notifications$/, () => notificationsScreen()],
+  [/^#\/inbox$/, () => inboxScreen()],
+  [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
   [/^#\/projects$/, () => projectsScreen()],
   [/^#\/projects\/([\w-]+)$/, (id) => projectScreen(id)],
 ]);
@@ -35,9 +46,12 @@ setRoutes([
 async function boot() {
   setUpLogin();
   window.addEventListener('hashchange', route);
+  startBell();
   if (tokens.get()?.id_token) {
     try {
       await startSession();
+      refreshBell();
+      refreshUnread(); // the Inbox's unread count in the nav
       return;
     } catch {
       tokens.clear();

@@ -119,3 +119,22 @@ def test_mail_is_sent_with_the_stacks_configuration_set(outbox: Any) -> None:
         ses().meta.events.unregister("provide-client-params.ses.SendRawEmail", record)
     assert [p.get("ConfigurationSetName") for p in sent] == [settings().ses_configuration_set]
     assert len(outbox.messages()) == 1
+
+
+def test_reply_to_is_one_address_on_one_line(outbox: Any) -> None:
+    send(Email(to="ada@acme.test", subject="Reply here", text="Hi", reply_to="Team <reply+k1@in.paydrop.test>"))
+    (sent,) = outbox.messages()
+    assert sent.headers["Reply-To"] == "Team <reply+k1@in.paydrop.test>"
+    for bad in ("a@x.test, b@x.test", "a@x.test\r\nBcc: c@x.test", "not an address"):
+        with pytest.raises(ValidationError):
+            send(Email(to="ada@acme.test", subject="Reply here", text="Hi", reply_to=bad))
+    with pytest.raises(ValidationError):
+        send(Email(to="ada@acme.test", subject="x", text="Hi", headers={"Reply-To": "c@x.test"}))
+
+
+def test_a_queued_email_keeps_its_reply_to(outbox: Any) -> None:
+    from chalicelib.services.notifications.mail import enqueue
+
+    enqueue(Email(to="ada@acme.test", subject="Queued", text="Hi", reply_to="reply+k2@in.paydrop.test"))
+    (sent,) = outbox.messages()
+    assert sent.headers["Reply-To"] == "reply+k2@in.paydrop.test"

@@ -68,21 +68,22 @@ def _pil() -> Any:
     return Image
 
 
-def render(source: IO[bytes], kind: str) -> Rendered:
-    """Both previews of `source` (an image or a PDF, per `previews.preview_kind`).
+def render(source: IO[bytes], kind: str, long_side: int = previews.LARGE) -> Rendered:
+    """Both previews of `source` (an image or a PDF, per `previews.preview_kind`); the larger
+    one `long_side` px on its long side (deliverable pages ask for a readable size).
 
     Raises `Unpreviewable` for anything wrong with the file itself: too large, empty,
     corrupt, truncated, not what its type says.
     """
     if kind == previews.PDF:
-        return _render_pdf(source)
-    return _render_image(source)
+        return _render_pdf(source, long_side)
+    return _render_image(source, long_side)
 
 
 # --- images ------------------------------------------------------------------------------
 
 
-def _render_image(source: IO[bytes]) -> Rendered:
+def _render_image(source: IO[bytes], long_side: int) -> Rendered:
     image_module = _pil()
     from PIL import UnidentifiedImageError
 
@@ -90,7 +91,7 @@ def _render_image(source: IO[bytes]) -> Rendered:
         warnings.simplefilter("error", image_module.DecompressionBombWarning)
         try:
             with image_module.open(source, formats=previews.IMAGE_FORMATS) as im:
-                return _from_image(im)
+                return _from_image(im, long_side)
         except Unpreviewable:
             raise
         except (image_module.DecompressionBombError, image_module.DecompressionBombWarning) as e:
@@ -103,18 +104,18 @@ def _render_image(source: IO[bytes]) -> Rendered:
             raise Unpreviewable(previews.DAMAGED_IMAGE, f"{type(e).__name__}: {e}") from e
 
 
-def _from_image(im: Any) -> Rendered:
+def _from_image(im: Any, long_side: int) -> Rendered:
     original = im.size  # before draft(), which changes `size` to the reduced one
     previews.check_pixels(*original)
     orientation = _orientation(im)
     icc = im.info.get("icc_profile")
     if im.format == "JPEG":
-        im.draft("RGB" if im.mode == "RGB" else None, previews.fit(original[0], original[1], previews.LARGE))
+        im.draft("RGB" if im.mode == "RGB" else None, previews.fit(original[0], original[1], long_side))
     source_mode = im.mode
-    large = _eight_bit(_resized(_resizable(im), previews.LARGE), source_mode)
+    large = _eight_bit(_resized(_resizable(im), long_side), source_mode)
     large = _srgb(_transposed(large, orientation), icc)
     width, height = _upright(original, orientation)
-    return Rendered(width, height, _encode_both(large))
+    return Rendered(width, height, _encode_both(large, long_side))
 
 
 def _orientation(im: Any) -> int:
@@ -213,9 +214,9 @@ def _srgb_profile() -> Any:
     return ImageCms.createProfile("sRGB")
 
 
-def _encode_both(large: Any) -> tuple[Preview, ...]:
+def _encode_both(large: Any, long_side: int) -> tuple[Preview, ...]:
     small = _resized(large, previews.SMALL)
-    return tuple(_encode(im, size) for size, im in ((previews.SMALL, small), (previews.LARGE, large)))
+    return tuple(_encode(im, size) for size, im in ((previews.SMALL, small), (long_side, large)))
 
 
 def _encode(im: Any, size: int) -> Preview:
@@ -229,7 +230,7 @@ def _encode(im: Any, size: int) -> Preview:
 # --- PDFs --------------------------------------------------------------------------------
 
 
-def _render_pdf(source: IO[bytes]) -> Rendered:
+def _render_pdf(source: IO[bytes], long_side: int) -> Rendered:
     import pypdfium2 as pdfium
 
     _pil()
@@ -240,7 +241,7 @@ def _render_pdf(source: IO[bytes]) -> Rendered:
             reason = previews.PROTECTED_PDF if "password" in str(e).lower() else previews.NOT_A_PDF
             raise Unpreviewable(reason, str(e)) from e
         try:
-            return _first_page(document)
+            return _first_page(document, long_side)
         except Unpreviewable:
             raise
         except MemoryError as e:
@@ -251,7 +252,7 @@ def _render_pdf(source: IO[bytes]) -> Rendered:
             document.close()
 
 
-def _first_page(document: Any) -> Rendered:
+def _first_page(document: Any, long_side: int) -> Rendered:
     if len(document) == 0:
         raise Unpreviewable(previews.EMPTY_PDF)
     page = document[0]
@@ -259,7 +260,7 @@ def _first_page(document: Any) -> Rendered:
         width, height = page.get_size()  # points, with the page's /Rotate applied
         if not (width >= 1 and height >= 1):
             raise Unpreviewable(previews.NOT_A_PDF, f"first page is {width} × {height} pt")
-        scale = previews.LARGE / max(width, height)
+        scale = long_side / max(width, height)
         bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255), may_draw_forms=True)
         try:
             large = bitmap.to_pil().convert("RGB")
@@ -267,4 +268,4 @@ def _first_page(document: Any) -> Rendered:
             bitmap.close()
     finally:
         page.close()
-    return Rendered(round(width), round(height), _encode_both(large))
+    return Rendered(round(width), round(height), _encode_both(large, long_side))

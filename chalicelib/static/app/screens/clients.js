@@ -8,6 +8,7 @@ import { orNull, when } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
 import { accessLog } from './access_log.js';
+import { statementSection } from './statements.js';
 
 export async function clientsScreen() {
   const clients = await clientsList();
@@ -86,6 +87,7 @@ export async function clientScreen(clientId) {
     can(MANAGE.clients) ? editClientForm(client) : null,
     section('Contacts', table('Contacts', ['Name', 'Email', ''], contactRows, 'No contacts yet.'), portalOut,
       can(MANAGE.clients) ? newContactForm(clientId) : null),
+    statementSection(client),
     section('Access log', await accessLog(`/clients/${clientId}/access-log`, `client-${clientId}`)));
 }
 

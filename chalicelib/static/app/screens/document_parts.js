@@ -5,6 +5,7 @@ import { append, badge, fact, h, link, section, table } from '../lib/dom.js';
 import { policyLabel } from '../lib/labels.js';
 import { figuresBlock, money, percentText, when } from '../lib/money.js';
 import { accessLog } from './access_log.js';
+import { autoChargeSection } from './auto_charge.js';
 
 export const title = (kind) => (kind === 'invoice' ? 'Invoice' : 'Quote');
 
@@ -55,6 +56,8 @@ export async function documentExtras(kind, doc) {
       h('td', {}, when(p.received_on || p.created_at)), h('td', {}, badge(p.kind)),
       h('td', { class: 'num' }, money(p.amount, p.currency)), h('td', {}, p.method || ''), h('td', {}, p.reference || p.dispute_status || '')));
     parts.push(section('Payments', table('Payments of this invoice', ['Date', 'Kind', 'Amount', 'Method', 'Reference'], ledger, 'No payments yet.')));
+    const charges = autoChargeSection(doc);
+    if (charges) parts.push(charges);
     const grants = await api('GET', `/invoices/${doc.id}/grants`).catch(() => ({ items: [] }));
     const rows = grants.items.map((g) => h('tr', {},
       h('td', {}, link(`#/resources/${g.resource_id}`, g.title || g.resource_id)), h('td', {}, policyLabel(g.policy)),

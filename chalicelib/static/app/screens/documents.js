@@ -8,6 +8,7 @@ import { MANAGE, can } from '../lib/session.js';
 import { documentActions, sentDocumentForm } from './document_actions.js';
 import { documentEditor } from './document_editor.js';
 import { documentExtras, documentSummary, title, viewsBadge } from './document_parts.js';
+import { makeRecurringForm } from './recurring.js';
 
 const STATUSES = {
   invoice: ['draft', 'sent', 'partial', 'overdue', 'paid', 'cancelled'],
@@ -64,5 +65,6 @@ export async function documentScreen(kind, docId) {
     doc ? documentActions(kind, doc) : null,
     editable ? documentEditor(kind, doc, clients, products) : documentSummary(kind, doc, clients),
     doc && !editable && can(MANAGE.invoices) && ['sent', 'partial'].includes(doc.status) ? sentDocumentForm(kind, doc) : null,
+    doc && kind === 'invoice' && can(MANAGE.invoices) && doc.status !== 'cancelled' ? makeRecurringForm(doc) : null,
     doc ? await documentExtras(kind, doc) : null);
 }

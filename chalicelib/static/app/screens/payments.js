@@ -2,6 +2,7 @@
 
 import { PAGE, api, documentsList } from '../lib/api.js';
 import { append, badge, button, h, link, pageHeader } from '../lib/dom.js';
+import { downloadUrl } from '../lib/files.js';
 import { run } from '../lib/forms.js';
 import { money, when } from '../lib/money.js';
 
@@ -15,7 +16,12 @@ export async function paymentsScreen() {
     h('td', { class: 'num' }, `${p.kind === 'refund' || p.kind === 'dispute' ? '−' : ''}${money(p.amount, p.currency)}`),
     h('td', {}, link(`#/invoices/${p.doc_id}`, numbers.get(p.doc_id) || 'invoice')),
     h('td', {}, p.method || (p.stripe_payment_intent ? 'stripe' : '')),
-    h('td', {}, p.reference || p.stripe_payment_intent || ''))));
+    h('td', {}, p.reference || p.stripe_payment_intent || ''),
+    h('td', {}, p.kind === 'payment' ? button('Receipt', { class: 'button secondary small', testid: 'payment-receipt',
+      onclick: (e) => run(e.currentTarget, async () => {
+        const { url } = await api('GET', `/invoices/${p.doc_id}/payments/${p.payment_id}/receipt/pdf`);
+        await downloadUrl(url, `receipt-${numbers.get(p.doc_id) || p.doc_id}.pdf`);
+      }) }) : null))));
   addRows(page.items);
   let cursor = page.next_cursor;
   const more = button('Load more', { class: 'button secondary', hidden: !cursor, onclick: (e) => run(e.currentTarget, async () => {
@@ -30,7 +36,7 @@ export async function paymentsScreen() {
       h('p', { class: 'hint' }, 'Payments, refunds and disputes, newest first.'),
       page.items.length ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Payments' },
         h('table', {}, h('caption', { class: 'visually-hidden' }, 'Payments'),
-          h('thead', {}, h('tr', {}, ['Date', 'Kind', 'Amount', 'Invoice', 'Method', 'Reference'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Date', 'Kind', 'Amount', 'Invoice', 'Method', 'Reference', ''].map((t) => h('th', { scope: 'col' }, t)))),
           tbody)) : h('p', { class: 'empty' }, 'No payments yet.'),
       more));
 }

@@ -9,6 +9,7 @@ import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
 import { xhr } from '../lib/uploads.js';
 import { palette } from '../rules.js';
+import { selfRegistrationSection } from './self_registration.js';
 
 export async function settingsScreen() {
   const b = await api('GET', '/business');
@@ -23,7 +24,8 @@ export async function settingsScreen() {
     run(form.querySelector('[type=submit]'), () => saveSettings(form, branding), form);
   });
   branding.paint();
-  return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form);
+  return h('div', {}, pageHeader('Settings'), editable ? null : h('p', { class: 'hint' }, 'You can view the settings; an owner or admin can change them.'), form,
+    await selfRegistrationSection());
 }
 
 /** Colours, logo and the client page preview; `logoKey` is undefined: unchanged; null: removed;
@@ -131,6 +133,9 @@ function settingsSections(b, editable, branding) {
         field('Days before the due date (1–30)', text('reminder_days_before', b.reminder_days_before == null ? '' : String(b.reminder_days_before), { inputmode: 'numeric' })),
         field('Days after the due date (1–30)', text('reminder_days_after', b.reminder_days_after == null ? '' : String(b.reminder_days_after), { inputmode: 'numeric' }))),
       checkbox('On the due date', cb('reminder_on_due', b.reminder_on_due))),
+    section('Time zone',
+      field('Time zone (recurring invoices are dated in it)', text('time_zone', b.time_zone || 'UTC', { testid: 'settings-time-zone' }),
+        'A name like Europe/Paris, America/New_York or UTC.')),
     section('Access logs',
       field('Keep access logs for (days, 30–3650)', text('log_retention_days', String(b.log_retention_days), { inputmode: 'numeric', testid: 'settings-retention' }))),
   ];
@@ -160,6 +165,7 @@ function settingsBody(els, { brand, accent, logoKey }) {
     reminder_days_before: els.reminder_days_before.value.trim() ? whole('reminder_days_before', 'Days before the due date') : null,
     reminder_on_due: els.reminder_on_due.checked,
     reminder_days_after: els.reminder_days_after.value.trim() ? whole('reminder_days_after', 'Days after the due date') : null,
+    time_zone: els.time_zone.value.trim() || 'UTC',
   };
   if (logoKey !== undefined) body.logo_key = logoKey;
   return body;

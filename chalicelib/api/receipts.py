@@ -1,0 +1,65 @@
+"""Receipts of payments: `/portal/{token}/receipts/{doc_id}/{payment_id}` (page, or JSON) and
+its `/pdf` (302 to a presigned GET) for the portal's client; the same for staff under
+`/api/v1/invoices/{doc_id}/payments/{payment_id}/receipt` (JSON, and `/pdf`: `{"url"}`).
+
+The PDF code is imported inside the views: `import app` pays for none of reportlab."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.files import current_session
+from chalicelib.api.html import brand, client_headers, client_json, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response, new_nonce, staff_route
+from chalicelib.api.urls import absolute_url
+from chalicelib.domain.permissions import VIEW
+from chalicelib.domain.principal import Principal
+from chalicelib.services.accounts.businesses import business_of
+from chalicelib.services.billing import receipts
+from chalicelib.services.portal import portal
+
+bp = Blueprint(__name__)
+
+
+def _errors() -> Any:
+    return page_errors(lambda: bp.current_request.headers)
+
+
+def _portal_receipt(token: str, doc_id: str, payment_id: str) -> tuple[Any, dict[str, Any]]:
+    check_path_ids({"doc_id": doc_id, "payment_id": payment_id})
+    access = portal.open_portal(token, current_session(bp.current_request))
+    business = portal.business_for(access)
+    portal.check_tab(business, "payments")
+    return business, receipts.receipt(business, doc_id, payment_id, access.client_id)
+
+
+@bp.route("/portal/{token}/receipts/{doc_id}/{payment_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_receipt(token: str, doc_id: str, payment_id: str) -> Any:
+    business, view = _portal_receipt(token, doc_id, payment_id)
+    if wants_json(bp.current_request.headers):
+        return client_json(view)
+    base = absolute_url(bp.current_request, f"/portal/{token}")
+    return render("receipt.html", business=brand(business), receipt=view, base=base,
+                  pdf_url=f"{base}/receipts/{doc_id}/{payment_id}/pdf")
+
+
+@bp.route("/portal/{token}/receipts/{doc_id}/{payment_id}/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_receipt_pdf(token: str, doc_id: str, payment_id: str) -> Any:
+    business, view = _portal_receipt(token, doc_id, payment_id)
+    headers = client_headers(new_nonce())
+    headers["Location"] = receipts.receipt_pdf(business, view).url
+    return Response(body="", status_code=302, headers=headers)
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/payments/{payment_id}/receipt", VIEW)
+def staff_receipt(principal: Principal, doc_id: str, payment_id: str) -> Any:
+    return json_response(receipts.receipt(business_of(principal), doc_id, payment_id))
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/payments/{payment_id}/receipt/pdf", VIEW)
+def staff_receipt_pdf(principal: Principal, doc_id: str, payment_id: str) -> Any:
+    business = business_of(principal)
+    return json_response({"url": receipts.receipt_pdf(business, receipts.receipt(business, doc_id, payment_id)).url})

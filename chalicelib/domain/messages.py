@@ -1,0 +1,68 @@
+"""Messages between a client and the team: plain text only, URLs made clickable, nothing else.
+
+Pure rules: how long a message may be, how its text becomes HTML (every character escaped,
+http(s) URLs turned into links that carry `rel="noopener nofollow ugc"`), and the first line a
+notification shows.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from chalicelib.domain.errors import ValidationError
+
+MAX_TEXT = 10_000  # characters
+MAX_ATTACHMENT = 100 * 1024 * 1024  # bytes, each
+MAX_ATTACHMENTS = 10  # per message
+PREVIEW = 140  # characters of a message shown in lists and notifications
+CLIENT, STAFF = "client", "staff"
+# Up to whitespace or a character that cannot be part of a URL in prose; trailing
+# punctuation ("see https://x.test/a.") is not part of the link.
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}'\""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str, attachments: int = 0) -> str:
+    """The text to store: line endings unified, control characters dropped, outer blank lines
+    trimmed. Empty is refused unless files come with it; more than 10,000 characters is refused."""
+    cleaned = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip("\n").rstrip()
+    if len(cleaned) > MAX_TEXT:
+        raise ValidationError(f"A message can have at most {MAX_TEXT:,} characters ({len(cleaned):,} sent).",
+                              field="text")
+    if not cleaned.strip() and not attachments:
+        raise ValidationError("Write a message (or attach a file).", field="text")
+    return cleaned
+
+
+def _link(url: str) -> str:
+    safe = html.escape(url, quote=True)
+    return f'<a href="{safe}" rel="noopener nofollow ugc" target="_blank">{safe}</a>'
+
+
+def to_html(text: str) -> str:
+    """`text` as HTML: everything escaped, http(s) URLs as links, nothing else (line breaks are
+    kept by the page's `white-space: pre-wrap`)."""
+    out: list[str] = []
+    start = 0
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_TRAILING)
+        if len(url) <= len("https://"):
+            continue
+        out += [html.escape(text[start:match.start()], quote=True), _link(url)]
+        start = match.start() + len(url)
+    out.append(html.escape(text[start:], quote=True))
+    return "".join(out)
+
+
+def preview(text: str, attachments: int = 0) -> str:
+    """One line for a list or a notification: the start of the text, or what was attached."""
+    line = " ".join(text.split())
+    if not line:
+        return f"{attachments} file{'s' if attachments != 1 else ''} attached" if attachments else ""
+    return line if len(line) <= PREVIEW else line[: PREVIEW - 1].rstrip() + "…"
+
+
+def check_attachment_size(size: int) -> None:
+    if size < 1 or size > MAX_ATTACHMENT:
+        raise ValidationError("An attachment can be from 1 byte to 100 MB.", field="size")

@@ -1,0 +1,108 @@
+"""Statements by email: staff send a client's statement to its contacts, a contact sends their
+own from the portal.
+
+The PDF is not attached (SES raw mail through the mail queue carries text; a statement can
+run to megabytes): each recipient gets their own link, `/statement/{token}` (a 256-bit token
+stored as its SHA-256, for that contact, that client and that period, valid 30 days), which
+answers with the PDF like the portal's statement form. The link works only while the contact
+is still a contact at that address: removing a contact or changing its address ends it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+
+from chalicelib import clock
+from chalicelib.config import settings
+from chalicelib.domain import statements as rules_statements
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.money import format_amount
+from chalicelib.domain.tokens import looks_like_token, new_token
+from chalicelib.services.billing.statements import facts_of
+from chalicelib.services.notifications import mail
+from chalicelib.services.notifications.notifications import Outcome, recipients, send_to_contact
+from chalicelib.store import tokens
+from chalicelib.store.businesses import Business, get_business
+from chalicelib.store.clients import Contact, get_client, get_contact
+from chalicelib.store.rate_limits import hit
+from chalicelib.store.table import iso
+
+LINK_DAYS = 30
+PER_CONTACT, WINDOW = 5, 3600  # statements a contact may email themself an hour
+LINK_INVALID = "This statement link has expired. Ask for the statement again."
+
+
+@dataclass(frozen=True)
+class StatementLink:
+    business: Business
+    client_id: str
+    start: str
+    end: str
+
+
+def _text(business: Business, client_name: str, period: rules_statements.Period, link: str) -> str:
+    closing = " + ".join(format_amount(s.closing, s.currency) for s in period.sections)
+    return (f"Hello,\n\nHere is the statement of account of {client_name} with {business.name} "
+            f"from {period.start.isoformat()} to {period.end.isoformat()}. The balance at the end of it is {closing}.\n\n"
+            f"Download it (PDF):\n{link}\n\nThe link works for {LINK_DAYS} days.\n\n{business.name}\n")
+
+
+def _link(business: Business, contact: Contact, period: rules_statements.Period) -> str:
+    token = new_token()
+    now = clock.now()
+    target = f"{contact.client_id}:{contact.contact_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    tokens.new_token_item(token, tokens.STATEMENT, business.business_id, target, iso(now), email=contact.email.lower(),
+                          expires_at=now + timedelta(days=LINK_DAYS)).save(condition=tokens.Token.pk.does_not_exist())
+    return f"{settings().public_base_url}/statement/{token}"
+
+
+def _period(business: Business, client_id: str, start_text: str | None, end_text: str | None,
+            today: date) -> tuple[str, rules_statements.Period]:
+    start, end = rules_statements.parse_range(start_text, end_text, today)  # a bad range: 400 before anything
+    client = get_client(business.business_id, client_id)
+    if client is None:
+        raise NotFound("Client not found.", field="client_id")
+    invoices, entries = facts_of(business.business_id, client_id)
+    return client.name, rules_statements.build(invoices, entries, start, end, business.currency)
+
+
+def email_to_client(business: Business, client_id: str, start_text: str | None, end_text: str | None,
+                    today: date) -> Outcome:
+    """Staff: the statement to the client's invoice recipients who want documents."""
+    name, period = _period(business, client_id, start_text, end_text, today)
+    sent: list[str] = []
+    skipped: list[str] = []
+    subject = f"Statement of account from {business.name}"
+    for contact in recipients(business.business_id, client_id):
+        wanted = send_to_contact(business.business_id, contact, "documents", subject,
+                                 _text(business, name, period, _link(business, contact, period)))
+        (sent if wanted else skipped).append(contact.email)
+    return Outcome(sent, skipped)
+
+
+def email_to_contact(business: Business, client_id: str, contact_id: str, start_text: str | None,
+                     end_text: str | None, today: date) -> str:
+    """A contact's own request from the portal (sent whatever their preferences: they asked). Returns the address."""
+    name, period = _period(business, client_id, start_text, end_text, today)
+    contact = get_contact(business.business_id, client_id, contact_id)
+    if contact is None:
+        raise NotFound("Not found.")
+    hit(f"statement-email#{business.business_id}#{contact_id}", PER_CONTACT, WINDOW, clock.now(),
+        "Too many statements were emailed. Wait a while and try again.")
+    mail.enqueue(mail.Email(to=contact.email, subject=f"Your statement of account from {business.name}",
+                            text=_text(business, name, period, _link(business, contact, period))))
+    return contact.email
+
+
+def open_link(token: str) -> StatementLink:
+    """The statement behind an emailed link, while its contact is still current. Raises NotFound."""
+    item = tokens.find_token(token, tokens.STATEMENT) if looks_like_token(token) else None
+    expires = item.expires_at if item is not None else None
+    if item is None or expires is None or (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) <= clock.now():
+        raise NotFound(LINK_INVALID)
+    client_id, contact_id, start, end = [*item.target_id.split(":"), "", "", "", ""][:4]
+    contact = get_contact(item.business_id, client_id, contact_id)
+    business = get_business(item.business_id)
+    if contact is None or business is None or contact.email.lower() != str(item.email):
+        raise NotFound(LINK_INVALID)
+    return StatementLink(business, client_id, start, end)
