@@ -56,15 +56,32 @@ def test_the_projects_tab_lists_active_and_on_hold_projects_with_what_waits(tena
     assert f'{path}/projects/{website["id"]}' in page.text
 
 
-def test_the_tab_costs_at_most_four_dynamodb_calls(tenant: Tenant, anonymous: Api, dynamodb_calls: list[str]) -> None:
+def test_the_tab_costs_four_dynamodb_calls_and_one_per_project(
+        tenant: Tenant, anonymous: Api, dynamodb_calls: list[str]) -> None:
     client_id, contact_id = client_with_contact(tenant)
     for _ in range(3):
         _website(tenant, client_id)
     path = portal_link(tenant, client_id, contact_id)
     dynamodb_calls.clear()
     assert anonymous.get(f"{path}?tab=projects").status == 200
-    # The link's token, the business with the contact, the client's projects index, their invoices.
-    assert len(dynamodb_calls) <= 4 and "Scan" not in dynamodb_calls, dynamodb_calls
+    # The link's token, the business with the contact, the client's projects index, their invoices;
+    # then each project's deliverables awaiting approval.
+    assert len(dynamodb_calls) <= 4 + 3 and "Scan" not in dynamodb_calls, dynamodb_calls
+
+
+def test_the_page_shows_deliverables_awaiting_approval_and_the_conversation(tenant: Tenant, anonymous: Api) -> None:
+    from tests.support.approvals import awaiting_approval
+
+    made = awaiting_approval(tenant)
+    view = anonymous.get(f"{made.portal}/projects/{made.project_id}", headers=JSON).json
+    assert [d["id"] for d in view["deliverables"]] == [made.deliverable_id]
+    assert any(line.startswith("Approve or request changes") for line in view["project"]["waiting"])
+    assert view["conversation"]["project_id"] == made.project_id
+    page = anonymous.get(f"{made.portal}/projects/{made.project_id}").text
+    assert 'data-testid="deliverables"' in page and 'data-testid="conversation"' in page
+    assert f"{made.portal}/projects/{made.project_id}/deliverables/{made.deliverable_id}" in page
+    tab = anonymous.get(f"{made.portal}?tab=projects", headers=JSON).json
+    assert tab["projects"][0]["waiting_count"] == 1
 
 
 def test_the_project_page_shows_the_timeline_its_files_and_its_invoices(tenant: Tenant, anonymous: Api) -> None:

@@ -4,12 +4,12 @@ with progress, the next milestone and what waits on the client) and a project's 
 
 Reads: the client's projects index (one Query: projects with their milestones), then one
 BatchGet for the invoices (and, on a project page, the live resources of its files, after the
-client's grants Query). Another client's project is not in this client's index: a 404.
+client's grants Query); each project's pending deliverables (one Query a project). Another client's project is not in this client's index: a 404.
 
-Seams for other features (extend after merge, do not fork): `WAITING_HOOKS` (what waits on the
-client in a project: each hook returns one line per thing) and `project_page(...)`'s dict (the
-page template includes `portal_project_deliverables.html` when the dict has `deliverables`,
-and `portal_project_conversation.html` when it has `conversation`).
+Seams for other features (extend, do not fork): `WAITING_HOOKS` (what waits on the client in a
+project: each hook returns one line per thing; deliverables awaiting approval are one) and
+`project_page(...)`'s dict (the page template includes `portal_project_deliverables.html` for its
+`deliverables` and `portal_project_conversation.html` for its `conversation`).
 """
 from __future__ import annotations
 
@@ -20,13 +20,17 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import access as policies
+from chalicelib.domain import approvals as approval_rules
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import projects as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.money import format_amount
+from chalicelib.services.approvals.client_approvals import deliverables_for_portal
+from chalicelib.services.messaging import conversation_for_portal
 from chalicelib.services.portal.client_files import entry_for
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.services.projects.projects import ProjectDetail, detail_of
+from chalicelib.store import approvals as deliverables_store
 from chalicelib.store import documents as docs
 from chalicelib.store import projects as store
 from chalicelib.store.businesses import business_pk
@@ -62,9 +66,16 @@ def _unpaid_invoices(access: PortalAccess, view: ProjectView) -> list[str]:
             for d in view.invoices if d.status in invoice_rules.OPEN_STATUSES and d.balance > 0]
 
 
+def _pending_approvals(access: PortalAccess, view: ProjectView) -> list[str]:
+    # One Query on the project's deliverables index, pending ones only (services/approvals).
+    pending, _ = deliverables_store.list_page(access.business_id, view.project.project_id, approval_rules.PENDING,
+                                              50, None)
+    return [f"Approve or request changes: {d.title}" for d in pending if d.client_id == access.client_id]
+
+
 # What waits on the client in a project, one line per thing. Other features append their hook
-# (e.g. deliverables awaiting approval) to this list; every hook is asked, in order.
-WAITING_HOOKS: list[WaitingHook] = [_active_milestones, _unpaid_invoices]
+# to this list; every hook is asked, in order.
+WAITING_HOOKS: list[WaitingHook] = [_active_milestones, _unpaid_invoices, _pending_approvals]
 
 
 def waiting_on_client(access: PortalAccess, project: ProjectView) -> list[str]:
@@ -161,4 +172,7 @@ def project_page(access: PortalAccess, project_id: str, base_url: str = "") -> d
         files.append(vars(entry_for(grant, live if isinstance(live, Resource) else None, base_url, now)))
     return {"project": _summary(access, view),
             "milestones": [_milestone(m, shown_invoices) for m in view.detail.milestones],
-            "files": files, "invoices": [_invoice(d, clock.today()) for d in view.invoices]}
+            "files": files, "invoices": [_invoice(d, clock.today()) for d in view.invoices],
+            # The template's slots: deliverables (approvals) and the project's conversation (messaging).
+            "deliverables": deliverables_for_portal(access, project_id),
+            "conversation": conversation_for_portal(access, project_id, origin=base_url)}
