@@ -4,7 +4,8 @@ with progress, the next milestone and what waits on the client) and a project's 
 
 Reads: the client's projects index (one Query: projects with their milestones), then one
 BatchGet for the invoices (and, on a project page, the live resources of its files, after the
-client's grants Query); each project's pending deliverables (one Query a project). Another client's project is not in this client's index: a 404.
+client's grants Query); each project's pending deliverables (one Query a project). Another
+client's project is not in this client's index: a 404.
 
 Seams for other features (extend, do not fork): `WAITING_HOOKS` (what waits on the client in a
 project: each hook returns one line per thing; deliverables awaiting approval are one) and
