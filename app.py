@@ -32,6 +32,7 @@ from chalicelib.api import (
     portal_cards,
     portal_deliverables,
     portal_notifications,
+    portal_projects,
     products,
     projects,
     quotes,
@@ -62,6 +63,7 @@ BLUEPRINTS = (
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
     staff_preview,  # issue 17: "Preview as client" (one-time preview links)
+    portal_projects,  # issue 14: the portal's project page
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)

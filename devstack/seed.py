@@ -24,7 +24,8 @@ from chalicelib.domain.inputs import (
 )
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.principal import Principal
-from chalicelib.services.accounts import clients, onboarding, products, projects
+from chalicelib.domain.project_inputs import MilestoneInput
+from chalicelib.services.accounts import clients, onboarding, products
 from chalicelib.services.approvals import deliverables
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
@@ -32,6 +33,7 @@ from chalicelib.services.delivery import attachments, resources
 from chalicelib.services.notifications import notifications
 from chalicelib.services.notifications.activity import CLIENT, STAFF, Activity, record
 from chalicelib.services.portal import portal, registration
+from chalicelib.services.projects import milestones, projects
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
 DEMO_PASSWORD = "Demo-Owner-Pass-2026"
@@ -53,6 +55,7 @@ class Demo:
     registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
     recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
     conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
+    project_id: str = ""  # "Website relaunch" for Acme: deliverables and conversation can hang on it
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -115,7 +118,8 @@ def seed(today: date | None = None) -> Demo:
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
     ada = contacts[0]
-    approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id)
+    project_id = _seed_projects(owner, client.client_id, hours.product_id, today)
+    approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id, project_id)
     registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
     _seed_cards(owner, business.business_id, client.client_id, ada.contact_id)
     recurring_id = _seed_recurring(owner, client.client_id, today)
@@ -125,7 +129,29 @@ def seed(today: date | None = None) -> Demo:
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
                 registration_path=registration_path, recurring_id=recurring_id,
-                conversation_id=conversation_id)
+                conversation_id=conversation_id, project_id=project_id)
+
+
+def _seed_projects(owner: Principal, client_id: str, product_id: str, today: date) -> str:
+    """"Website relaunch" for Acme: discovery done, design in progress billing through a draft
+    invoice (completing it in the dashboard sends it), launch planned. Returns the project's id."""
+    project = projects.create_project(owner, ProjectInput(
+        client_id=client_id, name="Website relaunch",
+        description="A new marketing site: discovery, design, then launch on the new domain."))
+    pid = project.project_id
+    discovery = milestones.create_milestone(owner, pid, MilestoneInput(
+        title="Discovery", description="Workshops and a sitemap.", due_date=today - timedelta(days=10)))
+    milestones.complete(owner, pid, discovery.milestone_id)
+    invoice = documents.create_document(owner, "invoice", DocumentInput(
+        client_id=client_id, notes="Design phase of the website relaunch.",
+        lines=[LineInput(product_id=product_id, quantity=Decimal(12))]), today)
+    milestones.create_milestone(owner, pid, MilestoneInput(
+        title="Design", description="Home page and templates, two rounds of changes.",
+        due_date=today + timedelta(days=14), status="active", invoice_id=invoice.doc_id))
+    milestones.create_milestone(owner, pid, MilestoneInput(
+        title="Launch", description="Go live and hand over.", due_date=today + timedelta(days=30)))
+    return pid
+
 
 
 def _homepage_mockup() -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import approvals_inputs, inputs, messaging_inputs
+from chalicelib.domain import approvals_inputs, inputs, messaging_inputs, project_inputs
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -33,6 +33,9 @@ ROUTE_BODIES: dict[str, type] = {
     "PATCH /products/{product_id}": inputs.ProductUpdate,
     "POST /projects": inputs.ProjectInput,
     "PATCH /projects/{project_id}": inputs.ProjectUpdate,
+    "POST /projects/{project_id}/milestones": project_inputs.MilestoneInput,
+    "PUT /projects/{project_id}/milestones": project_inputs.MilestoneOrder,
+    "PATCH /projects/{project_id}/milestones/{milestone_id}": project_inputs.MilestoneUpdate,
     "POST /invoices": inputs.DocumentInput,
     "PATCH /invoices/{doc_id}": inputs.DocumentUpdate,
     "POST /quotes": inputs.DocumentInput,

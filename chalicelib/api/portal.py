@@ -33,6 +33,7 @@ from chalicelib.services.portal import portal
 from chalicelib.services.portal.account import account_tab
 from chalicelib.services.portal.client_files import files_of
 from chalicelib.services.portal.share_page import public_view
+from chalicelib.services.projects import client_projects
 from chalicelib.services.recurring import portal_views as recurring_views
 
 bp = Blueprint(__name__)
@@ -80,13 +81,10 @@ def portal_page(token: str) -> Any:
         view = recurring_views.recurring_tab(access, params.get("cursor"))
     elif tab == "messages":
         view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
+    elif tab == "projects":
+        view = client_projects.projects_tab(access)
     else:
-        # Checked for this request in open_portal already: no session to check again.
-        files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
-                         base_url)
-        if files is None:
-            raise NotFound(portal.NOT_FOUND)
-        view = {"entries": [vars(e) for e in files.entries], "tags": files.tags}
+        view = _files_tab(access, params, base_url)
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
@@ -94,6 +92,15 @@ def portal_page(token: str) -> Any:
                   # Only a signed-in visitor has sessions to end; a portal link is not a session.
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
                   can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
+
+
+def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[str, Any]:
+    # Checked for this request in open_portal already: no session to check again.
+    files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
+                     base_url)
+    if files is None:
+        raise NotFound(portal.NOT_FOUND)
+    return {"entries": [vars(e) for e in files.entries], "tags": files.tags}
 
 
 # Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls

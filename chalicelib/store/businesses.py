@@ -51,6 +51,7 @@ class Business(BaseItem, discriminator="business"):
     time_zone = UnicodeAttribute(default="UTC")  # IANA name: recurring invoices are dated in it
     # How its emails write money and dates (Babel, e.g. "en_GB", "de_DE"); none: en_GB. A client may override it.
     locale = UnicodeAttribute(null=True)
+    milestone_invoice_action = UnicodeAttribute(default="send")  # a completed milestone's invoice: send | draft
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -13,6 +13,7 @@ import { emailPreviewsScreen } from './screens/email_previews.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
 import { recurringListScreen, recurringScreen } from './screens/recurring.js';
+import { projectScreen, projectsScreen } from './screens/projects.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
@@ -41,6 +42,8 @@ setRoutes([
   [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
   [/^#\/emails$/, () => emailPreviewsScreen(null)],
   [/^#\/emails\/([\w-]+)$/, (kind) => emailPreviewsScreen(kind)],
+  [/^#\/projects$/, () => projectsScreen()],
+  [/^#\/projects\/([\w-]+)$/, (id) => projectScreen(id)],
 ]);
 
 async function boot() {
