@@ -16,6 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from chalicelib.services.portal.portal import TABS
 from tests.e2e.axe import describe, violations
 from tests.e2e.conftest import PHONE, Staff, outbox_link, screenshot
 from tests.e2e.keyboard import tab_to
@@ -63,13 +64,13 @@ def _client_urls(stack: dict[str, Any]) -> dict[str, str]:
     portal, base = stack["portal_url"], stack["base_url"]
     project = re.search(r"/projects/([\w-]+)/", stack["deliverable_portal_url"])
     urls = {"invoice": stack["invoice_share_url"], "portal": portal}
-    urls |= {f"portal-{tab}": f"{portal}?tab={tab}" for tab in (
-        "invoices", "quotes", "payments", "files", "account", "payment-methods", "pre-payment", "recurring", "messages")}
+    urls |= {f"portal-{tab}": f"{portal}?tab={tab}" for tab in TABS}  # every tab, including ones added later
     urls |= {
         "portal-invoice": f"{portal}/invoices/{stack['sent_invoice_id']}",
         "portal-notifications": stack["portal_notifications_url"],
         "portal-messages": stack["portal_messages_url"],
         "project-messages": f"{portal}/projects/{project.group(1)}/messages" if project else "",
+        "project": stack.get("project_portal_url", ""),
         "deliverable": stack["deliverable_portal_url"],
         "recurring": stack["recurring_url"],
         "claim": stack["claim_url"],
@@ -294,6 +295,7 @@ def _dashboard_screens(staff: Staff, stack: dict[str, Any]) -> list[str]:
             "#/resources", f"#/resources/{first_id('/resources', 'resource_id')}", "#/payments", "#/settings",
             "#/approvals", f"#/approvals/{first_id('/approvals')}", "#/recurring", f"#/recurring/{first_id('/recurring')}",
             "#/notifications", "#/inbox", f"#/inbox/{conversation}", "#/emails", f"#/emails/{emails[-1]}",
+            "#/projects", "#/projects/" + stack["staff_project_url"].split("#/projects/")[1],
             "#/no-such-screen"]
 
 
