@@ -31,6 +31,7 @@ from chalicelib.api import (
     portal_cards,
     portal_deliverables,
     portal_notifications,
+    portal_subscriptions,
     products,
     projects,
     quotes,
@@ -40,6 +41,7 @@ from chalicelib.api import (
     resources,
     self_service,
     statement_emails,
+    subscriptions,
     webhooks,
 )
 
@@ -59,6 +61,7 @@ BLUEPRINTS = (
     recurring,  # issue 15: recurring invoices
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
+    portal_subscriptions, subscriptions,  # issue 16: subscriptions
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)

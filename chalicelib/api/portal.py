@@ -80,6 +80,10 @@ def portal_page(token: str) -> Any:
         view = recurring_views.recurring_tab(access, params.get("cursor"))
     elif tab == "messages":
         view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
+    elif tab == "subscriptions":
+        from chalicelib.services.subscriptions import portal_views as subscription_views
+
+        view = subscription_views.subscriptions_tab(access, params.get("cursor"))
     else:
         # Checked for this request in open_portal already: no session to check again.
         files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),

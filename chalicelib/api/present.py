@@ -52,6 +52,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "prepayment_enabled": bool(b.prepayment_enabled),
         "prepayment_minimum": int(b.prepayment_minimum or 0),
         "time_zone": b.time_zone or "UTC",
+        "revoke_when_past_due": bool(b.revoke_when_past_due),
     }
 
 

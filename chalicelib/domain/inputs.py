@@ -97,6 +97,7 @@ class BusinessUpdate(Strict, kw_only=True):
     prepayment_enabled: bool | UnsetType = UNSET  # the portal's Pre-payment tab
     prepayment_minimum: Money | UnsetType = UNSET
     time_zone: TimeZone | UnsetType = UNSET
+    revoke_when_past_due: bool | UnsetType = UNSET  # subscriptions: close the files while a payment is overdue
 
 
 class LogoUploadInput(Strict, kw_only=True):
