@@ -34,13 +34,14 @@ def state_key(created: int, status: str, content: dict[str, Any]) -> str:
 
 def grant_state(status: str, revoke_when_past_due: bool, state: str) -> str:
     """The state the subscription rule gives an `after_payment` grant it controls: available while
-    active or trialing (and past due, unless the business revokes then); otherwise a grant that
-    never opened stays locked and one that did is revoked. An expired grant stays expired."""
+    active or trialing (and past due, unless the business revokes then); locked while the first
+    payment is awaited (or never came); revoked otherwise. A function of the status alone (not of
+    the grant's past), so states applied in any order end alike. An expired grant stays expired."""
     if state == access.EXPIRED:
         return state
     if status in OPEN or (status == PAST_DUE and not revoke_when_past_due):
         return access.AVAILABLE
-    return access.LOCKED if state == access.LOCKED else access.REVOKED
+    return access.LOCKED if status in (INCOMPLETE, INCOMPLETE_EXPIRED) else access.REVOKED
 
 
 def grant_reason(status: str) -> str:
