@@ -40,7 +40,8 @@ def subscription_page(token: str, subscription_id: str) -> Any:
     if wants_json(request.headers):
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
-    notice = NOTICES.get(str((request.query_params or {}).get("notice", "")))
+    params: Any = request.query_params or {}
+    notice = NOTICES.get(str(params.get("notice", "")))
     return render("portal_subscription_page.html", business=brand(portal.business_for(access)), view=view, base=base,
                   page=f"{base}/subscriptions/{subscription_id}", back_url=f"{base}?tab={portal_views.TAB}",
                   notice=notice)

@@ -15,14 +15,13 @@ from tests.conftest import Api, QueueWorker, Tenant
 from tests.support.client_flows import FORM, JSON, assert_client_headers, session_cookie, sign_in_link
 from tests.support.payments import post_event
 from tests.support.portal import client_with_contact, portal_link
-from tests.support.subscriptions import (  # noqa: F401 (fixture)
-    DAY,
+from tests.support.subscriptions import (
     FakeStripeSubscriptions,
     checkout_session,
     invoice,
     selling_business,
     stripe_event,
-    stripe_subs,
+    stripe_subs,  # noqa: F401 (fixture)
     subscription,
 )
 
@@ -64,7 +63,7 @@ def _post(anonymous: Api, path: str, body: str = "", **headers: str) -> Any:
 
 
 def test_the_buyer_is_emailed_a_sign_in_link_and_sees_the_subscription(
-        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions,
+        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions,  # noqa: F811
         outbox: Any) -> None:
     selling = selling_business(tenant)
     bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "dee@subs.test")
@@ -96,7 +95,7 @@ def test_the_buyer_is_emailed_a_sign_in_link_and_sees_the_subscription(
 
 
 def test_cancel_resume_and_change_plan_call_stripe_with_exactly_these_parameters(
-        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions) -> None:
+        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions) -> None:  # noqa: F811
     selling = selling_business(tenant)
     bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "eve@subs.test")
     stripe_subs.prices.update({p["id"]: p for p in selling["plans"].values()})
@@ -136,7 +135,7 @@ def test_cancel_resume_and_change_plan_call_stripe_with_exactly_these_parameters
 
 def test_a_contact_sees_only_its_clients_subscriptions_and_a_removed_one_loses_access(
         tenant: Tenant, make_tenant: Any, anonymous: Api, stripe_worker: QueueWorker,
-        stripe_subs: FakeStripeSubscriptions) -> None:
+        stripe_subs: FakeStripeSubscriptions) -> None:  # noqa: F811
     selling = selling_business(tenant)
     bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "fay@subs.test")
     other_client, other_contact = client_with_contact(tenant, "Other Co", "other@subs.test")
@@ -159,7 +158,7 @@ def test_a_contact_sees_only_its_clients_subscriptions_and_a_removed_one_loses_a
 
 
 def test_staff_list_and_open_a_subscription_with_its_invoices_and_files(
-        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions) -> None:
+        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions) -> None:  # noqa: F811
     selling = selling_business(tenant)
     bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "gil@subs.test")
     [listed] = tenant.api.get("/api/v1/subscriptions").json["items"]

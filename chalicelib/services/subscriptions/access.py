@@ -66,7 +66,7 @@ def _sync(mirror: store.Subscription) -> int:
             if g.subscription_id == mirror.subscription_id}
     offered: set[str] = set()
     for product_id in mirror.product_ids or []:
-        for attachment in attachments_of_target(mirror.business_id, "product", product_id):
+        for attachment in attachments_of_target(mirror.business_id, "product", str(product_id)):
             if attachment.policy != access.AFTER_PAYMENT:
                 continue
             gid = grant_id(attachment.attachment_id, mirror.subscription_id)

@@ -41,8 +41,8 @@ def _first_item(sub: dict[str, Any]) -> dict[str, Any]:
 def state_of(sub: dict[str, Any], created: int) -> SubscriptionState:
     """A subscription object (from an event's data, or retrieved) as the mirror's state."""
     item = _first_item(sub)
-    price = item.get("price") if isinstance(item.get("price"), dict) else {}
-    recurring = price.get("recurring") if isinstance(price.get("recurring"), dict) else {}
+    price = _dict(item.get("price"))
+    recurring = _dict(price.get("recurring"))
     currency = str(price.get("currency") or "").upper() or None
     quantity = int(item.get("quantity") or 1)
     amount = pay_rules.from_stripe_units(int(price.get("unit_amount") or 0) * quantity, currency) \
@@ -61,6 +61,10 @@ def state_of(sub: dict[str, Any], created: int) -> SubscriptionState:
         "link_id": metadata.get("link_id"),
     }
     return SubscriptionState(str(sub["id"]), metadata.get("business_id"), status, fields)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _id(value: Any) -> str | None:
@@ -88,13 +92,12 @@ class PaidInvoice:
 
 
 def invoice_of(invoice: dict[str, Any]) -> PaidInvoice:
-    parent = invoice.get("parent") if isinstance(invoice.get("parent"), dict) else {}
-    details = invoice.get("subscription_details") or (parent or {}).get("subscription_details") or {}
+    details = _dict(invoice.get("subscription_details") or _dict(invoice.get("parent")).get("subscription_details"))
     subscription = _id(invoice.get("subscription")) or _id(details.get("subscription"))
     currency = str(invoice.get("currency") or "").upper()
     lines = (invoice.get("lines") or {}).get("data") or []
     line = lines[0] if lines and isinstance(lines[0], dict) else {}
-    period = line.get("period") if isinstance(line.get("period"), dict) else {}
+    period = _dict(line.get("period"))
     paid = (invoice.get("status_transitions") or {}).get("paid_at")
     return PaidInvoice(
         invoice_id=str(invoice["id"]), subscription_id=subscription,
@@ -123,11 +126,11 @@ class Buyer:
 def buyer_of(session: dict[str, Any]) -> Buyer | None:
     """Who bought a subscription-mode Checkout Session; None if it is not one of ours."""
     metadata = metadata_of(session)
-    details = session.get("customer_details") if isinstance(session.get("customer_details"), dict) else {}
-    email = (details or {}).get("email") or session.get("customer_email")
+    details = _dict(session.get("customer_details"))
+    email = details.get("email") or session.get("customer_email")
     subscription = _id(session.get("subscription"))
     if not metadata.get("business_id") or not subscription or not email:
         return None
     return Buyer(str(session["id"]), subscription, metadata["business_id"], metadata.get("link_id"),
                  _id(session.get("customer")), str(email).strip().lower(),
-                 str((details or {}).get("name") or email).strip())
+                 str(details.get("name") or email).strip())

@@ -25,7 +25,7 @@ TAB = "subscriptions"
 PER_CONTACT, PER_IP, WINDOW = 10, 30, 600  # changes per contact, and per IP, in 10 minutes
 
 
-def _money(amount: int | None, currency: str | None) -> dict[str, Any] | None:
+def _money(amount: float | None, currency: str | None) -> dict[str, Any] | None:
     if amount is None or not currency:
         return None
     return {"amount": int(amount), "currency": currency, "display": format_amount(int(amount), currency)}
