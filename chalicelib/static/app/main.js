@@ -16,6 +16,7 @@ import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
 import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
+import { subscriptionScreen, subscriptionsScreen } from './screens/subscriptions.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -38,6 +39,8 @@ setRoutes([
   [/^#\/notifications$/, () => notificationsScreen()],
   [/^#\/inbox$/, () => inboxScreen()],
   [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
+  [/^#\/subscriptions$/, () => subscriptionsScreen()],
+  [/^#\/subscriptions\/([\w-]+)$/, (id) => subscriptionScreen(id)],
 ]);
 
 async function boot() {
