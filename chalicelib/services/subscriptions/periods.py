@@ -48,6 +48,8 @@ def invoice_paid(event: dict[str, Any]) -> str:
             raise mirrors_retry(paid.subscription_id)
         mirror = mirrors.name_buyer(paid.subscription_id, business_id, paid.email, paid.name or paid.email,
                                     paid.customer_id)
+    if paid.amount <= 0:
+        return "subscription_nothing_paid"  # a trial's first invoice: no money, no invoice to record
     if store.get_period(paid.subscription_id, paid.invoice_id) is None:
         # Recorded meanwhile by another delivery (Conflict): reconciling below is all that is left.
         with contextlib.suppress(Conflict):
