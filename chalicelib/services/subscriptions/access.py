@@ -20,7 +20,7 @@ from datetime import datetime
 from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain import subscriptions as rules
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.unlock import count_move, file_token_item, move, new_grant_for
 from chalicelib.store import access_log, tokens
@@ -120,3 +120,13 @@ def _follow(grant: Grant, status: str, revoke_when_past_due: bool, now: datetime
     log_entry(grant, now, retention, ACTOR, action, "ok").save()
     log.info("subscription grant %s: %s -> %s (%s)", grant.grant_id, before, state, status)
     return 1
+
+
+def state_now(grant: Grant) -> str:
+    """The state the subscription's stored status gives this grant (staff handing it back)."""
+    mirror = store.get_subscription(str(grant.subscription_id))
+    if mirror is None or not mirror.status:
+        raise NotFound("The subscription this file comes with is gone.", field="grant_id")
+    business = get_business(grant.business_id)
+    status = str(mirror.status) if grant.target_id in (mirror.product_ids or []) else rules.CANCELED
+    return rules.grant_state(status, bool(business and business.revoke_when_past_due), grant.state)

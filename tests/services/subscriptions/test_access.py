@@ -104,3 +104,16 @@ def test_a_staff_decision_is_not_undone_by_later_subscription_events(
     assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{grant.grant_id}/release").status == 200
     _move(tenant, released, "canceled", DAY, "customer.subscription.deleted")
     assert grant_of(tenant, released).state == "available"  # staff let this buyer keep it
+
+
+def test_staff_hand_a_file_back_to_the_subscription(tenant: Tenant, stripe_subs: FakeStripeSubscriptions,
+                                                    selling: dict[str, Any]) -> None:
+    rid = selling["resource_id"]
+    started = _start(tenant, selling["plans"]["basic"])
+    grant = grant_of(tenant, started)
+    assert tenant.api.post(f"/api/v1/resources/{rid}/grants/{grant.grant_id}/revoke").status == 200
+    reply = tenant.api.post(f"/api/v1/resources/{rid}/grants/{grant.grant_id}/follow_payment")
+    assert reply.status == 200, reply.body
+    assert (grant_of(tenant, started).state, grant_of(tenant, started).decided_by) == ("available", "payment")
+    _move(tenant, started, "canceled", DAY, "customer.subscription.deleted")  # it follows the subscription again
+    assert grant_of(tenant, started).state == "revoked"
