@@ -71,7 +71,7 @@ def test_the_buyer_is_emailed_a_sign_in_link_and_sees_the_subscription(
     assert post_event(anonymous, stripe_event("checkout.session.completed", bought["checkout"], 1)).status == 200
     stripe_worker.drain()
     [welcome] = outbox.to("dee@subs.test")
-    assert welcome.subject == "Your subscription with Test Business"
+    assert welcome.subject == "Sign in to Test Business"
     done = anonymous.call("POST", sign_in_link(outbox, "dee@subs.test"), "")
     assert done.status == 303, done.body
     cookie = {"Cookie": session_cookie(done)}

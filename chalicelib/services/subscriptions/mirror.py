@@ -150,7 +150,5 @@ def _welcome(mirror: store.Subscription, email: str) -> None:
     if contact is None:
         return
     target = f"contact:{contact.client_id}:{contact.contact_id}:{int(contact.session_generation or 0)}"
-    client_sign_in.send_link(business, email, target, settings().public_base_url,
-                             f"Your subscription with {business.name}",
-                             f"Thank you for subscribing to {business.name}. Your files and your subscription "
-                             "are in your portal; this link signs you in:")
+    # The portal's own sign-in email (email/sign_in.html): the subscription and its files are there.
+    client_sign_in.send_link(business, email, target, settings().public_base_url, "sign_in")
