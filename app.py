@@ -33,6 +33,7 @@ from chalicelib.api import (
     portal_deliverables,
     portal_notifications,
     portal_projects,
+    portal_subscriptions,
     products,
     projects,
     quotes,
@@ -43,6 +44,7 @@ from chalicelib.api import (
     self_service,
     staff_preview,
     statement_emails,
+    subscriptions,
     webhooks,
 )
 
@@ -64,6 +66,7 @@ BLUEPRINTS = (
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
     staff_preview,  # issue 17: "Preview as client" (one-time preview links)
     portal_projects,  # issue 14: the portal's project page
+    portal_subscriptions, subscriptions,  # issue 16: subscriptions
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)

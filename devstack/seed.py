@@ -56,6 +56,7 @@ class Demo:
     recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
     conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
     project_id: str = ""  # "Website relaunch" for Acme: deliverables and conversation can hang on it
+    subscription_id: str = ""  # Acme's monthly membership (Grace bought it) (`_seed_subscriptions`), offline runs only
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -125,11 +126,13 @@ def seed(today: date | None = None) -> Demo:
     recurring_id = _seed_recurring(owner, client.client_id, today)
     _seed_notifications(business.business_id, client.client_id, sent.doc_id)
     conversation_id = _seed_messages(owner, client.client_id, ada.contact_id, approval_project_id)
+    subscription_id = _seed_subscriptions(owner, business.business_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
                 registration_path=registration_path, recurring_id=recurring_id,
-                conversation_id=conversation_id, project_id=project_id)
+                conversation_id=conversation_id, project_id=project_id,
+                subscription_id=subscription_id)
 
 
 def _seed_projects(owner: Principal, client_id: str, product_id: str, today: date) -> str:
@@ -299,3 +302,30 @@ def _seed_conversation(owner: Principal, client_id: str, contact_id: str, projec
         text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
     conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")
     return first.conversation_id
+
+
+def _seed_subscriptions(owner: Principal, business_id: str) -> str:
+    """A monthly membership sold by subscription (two plans, a members' file released while it
+    runs), and Grace (Acme's second contact: it shows in Ada's portal too, and the sign-in link it
+    emails goes to Grace, not among Ada's) subscribed through the offline checkout as a recurring
+    buy link would: its three signed events go through the webhook's own `receive` (the event pump
+    applies them once the stack runs). With Stripe keys configured, only the plans are made."""
+    from chalicelib.services.payments import cards_gateway, stripe_events
+    from chalicelib.services.subscriptions import offline, plans
+
+    members = products.create_product(owner, ProductInput(name="Members' area", unit_price=1500))
+    guide = _uploaded_file(owner, "Members' guide", "members-guide.txt", b"Northwind members' guide.\n", ["members"])
+    attachments.attach(owner, guide, AttachmentInput(target_type="product", target_id=members.product_id,
+                                                     policy="after_payment"))
+    for price_id, name, amount in (("price_offline_members", "Members", 1500), ("price_offline_members_plus",
+                                                                               "Members Plus", 2900)):
+        plans.register_plan(business_id, price_id, name, amount, "EUR", "month", product_ids=[members.product_id])
+    if not cards_gateway.offline():
+        return ""
+
+    def receive(_url: str, payload: bytes, header: str) -> None:
+        stripe_events.receive(payload, header)
+
+    return offline.complete_checkout("cs_offline_seed_members", business_id, "price_offline_members",
+                                     "grace@acme.example", "Grace Hopper", f"{settings().public_base_url}/webhooks/stripe",
+                                     deliver=receive)

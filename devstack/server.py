@@ -184,6 +184,8 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
         "project_portal_url": f"{base_url}/portal/{demo.portal_token}/projects/{demo.project_id}",
         "staff_project_url": f"{base_url}/app/#/projects/{demo.project_id}",
+        "subscription_url": (f"{base_url}/portal/{demo.portal_token}/subscriptions/{demo.subscription_id}"
+                             if demo.subscription_id else ""),
     }
 
 

@@ -35,9 +35,15 @@ from chalicelib.services.portal.client_files import files_of
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.services.projects import client_projects
 from chalicelib.services.recurring import portal_views as recurring_views
+from chalicelib.services.subscriptions import portal_views as subscription_views
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
+# Tabs that are one paged list of the client's things: (access, cursor) -> view.
+CURSOR_TABS: dict[str, Any] = {
+    "recurring": recurring_views.recurring_tab,
+    subscription_views.TAB: subscription_views.subscriptions_tab,
+}
 
 
 def _errors() -> Any:
@@ -77,8 +83,8 @@ def portal_page(token: str) -> Any:
         view = saved_cards.payment_methods_tab(access, params)
     elif tab == prepayments.TAB:
         view = prepayments.prepayment_tab(access, params)
-    elif tab == "recurring":
-        view = recurring_views.recurring_tab(access, params.get("cursor"))
+    elif tab in CURSOR_TABS:
+        view = CURSOR_TABS[tab](access, params.get("cursor"))
     elif tab == "messages":
         view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
     elif tab == "projects":

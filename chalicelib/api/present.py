@@ -53,6 +53,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "time_zone": b.time_zone or "UTC",
         "locale": b.locale or "en_GB",  # of its emails (services/notifications/email_render.py)
         "milestone_invoice_action": b.milestone_invoice_action or "send",
+        "revoke_when_past_due": bool(b.revoke_when_past_due),
     }
 
 

@@ -102,6 +102,7 @@ class BusinessUpdate(Strict, kw_only=True):
     locale: Locale | UnsetType | None = UNSET  # None: en_GB
     milestone_invoice_action: Annotated[str, Meta(pattern=r"^(draft|send)\Z", extra={
         "means": "draft or send"})] | UnsetType = UNSET  # a completed milestone's invoice: left a draft, or sent
+    revoke_when_past_due: bool | UnsetType = UNSET  # subscriptions: close the files while a payment is overdue
 
 
 class LogoUploadInput(Strict, kw_only=True):

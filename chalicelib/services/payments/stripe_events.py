@@ -64,8 +64,8 @@ def use_lambda_context(context: Any) -> None:
 
 def _apply(event: dict[str, Any]) -> str:
     event_id, event_type = str(event["id"]), str(event["type"])
-    handler = HANDLERS.get(event_type)
-    outcome = handler(event["data"]["object"]) if handler else "ignored"
+    handler, whole = HANDLERS.get(event_type), EVENT_HANDLERS.get(event_type)
+    outcome = whole(event) if whole else handler(event["data"]["object"]) if handler else "ignored"
     log.info("stripe event %s (%s): %s", event_id, event_type, outcome)
     return outcome
 
@@ -117,6 +117,10 @@ def checkout_completed(session: dict[str, Any]) -> str:
 
     if card_events.is_ours(session):
         return card_events.checkout_completed(session)
+    if session.get("mode") == "subscription":  # a recurring buy link (services/subscriptions)
+        from chalicelib.services.subscriptions import mirror
+
+        return mirror.checkout_completed(session)
     if session.get("payment_status") != "paid":
         return "awaiting_async_payment"  # e.g. a bank debit: async_payment_succeeded follows
     return _record_checkout_payment(session)
@@ -344,3 +348,21 @@ def _card_event(name: str) -> Callable[[dict[str, Any]], str]:
 
 HANDLERS.update({name: _card_event(name) for name in (
     "setup_intent.succeeded", "payment_intent.succeeded", "payment_intent.payment_failed")})
+
+
+def _subscription_event(name: str) -> Callable[[dict[str, Any]], str]:
+    """Subscriptions (services/subscriptions/events.py), imported when used; they read the whole
+    event (its `created` orders the subscription's states)."""
+
+    def handle(event: dict[str, Any]) -> str:
+        from chalicelib.services.subscriptions import events
+
+        return events.HANDLERS[name](event)
+
+    return handle
+
+
+# Handlers of the whole event (not only its object).
+EVENT_HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {name: _subscription_event(name) for name in (
+    "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+    "customer.subscription.paused", "customer.subscription.resumed", "invoice.paid", "invoice.payment_failed")}

@@ -18,6 +18,7 @@ import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
 import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
+import { subscriptionScreen, subscriptionsScreen } from './screens/subscriptions.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -44,6 +45,8 @@ setRoutes([
   [/^#\/emails\/([\w-]+)$/, (kind) => emailPreviewsScreen(kind)],
   [/^#\/projects$/, () => projectsScreen()],
   [/^#\/projects\/([\w-]+)$/, (id) => projectScreen(id)],
+  [/^#\/subscriptions$/, () => subscriptionsScreen()],
+  [/^#\/subscriptions\/([\w-]+)$/, (id) => subscriptionScreen(id)],
 ]);
 
 async function boot() {
