@@ -71,6 +71,7 @@ def _client_urls(stack: dict[str, Any]) -> dict[str, str]:
         "portal-messages": stack["portal_messages_url"],
         "project-messages": f"{portal}/projects/{project.group(1)}/messages" if project else "",
         "project": stack.get("project_portal_url", ""),
+        "subscription": stack.get("subscription_url", ""),
         "deliverable": stack["deliverable_portal_url"],
         "recurring": stack["recurring_url"],
         "claim": stack["claim_url"],
@@ -296,6 +297,7 @@ def _dashboard_screens(staff: Staff, stack: dict[str, Any]) -> list[str]:
             "#/approvals", f"#/approvals/{first_id('/approvals')}", "#/recurring", f"#/recurring/{first_id('/recurring')}",
             "#/notifications", "#/inbox", f"#/inbox/{conversation}", "#/emails", f"#/emails/{emails[-1]}",
             "#/projects", "#/projects/" + stack["staff_project_url"].split("#/projects/")[1],
+            "#/subscriptions", *[f"#/subscriptions/{s['id']}" for s in staff.call("GET", "/subscriptions")["items"][:1]],
             "#/no-such-screen"]
 
 
