@@ -10,6 +10,8 @@ from chalicelib.api import (
     auth,
     autocharge,
     business,
+    buy_links,
+    buy_page,
     checkout,
     claims,
     client_sign_in,
@@ -59,6 +61,7 @@ BLUEPRINTS = (
     recurring,  # issue 15: recurring invoices
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
+    buy_links, buy_page,  # issue 16: buy links
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)

@@ -18,6 +18,7 @@ EMAIL_CHANGE = "email_change"  # a contact confirming their new address; expires
 STATEMENT = "statement"  # an emailed statement of account (one period, one contact)
 REGISTRATION = "registration"  # a business's self-registration page (the staff rotate it)
 REGISTRATION_VERIFY = "registration_verify"  # the emailed link that creates the registered client
+BUY_LINK = "buy_link"  # a buy link's public page (the staff pause, resume or delete it)
 
 
 class Token(BaseItem, discriminator="token"):
