@@ -53,6 +53,7 @@ class Demo:
     registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
     recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
     conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
+    buy_path: str = ""  # issue 16: the buy link of the design package (`/buy/{token}`, `_seed_buy_links`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -121,11 +122,12 @@ def seed(today: date | None = None) -> Demo:
     recurring_id = _seed_recurring(owner, client.client_id, today)
     _seed_notifications(business.business_id, client.client_id, sent.doc_id)
     conversation_id = _seed_messages(owner, client.client_id, ada.contact_id, approval_project_id)
+    buy_path = _seed_buy_links(owner, design.product_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
                 registration_path=registration_path, recurring_id=recurring_id,
-                conversation_id=conversation_id)
+                conversation_id=conversation_id, buy_path=buy_path)
 
 
 def _homepage_mockup() -> bytes:
@@ -273,3 +275,15 @@ def _seed_conversation(owner: Principal, client_id: str, contact_id: str, projec
         text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
     conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")
     return first.conversation_id
+
+
+def _seed_buy_links(owner: Principal, product_id: str) -> str:
+    """A buy link for the design package (its brand guidelines open after payment): 25 in stock;
+    returns the page's path."""
+    from chalicelib.domain.buy_link_inputs import BuyLinkInput
+    from chalicelib.services.selling import links
+
+    link = links.create_link(owner, BuyLinkInput(
+        title="Brand design package", product_ids=[product_id], stock=25, per_buyer_limit=5,
+        description="Logo, palette and type, with the brand guidelines as a file in your portal after payment."))
+    return f"/buy/{link.token}"

@@ -182,6 +182,7 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "staff_notifications_url": f"{base_url}/app/#/notifications",
         "portal_messages_url": f"{base_url}/portal/{demo.portal_token}/messages",
         "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
+        "buy_url": f"{base_url}{demo.buy_path}" if getattr(demo, "buy_path", "") else "",  # issue 16: buy links
     }
 
 
