@@ -19,14 +19,14 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
     offer = open_offer(token)
     link, currency = offer.link, offer.business.currency
     rule = quantity_rule(link)
-    total = invoice_figures(lines_for(offer.products, rule.minimum)).total
+    figures = invoice_figures(lines_for(offer.products, rule.minimum))
     gets, shown = _what_buyer_gets(offer)
     view = {
         "title": link.title, "description": link.description, "state": offer.state,
         "closed_words": rules.CLOSED_WORDS.get(offer.state), "mode": link.mode, "interval": link.interval,
         "products": [{"name": p.name, "description": p.description,
                       "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
-        "price": format_amount(total, currency), "quantity": {"min": rule.minimum, "max": rule.maximum,
+        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0, "quantity": {"min": rule.minimum, "max": rule.maximum,
                                                               "adjustable": rule.adjustable},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
