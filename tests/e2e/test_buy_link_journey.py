@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Staff, outbox_link, screenshot
+from tests.e2e.conftest import Staff, outbox_link, screenshot, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -66,3 +66,20 @@ def test_a_stranger_buys_on_a_phone_signs_in_and_downloads(phone: Any, staff: St
     assert [c["client_id"] for c in staff.call("GET", "/clients?limit=100")["items"] if c["email"] == BUYER] \
         == [client["client_id"]]
     screenshot(phone, "buy-5-second-purchase")
+
+
+def test_staff_create_and_pause_a_buy_link_in_the_dashboard(desktop: Any, staff: Staff, stack: dict[str, Any]) -> None:
+    sign_in(desktop, stack)
+    desktop.get_by_test_id("nav-buy-links").click()
+    expect(desktop.get_by_test_id("buy-link-row").first).to_contain_text("Brand design package")  # the demo's
+    desktop.get_by_test_id("buy-link-title").fill("Consulting, three hours")
+    desktop.get_by_label("Consulting hour", exact=False).check()
+    desktop.get_by_test_id("buy-link-stock").fill("3")
+    desktop.get_by_test_id("buy-link-save").click()
+    row = desktop.get_by_test_id("buy-link-row").filter(has_text="Consulting, three hours")
+    expect(row).to_contain_text("open")
+    row.get_by_test_id("buy-link-pause").click()
+    expect(desktop.get_by_test_id("buy-link-row").filter(has_text="Consulting, three hours")).to_contain_text("paused")
+    screenshot(desktop, "buy-6-dashboard")
+    made = [x for x in staff.call("GET", "/buy-links")["items"] if x["title"] == "Consulting, three hours"]
+    assert [(x["stock"], x["paused"]) for x in made] == [(3, True)]
