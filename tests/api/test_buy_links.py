@@ -119,3 +119,22 @@ def test_bad_buyer_input_is_refused(tenant: Any, anonymous: Api, offline_webhook
     as_json = anonymous.call("POST", local_path(link["url"]), "email=b%40example.test",
                              headers={"Content-Type": "application/x-www-form-urlencoded", **JSON})
     assert as_json.json["url"].startswith("http")
+
+
+def test_with_stripe_the_checkout_session_holds_the_units_for_thirty_minutes(
+        tenant: Any, anonymous: Api, stripe_api: Any) -> None:
+    import time
+
+    made = digital_product(tenant, price=1000, tax_rate_bp=2000)
+    link = buy_link(tenant, made["product"]["product_id"], stock=4, max_quantity=3, adjustable_quantity=True,
+                    allow_promotion_codes=True)
+    pressed = press_buy(anonymous, link["url"], "s@example.test", quantity="3")
+    assert pressed.status == 303 and pressed.headers["Location"].startswith("https://checkout.stripe.com/")
+    [call] = [c for c in stripe_api.calls if c["url"].endswith("/v1/checkout/sessions")]
+    params = call["params"]
+    assert params["mode"] == ["payment"] and params["allow_promotion_codes"] == ["true"]
+    assert params["line_items[0][quantity]"] == ["3"] and params["line_items[0][price_data][unit_amount]"] == ["1200"]
+    assert params["metadata[link_id]"] == [link["link_id"]] and params["customer_email"] == ["s@example.test"]
+    assert params["payment_intent_data[metadata][link_id]"] == [link["link_id"]]
+    assert 29 * 60 <= int(params["expires_at"][0]) - time.time() <= 31 * 60
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 1

@@ -26,8 +26,8 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
         "closed_words": rules.CLOSED_WORDS.get(offer.state), "mode": link.mode, "interval": link.interval,
         "products": [{"name": p.name, "description": p.description,
                       "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
-        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0, "quantity": {"min": rule.minimum, "max": rule.maximum,
-                                                              "adjustable": rule.adjustable},
+        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
+        "quantity": {"min": rule.minimum, "max": rule.maximum, "adjustable": rule.adjustable},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
     }

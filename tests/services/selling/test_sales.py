@@ -196,3 +196,16 @@ def test_reservations_are_stored_for_the_session(tenant: Any, product: dict[str,
     url = _start(link, "r@example.test")
     [reservation] = store.open_reservations(tenant.business_id, link["link_id"])
     assert reservation.session_id == _session_id(url) and int(reservation.quantity) == 1
+
+
+def test_a_promotion_code_discount_is_a_line_and_the_invoice_is_paid(tenant: Any, product: dict[str, Any]) -> None:
+    link = buy_link(tenant, product["product"]["product_id"], allow_promotion_codes=True)
+    found = offline.open_checkout(_session_id(_start(link, "promo@example.test")))
+    session = {**offline.session_object(found, True), "amount_total": 3900}  # 10.00 off at Stripe's checkout
+    assert stripe_events.process(stripe_event("checkout.session.completed", session)) == "sale_recorded"
+    [invoice] = _invoices(tenant)
+    full = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
+    assert full["status"] == "paid" and full["total"] == 3900
+    assert [line["description"] for line in full["lines"]] == ["Brand design package", "Promotion code"]
+    grants = tenant.api.get(f"/api/v1/resources/{product['resource_id']}/grants").json["items"]
+    assert [g["state"] for g in grants] == ["available"]
