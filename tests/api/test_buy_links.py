@@ -92,6 +92,8 @@ def test_buying_makes_a_client_a_paid_invoice_and_emails_a_sign_in_link(
     [email] = outbox.to("buyer@example.test")
     assert "Your purchase" in email.subject and any("/signin/confirm/" in u for u in email.links)
     assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 1
+    notes = tenant.api.get("/api/v1/notifications").json["items"]
+    assert [n["title"] for n in notes] == [f"Sold through a buy link: invoice {invoice['number']} to buyer@example.test"]
 
 
 def test_a_closed_offer_takes_no_checkout(tenant: Any, anonymous: Api, offline_webhook: list[int]) -> None:

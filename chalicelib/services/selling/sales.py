@@ -32,7 +32,7 @@ from chalicelib.domain.tokens import new_token
 from chalicelib.services.accounts import buyers
 from chalicelib.services.billing import documents
 from chalicelib.services.billing.ledger import reconcile
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import activity, mail
 from chalicelib.store import buy_links as store
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens, webhook_events
@@ -49,7 +49,8 @@ def is_ours(session: dict[str, Any]) -> bool:
     return bool((session.get("metadata") or {}).get("link_id"))
 
 
-def _reservation(session: dict[str, Any]) -> store.Reservation | None:
+def reservation_of(session: dict[str, Any]) -> store.Reservation | None:
+    """The reservation a buy link's Checkout Session made (found through its metadata), if any."""
     metadata = session.get("metadata") or {}
     business_id, link_id = metadata.get("business_id"), metadata.get("link_id")
     if not isinstance(business_id, str) or not isinstance(link_id, str) or not business_id or not link_id:
@@ -58,7 +59,7 @@ def _reservation(session: dict[str, Any]) -> store.Reservation | None:
 
 
 def checkout_completed(session: dict[str, Any]) -> str:
-    reservation = _reservation(session)
+    reservation = reservation_of(session)
     if reservation is None:
         log.warning("buy link session %s matches no reservation; not applied", session.get("id"))
         return "rejected_unknown_session"
@@ -67,20 +68,26 @@ def checkout_completed(session: dict[str, Any]) -> str:
     business = get_business(reservation.business_id)
     if business is None:
         return "rejected_unknown_business"
-    name = reservation.name or reservation.email.split("@")[0]
-    contact, _ = buyers.contact_for(business.business_id, buyers.Person(
-        reservation.email, name, note="Bought through a buy link."))
-    if reservation.state != store.COMPLETE:
-        if reservation.state == store.RELEASED:  # paid after its units went back: the sale still stands
-            log.error("buy link session %s paid after it expired", reservation.session_id)
-        _count_sale(reservation)
+    contact = buyer_contact(reservation)
+    count_sale(reservation)
     document = _invoice(business, reservation, contact, session)
     _pay(document, session, reservation)
     _send_receipt(business, reservation, contact, document)
     return "sale_recorded"
 
 
-def _count_sale(reservation: store.Reservation) -> None:
+def buyer_contact(reservation: store.Reservation) -> Contact:
+    """The business's contact for the buyer's address: found, or made now with a new client (once)."""
+    name = reservation.name or reservation.email.split("@")[0]
+    contact, _ = buyers.contact_for(reservation.business_id, buyers.Person(
+        reservation.email, name, note="Bought through a buy link."))
+    return contact
+
+
+def count_sale(reservation: store.Reservation) -> None:
+    """The reserved units are sold (once: a repeat finds the reservation complete)."""
+    if reservation.state == store.RELEASED:  # paid after its units went back: the sale still stands
+        log.error("buy link session %s paid after it expired", reservation.session_id)
     if store.end_reservation(reservation, store.COMPLETE, iso(clock.now())):
         link = store.get_link(reservation.business_id, reservation.link_id)
         if link is not None:
@@ -200,12 +207,16 @@ def _send_receipt(business: Business, reservation: store.Reservation, contact: C
     except Exception:
         reservation.update(actions=[store.Reservation.emailed_at.remove()])  # the retry sends it
         raise
+    activity.record(activity.Activity(
+        business.business_id, contact.client_id, "invoices", activity.STAFF,
+        f"Sold through a buy link: invoice {document.number} to {contact.email}",
+        text=format_amount(int(document.total), document.currency), staff_path=f"#/invoices/{document.doc_id}"))
 
 
 def checkout_expired(session: dict[str, Any]) -> str:
     """An abandoned (or declined) checkout: its units and the buyer's room come back; nothing else
     was written, so nothing else is undone."""
-    reservation = _reservation(session)
+    reservation = reservation_of(session)
     if reservation is None:
         return "rejected_unknown_session"
     if not store.end_reservation(reservation, store.RELEASED, iso(clock.now())):
