@@ -1,6 +1,8 @@
 """Buy links and what they hold: `BIZ#{business}` / `BUYLINK#{id}` is the link (its stock is
 a counter decremented conditionally, never below 0); `BUYLINK#{business}#{id}` holds one
-`CHECKOUT#{session}` reservation per Checkout Session and one `BUYER#{email}` tally per buyer."""
+`HOLD#{hold}` reservation per Buy click (its Checkout Session recorded on it once created) and
+one `BUYER#{email}` tally per buyer. An open reservation is on the scheduler's agenda (gsi3,
+`BUYHOLD#{day it ends}`), so units a checkout never gave back are found without a Scan."""
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +12,7 @@ from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.store.businesses import business_pk
-from chalicelib.store.table import BaseItem, conditional, query_page
+from chalicelib.store.table import BaseItem, conditional, query_page, transaction
 
 OPEN, COMPLETE, RELEASED = "open", "complete", "released"  # a reservation's states
 
@@ -38,11 +40,12 @@ class BuyLink(BaseItem, discriminator="buy_link"):
 
 
 class Reservation(BaseItem, discriminator="buy_reservation"):
-    """Units held for one Checkout Session until it completes or expires."""
+    """Units held for one Buy click's Checkout Session until it completes or expires."""
 
     business_id = UnicodeAttribute()
     link_id = UnicodeAttribute()
-    session_id = UnicodeAttribute()
+    hold_id = UnicodeAttribute()
+    session_id = UnicodeAttribute(null=True)  # set once the Checkout Session exists
     email = UnicodeAttribute()
     name = UnicodeAttribute(null=True)
     quantity = NumberAttribute()
@@ -60,6 +63,22 @@ class Reservation(BaseItem, discriminator="buy_reservation"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        self.gsi3pk, self.gsi3sk = hold_keys(self)
+        return super().serialize(null_check=null_check)
+
+
+def hold_keys(reservation: Reservation) -> tuple[str | None, str | None]:
+    """An open reservation under the day its hold ends (gsi3); an ended one leaves the agenda."""
+    if reservation.state != OPEN:
+        return None, None
+    until = str(reservation.reserved_until)
+    return hold_day_pk(until[:10]), f"{until}#{reservation.business_id}#{reservation.link_id}#{reservation.hold_id}"
+
+
+def hold_day_pk(day: str) -> str:
+    return f"BUYHOLD#{day}"
+
 
 class BuyerTally(BaseItem, discriminator="buy_buyer"):
     """Units one email address holds of a link: bought plus reserved in open checkouts."""
@@ -75,8 +94,8 @@ def holdings_pk(business_id: str, link_id: str) -> str:
     return f"BUYLINK#{business_id}#{link_id}"
 
 
-def reservation_sk(session_id: str) -> str:
-    return f"CHECKOUT#{session_id}"
+def reservation_sk(hold_id: str) -> str:
+    return f"HOLD#{hold_id}"
 
 
 def new_link(business_id: str, link_id: str, **fields: Any) -> BuyLink:
@@ -94,25 +113,11 @@ def list_links(business_id: str, limit: int, cursor: str | None) -> tuple[list[B
     return query_page(BuyLink, business_pk(business_id), "BUYLINK#", limit, cursor, newest_first=True)
 
 
-def take_stock(link: BuyLink, quantity: int) -> None:
-    """Reserve `quantity` units: one conditional write, so racing buyers never take more than is left."""
-    conditional(lambda: link.update(actions=[BuyLink.stock.add(-quantity)],
-                                    condition=BuyLink.stock.exists() & (BuyLink.stock >= quantity)), "Sold out.")
-
-
 def put_back_stock(link: BuyLink, quantity: int) -> None:
-    """Units of an expired checkout come back (a link made unlimited since stays unlimited)."""
+    """Units of an ended checkout come back (a link made unlimited since stays unlimited)."""
     with contextlib.suppress(Conflict):
         conditional(lambda: link.update(actions=[BuyLink.stock.add(quantity)], condition=BuyLink.stock.exists()),
                     "Unlimited now.")
-
-
-def take_buyer_room(business_id: str, link_id: str, email: str, quantity: int, limit: int) -> None:
-    """Add to the buyer's tally unless it would pass `limit` (conditional: two tabs cannot both pass)."""
-    tally = BuyerTally(holdings_pk(business_id, link_id), f"BUYER#{email}")
-    room = BuyerTally.quantity.does_not_exist() | (BuyerTally.quantity <= limit - quantity)
-    conditional(lambda: tally.update(actions=[BuyerTally.quantity.add(quantity), BuyerTally.item_type.set(BuyerTally)],
-                                     condition=room), "Over the buyer's limit.")
 
 
 def buyer_quantity(business_id: str, link_id: str, email: str) -> int:
@@ -127,16 +132,17 @@ def give_back_buyer_room(business_id: str, link_id: str, email: str, quantity: i
     tally.update(actions=[BuyerTally.quantity.add(-quantity)])
 
 
-def get_reservation(business_id: str, link_id: str, session_id: str) -> Reservation | None:
+def get_reservation(business_id: str, link_id: str, hold_id: str) -> Reservation | None:
     try:
-        return Reservation.get(holdings_pk(business_id, link_id), reservation_sk(session_id), consistent_read=True)
+        return Reservation.get(holdings_pk(business_id, link_id), reservation_sk(hold_id), consistent_read=True)
     except Reservation.DoesNotExist:
         return None
 
 
 def end_reservation(reservation: Reservation, state: str, now: str, **fields: Any) -> bool:
     """Move an open reservation to `state`; False if it had already ended (a repeat, or the other outcome)."""
-    actions: list[Any] = [Reservation.state.set(state), Reservation.updated_at.set(now)]
+    actions: list[Any] = [Reservation.state.set(state), Reservation.updated_at.set(now),
+                          Reservation.gsi3pk.remove(), Reservation.gsi3sk.remove()]  # off the agenda
     actions += [getattr(Reservation, k).set(v) for k, v in fields.items()]
     try:
         conditional(lambda: reservation.update(actions=actions, condition=Reservation.state == OPEN), "Ended already.")
@@ -150,5 +156,29 @@ def count_sold(link: BuyLink, quantity: int) -> None:
 
 
 def open_reservations(business_id: str, link_id: str) -> list[Reservation]:
-    return [r for r in Reservation.query(holdings_pk(business_id, link_id), Reservation.sk.startswith("CHECKOUT#"))
+    return [r for r in Reservation.query(holdings_pk(business_id, link_id), Reservation.sk.startswith("HOLD#"))
             if r.state == OPEN]
+
+
+def holds_ending_on(day: str, before: str) -> list[Reservation]:
+    """Open reservations (every business) whose hold ends on `day`, before the ISO moment `before`."""
+    keys = sorted({(i.pk, i.sk) for i in BaseItem.gsi3.query(hold_day_pk(day), BaseItem.gsi3sk < before)})
+    found: list[Reservation] = []
+    for start in range(0, len(keys), 100):  # read as stored now: the index may lag
+        found.extend(r for r in Reservation.batch_get(keys[start:start + 100], consistent_read=True) if r.state == OPEN)
+    return found
+
+
+def hold_units(link: BuyLink, reservation: Reservation, limit: int | None) -> None:
+    """One transaction: the units off the stock (never below 0), the buyer's tally (never past
+    `limit`), the reservation written. Conflict when any condition fails: nothing is taken."""
+    quantity, email = int(reservation.quantity), reservation.email
+    with transaction() as tx:
+        if link.stock is not None:
+            tx.update(link, actions=[BuyLink.stock.add(-quantity)],
+                      condition=BuyLink.stock.exists() & (BuyLink.stock >= quantity))
+        if limit is not None:
+            tally = BuyerTally(holdings_pk(link.business_id, link.link_id), f"BUYER#{email}")
+            tx.update(tally, actions=[BuyerTally.quantity.add(quantity), BuyerTally.item_type.set(BuyerTally)],
+                      condition=BuyerTally.quantity.does_not_exist() | (BuyerTally.quantity <= limit - quantity))
+        tx.save(reservation, condition=Reservation.pk.does_not_exist())

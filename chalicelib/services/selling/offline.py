@@ -33,10 +33,10 @@ def is_buy_session(session_id: str) -> bool:
 def open_checkout(session_id: str) -> OfflineBuy:
     if not settings().is_local or not is_buy_session(session_id):
         raise NotFound(NOT_FOUND)
-    business_id, link_id, _ = [*session_id[len(OFFLINE_PREFIX):].split("_"), "", ""][:3]
+    business_id, link_id, hold_id = [*session_id[len(OFFLINE_PREFIX):].split("_"), "", ""][:3]
     business = get_business(business_id) if business_id else None
-    reservation = store.get_reservation(business_id, link_id, session_id) if business and link_id else None
-    if business is None or reservation is None:
+    reservation = store.get_reservation(business_id, link_id, hold_id) if business and link_id and hold_id else None
+    if business is None or reservation is None or reservation.session_id != session_id:
         raise NotFound(NOT_FOUND)
     return OfflineBuy(business, reservation)
 
@@ -45,12 +45,13 @@ def session_object(found: OfflineBuy, paid: bool) -> dict[str, Any]:
     """The Checkout Session as Stripe would describe it in the event."""
     r = found.reservation
     return {
-        "id": r.session_id, "object": "checkout.session", "mode": "payment", "livemode": False,
+        "id": str(r.session_id), "object": "checkout.session", "mode": "payment", "livemode": False,
         "status": "complete" if paid else "expired", "payment_status": "paid" if paid else "unpaid",
         "amount_total": int(r.amount), "currency": r.currency.lower(), "client_reference_id": r.link_id,
         "customer_email": r.email, "customer_details": {"email": r.email, "name": r.name},
-        "payment_intent": "pi_offline_" + r.session_id[-24:] if paid else None,
-        "metadata": {"business_id": r.business_id, "link_id": r.link_id, "quantity": str(int(r.quantity))},
+        "payment_intent": "pi_offline_" + str(r.session_id)[-24:] if paid else None,
+        "metadata": {"business_id": r.business_id, "link_id": r.link_id, "hold_id": r.hold_id,
+                     "quantity": str(int(r.quantity))},
     }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from chalicelib import clock
@@ -81,79 +81,96 @@ def start_purchase(token: str, data: BuyInput, ip: str | None, page_url: str, ba
     if not stripe_gateway.online_payment_available(bool(offer.business.stripe_enabled)):
         raise Conflict("This business does not take online payments at the moment.")
     quantity = rules.quantity_asked(quantity_rule(offer.link), data.asked_quantity())
-    email = data.email.strip().lower()
     lines = lines_for(offer.products, quantity)
-    figures = invoice_figures(lines)
-    if figures.total < pay_rules.stripe_minimum(offer.business.currency):
+    total = invoice_figures(lines).total
+    if total < pay_rules.stripe_minimum(offer.business.currency):
         raise Conflict("This offer cannot be paid online (the amount is below the card minimum).")
-    _reserve(offer.link, email, quantity)
+    reservation = _reservation(offer, data, quantity, lines, total, page_url)
+    _hold(offer.link, reservation)
     try:
-        return _open_checkout(offer, email, (data.name or "").strip() or None, quantity, lines, figures.total,
-                              page_url, base_url)
+        return _open_checkout(offer, reservation, lines, page_url, base_url)
     except Exception:
-        _give_back(offer.link, email, quantity)
+        release(reservation)  # no checkout: the units are for sale again at once
         raise
 
 
-def _reserve(link: store.BuyLink, email: str, quantity: int) -> None:
-    """The buyer's room first, then the stock; each a conditional write, undone if the next fails."""
-    if link.per_buyer_limit is not None:
-        try:
-            store.take_buyer_room(link.business_id, link.link_id, email, quantity, int(link.per_buyer_limit))
-        except Conflict:
-            already = store.buyer_quantity(link.business_id, link.link_id, email)
-            rules.check_buyer_room(int(link.per_buyer_limit), already, quantity)
-            raise
-    if link.stock is not None:
-        try:
-            store.take_stock(link, quantity)
-        except Conflict:
-            if link.per_buyer_limit is not None:
-                store.give_back_buyer_room(link.business_id, link.link_id, email, quantity)
-            raise Conflict(rules.CLOSED_WORDS[rules.SOLD_OUT]) from None
-
-
-def _give_back(link: store.BuyLink, email: str, quantity: int) -> None:
-    if link.stock is not None:
-        store.put_back_stock(link, quantity)
-    if link.per_buyer_limit is not None:
-        store.give_back_buyer_room(link.business_id, link.link_id, email, quantity)
-
-
-def _open_checkout(offer: Offer, email: str, name: str | None, quantity: int, lines: list[Line], total: int,
-                   page_url: str, base_url: str) -> str:
+def _reservation(offer: Offer, data: BuyInput, quantity: int, lines: list[Line], total: int,
+                 page_url: str) -> store.Reservation:
     now = clock.now()
-    until = now + timedelta(minutes=rules.RESERVATION_MINUTES)
-    params = checkout_params(offer, email, quantity, lines, page_url, int(until.timestamp()))
+    stamp, hold_id = iso(now), new_id()
+    sold = [{"product_id": line.product_id, "description": line.description, "unit_price": line.unit_price,
+             "tax_rate_bp": line.tax_rate_bp} for line in lines]
+    return store.Reservation(
+        store.holdings_pk(offer.business.business_id, offer.link.link_id), store.reservation_sk(hold_id),
+        business_id=offer.business.business_id, link_id=offer.link.link_id, hold_id=hold_id,
+        email=data.email.strip().lower(), name=(data.name or "").strip() or None, quantity=quantity, amount=total,
+        currency=offer.business.currency, return_url=page_url, lines_json=json.dumps(sold), created_at=stamp,
+        reserved_until=iso(now + timedelta(minutes=rules.RESERVATION_MINUTES)), updated_at=stamp,
+    )
+
+
+def _hold(link: store.BuyLink, reservation: store.Reservation, attempts: int = 8) -> None:
+    """Take the units and the buyer's room with the reservation, in one transaction. A cancelled
+    transaction is read again: sold out or over the limit is said so; a collision with another
+    buyer's transaction (units still left) is tried again."""
+    limit = int(link.per_buyer_limit) if link.per_buyer_limit is not None else None
+    quantity = int(reservation.quantity)
+    for _ in range(attempts):
+        try:
+            store.hold_units(link, reservation, limit)
+            return
+        except Conflict:
+            fresh = store.get_link(link.business_id, link.link_id, consistent=True)
+            if fresh is None or (fresh.stock is not None and int(fresh.stock) < quantity):
+                raise Conflict(rules.CLOSED_WORDS[rules.SOLD_OUT]) from None
+            if limit is not None:
+                rules.check_buyer_room(limit, store.buyer_quantity(link.business_id, link.link_id, reservation.email),
+                                       quantity)
+            link = fresh
+    raise Conflict("Many people are buying at once; try again.")
+
+
+def release(reservation: store.Reservation) -> bool:
+    """End an open reservation and give its units and the buyer's room back (once: False if it had
+    already ended, sold or released)."""
+    if not store.end_reservation(reservation, store.RELEASED, iso(clock.now())):
+        return False
+    link = store.get_link(reservation.business_id, reservation.link_id, consistent=True)
+    if link is not None and link.stock is not None:
+        store.put_back_stock(link, int(reservation.quantity))
+    if link is not None and link.per_buyer_limit is not None:
+        store.give_back_buyer_room(reservation.business_id, reservation.link_id, reservation.email,
+                                   int(reservation.quantity))
+    return True
+
+
+def _open_checkout(offer: Offer, reservation: store.Reservation, lines: list[Line], page_url: str,
+                   base_url: str) -> str:
+    until = datetime.fromisoformat(str(reservation.reserved_until).replace("Z", "+00:00"))
+    params = checkout_params(offer, reservation.email, int(reservation.quantity), lines, page_url,
+                             int(until.timestamp()), reservation.hold_id)
     if stripe_gateway.configured():
-        session = stripe_gateway.create_checkout_session(params, f"buy-{new_id()}")
+        session = stripe_gateway.create_checkout_session(params, f"buy-{reservation.hold_id}")
         session_id, url, offline = session.id, session.url, False
     elif settings().is_local:
         from chalicelib.services.payments.checkout import offline_checkout_base
 
-        session_id = f"{OFFLINE_PREFIX}{offer.business.business_id}_{offer.link.link_id}_{new_id()}"
+        session_id = f"{OFFLINE_PREFIX}{offer.business.business_id}_{offer.link.link_id}_{reservation.hold_id}"
         url, offline = f"{offline_checkout_base(base_url)}/checkout/offline/{session_id}", True
     else:
         raise Unavailable("Online payment is not configured.")
-    stamp = iso(now)
-    sold = [{"product_id": line.product_id, "description": line.description, "unit_price": line.unit_price,
-             "tax_rate_bp": line.tax_rate_bp} for line in lines]
-    store.Reservation(
-        store.holdings_pk(offer.business.business_id, offer.link.link_id), store.reservation_sk(session_id),
-        business_id=offer.business.business_id, link_id=offer.link.link_id, session_id=session_id, email=email,
-        name=name, quantity=quantity, amount=total, currency=offer.business.currency, url=url,
-        return_url=page_url, offline=offline, reserved_until=iso(until), lines_json=json.dumps(sold),
-        created_at=stamp, updated_at=stamp,
-    ).save(condition=store.Reservation.pk.does_not_exist())
+    reservation.update(actions=[store.Reservation.session_id.set(session_id), store.Reservation.url.set(url),
+                                store.Reservation.offline.set(offline)])
     return url
 
 
 def checkout_params(offer: Offer, email: str, quantity: int, lines: list[Line], page_url: str,
-                    expires_at: int) -> dict[str, object]:
+                    expires_at: int, hold_id: str) -> dict[str, object]:
     """The Checkout Session of a buy link: one Stripe line per product (tax included, as on the
     invoice), the ids in every metadata set, units held until `expires_at`."""
     currency = offer.business.currency
-    ids = {"business_id": offer.business.business_id, "link_id": offer.link.link_id, "quantity": str(quantity)}
+    ids = {"business_id": offer.business.business_id, "link_id": offer.link.link_id, "hold_id": hold_id,
+           "quantity": str(quantity)}
     subscription = offer.link.mode == rules.SUBSCRIPTION
     items = []
     for line, parts in zip(lines, invoice_figures(lines).lines, strict=True):

@@ -52,10 +52,12 @@ def is_ours(session: dict[str, Any]) -> bool:
 def reservation_of(session: dict[str, Any]) -> store.Reservation | None:
     """The reservation a buy link's Checkout Session made (found through its metadata), if any."""
     metadata = session.get("metadata") or {}
-    business_id, link_id = metadata.get("business_id"), metadata.get("link_id")
-    if not isinstance(business_id, str) or not isinstance(link_id, str) or not business_id or not link_id:
+    ids = [metadata.get(name) for name in ("business_id", "link_id", "hold_id")]
+    if not all(isinstance(i, str) and i for i in ids):
         return None
-    return store.get_reservation(business_id, link_id, str(session.get("id")))
+    reservation = store.get_reservation(*(str(i) for i in ids))
+    # The session must be the one recorded on it (metadata copied onto another session is refused).
+    return reservation if reservation is not None and reservation.session_id == session.get("id") else None
 
 
 def checkout_completed(session: dict[str, Any]) -> str:
@@ -95,6 +97,7 @@ def count_sale(reservation: store.Reservation) -> None:
 
 
 def sale_doc_id(session_id: str) -> str:
+    """The sale's invoice id, the same for every delivery of the session's events."""
     return hashlib.sha256(f"buy:{session_id}".encode()).hexdigest()[:20]
 
 
@@ -113,7 +116,7 @@ def _lines(reservation: store.Reservation, paid: int) -> list[Line]:
 def _invoice(business: Business, reservation: store.Reservation, contact: Contact,
              session: dict[str, Any]) -> docs.Document:
     """The sale's invoice, numbered once (resumed runs and repeats find it), sent."""
-    doc_id = sale_doc_id(reservation.session_id)
+    doc_id = sale_doc_id(str(reservation.session_id))
     document = docs.get_document(business.business_id, doc_id)
     if document is None:
         paid = pay_rules.from_stripe_units(int(session.get("amount_total") or 0), business.currency)
@@ -216,15 +219,9 @@ def _send_receipt(business: Business, reservation: store.Reservation, contact: C
 def checkout_expired(session: dict[str, Any]) -> str:
     """An abandoned (or declined) checkout: its units and the buyer's room come back; nothing else
     was written, so nothing else is undone."""
+    from chalicelib.services.selling.purchase import release
+
     reservation = reservation_of(session)
     if reservation is None:
         return "rejected_unknown_session"
-    if not store.end_reservation(reservation, store.RELEASED, iso(clock.now())):
-        return "already_ended"
-    link = store.get_link(reservation.business_id, reservation.link_id, consistent=True)
-    if link is not None and link.stock is not None:
-        store.put_back_stock(link, int(reservation.quantity))
-    if link is not None and link.per_buyer_limit is not None:
-        store.give_back_buyer_room(reservation.business_id, reservation.link_id, reservation.email,
-                                   int(reservation.quantity))
-    return "units_released"
+    return "units_released" if release(reservation) else "already_ended"

@@ -180,12 +180,12 @@ def test_the_checkout_session_asks_stripe_for_what_the_link_says(tenant: Any, pr
     link = buy_link(tenant, product["product"]["product_id"], allow_promotion_codes=True)
     offer = purchase.open_offer(_token(link))
     lines = purchase.lines_for(offer.products, 1)
-    params = purchase.checkout_params(offer, "p@example.test", 1, lines, PAGE, 1_900_000_000)
+    params = purchase.checkout_params(offer, "p@example.test", 1, lines, PAGE, 1_900_000_000, "h1")
     assert params["mode"] == "payment" and params["allow_promotion_codes"] is True
     assert params["expires_at"] == 1_900_000_000 and params["metadata"]["link_id"] == link["link_id"]  # type: ignore[index]
     monthly = buy_link(tenant, product["product"]["product_id"], mode="subscription", interval="month")
     offer = purchase.open_offer(_token(monthly))
-    params = purchase.checkout_params(offer, "p@example.test", 1, lines, PAGE, 1_900_000_000)
+    params = purchase.checkout_params(offer, "p@example.test", 1, lines, PAGE, 1_900_000_000, "h1")
     assert params["mode"] == "subscription" and "payment_intent_data" not in params
     assert params["line_items"][0]["price_data"]["recurring"] == {"interval": "month"}  # type: ignore[index]
     assert params["subscription_data"] == {"metadata": params["metadata"]}
@@ -209,3 +209,39 @@ def test_a_promotion_code_discount_is_a_line_and_the_invoice_is_paid(tenant: Any
     assert [line["description"] for line in full["lines"]] == ["Brand design package", "Promotion code"]
     grants = tenant.api.get(f"/api/v1/resources/{product['resource_id']}/grants").json["items"]
     assert [g["state"] for g in grants] == ["available"]
+
+
+def test_the_hourly_sweep_gives_back_units_no_checkout_gave_back(tenant: Any, product: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.services.selling import holds
+
+    link = buy_link(tenant, product["product"]["product_id"], stock=2, per_buyer_limit=1)
+    url = _start(link, "closed.tab@example.test")  # the buyer closes the tab: no event ever comes
+    assert _stock(tenant, link) == 1
+    assert holds.release_lapsed(clock.now())["released"] == 0  # still in its 30 minutes (and the hour's grace)
+    later = clock.now() + timedelta(minutes=95)
+    assert holds.release_lapsed(later)["released"] >= 1  # (other tests' holds are on the same agenda)
+    assert store.open_reservations(tenant.business_id, link["link_id"]) == []
+    assert holds.release_lapsed(later) == {"checked": 0, "released": 0}  # off the agenda
+    assert _stock(tenant, link) == 2 and _start(link, "closed.tab@example.test")  # units and the buyer's room back
+    assert _finish(url, paid=False) == "already_ended"  # a late expiry gives nothing back twice
+    assert _stock(tenant, link) == 1
+
+
+def test_a_checkout_stripe_refuses_gives_the_units_back_at_once(tenant: Any, product: dict[str, Any],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.domain.errors import Unavailable
+    from chalicelib.services.payments import stripe_gateway
+
+    link = buy_link(tenant, product["product"]["product_id"], stock=1)
+
+    def refuse(*_: Any) -> Any:
+        raise Unavailable("Stripe is down.")
+
+    monkeypatch.setattr(stripe_gateway, "configured", lambda: True)
+    monkeypatch.setattr(stripe_gateway, "create_checkout_session", refuse)
+    with pytest.raises(Unavailable):
+        _start(link, "x@example.test")
+    assert _stock(tenant, link) == 1 and store.open_reservations(tenant.business_id, link["link_id"]) == []
