@@ -46,6 +46,7 @@ class Reservation(BaseItem, discriminator="buy_reservation"):
     link_id = UnicodeAttribute()
     hold_id = UnicodeAttribute()
     session_id = UnicodeAttribute(null=True)  # set once the Checkout Session exists
+    mode = UnicodeAttribute(default="payment")  # the link's when bought: payment or subscription
     email = UnicodeAttribute()
     name = UnicodeAttribute(null=True)
     quantity = NumberAttribute()

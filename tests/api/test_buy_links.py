@@ -140,3 +140,13 @@ def test_with_stripe_the_checkout_session_holds_the_units_for_thirty_minutes(
     assert params["payment_intent_data[metadata][link_id]"] == [link["link_id"]]
     assert 29 * 60 <= int(params["expires_at"][0]) - time.time() <= 31 * 60
     assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 1
+
+
+def test_the_page_is_a_handful_of_reads(tenant: Any, anonymous: Api, dynamodb_calls: list[str]) -> None:
+    """Fast: token, link, business, products (one BatchGet), then per product its attachments and
+    their resources; no writes, no Scan."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"])
+    dynamodb_calls.clear()
+    assert anonymous.get(local_path(link["url"])).status == 200
+    assert dynamodb_calls == ["GetItem", "GetItem", "GetItem", "BatchGetItem", "Query", "GetItem"], dynamodb_calls

@@ -45,11 +45,13 @@ def session_object(found: OfflineBuy, paid: bool) -> dict[str, Any]:
     """The Checkout Session as Stripe would describe it in the event."""
     r = found.reservation
     return {
-        "id": str(r.session_id), "object": "checkout.session", "mode": "payment", "livemode": False,
+        "id": str(r.session_id), "object": "checkout.session", "mode": str(r.mode), "livemode": False,
         "status": "complete" if paid else "expired", "payment_status": "paid" if paid else "unpaid",
         "amount_total": int(r.amount), "currency": r.currency.lower(), "client_reference_id": r.link_id,
         "customer_email": r.email, "customer_details": {"email": r.email, "name": r.name},
-        "payment_intent": "pi_offline_" + str(r.session_id)[-24:] if paid else None,
+        "payment_intent": "pi_offline_" + str(r.session_id)[-24:] if paid and r.mode == "payment" else None,
+        # A subscription's checkout names the Subscription it started (services for subscriptions take it on).
+        "subscription": "sub_offline_" + str(r.session_id)[-24:] if paid and r.mode == "subscription" else None,
         "metadata": {"business_id": r.business_id, "link_id": r.link_id, "hold_id": r.hold_id,
                      "quantity": str(int(r.quantity))},
     }

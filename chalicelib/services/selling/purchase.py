@@ -102,7 +102,7 @@ def _reservation(offer: Offer, data: BuyInput, quantity: int, lines: list[Line],
              "tax_rate_bp": line.tax_rate_bp} for line in lines]
     return store.Reservation(
         store.holdings_pk(offer.business.business_id, offer.link.link_id), store.reservation_sk(hold_id),
-        business_id=offer.business.business_id, link_id=offer.link.link_id, hold_id=hold_id,
+        business_id=offer.business.business_id, link_id=offer.link.link_id, hold_id=hold_id, mode=offer.link.mode,
         email=data.email.strip().lower(), name=(data.name or "").strip() or None, quantity=quantity, amount=total,
         currency=offer.business.currency, return_url=page_url, lines_json=json.dumps(sold), created_at=stamp,
         reserved_until=iso(now + timedelta(minutes=rules.RESERVATION_MINUTES)), updated_at=stamp,

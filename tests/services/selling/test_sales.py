@@ -245,3 +245,16 @@ def test_a_checkout_stripe_refuses_gives_the_units_back_at_once(tenant: Any, pro
     with pytest.raises(Unavailable):
         _start(link, "x@example.test")
     assert _stock(tenant, link) == 1 and store.open_reservations(tenant.business_id, link["link_id"]) == []
+
+
+def test_a_subscription_checkout_is_left_to_the_subscriptions_part(tenant: Any, product: dict[str, Any]) -> None:
+    """This part opens the recurring checkout (units held like any other); what its completion
+    does belongs to subscriptions: nothing here records a one-off sale for it."""
+    link = buy_link(tenant, product["product"]["product_id"], mode="subscription", interval="month", stock=3)
+    url = _start(link, "monthly@example.test")
+    found = offline.open_checkout(_session_id(url))
+    session = offline.session_object(found, True)
+    assert session["mode"] == "subscription" and session["subscription"] and session["payment_intent"] is None
+    assert session["metadata"]["link_id"] == link["link_id"] and session["metadata"]["hold_id"] == found.reservation.hold_id
+    assert _stock(tenant, link) == 2
+    assert _finish(url, paid=False) == "units_released" and _stock(tenant, link) == 3  # expiry: either mode
