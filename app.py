@@ -20,6 +20,7 @@ from chalicelib.api import (
     dashboard,
     edge,
     email_preferences,
+    email_previews,
     files,
     health,
     invoice_page,
@@ -41,6 +42,7 @@ from chalicelib.api import (
     registration,
     resources,
     self_service,
+    staff_preview,
     statement_emails,
     webhooks,
 )
@@ -61,10 +63,12 @@ BLUEPRINTS = (
     recurring,  # issue 15: recurring invoices
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
+    staff_preview,  # issue 17: "Preview as client" (one-time preview links)
     buy_links, buy_page,  # issue 16: buy links
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
+app.register_blueprint(email_previews.bp)  # issue 17: email previews and the emails' logo address
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
 # the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.

@@ -90,19 +90,31 @@ def _linked(text: str) -> str:
     return "".join([*out, html.escape(text[start:])])
 
 
+def _parts(m: Sent) -> str:
+    """The text part, and beside it the HTML part as the recipient's mail client would draw it:
+    in an iframe sandboxed to nothing (no scripts, no same origin, no forms), whose document
+    inherits this page's CSP (no remote loads either)."""
+    text = f"<pre>{_linked(m.text)}</pre>"
+    if not m.html:
+        return text
+    frame = (f'<iframe sandbox="" referrerpolicy="no-referrer" title="HTML part: {html.escape(m.subject)}" '
+             f'srcdoc="{html.escape(m.html, quote=True)}"></iframe>')
+    return f'<div class="parts"><div><h3>HTML</h3>{frame}</div><div><h3>Text</h3>{text}</div></div>'
+
+
 def _page(messages: list[Sent]) -> str:
     items = "".join(
-        f"<article><h2>{html.escape(m.subject)}</h2><p>To: {html.escape(', '.join(m.to))}</p>"
-        f"<pre>{_linked(m.text)}</pre>"
-        + (f"<details><summary>HTML part</summary><pre>{html.escape(m.html)}</pre></details>" if m.html else "")
+        f"<article><h2>{html.escape(m.subject)}</h2><p>To: {html.escape(', '.join(m.to))}</p>{_parts(m)}"
         + reply_form(m)
         + "</article>"
         for m in messages
     )
     return (
         '<!doctype html><html lang="en"><meta charset="utf-8"><title>Paydrop outbox</title>'
-        "<style>body{font:15px system-ui;max-width:60rem;margin:2rem auto}pre{white-space:pre-wrap}"
-        "article{border-top:1px solid #ccc}</style>"
+        "<style>body{font:15px system-ui;max-width:90rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap}"
+        "article{border-top:1px solid #ccc}.parts{display:grid;grid-template-columns:minmax(0,640px) 1fr;gap:1rem}"
+        "iframe{width:100%;height:44rem;border:1px solid #ccc;background:#fff}"
+        "@media (max-width:60rem){.parts{grid-template-columns:1fr}}</style>"
         f"<h1>Outbox ({len(messages)})</h1><p><a href=\"/messages.json\">JSON</a></p>"
         + (items or "<p>Nothing sent yet.</p>")
         + "</html>"

@@ -7,7 +7,8 @@ import json
 
 from tests.support.fresh_python import LAMBDA, last_line
 
-HEAVY = ("stripe", "jwt", "cryptography", "aws_xray_sdk", "reportlab", "PIL", "pypdfium2", "pi_heif")
+HEAVY = ("stripe", "jwt", "cryptography", "aws_xray_sdk", "reportlab", "PIL", "pypdfium2", "pi_heif",
+         "babel")  # babel: emails only, imported where one is rendered (services/notifications/email_render.py)
 
 
 def test_importing_the_app_loads_none_of_the_heavy_libraries() -> None:

@@ -11,7 +11,7 @@ from chalicelib.api.http import json_response, page_params, staff_route
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
-from chalicelib.services.delivery import access_log, access_log_export
+from chalicelib.services.delivery import access_log, access_log_export, log_names
 
 bp = Blueprint(__name__)
 EXPORT_STATUS = "/api/v1/access-log/exports/{export_id}"
@@ -25,7 +25,9 @@ def _log(principal: Principal, scope: str, scope_id: str) -> Any:
                               "and follow the link it answers with.", field="format")
     limit, cursor = page_params(params)
     entries, next_cursor = access_log.access_log_of(principal, scope, scope_id, limit, cursor)
-    items = [{name: getattr(e, name) for name in access_log.LOG_COLUMNS} for e in entries]
+    book = log_names.NameBook(principal.business_id)
+    book.learn(entries)  # one BatchGet for the page's names
+    items = [{**{name: getattr(e, name) for name in access_log.LOG_COLUMNS}, **book.of(e)} for e in entries]
     return json_response({"items": items, "next_cursor": next_cursor})
 
 

@@ -16,7 +16,7 @@ from chalicelib.services.accounts import clients
 from chalicelib.services.billing import credits
 from chalicelib.services.delivery import grants as delivery
 from chalicelib.services.notifications import suppressions
-from chalicelib.services.portal import portal
+from chalicelib.services.portal import portal, portal_links
 
 bp = Blueprint(__name__)
 
@@ -112,3 +112,10 @@ def issue_credit(principal: Principal, client_id: str) -> Any:
 def apply_credit(principal: Principal, client_id: str) -> Any:
     invoice = credits.apply_credit(principal, client_id, body(bp, CreditApply), clock.today())
     return json_response({"invoice_id": invoice.doc_id, "status": invoice.status, "balance": invoice.balance})
+
+
+@staff_route(bp, "/api/v1/clients/{client_id}/contacts/{contact_id}/portal/regenerate", MANAGE_CLIENTS, methods=["POST"])
+def regenerate_portal_link(principal: Principal, client_id: str, contact_id: str) -> Any:
+    """A new portal link for the contact; the old one stops working at once (one transaction)."""
+    token = portal_links.regenerate_portal_link(principal, client_id, contact_id)
+    return json_response({"url": absolute_url(bp.current_request, portal.portal_path(token))})

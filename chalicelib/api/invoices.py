@@ -129,3 +129,10 @@ def share(principal: Principal, doc_id: str) -> Any:
 def unshare(principal: Principal, doc_id: str) -> Any:
     sharing.revoke_share(principal, doc_id)
     return json_response({"revoked": True})
+
+
+@staff_route(bp, "/api/v1/invoices/{doc_id}/share/regenerate", MANAGE_INVOICES, methods=["POST"])
+def reshare(principal: Principal, doc_id: str) -> Any:
+    """A new share link; the old one stops working at once (one transaction)."""
+    token = sharing.regenerate_share(principal, doc_id)
+    return json_response({"url": absolute_url(bp.current_request, sharing.share_path(token))})

@@ -52,6 +52,7 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "prepayment_enabled": bool(b.prepayment_enabled),
         "prepayment_minimum": int(b.prepayment_minimum or 0),
         "time_zone": b.time_zone or "UTC",
+        "locale": b.locale or "en_GB",  # of its emails (services/notifications/email_render.py)
     }
 
 
@@ -77,6 +78,7 @@ def suppression(s: Suppression | None) -> dict[str, Any]:
 def client(c: Client, contacts: list[Contact] | None = None,
            suppressed: Mapping[str, Suppression] | None = None) -> dict[str, Any]:
     data = attributes(c, ("client_id", "name", "email", "phone", "address", "tax_number", "notes", "created_at", "updated_at"))
+    data["locale"] = c.locale  # None: the business's
     if contacts is not None:
         data["contacts"] = [contact(k, suppressed) for k in contacts]
     return data
@@ -93,7 +95,8 @@ def product(p: Product) -> dict[str, Any]:
 def payment(p: Payment) -> dict[str, Any]:
     return {
         **attributes(p, ("payment_id", "doc_id", "kind", "currency", "method", "reference", "recorded_by", "received_on",
-                         "created_at", "stripe_payment_intent", "stripe_checkout_session", "dispute_status")),
+                         "created_at", "stripe_payment_intent", "stripe_checkout_session", "dispute_status",
+                         "client_id", "doc_number")),  # the dashboard's Payments list names both
         "amount": int(p.amount),
     }
 
@@ -188,7 +191,15 @@ def credit_application(a: CreditApplication) -> dict[str, Any]:
 def view_stats(s: ViewStats | None) -> dict[str, Any]:
     """The badge: how often the client opened it, first and last."""
     return {"view_count": int(s.view_count) if s else 0, "unique_viewers": int(s.unique_viewers) if s else 0,
-            "first_viewed_at": s.first_viewed_at if s else None, "last_viewed_at": s.last_viewed_at if s else None}
+            "first_viewed_at": s.first_viewed_at if s else None, "last_viewed_at": s.last_viewed_at if s else None,
+            # How opens are counted, from the one constant the views worker counts with.
+            "counted_once_per_minutes": _view_window_minutes()}
+
+
+def _view_window_minutes() -> int:
+    from chalicelib.services.portal.view_tracking import WINDOW_SECONDS
+
+    return WINDOW_SECONDS // 60
 
 
 def view(v: ViewLogEntry) -> dict[str, Any]:

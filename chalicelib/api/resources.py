@@ -9,7 +9,7 @@ from chalicelib.api import present
 from chalicelib.api.http import body, json_response, page_params, staff_route
 from chalicelib.domain.inputs import AttachmentInput, CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
-from chalicelib.services.delivery import attachments, resources
+from chalicelib.services.delivery import attachments, bulk_effects, resources
 from chalicelib.services.delivery import grants as delivery
 from chalicelib.services.delivery.previews.urls import preview_url
 
@@ -109,6 +109,17 @@ def act_on_all(principal: Any, resource_id: str, action: str) -> Any:
     delivery.check_action(action, bulk=True)
     changed = delivery.act_on_resource(principal, resource_id, action)
     return json_response({"changed": len(changed), "items": [present.grant(g, bp.current_request) for g in changed]})
+
+
+@staff_route(bp, ITEM + "/grants/{action}", VIEW)
+def bulk_effect(principal: Any, resource_id: str, action: str) -> Any:
+    """Before "release, lock or revoke all": how many grants it touches and who loses access."""
+    delivery.check_action(action, bulk=True)
+    effect = bulk_effects.bulk_effect(principal, resource_id, action)
+    return json_response({"action": effect.action, "grants": effect.grants, "more_clients": effect.more_clients,
+                          "clients": [{"client_id": a.client_id, "name": a.client_name, "only_claimer": a.only_claimer,
+                                       "contacts": [{"name": n, "email": e} for n, e in a.contacts]}
+                                      for a in effect.clients]})
 
 
 @staff_route(bp, ITEM + "/grants/{grant_id}/{action}", MANAGE_RESOURCES, methods=["POST"])

@@ -68,6 +68,8 @@ TimeZone = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
                                extra={"means": "a time zone like Europe/Paris"})]
 PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
 PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
+# How emails write money and dates (Babel); the shape here, whether Babel knows it in the service.
+Locale = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?\Z", extra={"means": "a locale like en_GB or de_DE"})]
 
 
 class BusinessUpdate(Strict, kw_only=True):
@@ -97,6 +99,7 @@ class BusinessUpdate(Strict, kw_only=True):
     prepayment_enabled: bool | UnsetType = UNSET  # the portal's Pre-payment tab
     prepayment_minimum: Money | UnsetType = UNSET
     time_zone: TimeZone | UnsetType = UNSET
+    locale: Locale | UnsetType | None = UNSET  # None: en_GB
 
 
 class LogoUploadInput(Strict, kw_only=True):
@@ -126,6 +129,7 @@ class ClientInput(Strict, kw_only=True):
     tax_number: ShortText | None = None
     notes: LongText | None = None
     contacts: Annotated[list[ContactInput], Meta(max_length=20)] = msgspec.field(default_factory=list)
+    locale: Locale | None = None  # None: the business's
 
 
 class ClientUpdate(Strict, kw_only=True):
@@ -135,6 +139,7 @@ class ClientUpdate(Strict, kw_only=True):
     address: LongText | UnsetType | None = UNSET
     tax_number: ShortText | UnsetType | None = UNSET
     notes: LongText | UnsetType | None = UNSET
+    locale: Locale | UnsetType | None = UNSET  # None: the business's
 
 
 class ProductInput(Strict, kw_only=True):

@@ -57,21 +57,3 @@ def due_dates_to_check(today: date) -> list[date]:
     from `MAX_DAYS + GRACE_DAYS` days ago to `MAX_DAYS` days ahead (one index query each)."""
     first = today - timedelta(days=MAX_DAYS + GRACE_DAYS)
     return [first + timedelta(days=n) for n in range(2 * MAX_DAYS + GRACE_DAYS + 1)]
-
-
-def subject(step: str, number: str, business_name: str) -> str:
-    if step == AFTER:
-        return f"Overdue: invoice {number} from {business_name}"
-    if step == ON_DUE:
-        return f"Due today: invoice {number} from {business_name}"
-    return f"Reminder: invoice {number} from {business_name}"
-
-
-def when_words(due: date, today: date) -> str:
-    """How the reminder says when the invoice is due, from the client's side."""
-    if due < today:
-        return f"was due on {due.isoformat()}"
-    if due == today:
-        return "is due today"
-    days = (due - today).days
-    return f"is due on {due.isoformat()} (in {days} day{'' if days == 1 else 's'})"

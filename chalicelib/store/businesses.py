@@ -49,6 +49,8 @@ class Business(BaseItem, discriminator="business"):
     prepayment_enabled = BooleanAttribute(default=False)
     prepayment_minimum = NumberAttribute(default=0)
     time_zone = UnicodeAttribute(default="UTC")  # IANA name: recurring invoices are dated in it
+    # How its emails write money and dates (Babel, e.g. "en_GB", "de_DE"); none: en_GB. A client may override it.
+    locale = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

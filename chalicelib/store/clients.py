@@ -17,6 +17,7 @@ class Client(BaseItem, discriminator="client"):
     address = UnicodeAttribute(null=True)
     tax_number = UnicodeAttribute(null=True)
     notes = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)  # overrides the business's locale in this client's emails
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     stripe_customer_id = UnicodeAttribute(null=True)  # set once, by services/payments/customers.py

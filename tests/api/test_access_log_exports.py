@@ -68,10 +68,11 @@ def test_an_export_downloads_as_the_whole_log_in_csv_without_formulas(
     assert download.headers["Content-Type"].startswith("text/csv")
     assert len(download.content) == ready["size"]
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert rows[0] == ["at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "resource_id", "ip",
-                       "user_agent"]
-    assert [r[8] for r in rows[1:]] == [f"203.0.113.{int(i[3:])}" for i in newest_first]
-    assert [r[9] for r in rows[1:]] == ["'@SUM(A1)", "curl/8", "'+1-555", "'=HYPERLINK(\"https://evil.test\")",
+    # Each name beside its id (issue 17: tests/api/test_access_log_names.py checks the names).
+    assert rows[0] == ["at", "action", "result", "actor", "actor_name", "client_id", "client_name", "doc_id", "doc_number",
+                       "grant_id", "resource_id", "resource_title", "ip", "user_agent"]
+    assert [r[12] for r in rows[1:]] == [f"203.0.113.{int(i[3:])}" for i in newest_first]
+    assert [r[13] for r in rows[1:]] == ["'@SUM(A1)", "curl/8", "'+1-555", "'=HYPERLINK(\"https://evil.test\")",
                                         "Mozilla/5.0"]
     # A message delivered twice does not write the file again.
     s3_calls.clear()
@@ -84,7 +85,8 @@ def test_an_export_downloads_as_the_whole_log_in_csv_without_formulas(
 def test_an_empty_log_exports_as_the_header_row(tenant: Any, exports_worker: QueueWorker) -> None:
     invoice = tenant.invoice()
     ready, text = export_csv(tenant.api, f"/api/v1/invoices/{invoice['id']}/access-log", exports_worker)
-    assert ready["rows"] == 0 and text.strip() == "at,action,result,actor,client_id,doc_id,grant_id,resource_id,ip,user_agent"
+    assert ready["rows"] == 0 and text.strip() == ("at,action,result,actor,actor_name,client_id,client_name,"
+                                               "doc_id,doc_number,grant_id,resource_id,resource_title,ip,user_agent")
 
 
 def test_another_business_can_neither_export_my_log_nor_see_my_export(

@@ -29,8 +29,9 @@ def _prefs_path(message: Any) -> str:
 def test_an_emailed_invoice_links_to_preferences_with_one_click_unsubscribe_headers(tenant: Any, outbox: Any) -> None:
     invoice, message = _emailed(tenant, outbox)
     assert message.subject == f"Invoice {invoice['number']} from Test Business"
-    assert message.html and "email preferences" in message.html
     path = _prefs_path(message)
+    assert message.html and f'href="https://pay.example.test{path}"' in message.html  # the HTML part's footer
+    assert "Choose which emails you get" in message.html
     assert message.headers["List-Unsubscribe"] == f"<https://pay.example.test{path}/unsubscribe>"
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert any("/invoice/" in u and u.endswith("?src=email") for u in message.links)

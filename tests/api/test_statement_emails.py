@@ -47,8 +47,9 @@ def test_staff_email_the_statement_to_the_clients_contacts(
                             {"from": history["year"], "to": history["today"]})
     assert reply.status == 200 and reply.json == {"sent_to": [ADDRESS], "skipped": []}
     [message] = outbox.to(ADDRESS)
-    assert "Statement of account" in message.subject and "250.00 EUR" in message.text
-    assert f"from {history['year']} to {history['today']}" in message.text
+    assert "Statement of account" in message.subject and "€250.00" in message.text and "€250.00" in (message.html or "")
+    start, end = (date.fromisoformat(history[k]) for k in ("year", "today"))
+    assert f"from {start.day} {start:%b %Y} to {end.day} {end:%b %Y}" in message.text  # en_GB, "1 Jan 2026"
     _, pdf = follow_pdf(anonymous, _statement_link(outbox, ADDRESS))
     assert "Statement Client" in pdf.text and history["invoice"]["number"] in pdf.text
     # No body: this year so far.

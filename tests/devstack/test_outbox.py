@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -56,3 +57,16 @@ def test_anything_else_is_404(outbox_view: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as error:
         fetch(outbox_view + "nope")
     assert error.value.code == 404
+
+
+def test_the_html_part_is_drawn_in_a_sandboxed_frame_beside_the_text(outbox_view: str) -> None:
+    send(Email(to="ada@acme.test", subject="Invoice", text="Pay: https://pay.example.test/i",
+               html='<p style="color:red">Pay <a href="https://pay.example.test/i">here</a></p><script>x()</script>'))
+
+    _, page = fetch(outbox_view)
+
+    [frame] = re.findall(r"<iframe [^>]*>", page)
+    assert 'sandbox=""' in frame  # no scripts, no same origin, no forms
+    # The whole HTML part sits escaped in srcdoc: the outbox page itself runs and draws none of it.
+    assert 'srcdoc="&lt;p style=&quot;color:red&quot;&gt;Pay' in frame and "<script>" not in page
+    assert page.index("<h3>HTML</h3>") < page.index("<h3>Text</h3>") < page.index("Pay: <a href")

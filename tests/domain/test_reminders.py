@@ -17,7 +17,6 @@ from chalicelib.domain.reminders import (
     ReminderSettings,
     due_dates_to_check,
     step_due,
-    when_words,
 )
 
 DUE = date(2027, 3, 10)
@@ -56,9 +55,3 @@ def test_the_window_spans_the_furthest_settings_plus_grace() -> None:
     days = due_dates_to_check(DUE)
     assert (days[0], days[-1]) == (DUE - timedelta(days=MAX_DAYS + GRACE_DAYS), DUE + timedelta(days=MAX_DAYS))
     assert len(days) == len(set(days))
-
-
-def test_when_words() -> None:
-    assert when_words(DUE, DUE) == "is due today"
-    assert when_words(DUE, DUE - timedelta(days=1)) == "is due on 2027-03-10 (in 1 day)"
-    assert when_words(DUE, DUE + timedelta(days=2)) == "was due on 2027-03-10"

@@ -43,7 +43,7 @@ def test_1_staff_creates_a_client_and_an_invoice_uploads_a_gated_file_and_shares
     page.get_by_test_id("invoice-share").click()
     share_url = page.get_by_test_id("share-url").inner_text().strip()
     assert "/invoice/" in share_url
-    number = next(i for i in staff.call("GET", "/invoices")["items"] if i["bill_to"]["name"] == "Journey Weddings")["number"]
+    made = next(i for i in staff.call("GET", "/invoices")["items"] if i["bill_to"]["name"] == "Journey Weddings")
 
     page.get_by_test_id("nav-resources").click()
     upload = tmp_path / "photos.txt"
@@ -53,7 +53,10 @@ def test_1_staff_creates_a_client_and_an_invoice_uploads_a_gated_file_and_shares
     expect(page.get_by_test_id("upload-done").first).to_be_visible()
     page.get_by_role("link", name="Attach it").first.click()
     page.get_by_test_id("attach-target-type").select_option("invoice")
-    page.get_by_test_id("attach-target-id").select_option(label=number)
+    # The picker names each invoice by number, client and amount (issue 17).
+    picker = page.get_by_test_id("attach-target-id")
+    expect(picker.locator(f"option[value='{made['id']}']")).to_contain_text(f"{made['number']} · Journey Weddings · ")
+    picker.select_option(value=made["id"])
     page.get_by_test_id("attach-policy").select_option("after_payment")
     page.get_by_test_id("attach-save").click()
     expect(page.get_by_test_id("toast")).to_contain_text("Attached")

@@ -114,12 +114,23 @@ def read_pdf(data: bytes, currency: str) -> Printed:
     return Printed(amounts, totals)
 
 
+def parse_localized(text: str, currency: str) -> int:
+    """`"−€1,234.56"` (Babel, en_GB, as the emails print money) → -123456."""
+    text = text.strip()
+    negative = text.startswith(("−", "-"))
+    number = re.sub(r"[^\d.]", "", text.replace(",", ""))
+    assert number, f"not an amount: {text!r}"
+    value = int(Decimal(number).scaleb(minor_digits(currency)))
+    return -value if negative else value
+
+
 def read_email(text: str, currency: str) -> Printed:
+    """The totals block of an email's text part: `  Label   €1,234.56` rows."""
     totals = []
     for line in text.splitlines():
-        match = re.match(r"^  (.*?)\s{2,}(−?[\d,.]+ [A-Z]{3})$", line)
+        match = re.match(r"^  (\S.*?)\s{2,}(\S+.*\d\S*)$", line)
         if match:
-            totals.append((match.group(1).strip(), parse_amount(match.group(2), currency)))
+            totals.append((match.group(1).strip(), parse_localized(match.group(2), currency)))
     return Printed(None, totals)
 
 

@@ -296,16 +296,16 @@ def test_a_reminder_the_queue_refused_halfway_is_never_sent_twice_to_anyone(
     added = tenant.api.post(f"/api/v1/clients/{invoice['client_id']}/contacts", {"name": "Bo", "email": "bo-8@late.test"})
     assert added.status == 201, added.body
     today(due)
-    real = notifications.send_to_contact
+    real = notifications.email_contact
     calls: list[str] = []
 
-    def refuses_the_second(business_id: str, contact: Any, *args: Any) -> bool:
+    def refuses_the_second(business: Any, contact: Any, *args: Any) -> bool:
         calls.append(contact.email)
         if len(calls) == 2:
             raise Unavailable("Email could not be sent right now; try again shortly.")
-        return real(business_id, contact, *args)
+        return real(business, contact, *args)
 
-    monkeypatch.setattr(notifications, "send_to_contact", refuses_the_second)
+    monkeypatch.setattr(notifications, "email_contact", refuses_the_second)
     with pytest.raises(RuntimeError, match=r"\b1 reminder\(s\) reached only some contacts"):
         tick()
     monkeypatch.undo()

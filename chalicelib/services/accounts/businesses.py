@@ -13,6 +13,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.sniff import sniff
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.delivery.sniffing import read_head
+from chalicelib.services.notifications.email_render import check_locale
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.table import iso, update_item
 
@@ -36,6 +37,8 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
         raise ValidationError("Unknown currency code.", field="currency")
     if "time_zone" in changes and not is_time_zone(str(changes["time_zone"])):
         raise ValidationError("Unknown time zone: use a name like Europe/Paris or UTC.", field="time_zone")
+    if "locale" in changes and changes["locale"] not in (business.locale, None):  # Babel loads only for a new one
+        check_locale(changes["locale"])
     logo_key = changes.get("logo_key")
     if logo_key is not None:
         _check_logo_uploaded(principal.business_id, str(logo_key))
@@ -121,3 +124,12 @@ def logo_url(business: Business) -> str | None:
         "get_object", Params={"Bucket": settings().files_bucket, "Key": business.logo_key},
         ExpiresIn=settings().presign_ttl_seconds,
     ))
+
+
+def logo_location(business_id: str) -> str:
+    """Where the logo of `business_id` is right now (a fresh presigned GET): emails link to
+    `/brand/{id}/logo`, which lasts, and are sent here. NotFound without a business or a logo."""
+    business = get_business(business_id)
+    if business is None or not business.logo_key:
+        raise NotFound("There is no logo here.")
+    return str(logo_url(business))

@@ -7,6 +7,7 @@ from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, Co
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.identity import contact_access
+from chalicelib.services.notifications.email_render import check_locale
 from chalicelib.store import clients as store
 from chalicelib.store.table import iso, save_new, transaction, update_item
 
@@ -15,6 +16,7 @@ def create_client(principal: Principal, data: ClientInput) -> tuple[store.Client
     """A client and its first contacts, written together or not at all."""
     now = iso(clock.now())
     fields = data.given()
+    check_locale(fields.get("locale"))
     contacts_in: list[ContactInput] = fields.pop("contacts", [])  # type: ignore[assignment]
     client = store.new_client(
         principal.business_id, new_id(), created_at=now, updated_at=now, **fields
@@ -41,7 +43,9 @@ def get_client(principal: Principal, client_id: str) -> store.Client:
 
 def update_client(principal: Principal, client_id: str, data: ClientUpdate) -> store.Client:
     client = get_client(principal, client_id)
-    update_item(client, data.given(), iso(clock.now()))
+    changes = data.given()
+    check_locale(changes.get("locale"))
+    update_item(client, changes, iso(clock.now()))
     return client
 
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from chalicelib import clock
+from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.inputs import QuoteApproval, QuoteDecline
-from chalicelib.domain.money import format_amount
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.unlock import offer_products
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import email_render
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business, get_business, next_number
@@ -51,10 +52,8 @@ def approve(access: PortalAccess, doc_id: str, data: QuoteApproval, today: date)
     quote.po_number = data.po_number or quote.po_number
     _save_decision(quote)
     invoice = convert(business, quote, today) if business.quote_auto_convert else None
-    who = data.name or "The client"
-    _tell_staff(business, f"Quote {quote.number} approved",
-                f"{who} approved quote {quote.number} ({format_amount(int(quote.total), quote.currency)})."
-                + (f" It is now invoice {invoice.number}, sent to the client." if invoice else ""))
+    _tell_staff(business, "quote_approved", quote, who=data.name, total=int(quote.total), currency=quote.currency,
+                invoice_number=invoice.number if invoice else None)
     return Decided(quote, invoice)
 
 
@@ -63,7 +62,7 @@ def decline(access: PortalAccess, doc_id: str, data: QuoteDecline) -> Decided:
     rules.check_quote_decision(quote.kind, quote.status, False, False, approving=False)
     quote.status, quote.decided_at, quote.decline_reason = rules.DECLINED, iso(clock.now()), data.reason
     _save_decision(quote)
-    _tell_staff(business, f"Quote {quote.number} declined", f"The client declined quote {quote.number}:\n\n{data.reason}")
+    _tell_staff(business, "quote_declined", quote, reason=data.reason)
     return Decided(quote, None)
 
 
@@ -111,6 +110,9 @@ def convert_by_staff(principal: Principal, doc_id: str, today: date) -> docs.Doc
     return convert(_business(principal.business_id), quote, today)
 
 
-def _tell_staff(business: Business, subject: str, text: str) -> None:
+def _tell_staff(business: Business, kind: str, quote: docs.Document, **data: Any) -> None:
+    """The team's email about a decision (`email/quote_approved.html`, `quote_declined.html`), to the
+    business's own address, with a button to the quote in the dashboard."""
     if business.email:
-        mail.enqueue(mail.Email(to=business.email, subject=subject, text=text))
+        url = f"{settings().public_base_url}/app/#/quotes/{quote.doc_id}"
+        email_render.send(business.email, kind, business, {**data, "number": quote.number, "url": url})

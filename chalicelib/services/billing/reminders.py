@@ -6,7 +6,7 @@ them, asks `domain/reminders.step_due` which step (if any) is due today, and the
 
 1. claims the step with a conditional put of `REMINDER#{due date}#{step}` in the invoice's
    collection — a retried or concurrent tick finds it taken and sends nothing;
-2. emails the client's contacts who still want reminders (`notifications.send_to_client`;
+2. emails the client's contacts who still want reminders (`notifications.email_client`;
    suppressed addresses are dropped by the mail path).
 
 If the email cannot be queued, the claim is released so the next tick tries again. An
@@ -95,7 +95,7 @@ def _remind(document: Document, business: Business, step: str, today: date, run:
         return "settled"
     document = fresh
     try:
-        outcome = send_reminder_email(business.name, document, today, step)
+        outcome = send_reminder_email(business, document, today, step)
     except NotFound:
         log.info("reminder %s of %s: the client has no contact", step, document.doc_id)
         return "no_contact"

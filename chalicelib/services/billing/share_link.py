@@ -58,3 +58,22 @@ def revoke_share(principal: Principal, doc_id: str) -> None:
             document, actions=[docs.Document.share_token.remove()],
             condition=docs.Document.share_token == token,
         )
+
+
+def regenerate_share(principal: Principal, doc_id: str) -> str:
+    """A new share token in place of the old one, in one transaction: the old URL answers 404
+    from the next request on, the new one works at once, and there is never a moment with
+    both or neither. A document without a link simply gets its first one."""
+    document = get_document(principal, rules.INVOICE, doc_id)
+    old = document.share_token
+    if not old:
+        return share_token_of(document)
+    rules.check_can_share(document.status)
+    token = new_token()
+    item = tokens.new_token_item(token, tokens.INVOICE_SHARE, document.business_id, document.doc_id, iso(clock.now()))
+    with transaction() as tx:
+        tx.delete(tokens.Token(tokens.token_pk(old), "TOKEN"), condition=tokens.Token.pk.exists())
+        tx.save(item, condition=tokens.Token.pk.does_not_exist())
+        # Two regenerations at once: one wins, the other gets a 409 (its old token is gone).
+        tx.update(document, actions=[docs.Document.share_token.set(token)], condition=docs.Document.share_token == old)
+    return token

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
+from typing import Any
 
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import statements as rules_statements
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.money import format_amount
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.billing.statements import facts_of
-from chalicelib.services.notifications import mail
-from chalicelib.services.notifications.notifications import Outcome, recipients, send_to_contact
+from chalicelib.services.notifications import email_render
+from chalicelib.services.notifications.notifications import Outcome, email_contact, recipients
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
-from chalicelib.store.clients import Contact, get_client, get_contact
+from chalicelib.store.clients import Client, Contact, get_client, get_contact
 from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso
 
@@ -40,11 +40,11 @@ class StatementLink:
     end: str
 
 
-def _text(business: Business, client_name: str, period: rules_statements.Period, link: str) -> str:
-    closing = " + ".join(format_amount(s.closing, s.currency) for s in period.sections)
-    return (f"Hello,\n\nHere is the statement of account of {client_name} with {business.name} "
-            f"from {period.start.isoformat()} to {period.end.isoformat()}. The balance at the end of it is {closing}.\n\n"
-            f"Download it (PDF):\n{link}\n\nThe link works for {LINK_DAYS} days.\n\n{business.name}\n")
+def _data(client_name: str, period: rules_statements.Period, link: str, requested: bool) -> dict[str, Any]:
+    """What `email/statement.html` shows: the period, each currency's closing balance, the link."""
+    return {"client_name": client_name, "start": period.start.isoformat(), "end": period.end.isoformat(),
+            "closing": [{"amount": s.closing, "currency": s.currency} for s in period.sections], "url": link,
+            "days": LINK_DAYS, "requested": requested}
 
 
 def _link(business: Business, contact: Contact, period: rules_statements.Period) -> str:
@@ -57,25 +57,24 @@ def _link(business: Business, contact: Contact, period: rules_statements.Period)
 
 
 def _period(business: Business, client_id: str, start_text: str | None, end_text: str | None,
-            today: date) -> tuple[str, rules_statements.Period]:
+            today: date) -> tuple[Client, rules_statements.Period]:
     start, end = rules_statements.parse_range(start_text, end_text, today)  # a bad range: 400 before anything
     client = get_client(business.business_id, client_id)
     if client is None:
         raise NotFound("Client not found.", field="client_id")
     invoices, entries = facts_of(business.business_id, client_id)
-    return client.name, rules_statements.build(invoices, entries, start, end, business.currency)
+    return client, rules_statements.build(invoices, entries, start, end, business.currency)
 
 
 def email_to_client(business: Business, client_id: str, start_text: str | None, end_text: str | None,
                     today: date) -> Outcome:
     """Staff: the statement to the client's invoice recipients who want documents."""
-    name, period = _period(business, client_id, start_text, end_text, today)
+    client, period = _period(business, client_id, start_text, end_text, today)
     sent: list[str] = []
     skipped: list[str] = []
-    subject = f"Statement of account from {business.name}"
     for contact in recipients(business.business_id, client_id):
-        wanted = send_to_contact(business.business_id, contact, "documents", subject,
-                                 _text(business, name, period, _link(business, contact, period)))
+        wanted = email_contact(business, contact, "documents", "statement",
+                               _data(client.name, period, _link(business, contact, period), False), client.locale)
         (sent if wanted else skipped).append(contact.email)
     return Outcome(sent, skipped)
 
@@ -83,14 +82,14 @@ def email_to_client(business: Business, client_id: str, start_text: str | None, 
 def email_to_contact(business: Business, client_id: str, contact_id: str, start_text: str | None,
                      end_text: str | None, today: date) -> str:
     """A contact's own request from the portal (sent whatever their preferences: they asked). Returns the address."""
-    name, period = _period(business, client_id, start_text, end_text, today)
+    client, period = _period(business, client_id, start_text, end_text, today)
     contact = get_contact(business.business_id, client_id, contact_id)
     if contact is None:
         raise NotFound("Not found.")
     hit(f"statement-email#{business.business_id}#{contact_id}", PER_CONTACT, WINDOW, clock.now(),
         "Too many statements were emailed. Wait a while and try again.")
-    mail.enqueue(mail.Email(to=contact.email, subject=f"Your statement of account from {business.name}",
-                            text=_text(business, name, period, _link(business, contact, period))))
+    email_render.send(contact.email, "statement", business,
+                      _data(client.name, period, _link(business, contact, period), True), client.locale)
     return contact.email
 
 

@@ -45,11 +45,16 @@ def access_log_of(principal: Principal, scope: str, scope_id: str, limit: int,
 
 
 LOG_COLUMNS = ("at", "action", "result", "actor", "client_id", "doc_id", "grant_id", "resource_id", "ip", "user_agent")
+# The CSV puts each name beside its id (log_names.py reads them): a person reads "Acme Ltd",
+# a script still joins on the id.
+CSV_COLUMNS = ("at", "action", "result", "actor", "actor_name", "client_id", "client_name", "doc_id", "doc_number",
+               "grant_id", "resource_id", "resource_title", "ip", "user_agent")
 
 
-def csv_cells(entry: AccessLog) -> list[str]:
-    """One entry as a CSV row (`LOG_COLUMNS`), cells that a spreadsheet would run as formulas defused."""
-    return [_cell(getattr(entry, name)) for name in LOG_COLUMNS]
+def csv_cells(entry: AccessLog, names: dict[str, str | None] | None = None) -> list[str]:
+    """One entry as a CSV row (`CSV_COLUMNS`), cells that a spreadsheet would run as formulas defused."""
+    known = names or {}
+    return [_cell(known.get(name) if name in known else getattr(entry, name, None)) for name in CSV_COLUMNS]
 
 
 def _cell(value: object) -> str:

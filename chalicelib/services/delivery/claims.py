@@ -48,8 +48,7 @@ def start_claim(token: str, email: str, ip: str | None, link_base: str) -> None:
         raise Conflict(ALREADY_CLAIMED)
     business = find_business(grant.business_id)
     limit_requests(grant.business_id, email, ip)
-    send_link(business, email, f"claim:{token_target(grant)}", link_base, f"Confirm your email to claim “{grant.title}”",
-              f"Confirm your email address to claim “{grant.title}” from {business.name}:")
+    send_link(business, email, f"claim:{token_target(grant)}", link_base, "claim", {"title": grant.title})
 
 
 def complete_claim(business_id: str, target: str, email: str, ip: str | None = None,

@@ -7,14 +7,16 @@ per address and per IP, and answer the same whether or not the address is known.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.identity import client_sessions
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import email_render
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import Contact, contacts_with_email, get_contact
@@ -52,18 +54,17 @@ def find_business(business_id: str) -> Business:
     return business
 
 
-def send_link(business: Business, email: str, target: str, link_base: str, subject: str, why: str) -> None:
-    """Mint a one-time link for `email` and send it."""
+def send_link(business: Business, email: str, target: str, link_base: str, kind: str,
+              data: Mapping[str, Any] | None = None) -> None:
+    """Mint a one-time link for `email` and send it in the email of `kind` (`email/sign_in.html`,
+    `email/claim.html`): the link is its `url`, valid for `minutes`."""
     token = new_token()
     now = clock.now()
     tokens.new_token_item(token, tokens.CLIENT_SIGN_IN, business.business_id, target, iso(now), email=email.lower(),
                           expires_at=now + timedelta(minutes=LINK_MINUTES)).save(
         condition=tokens.Token.pk.does_not_exist())
     link = f"{link_base}/signin/confirm/{token}"
-    mail.enqueue(mail.Email(to=email, subject=subject, text=(
-        f"{why}\n\n{link}\n\nThe link works once, for {LINK_MINUTES} minutes. "
-        f"If you did not ask for it, ignore this email.\n\n{business.name}\n"
-    )))
+    email_render.send(email, kind, business, {**(data or {}), "url": link, "minutes": LINK_MINUTES})
 
 
 def request_sign_in(business_id: str, email: str, ip: str | None, link_base: str) -> None:
@@ -77,8 +78,7 @@ def request_sign_in(business_id: str, email: str, ip: str | None, link_base: str
     # The generation in the target: an address change or a removal in the next 15 minutes
     # kills the link too (`contact_for`), not only the sessions it would have started.
     target = f"contact:{contact.client_id}:{contact.contact_id}:{int(contact.session_generation or 0)}"
-    send_link(business, email, target, link_base,
-              f"Sign in to {business.name}", f"Use this link to see your files from {business.name}:")
+    send_link(business, email, target, link_base, "sign_in")
 
 
 def pending_link(token: str) -> tokens.Token:

@@ -20,7 +20,7 @@ from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.identity import contact_access
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import email_render
 from chalicelib.store import tokens
 from chalicelib.store.address_holds import address_hold
 from chalicelib.store.businesses import Business, get_business
@@ -63,11 +63,8 @@ def request_change(business: Business, contact: Contact, new_email: str, ip: str
     target = f"{contact.client_id}:{contact.contact_id}:{int(contact.session_generation or 0)}"
     tokens.new_token_item(token, tokens.EMAIL_CHANGE, business.business_id, target, iso(now), email=new_email.strip(),
                           expires_at=now + timedelta(hours=LINK_HOURS)).save(condition=tokens.Token.pk.does_not_exist())
-    mail.enqueue(mail.Email(to=new_email.strip(), subject=f"Confirm your new email address for {business.name}", text=(
-        f"Hello {contact.name},\n\nYou asked to use this address for your account with {business.name}. "
-        f"Confirm it here:\n\n{link_base}/email-change/{token}\n\nThe link works once, for {LINK_HOURS} hours. "
-        f"Until then your old address stays in use. If you did not ask for this, ignore this email.\n\n{business.name}\n"
-    )))
+    email_render.send(new_email.strip(), "email_change", business,
+                      {"contact_name": contact.name, "url": f"{link_base}/email-change/{token}", "hours": LINK_HOURS})
 
 
 def pending(token: str) -> tokens.Token:
@@ -136,12 +133,7 @@ def _switch(business_id: str, contact: Contact, new_email: str) -> None:
 
 def _tell_old_address(business: Business, old_email: str, new_email: str) -> None:
     """A security notice to the address that no longer gets anything: always sent (not a preference)."""
-    reach = f" at {business.email}" if business.email else ""
-    mail.enqueue(mail.Email(to=old_email, subject=f"Your email address for {business.name} was changed", text=(
-        f"Hello,\n\nThe email address of your account with {business.name} was changed to {_masked(new_email)}. "
-        f"Emails and sign-in links now go there, and every session and portal link you had has ended.\n\n"
-        f"If you did not do this, contact {business.name}{reach} straight away.\n\n{business.name}\n"
-    )))
+    email_render.send(old_email, "email_changed", business, {"masked_email": _masked(new_email)})
 
 
 def _masked(email: str) -> str:

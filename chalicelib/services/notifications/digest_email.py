@@ -3,18 +3,20 @@
 A contact's digest links into the contact's own portal through its durable portal link (the
 one staff can copy for them; minted here on the first digest if they have none, as the
 preferences link is), so a click lands on the thing without signing in. The team's digest
-links into the dashboard. Plain text only: the items are people's own words.
+links into the dashboard. Rendered by email_render (`email/digest.html`): branded HTML and plain
+text; the items are people's own words, escaped in the HTML.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_token
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import email_render, mail
 from chalicelib.services.notifications.notifications import preferences_token, preferences_url
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business
@@ -87,37 +89,32 @@ def reply_address(notes: Sequence[Notification]) -> str | None:
     return carrying[-1].reply_to if carrying else None  # a malformed one is left out, not the email
 
 
-def body(greeting: str, business: Business, notes: Sequence[Notification], links: Sequence[str]) -> str:
-    lines = [greeting, "", f"Here is what happened at {business.name}:", ""]
-    for note, link in zip(notes, links, strict=True):
-        lines.append(f"* {note.title}")
-        if (words := excerpt(note.text)) is not None:
-            lines.append(f"  \"{words}\"")
-        lines.extend([f"  {link}", ""])
-    return "\n".join(lines)
+def items(notes: Sequence[Notification], links: Sequence[str]) -> list[dict[str, str | None]]:
+    """The digest's entries as `email/digest.html` shows them: title, excerpt, link."""
+    return [{"title": n.title, "text": excerpt(n.text), "url": link} for n, link in zip(notes, links, strict=True)]
 
 
 def for_contact(business: Business, contact: Contact, notes: Sequence[Notification]) -> mail.Email:
-    """The contact's digest; its one-click unsubscribe turns off exactly the categories it carries."""
+    """The contact's digest (`email/digest.html`, branded, text and HTML); its one-click unsubscribe
+    turns off exactly the categories it carries."""
     token = contact_portal_token(business.business_id, contact)
     url = preferences_url(preferences_token(business.business_id, contact))
     categories = sorted({n.category for n in notes}, key=list(WORDS).index)
-    kinds = ", ".join(WORDS[c] for c in categories)
-    text = body(f"Hello {contact.name},", business, notes, [portal_link(token, n) for n in notes])
-    text += f"\n—\nYou get these emails for {kinds}.\nChoose which emails you get: {url}\n"
-    return mail.Email(to=contact.email, subject=subject(business, len(notes)), text=text,
-                      reply_to=reply_address(notes), headers={
-                          # RFC 8058: the mail client's "Unsubscribe" POSTs here: these categories only.
-                          "List-Unsubscribe": f"<{url}/unsubscribe?categories={','.join(categories)}>",
-                          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                      })
+    data = {"contact_name": contact.name, "items": items(notes, [portal_link(token, n) for n in notes]),
+            "kinds": ", ".join(WORDS[c] for c in categories),
+            "all_url": f"{settings().public_base_url}/portal/{token}/notifications"}
+    email = email_render.email_for(contact.email, "digest", business, data, preferences_url=url, headers={
+        # RFC 8058: the mail client's "Unsubscribe" POSTs here: these categories only.
+        "List-Unsubscribe": f"<{url}/unsubscribe?categories={','.join(categories)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    })
+    return replace(email, reply_to=reply_address(notes))
 
 
 def for_staff(business: Business, notes: Sequence[Notification]) -> mail.Email | None:
     """The team's digest, to the business's own address (the team inbox); None without one."""
     if not business.email:
         return None
-    text = body(f"Hello {business.name} team,", business, notes, [staff_link(n) for n in notes])
-    text += f"\n—\nSee every notification: {settings().public_base_url}/app/#/notifications\n"
-    return mail.Email(to=business.email, subject=subject(business, len(notes)), text=text,
-                      reply_to=reply_address(notes))
+    data = {"items": items(notes, [staff_link(n) for n in notes]),
+            "all_url": f"{settings().public_base_url}/app/#/notifications"}
+    return replace(email_render.email_for(business.email, "digest", business, data), reply_to=reply_address(notes))

@@ -7,16 +7,18 @@ see `digests.py`): preferences apply to the next send.
 """
 from __future__ import annotations
 
-import html
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.domain.tokens import new_token
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import email_render, mail
 from chalicelib.store import tokens
-from chalicelib.store.clients import Contact, list_contacts
+from chalicelib.store.businesses import Business, get_business
+from chalicelib.store.clients import Contact, get_client, list_contacts
 from chalicelib.store.table import conditional, iso
 
 # What happened in a project or conversation (activity.record): emailed as digests, each can be turned off.
@@ -63,26 +65,35 @@ def preferences_url(token: str) -> str:
     return f"{settings().public_base_url}/email-preferences/{token}"
 
 
-def send_to_contact(business_id: str, contact: Contact, category: str, subject: str, text: str) -> bool:
-    """Queue one email if the contact wants `category`; False when they opted out."""
+def email_contact(business: Business, contact: Contact, category: str, kind: str, data: Mapping[str, Any],
+                  client_locale: str | None = None) -> bool:
+    """Render the email of `kind` (email_render) for one contact and queue it if they want
+    `category`; False when they opted out. It greets them by name and carries their
+    preferences link and RFC 8058 one-click unsubscribe headers."""
     if category not in CATEGORIES:
         raise ValueError(category)
     if not wants(contact, category):
         return False
-    url = preferences_url(preferences_token(business_id, contact))
-    footer = f"\n\n—\nChoose which emails you get: {url}\n"
-    body_html = "<p>" + "</p><p>".join(html.escape(p).replace("\n", "<br>") for p in text.split("\n\n")) + "</p>"
-    body_html += (f'<hr><p style="font-size:12px">Choose which emails you get: '
-                  f'<a href="{html.escape(url)}">email preferences</a></p>')
-    mail.enqueue(mail.Email(
-        to=contact.email, subject=subject, text=text + footer, html=body_html,
-        headers={
-            # RFC 8058: mail clients show "Unsubscribe" and POST here, without opening a page.
-            "List-Unsubscribe": f"<{url}/unsubscribe>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    ))
+    url = preferences_url(preferences_token(business.business_id, contact))
+    rendered = email_render.render(kind, email_render.brand_of(business, client_locale),
+                                   {**data, "contact_name": contact.name}, preferences_url=url)
+    mail.enqueue(email_render.to_email(contact.email, rendered, headers={
+        # RFC 8058: mail clients show "Unsubscribe" and POST here, without opening a page.
+        "List-Unsubscribe": f"<{url}/unsubscribe>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }))
     return True
+
+
+def send_to_contact(business_id: str, contact: Contact, category: str, subject: str, text: str) -> bool:
+    """Queue an email of plain words (the `message` kind, branded like the rest) if the contact
+    wants `category`; False when they opted out. Callers with a template use `email_contact`."""
+    business = get_business(business_id)
+    if business is None:
+        raise NotFound("Business not found.")
+    client = get_client(business_id, contact.client_id)
+    return email_contact(business, contact, category, "message", {"title": subject, "body": text},
+                         client.locale if client else None)
 
 
 def recipients(business_id: str, client_id: str) -> list[Contact]:
@@ -94,15 +105,28 @@ def recipients(business_id: str, client_id: str) -> list[Contact]:
     return primary or contacts
 
 
-def send_to_client(business_id: str, client_id: str, category: str, subject: str, text: str) -> Outcome:
+def email_client(business: Business, client_id: str, category: str, kind: str, data: Mapping[str, Any]) -> Outcome:
+    """The email of `kind` to the client's invoice recipients (`recipients`) who want `category`,
+    in the client's locale (else the business's). Raises NotFound without a contact, and
+    PartlyQueued when the queue refused after some contacts were queued."""
+    client = get_client(business.business_id, client_id)
+    locale = client.locale if client else None
     sent: list[str] = []
     skipped: list[str] = []
-    for contact in recipients(business_id, client_id):
+    for contact in recipients(business.business_id, client_id):
         try:
-            wanted = send_to_contact(business_id, contact, category, subject, text)
+            wanted = email_contact(business, contact, category, kind, data, locale)
         except Unavailable as e:
             if sent:
                 raise PartlyQueued(str(e), sent) from e
             raise
         (sent if wanted else skipped).append(contact.email)
     return Outcome(sent, skipped)
+
+
+def send_to_client(business_id: str, client_id: str, category: str, subject: str, text: str) -> Outcome:
+    """Plain words (the `message` kind) to the client's invoice recipients; see `email_client`."""
+    business = get_business(business_id)
+    if business is None:
+        raise NotFound("Business not found.")
+    return email_client(business, client_id, category, "message", {"title": subject, "body": text})

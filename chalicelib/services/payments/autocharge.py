@@ -29,11 +29,10 @@ from chalicelib.domain import autocharge as rules
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.money import format_amount
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing.documents import get_document as get_staff_document
 from chalicelib.services.billing.share_link import share_path, share_token_of
-from chalicelib.services.notifications.notifications import send_to_client
+from chalicelib.services.notifications.notifications import email_client
 from chalicelib.services.payments import cards_gateway, customers, stripe_gateway
 from chalicelib.store import agenda
 from chalicelib.store import documents as docs
@@ -176,14 +175,17 @@ def record_failure(claim: docs.AutoCharge, code: str, message: str | None, payme
 
 
 def email_pay_link(document: docs.Document, business_name: str, code: str) -> None:
+    """The client's contacts get `email/auto_charge_failed.html`: why, what is open, and a Pay button."""
     link = f"{settings().public_base_url}{share_path(share_token_of(document))}"
     ask = ("Your bank asks you to confirm this payment yourself."
            if code == "authentication_required" else "We could not charge your saved card.")
-    subject = f"Please pay invoice {document.number}"
-    text = (f"{ask} Invoice {document.number} from {business_name} "
-            f"({format_amount(document.balance, document.currency)}) is still open.\n\nPay it here:\n{link}")
+    business = get_business(document.business_id)
+    if business is None:
+        return
+    data = {"number": document.number, "balance": int(document.balance), "currency": document.currency,
+            "reason": ask, "url": link}
     try:
-        send_to_client(document.business_id, document.client_id, "documents", subject, text)
+        email_client(business, document.client_id, "documents", "auto_charge_failed", data)
     except NotFound:
         log.warning("auto-charge of %s failed and the client has no contact to tell", document.doc_id)
 

@@ -22,13 +22,13 @@ from chalicelib.config import settings
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.money import format_amount
 from chalicelib.services.billing.ledger import reconcile
-from chalicelib.services.notifications import mail
-from chalicelib.services.notifications.notifications import send_to_client
+from chalicelib.services.notifications import email_render
+from chalicelib.services.notifications.notifications import email_client
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.store import documents as docs
 from chalicelib.store import idempotency, webhook_events
+from chalicelib.store.businesses import get_business
 from chalicelib.store.table import conditional, iso
 
 log = logging.getLogger("paydrop.payments")
@@ -325,17 +325,18 @@ def dispute_event(closing: bool) -> Callable[[dict[str, Any]], str]:
 
 
 def _send_receipt(document: docs.Document) -> None:
-    """The client's receipt, once the invoice is paid in full (exactly once: see `reconcile`).
-    Sent to the client's contacts who still want documents; with no contact, to the billing address."""
+    """The client's receipt (`email/receipt.html`), once the invoice is paid in full (exactly once: see
+    `reconcile`). Sent to the client's contacts who still want documents; with no contact, to the billing address."""
+    business = get_business(document.business_id)
+    if business is None:
+        return
     page = f"{settings().public_base_url}/invoice/{document.share_token}?src=email" if document.share_token else ""
-    subject = f"Payment received for invoice {document.number}"
-    text = (f"Thank you: invoice {document.number} ({format_amount(int(document.total), document.currency)}) "
-            f"is paid in full." + (f"\n\nYour invoice, and any files that come with it:\n{page}" if page else ""))
+    data = {"number": document.number, "total": int(document.total), "currency": document.currency, "url": page}
     try:
-        send_to_client(document.business_id, document.client_id, "documents", subject, text)
+        email_client(business, document.client_id, "documents", "receipt", data)
     except NotFound:
         if document.bill_to.email:
-            mail.enqueue(mail.Email(to=document.bill_to.email, subject=subject, text=text))
+            email_render.send(document.bill_to.email, "receipt", business, data)
 
 
 HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {

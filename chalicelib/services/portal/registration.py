@@ -25,7 +25,7 @@ from chalicelib.domain.self_service_inputs import RegistrationInput, clean_name
 from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.accounts import buyers
 from chalicelib.services.identity import client_sign_in
-from chalicelib.services.notifications import mail
+from chalicelib.services.notifications import email_render
 from chalicelib.store import clients as client_store
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
@@ -124,10 +124,8 @@ def register(business: Business, data: RegistrationInput, ip: str | None, link_b
     tokens.new_token_item(token, tokens.REGISTRATION_VERIFY, business.business_id,
                           json.dumps({"name": name, "company": company}), iso(now), email=data.email,
                           expires_at=now + timedelta(hours=LINK_HOURS)).save(condition=tokens.Token.pk.does_not_exist())
-    mail.enqueue(mail.Email(to=data.email, subject=f"Finish registering with {business.name}", text=(
-        f"Hello {name},\n\nConfirm your address to finish registering with {business.name}:\n\n"
-        f"{link_base}/welcome/{token}\n\nThe link works once, for {LINK_HOURS} hours. "
-        f"If you did not register, ignore this email: nothing is created.\n\n{business.name}\n")))
+    email_render.send(data.email, "register", business,
+                      {"name": name, "url": f"{link_base}/welcome/{token}", "hours": LINK_HOURS})
 
 
 def pending(token: str) -> tokens.Token:

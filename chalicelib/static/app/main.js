@@ -9,6 +9,7 @@ import { approvalScreen, approvalsScreen } from './screens/approvals.js';
 import { clientScreen, clientsScreen } from './screens/clients.js';
 import { documentScreen, documentsScreen } from './screens/documents.js';
 import { notificationsScreen, refreshBell, startBell } from './screens/notifications.js';
+import { emailPreviewsScreen } from './screens/email_previews.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
 import { recurringListScreen, recurringScreen } from './screens/recurring.js';
@@ -39,6 +40,8 @@ setRoutes([
   [/^#\/notifications$/, () => notificationsScreen()],
   [/^#\/inbox$/, () => inboxScreen()],
   [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
+  [/^#\/emails$/, () => emailPreviewsScreen(null)],
+  [/^#\/emails\/([\w-]+)$/, (kind) => emailPreviewsScreen(kind)],
   [/^#\/buy-links$/, () => buyLinksScreen()],
 ]);
 

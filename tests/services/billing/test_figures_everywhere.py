@@ -24,8 +24,9 @@ from chalicelib.api import present
 from chalicelib.api.html import _environment
 from chalicelib.domain import invoices as rules
 from chalicelib.services.billing.documents import _apply_lines
-from chalicelib.services.billing.invoice_emails import invoice_email_text
+from chalicelib.services.billing.invoice_emails import invoice_email_data
 from chalicelib.services.billing.pdfs import document_content, render_document
+from chalicelib.services.notifications import email_render
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.store.businesses import Business
 from chalicelib.store.documents import BillTo, Document, new_document
@@ -109,7 +110,8 @@ def test_every_surface_prints_figures_that_add_up_and_agree(example: tuple[Busin
     staff = read_json(present.document(document, TODAY))
     surfaces = [("page", page), ("portal", portal), ("pdf", pdf), ("json", staff)]
     if document.kind == rules.INVOICE:  # quotes are not emailed with figures
-        surfaces.append(("email", read_email(invoice_email_text(business.name, document, "https://x.test/i"), currency)))
+        email = email_render.render("invoice", email_render.brand_of(business), invoice_email_data(document, "https://x.test/i"))
+        surfaces.append(("email", read_email(email.text, currency)))
 
     figures = {surface: check_adds_up(printed, surface) for surface, printed in surfaces}
     if document.status == rules.CANCELLED:  # the JSON keeps the balance; the client sees "nothing to pay"

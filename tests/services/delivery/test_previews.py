@@ -374,8 +374,25 @@ def test_a_pdf_previews_its_first_page(aws: Any) -> None:
     assert outcome.status == "ready", outcome
     assert (stored.width, stored.height) == (595, 842)  # the first page, in points
     assert (stored.preview_large_width, stored.preview_large_height) == (453, 640)
-    assert (stored.preview_small_width, stored.preview_small_height) == (113, 160)
+    assert (stored.preview_small_width, stored.preview_small_height) == (160, 160)  # the top of the page
     assert close_to(preview_image(stored.preview_large_key).convert("RGB").getpixel((226, 320)), RED)
+
+
+def test_a_pdf_thumbnail_shows_the_top_of_the_first_page_not_its_middle(aws: Any) -> None:
+    """A letter whose letterhead (the top 100 pt) is red and whose body is blue: the thumbnail
+    lists show in a square box is the top of the page, so the letterhead is in it."""
+    page = Image.new("RGB", (595, 842), "blue")
+    page.paste(Image.new("RGB", (595, 100), "red"), (0, 0))
+    outcome, stored = run(put_file(encode(page, "PDF", resolution=72), "letter.pdf", "application/pdf"))
+    assert outcome.status == "ready", outcome
+    small = preview_image(stored.preview_small_key).convert("RGB")
+    assert small.size == (160, 160)
+    assert close_to(small.getpixel((80, 10)), RED)  # the top edge of the thumbnail is the top of the page
+    assert close_to(small.getpixel((80, 150)), (0, 0, 255))
+    # What a square box cropping the whole page to its middle showed: body only, no letterhead.
+    large = preview_image(stored.preview_large_key).convert("RGB")
+    middle = large.crop((0, (large.height - large.width) // 2, large.width, (large.height + large.width) // 2))
+    assert not close_to(middle.getpixel((middle.width // 2, 5)), RED)
 
 
 # --- idempotency and versions ----------------------------------------------------------------

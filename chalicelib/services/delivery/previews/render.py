@@ -17,7 +17,8 @@ Images are decoded once, as small as the format allows:
 5. the 160 px preview is made from the 640 px one; both are encoded from pixels alone,
    so no EXIF (GPS), XMP or ICC data reaches them.
 
-PDFs: the first page, rendered by PDFium at the scale that makes its long side 640 px.
+PDFs: the first page, rendered by PDFium at the scale that makes its long side 640 px; the small
+preview is the top of that page (a square from its top edge), never its middle.
 """
 from __future__ import annotations
 
@@ -268,4 +269,14 @@ def _first_page(document: Any, long_side: int) -> Rendered:
             bitmap.close()
     finally:
         page.close()
-    return Rendered(round(width), round(height), _encode_both(large, long_side))
+    return Rendered(round(width), round(height), _encode_pdf(large, long_side))
+
+
+def _encode_pdf(page: Any, long_side: int) -> tuple[Preview, ...]:
+    """The large preview is the whole page; the small one (the thumbnail every list shows in a
+    square-ish box with `object-fit: cover`) is the top of the page, a square from its top
+    edge: a whole portrait page in a square box is cropped to its middle, where a document's
+    letterhead, title and number never are."""
+    top = page.crop((0, 0, page.width, min(page.height, page.width)))
+    small = _resized(top, previews.SMALL)
+    return tuple(_encode(im, size) for size, im in ((previews.SMALL, small), (long_side, page)))

@@ -9,6 +9,7 @@ export const PAGE = 100;
 import { checkBody, shapeFor } from '../checks.js';
 import { field } from './dom.js';
 import { digitsOf } from './money.js';
+import { keepForms } from './keep_forms.js';
 import { signOut } from './session.js';
 
 // `limits`: the server's input limits (GET /limits), checked before a body is sent.
@@ -129,7 +130,12 @@ export async function api(method, path, body, { raw = false } = {}) {
     throw new ApiError('The server cannot be reached; check your connection and try again.');
   }
   if (res.status === 401 && state.me) {
-    signOut('Your session has ended; sign in again.');
+    // The form being edited is kept (this tab's sessionStorage) and comes back after signing in.
+    const kept = keepForms(state.me.email);
+    const message = kept ? 'Your session has ended. Sign in again to continue: what you typed is kept.'
+      : 'Your session has ended; sign in again.';
+    signOut(message, { keepDraft: true });
+    throw new ApiError(message, { status: 401, code: 'unauthorized' }); // the toast keeps saying so
   }
   if (!res.ok) throw await errorFrom(res);
   if (raw) return res;

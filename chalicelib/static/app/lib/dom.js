@@ -56,12 +56,18 @@ export function button(label, attrs = {}) {
   return h('button', { type: 'button', class: 'button', ...attrs }, label);
 }
 
+/** A header cell: a string, or `{ label, num: true }` for a number column (right-aligned like its cells). */
+export function headerCell(t) {
+  if (t && typeof t === 'object' && !(t instanceof Node)) return h('th', { scope: 'col', class: t.num ? 'num' : null }, t.label);
+  return h('th', { scope: 'col' }, t);
+}
+
 export function table(caption, headers, rows, empty = 'Nothing here yet.') {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
   return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, headers.map(headerCell))),
       h('tbody', {}, rows)));
 }
 

@@ -73,3 +73,25 @@ export async function downloadUrl(url, filename) {
     window.open(url, '_blank', 'noopener');
   }
 }
+
+/**
+ * "Preview as client": a one-time link from the staff API (`POST …/preview-link`) opened in a
+ * new tab. The tab is opened on the click itself (popup blockers allow only that) and sent to
+ * the link once it arrives; the link works once, for two minutes, and counts no view.
+ */
+export async function openPreview(path) {
+  const tab = window.open('', '_blank');
+  try {
+    const { url } = await api('POST', path);
+    if (tab) {
+      tab.opener = null;
+      tab.location.href = url;
+    } else {
+      window.open(url, '_blank', 'noopener');
+    }
+    toast('Preview opened in a new tab. It is not counted as a view.');
+  } catch (error) {
+    tab?.close();
+    throw error;
+  }
+}

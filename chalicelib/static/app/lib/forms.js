@@ -1,19 +1,33 @@
 // Messages and errors: the toast, errors shown next to the field the API names, button runs.
 
 import { ApiError } from './api.js';
-import { field } from './dom.js';
+import { field, h } from './dom.js';
 
 let toastTimer = null;
 
+/** Hide the toast (its close button, Escape, or its time is up). */
+export function dismissToast() {
+  clearTimeout(toastTimer);
+  const el = document.getElementById('toast');
+  if (el) el.hidden = true;
+}
+
+/** A message at the bottom of the screen: dismissible with its × button or Escape; errors stay longer. */
 export function toast(message, kind = 'info') {
   const el = document.getElementById('toast');
-  el.textContent = message;
+  const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss message', testid: 'toast-close',
+    onclick: dismissToast }, '×');
+  el.replaceChildren(h('span', { class: 'toast-text' }, message), close);
   el.className = `toast toast-${kind}`;
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   el.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 12000 : 6000);
+  toastTimer = setTimeout(dismissToast, kind === 'error' ? 12000 : 6000);
 }
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && !document.getElementById('toast')?.hidden) dismissToast();
+});
 
 function clearErrors(form) {
   if (!form) return;

@@ -80,3 +80,10 @@ export function size(bytes) {
 
 export const today = () => new Date().toISOString().slice(0, 10);
 export const orNull = (value) => (String(value ?? '').trim() === '' ? null : String(value).trim());
+
+/** How a picker names a document: number, client and amount (what is still due on an open invoice). */
+export function documentLabel(d, clientName) {
+  const open = d.balance !== undefined && d.balance !== null && d.balance !== d.total && Number(d.balance) > 0;
+  const amount = open ? `${money(d.balance, d.currency)} due of ${money(d.total, d.currency)}` : money(d.total, d.currency);
+  return [d.number, clientName, amount].filter(Boolean).join(' · ');
+}

@@ -3,6 +3,7 @@
 import { state } from './api.js';
 import { h, link, pageHeader } from './dom.js';
 import { report } from './forms.js';
+import { restoreForms } from './keep_forms.js';
 
 let ROUTES = [];
 
@@ -38,6 +39,7 @@ export async function route() {
   view.replaceChildren(content);
   view.removeAttribute('aria-busy');
   view.inert = false;
+  if (restoreForms(hash, state.me?.email)) return; // focus went to the restored form
   const heading = view.querySelector('h1');
   if (heading && document.activeElement?.closest('#view') === null) heading.focus({ preventScroll: false });
 }

@@ -3,6 +3,7 @@
 import { API, ApiError, api, errorFrom, scheduleRefresh, state, stopRefresh, tokens } from './api.js';
 import { h } from './dom.js';
 import { FieldError, run, toast } from './forms.js';
+import { draftAddress, forgetForms } from './keep_forms.js';
 import { route } from './router.js';
 
 export const MANAGE = {
@@ -21,7 +22,8 @@ export function showLogin(message) {
   document.getElementById('login-email').focus();
 }
 
-export function signOut(message) {
+export function signOut(message, { keepDraft = false } = {}) {
+  if (!keepDraft) forgetForms(); // signing out on purpose leaves nothing typed behind
   stopRefresh();
   tokens.clear();
   state.me = null;
@@ -45,7 +47,9 @@ export async function startSession() {
   const role = me.roles?.length ? me.roles.join(', ') : 'no role';
   document.getElementById('who').textContent = `${me.email} · ${role}`;
   scheduleRefresh();
-  if (!location.hash || location.hash === '#' || location.hash === '#/') location.hash = '#/invoices';
+  const back = draftAddress(me.email); // a session that expired mid-edit: back to that form
+  if (back && back !== location.hash) location.hash = back;
+  else if (!location.hash || location.hash === '#' || location.hash === '#/') location.hash = '#/invoices';
   else route();
 }
 

@@ -1,25 +1,30 @@
 // Clients: the list, one client (details, contacts, statement, access log).
 
 import { api, clientsList, forget } from '../lib/api.js';
-import { badge, button, checkbox, confirmButton, fact, field, h, input, link, pageHeader, section, table } from '../lib/dom.js';
-import { copyAndTell, downloadUrl } from '../lib/files.js';
+import { badge, button, checkbox, confirmButton, fact, field, h, input, link, pageHeader, section, select, table } from '../lib/dom.js';
+import { copyAndTell, downloadUrl, openPreview } from '../lib/files.js';
 import { FieldError, run, toast } from '../lib/forms.js';
+import { localeOptions } from '../lib/locales.js';
 import { orNull, when } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
+import { sortableTable } from '../lib/sortable.js';
 import { accessLog } from './access_log.js';
 import { statementSection } from './statements.js';
 
 export async function clientsScreen() {
   const clients = await clientsList();
-  const rows = clients.map((c) => h('tr', { testid: 'client-row' },
-    h('td', {}, link(`#/clients/${c.client_id}`, c.name)),
-    h('td', {}, c.email || ''),
-    h('td', {}, when(c.created_at))));
+  const list = sortableTable({
+    caption: 'Clients', items: clients, testid: 'clients-table', empty: 'No clients yet.', initial: { key: 'client', direction: 'asc' },
+    columns: [{ key: 'client', label: 'Name', value: (c) => c.name }, { key: 'email', label: 'Email', value: (c) => c.email },
+      { key: 'date', label: 'Added', value: (c) => c.created_at, first: 'desc' }],
+    row: (c) => h('tr', { testid: 'client-row' },
+      h('td', {}, link(`#/clients/${c.client_id}`, c.name)), h('td', {}, c.email || ''), h('td', {}, when(c.created_at))),
+  });
   return h('div', {},
     pageHeader('Clients'),
     can(MANAGE.clients) ? newClientForm() : null,
-    section('All clients', table('Clients', ['Name', 'Email', 'Added'], rows, 'No clients yet.')));
+    section('All clients', list.el));
 }
 
 function newClientForm() {
@@ -61,15 +66,7 @@ export async function clientScreen(clientId) {
   const contactRows = (client.contacts || []).map((k) => h('tr', { testid: 'contact-row' },
     h('td', {}, k.name, k.is_primary ? [' ', badge('primary')] : null),
     h('td', {}, k.email, k.email_suppressed ? suppressedNote(clientId, k) : null),
-    h('td', { class: 'row-actions' },
-      can(MANAGE.clients) ? button('Copy portal link', {
-        class: 'button secondary small', testid: 'contact-portal',
-        onclick: (e) => run(e.currentTarget, async () => {
-          const { url } = await api('POST', `/clients/${clientId}/contacts/${k.contact_id}/portal`);
-          portalOut.replaceChildren(`Portal link for ${k.name}: `, h('a', { href: url, target: '_blank', rel: 'noopener', testid: 'portal-url' }, url));
-          await copyAndTell(url, 'Portal link');
-        }),
-      }) : null,
+    h('td', { class: 'row-actions' }, portalButtons(clientId, k, portalOut),
       can(MANAGE.clients) && !k.is_primary ? confirmButton('Remove', 'Confirm remove', async () => {
         await api('DELETE', `/clients/${clientId}/contacts/${k.contact_id}`);
         toast(`${k.name} removed.`);
@@ -89,6 +86,29 @@ export async function clientScreen(clientId) {
       can(MANAGE.clients) ? newContactForm(clientId) : null),
     statementSection(client),
     section('Access log', await accessLog(`/clients/${clientId}/access-log`, `client-${clientId}`)));
+}
+
+/** A contact's portal link: copy, regenerate (the old link stops working), revoke, and preview it as the contact. */
+function portalButtons(clientId, k, out) {
+  const base = `/clients/${clientId}/contacts/${k.contact_id}`;
+  const show = async (url, what) => {
+    out.replaceChildren(`${what} for ${k.name}: `, h('a', { href: url, target: '_blank', rel: 'noopener', testid: 'portal-url' }, url));
+    await copyAndTell(url, what);
+  };
+  return [
+    can(MANAGE.clients) ? button('Copy portal link', { class: 'button secondary small', testid: 'contact-portal',
+      onclick: (e) => run(e.currentTarget, async () => show((await api('POST', `${base}/portal`)).url, 'Portal link')) }) : null,
+    button('Preview as client', { class: 'button secondary small', testid: 'contact-preview',
+      onclick: (e) => run(e.currentTarget, () => openPreview(`${base}/preview-link`)) }),
+    can(MANAGE.clients) ? confirmButton('New portal link', 'Confirm: the old link stops working', async () => {
+      await show((await api('POST', `${base}/portal/regenerate`)).url, 'New portal link');
+    }, { class: 'button secondary small', testid: 'contact-portal-regenerate' }) : null,
+    can(MANAGE.clients) ? confirmButton('Revoke portal link', `Confirm: ${k.name} loses the link`, async () => {
+      await api('DELETE', `${base}/portal`);
+      out.replaceChildren(`${k.name}’s portal link is revoked; it no longer opens.`);
+      toast(`${k.name}’s portal link revoked.`);
+    }, { class: 'button danger small', testid: 'contact-portal-revoke' }) : null,
+  ];
 }
 
 /** Why emails to this contact are not sent (it bounced, or they complained), and how to send again. */
@@ -113,6 +133,8 @@ function editClientForm(client) {
       field('Tax number', input({ name: 'tax_number', value: client.tax_number || '' }))),
     field('Address', h('textarea', { name: 'address', rows: 3 }, client.address || '')),
     field('Notes', h('textarea', { name: 'notes', rows: 2 }, client.notes || '')),
+    field('Emails write money and dates as', select({ name: 'locale', testid: 'client-locale' },
+      [['', 'The business’s setting'], ...localeOptions(client.locale)], client.locale || '')),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save changes')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -121,6 +143,7 @@ function editClientForm(client) {
       await api('PATCH', `/clients/${client.client_id}`, {
         name: els.name.value.trim(), email: orNull(els.email.value), phone: orNull(els.phone.value),
         tax_number: orNull(els.tax_number.value), address: orNull(els.address.value), notes: orNull(els.notes.value),
+        locale: els.locale.value || null,
       });
       forget('clients');
       toast('Client saved.');

@@ -2,7 +2,7 @@
 
 import { api, forget } from '../lib/api.js';
 import { button, confirmButton, field, h, input, select } from '../lib/dom.js';
-import { copyAndTell, sharePdf } from '../lib/files.js';
+import { copyAndTell, openPreview, sharePdf } from '../lib/files.js';
 import { run, toast } from '../lib/forms.js';
 import { majorText, orNull, parseMoney, today } from '../lib/money.js';
 import { go } from '../lib/router.js';
@@ -32,12 +32,16 @@ export function sentDocumentForm(kind, doc) {
   return h('details', { class: 'card' }, h('summary', {}, 'Edit notes, terms and due date'), form);
 }
 
+const SHAREABLE = ['sent', 'partial', 'paid'];
+
 export function documentActions(kind, doc) {
   const manage = can(MANAGE.invoices);
   const base = `/${kind}s/${doc.id}`;
   const reload = () => { forget(`${kind}s`); go(`#/${kind}s/${doc.id}`); };
   const shareOut = h('p', { class: 'copy-out', 'aria-live': 'polite' },
     doc.share_url ? ['Share link: ', h('a', { href: doc.share_url, target: '_blank', rel: 'noopener', testid: 'share-url' }, doc.share_url)] : null);
+  const showShare = (url, what = 'Share link') => shareOut.replaceChildren(`${what}: `,
+    h('a', { href: url, target: '_blank', rel: 'noopener', testid: 'share-url' }, url));
   const pdfOut = h('p', { class: 'copy-out', 'aria-live': 'polite' });
   const open = ['sent', 'partial'].includes(doc.status);
   const buttons = [];
@@ -57,12 +61,31 @@ export function documentActions(kind, doc) {
       reload();
     }) }));
   }
-  if (manage && kind === 'invoice' && doc.status !== 'cancelled') {
+  // Share links only for documents the client has been sent: a draft is not theirs to see yet
+  // (the API refuses it with a 409 as well).
+  const shareable = kind === 'invoice' && SHAREABLE.includes(doc.status);
+  if (manage && shareable) {
     buttons.push(button('Copy share link', { class: 'button secondary', testid: 'invoice-share', onclick: (e) => run(e.currentTarget, async () => {
       const { url } = await api('POST', `${base}/share`);
-      shareOut.replaceChildren('Share link: ', h('a', { href: url, target: '_blank', rel: 'noopener', testid: 'share-url' }, url));
+      showShare(url);
       await copyAndTell(url, 'Share link');
     }) }));
+  }
+  if (kind === 'invoice' && doc.status !== 'cancelled') {
+    buttons.push(button('Preview as client', { class: 'button secondary', testid: 'invoice-preview',
+      onclick: (e) => run(e.currentTarget, () => openPreview(`${base}/preview-link`)) }));
+  }
+  if (manage && shareable && doc.share_url) {
+    buttons.push(confirmButton('New share link', 'Confirm: the old link stops working', async () => {
+      const { url } = await api('POST', `${base}/share/regenerate`);
+      showShare(url, 'New share link');
+      await copyAndTell(url, 'New share link');
+    }, { class: 'button secondary', testid: 'invoice-share-regenerate' }));
+    buttons.push(confirmButton('Revoke share link', 'Confirm: the link stops working', async () => {
+      await api('DELETE', `${base}/share`);
+      toast('Share link revoked; it no longer opens.');
+      reload();
+    }, { testid: 'invoice-share-revoke' }));
   }
   buttons.push(button('Share PDF', { class: 'button secondary', testid: kind === 'invoice' ? 'invoice-pdf' : 'quote-pdf', onclick: (e) => run(e.currentTarget,
     () => sharePdf(`${base}/pdf`, `${doc.number}.pdf`, pdfOut)) }));

@@ -9,11 +9,25 @@ import { autoChargeSection } from './auto_charge.js';
 
 export const title = (kind) => (kind === 'invoice' ? 'Invoice' : 'Quote');
 
+/** How opens are counted, in the server's words and with its window (`counted_once_per_minutes`). */
+export function viewsRule(views) {
+  const minutes = views?.counted_once_per_minutes;
+  return minutes ? `Opens are counted once per ${minutes} minutes per viewer.` : '';
+}
+
+/** "8 opens, counted once per 30 minutes per viewer". */
+export function viewsText(views) {
+  const count = views?.view_count || 0;
+  const opens = `${count} open${count === 1 ? '' : 's'}`;
+  const minutes = views?.counted_once_per_minutes;
+  return minutes ? `${opens}, counted once per ${minutes} minutes per viewer` : opens;
+}
+
 export function viewsBadge(views) {
   const count = views?.view_count || 0;
   const hint = count
-    ? `Opened ${count} time${count === 1 ? '' : 's'}; first ${when(views.first_viewed_at)}, last ${when(views.last_viewed_at)}`
-    : 'Not opened yet';
+    ? `${viewsText(views)}; first ${when(views.first_viewed_at)}, last ${when(views.last_viewed_at)}`
+    : `Not opened yet. ${viewsRule(views)}`.trim();
   return h('span', { class: `views${count ? '' : ' views-none'}`, title: hint },
     h('span', { class: 'visually-hidden' }, 'Views: '),
     h('span', { class: 'badge badge-views', testid: 'view-count', title: hint }, String(count)));
@@ -33,7 +47,8 @@ export function documentSummary(kind, doc, clients) {
       fact('Client', client ? link(`#/clients/${client.client_id}`, client.name) : doc.bill_to?.name),
       fact('Status', doc.display_status), fact('Issued', when(doc.issue_date)), fact('Due', when(doc.due_date)),
       fact('PO number', doc.po_number), fact('Sent', when(doc.sent_at)), fact('Paid', when(doc.paid_at))),
-    table('Lines', ['Description', 'Qty', 'Price', 'Tax', 'Amount before discount & tax'], rows, 'No lines.'),
+    table('Lines', ['Description', { label: 'Qty', num: true }, { label: 'Price', num: true }, { label: 'Tax', num: true },
+      { label: 'Amount before discount & tax', num: true }], rows, 'No lines.'),
     totalsBlock(doc, doc.currency),
     doc.notes ? h('p', { class: 'muted' }, doc.notes) : null);
 }
@@ -47,7 +62,7 @@ function totalsBlock(doc, currency) {
 export async function documentExtras(kind, doc) {
   const parts = [];
   const views = doc.views || {};
-  parts.push(section('Views', h('dl', { class: 'facts' },
+  parts.push(section('Views', h('p', { testid: 'views-text' }, viewsText(views), '.'), h('dl', { class: 'facts' },
     fact('Opened', h('span', {}, viewsBadge(views), ` time${views.view_count === 1 ? '' : 's'}`)),
     fact('Unique viewers', String(views.unique_viewers || 0)),
     fact('First viewed', when(views.first_viewed_at) || '—'), fact('Last viewed', when(views.last_viewed_at) || '—'))));
@@ -55,14 +70,14 @@ export async function documentExtras(kind, doc) {
     const ledger = (doc.payments || []).map((p) => h('tr', { testid: 'ledger-row' },
       h('td', {}, when(p.received_on || p.created_at)), h('td', {}, badge(p.kind)),
       h('td', { class: 'num' }, money(p.amount, p.currency)), h('td', {}, p.method || ''), h('td', {}, p.reference || p.dispute_status || '')));
-    parts.push(section('Payments', table('Payments of this invoice', ['Date', 'Kind', 'Amount', 'Method', 'Reference'], ledger, 'No payments yet.')));
+    parts.push(section('Payments', table('Payments of this invoice', ['Date', 'Kind', { label: 'Amount', num: true }, 'Method', 'Reference'], ledger, 'No payments yet.')));
     const charges = autoChargeSection(doc);
     if (charges) parts.push(charges);
     const grants = await api('GET', `/invoices/${doc.id}/grants`).catch(() => ({ items: [] }));
     const rows = grants.items.map((g) => h('tr', {},
       h('td', {}, link(`#/resources/${g.resource_id}`, g.title || g.resource_id)), h('td', {}, policyLabel(g.policy)),
       h('td', {}, badge(g.state)), h('td', { class: 'num' }, `${g.downloads}${g.download_limit ? ` / ${g.download_limit}` : ''}`)));
-    parts.push(section('Files on this invoice', table('Files on this invoice', ['File', 'Policy', 'State', 'Downloads'], rows,
+    parts.push(section('Files on this invoice', table('Files on this invoice', ['File', 'Policy', 'State', { label: 'Downloads', num: true }], rows,
       'No files. Attach one from Resources.')));
     parts.push(section('Access log', await accessLog(`/invoices/${doc.id}/access-log`, `invoice-${doc.number}`)));
   }

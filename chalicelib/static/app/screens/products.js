@@ -23,7 +23,7 @@ export async function productsScreen() {
   return h('div', {},
     pageHeader('Products'),
     can(MANAGE.products) ? newProductForm(currency) : null,
-    section('All products', table('Products', ['Name', 'Price', 'Tax', ''], rows, 'No products yet.')));
+    section('All products', table('Products', ['Name', { label: 'Price', num: true }, { label: 'Tax', num: true }, ''], rows, 'No products yet.')));
 }
 
 function newProductForm(currency) {

@@ -5,10 +5,12 @@ import { badge, button, confirmButton, fact, field, h, input, link, pageHeader, 
 import { copyAndTell } from '../lib/files.js';
 import { FieldError, report, run, toast } from '../lib/forms.js';
 import { DECIDED_BY, POLICIES, REFUND_RULES, policyLabel } from '../lib/labels.js';
-import { size, when } from '../lib/money.js';
+import { documentLabel, size, when } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
+import { sortItems } from '../lib/sort.js';
 import { accessLog } from './access_log.js';
+import { revokeAllButton } from './revoke_all.js';
 
 // One grant's staff actions: what staff decide sticks until they hand it back to the payment rule.
 function grantButtons(g, path, reload) {
@@ -58,11 +60,7 @@ export async function resourceScreen(resourceId) {
         reload();
       }),
     })),
-    confirmButton('Revoke all', 'Confirm revoke', async () => {
-      const result = await api('POST', `/resources/${resourceId}/grants/revoke`);
-      toast(`${result.changed} grant(s) revoked.`);
-      reload();
-    }, { testid: 'grants-revoke' })) : null;
+    revokeAllButton(resourceId, reload)) : null;
   const large = resource.preview_large_url
     ? h('img', { src: resource.preview_large_url, alt: `Preview of ${resource.title}`, class: 'preview-large' }) : null;
   return h('div', {},
@@ -79,7 +77,7 @@ export async function resourceScreen(resourceId) {
       fact('Preview', resource.kind === 'file' ? `${resource.preview_status}${resource.preview_reason ? ` (${resource.preview_reason})` : ''}` : null)))),
     can(MANAGE.resources) ? attachForm(resourceId) : null,
     section('Attached to', table('Attachments', ['Target', 'Policy', 'Claim link', 'Added', ''], attachmentRows, 'Not attached to anything yet.'), claimOut),
-    section('Who has access', grantActions, table('Grants', ['Client', 'Through', 'Policy', 'State', 'Downloads', 'Why', 'Decided by', ''], grantRows, 'Nobody yet.')),
+    section('Who has access', grantActions, table('Grants', ['Client', 'Through', 'Policy', 'State', { label: 'Downloads', num: true }, 'Why', 'Decided by', ''], grantRows, 'Nobody yet.')),
     section('Access log', await accessLog(`/resources/${resourceId}/access-log`, `resource-${resourceId}`)));
 }
 
@@ -100,9 +98,17 @@ function targetLink(type, id, names) {
 const TARGETS = {
   client: async () => (await clientsList()).map((c) => [c.client_id, c.name]),
   product: async () => (await productsList()).map((p) => [p.product_id, p.name]),
-  invoice: async () => (await documentsList('invoice')).filter((d) => d.status !== 'cancelled').map((d) => [d.id, d.number]),
-  quote: async () => (await documentsList('quote')).filter((d) => d.status !== 'cancelled').map((d) => [d.id, d.number]),
+  invoice: async () => documentOptions('invoice'),
+  quote: async () => documentOptions('quote'),
 };
+
+/** The invoice (or quote) picker: "INV-0007 · Acme Ltd · €1,200.00", sorted by number, newest number first. */
+async function documentOptions(kind) {
+  const [docs, clients] = await Promise.all([documentsList(kind), clientsList().catch(() => [])]);
+  const names = new Map(clients.map((c) => [c.client_id, c.name]));
+  return sortItems(docs.filter((d) => d.status !== 'cancelled'), (d) => d.number, 'desc')
+    .map((d) => [d.id, documentLabel(d, names.get(d.client_id) || d.bill_to?.name)]);
+}
 
 function attachForm(resourceId) {
   const typeSelect = select({ name: 'target_type', testid: 'attach-target-type' },

@@ -2,8 +2,9 @@
 // `settingsScreen` puts together the branding controls, the form's sections and the save.
 
 import { api, state } from '../lib/api.js';
-import { button, checkbox, field, h, input, pageHeader, section, select } from '../lib/dom.js';
+import { button, checkbox, field, h, input, link, pageHeader, section, select } from '../lib/dom.js';
 import { FieldError, run, toast } from '../lib/forms.js';
+import { localeOptions } from '../lib/locales.js';
 import { majorText, orNull, parseMoney } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
@@ -134,6 +135,10 @@ function settingsSections(b, editable, branding) {
         'A name like Europe/Paris, America/New_York or UTC.')),
     section('Access logs',
       field('Keep access logs for (days, 30–3650)', text('log_retention_days', String(b.log_retention_days), { inputmode: 'numeric', testid: 'settings-retention' }))),
+    section('Emails',
+      field('Write money and dates in emails as', select({ name: 'locale', disabled: !editable, testid: 'settings-locale' },
+        localeOptions(b.locale), b.locale), 'A client can have its own (Clients). The Emails screen shows every email.'),
+      h('p', {}, link('#/emails', 'Preview your emails'))),
   ];
 }
 
@@ -161,6 +166,7 @@ function settingsBody(els, { brand, accent, logoKey }) {
     reminder_on_due: els.reminder_on_due.checked,
     reminder_days_after: els.reminder_days_after.value.trim() ? whole('reminder_days_after', 'Days after the due date') : null,
     time_zone: els.time_zone.value.trim() || 'UTC',
+    locale: els.locale.value,
   };
   if (logoKey !== undefined) body.logo_key = logoKey;
   return body;
