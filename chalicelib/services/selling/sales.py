@@ -32,7 +32,7 @@ from chalicelib.domain.tokens import new_token
 from chalicelib.services.accounts import buyers
 from chalicelib.services.billing import documents
 from chalicelib.services.billing.ledger import reconcile
-from chalicelib.services.notifications import activity, mail
+from chalicelib.services.notifications import activity, email_render
 from chalicelib.store import buy_links as store
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens, webhook_events
@@ -200,13 +200,12 @@ def _send_receipt(business: Business, reservation: store.Reservation, contact: C
     tokens.new_token_item(token, tokens.CLIENT_SIGN_IN, business.business_id, target, iso(now),
                           email=contact.email.lower(), expires_at=now + timedelta(hours=SIGN_IN_HOURS)).save(
         condition=tokens.Token.pk.does_not_exist())
-    text = (f"Thank you for your purchase from {business.name}.\n\n"
-            f"Invoice {document.number}: {format_amount(int(document.total), document.currency)}, paid.\n\n"
-            f"Your files wait in your portal. Sign in with this link (it works once, for {SIGN_IN_HOURS} hours):\n"
-            f"{base}/signin/confirm/{token}\n\n"
-            f"Later, ask for a new sign-in link at {base}/signin/{business.business_id}\n\n{business.name}\n")
+    link = store.get_link(business.business_id, reservation.link_id)
+    data = {"title": link.title if link else "your order", "number": document.number, "total": int(document.total),
+            "currency": document.currency, "url": f"{base}/signin/confirm/{token}", "hours": SIGN_IN_HOURS,
+            "sign_in_url": f"{base}/signin/{business.business_id}"}
     try:
-        mail.enqueue(mail.Email(to=contact.email, subject=f"Your purchase from {business.name}", text=text))
+        email_render.send(contact.email, "purchase", business, data)
     except Exception:
         reservation.update(actions=[store.Reservation.emailed_at.remove()])  # the retry sends it
         raise
