@@ -47,6 +47,7 @@ class Reservation(BaseItem, discriminator="buy_reservation"):
     hold_id = UnicodeAttribute()
     session_id = UnicodeAttribute(null=True)  # set once the Checkout Session exists
     mode = UnicodeAttribute(default="payment")  # the link's when bought: payment or subscription
+    tallied = BooleanAttribute(default=False)  # counted in the buyer's tally (the link had a limit)
     email = UnicodeAttribute()
     name = UnicodeAttribute(null=True)
     quantity = NumberAttribute()

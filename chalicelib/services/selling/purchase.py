@@ -103,6 +103,7 @@ def _reservation(offer: Offer, data: BuyInput, quantity: int, lines: list[Line],
     return store.Reservation(
         store.holdings_pk(offer.business.business_id, offer.link.link_id), store.reservation_sk(hold_id),
         business_id=offer.business.business_id, link_id=offer.link.link_id, hold_id=hold_id, mode=offer.link.mode,
+        tallied=offer.link.per_buyer_limit is not None,
         email=data.email.strip().lower(), name=(data.name or "").strip() or None, quantity=quantity, amount=total,
         currency=offer.business.currency, return_url=page_url, lines_json=json.dumps(sold), created_at=stamp,
         reserved_until=iso(now + timedelta(minutes=rules.RESERVATION_MINUTES)), updated_at=stamp,
@@ -115,6 +116,8 @@ def _hold(link: store.BuyLink, reservation: store.Reservation, attempts: int = 8
     buyer's transaction (units still left) is tried again."""
     limit = int(link.per_buyer_limit) if link.per_buyer_limit is not None else None
     quantity = int(reservation.quantity)
+    if limit is not None:  # more than the limit in one go: a first tally would not catch it
+        rules.check_buyer_room(limit, 0, quantity)
     for _ in range(attempts):
         try:
             store.hold_units(link, reservation, limit)
@@ -138,7 +141,7 @@ def release(reservation: store.Reservation) -> bool:
     link = store.get_link(reservation.business_id, reservation.link_id, consistent=True)
     if link is not None and link.stock is not None:
         store.put_back_stock(link, int(reservation.quantity))
-    if link is not None and link.per_buyer_limit is not None:
+    if reservation.tallied:
         store.give_back_buyer_room(reservation.business_id, reservation.link_id, reservation.email,
                                    int(reservation.quantity))
     return True

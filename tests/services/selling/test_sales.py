@@ -111,6 +111,10 @@ def test_the_per_buyer_limit_counts_every_purchase_by_email(tenant: Any, product
     with pytest.raises(Conflict, match="most allowed"):
         _start(link, "ann@example.test")
     assert _start(link, "bob@example.test", quantity=2)  # someone else is not limited by Ann
+    generous = buy_link(tenant, product["product"]["product_id"], per_buyer_limit=2, max_quantity=5,
+                        adjustable_quantity=True)
+    with pytest.raises(Conflict, match="at most 2"):
+        _start(generous, "carl@example.test", quantity=3)  # a first purchase above the limit
 
 
 def test_two_tabs_racing_past_the_buyer_limit_get_one_checkout(tenant: Any, product: dict[str, Any]) -> None:
