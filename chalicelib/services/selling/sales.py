@@ -65,7 +65,8 @@ def checkout_completed(session: dict[str, Any]) -> str:
     if reservation is None:
         log.warning("buy link session %s matches no reservation; not applied", session.get("id"))
         return "rejected_unknown_session"
-    if session.get("payment_status") != "paid":
+    # `no_payment_required`: a promotion code took it all off; the sale stands with nothing to charge.
+    if session.get("payment_status") not in ("paid", "no_payment_required"):
         return "awaiting_async_payment"
     business = get_business(reservation.business_id)
     if business is None:
@@ -176,6 +177,8 @@ def _pay(document: docs.Document, session: dict[str, Any], reservation: store.Re
     payment_intent = str(session.get("payment_intent") or session["id"])
     currency = str(session.get("currency") or document.currency).upper()
     amount = pay_rules.from_stripe_units(int(session.get("amount_total") or 0), currency)
+    if amount == 0:
+        return  # nothing was charged: the invoice was settled when it was sent (a total of 0)
     webhook_events.remember_home(payment_intent, document.business_id, document.doc_id)  # refunds find it
     now = clock.now()
     entry = docs.new_stripe_entry(

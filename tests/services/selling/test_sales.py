@@ -262,3 +262,15 @@ def test_a_subscription_checkout_is_left_to_the_subscriptions_part(tenant: Any, 
     assert session["metadata"]["link_id"] == link["link_id"] and session["metadata"]["hold_id"] == found.reservation.hold_id
     assert _stock(tenant, link) == 2
     assert _finish(url, paid=False) == "units_released" and _stock(tenant, link) == 3  # expiry: either mode
+
+
+def test_a_code_that_takes_everything_off_still_sells(tenant: Any, product: dict[str, Any]) -> None:
+    link = buy_link(tenant, product["product"]["product_id"], allow_promotion_codes=True)
+    found = offline.open_checkout(_session_id(_start(link, "free@example.test")))
+    session = {**offline.session_object(found, True), "amount_total": 0, "payment_status": "no_payment_required",
+               "payment_intent": None}
+    assert stripe_events.process(stripe_event("checkout.session.completed", session)) == "sale_recorded"
+    [invoice] = _invoices(tenant)
+    assert invoice["status"] == "paid" and invoice["total"] == 0
+    grants = tenant.api.get(f"/api/v1/resources/{product['resource_id']}/grants").json["items"]
+    assert [g["state"] for g in grants] == ["available"]
