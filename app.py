@@ -10,6 +10,8 @@ from chalicelib.api import (
     auth,
     autocharge,
     business,
+    buy_links,
+    buy_page,
     checkout,
     claims,
     client_sign_in,
@@ -67,6 +69,7 @@ BLUEPRINTS = (
     staff_preview,  # issue 17: "Preview as client" (one-time preview links)
     portal_projects,  # issue 14: the portal's project page
     portal_subscriptions, subscriptions,  # issue 16: subscriptions
+    buy_links, buy_page,  # issue 16: buy links
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)

@@ -57,6 +57,7 @@ class Demo:
     conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
     project_id: str = ""  # "Website relaunch" for Acme: deliverables and conversation can hang on it
     subscription_id: str = ""  # Acme's monthly membership (Grace bought it) (`_seed_subscriptions`), offline runs only
+    buy_path: str = ""  # issue 16: the buy link of the design package (`/buy/{token}`, `_seed_buy_links`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -127,12 +128,13 @@ def seed(today: date | None = None) -> Demo:
     _seed_notifications(business.business_id, client.client_id, sent.doc_id)
     conversation_id = _seed_messages(owner, client.client_id, ada.contact_id, approval_project_id)
     subscription_id = _seed_subscriptions(owner, business.business_id)
+    buy_path = _seed_buy_links(owner, design.product_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
                 registration_path=registration_path, recurring_id=recurring_id,
                 conversation_id=conversation_id, project_id=project_id,
-                subscription_id=subscription_id)
+                subscription_id=subscription_id, buy_path=buy_path)
 
 
 def _seed_projects(owner: Principal, client_id: str, product_id: str, today: date) -> str:
@@ -329,3 +331,13 @@ def _seed_subscriptions(owner: Principal, business_id: str) -> str:
     return offline.complete_checkout("cs_offline_seed_members", business_id, "price_offline_members",
                                      "grace@acme.example", "Grace Hopper", f"{settings().public_base_url}/webhooks/stripe",
                                      deliver=receive)
+def _seed_buy_links(owner: Principal, product_id: str) -> str:
+    """A buy link for the design package (its brand guidelines open after payment): 25 in stock;
+    returns the page's path."""
+    from chalicelib.domain.buy_link_inputs import BuyLinkInput
+    from chalicelib.services.selling import links
+
+    link = links.create_link(owner, BuyLinkInput(
+        title="Brand design package", product_ids=[product_id], stock=25, per_buyer_limit=5,
+        description="Logo, palette and type, with the brand guidelines as a file in your portal after payment."))
+    return f"/buy/{link.token}"

@@ -186,6 +186,7 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "staff_project_url": f"{base_url}/app/#/projects/{demo.project_id}",
         "subscription_url": (f"{base_url}/portal/{demo.portal_token}/subscriptions/{demo.subscription_id}"
                              if demo.subscription_id else ""),
+        "buy_url": f"{base_url}{demo.buy_path}" if getattr(demo, "buy_path", "") else "",  # issue 16: buy links
     }
 
 

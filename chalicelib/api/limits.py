@@ -10,6 +10,7 @@ from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
 from chalicelib.domain import approvals_inputs, inputs, messaging_inputs, project_inputs
+from chalicelib.domain.buy_link_inputs import BuyLinkInput, BuyLinkUpdate
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -58,6 +59,8 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /conversations": messaging_inputs.ConversationStart,
     "POST /conversations/{conversation_id}/messages": messaging_inputs.StaffMessage,
     "POST /conversations/{conversation_id}/attachments": messaging_inputs.AttachmentSpec,
+    "POST /buy-links": BuyLinkInput,
+    "PATCH /buy-links/{link_id}": BuyLinkUpdate,
 }
 
 

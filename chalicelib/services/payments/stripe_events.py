@@ -112,9 +112,20 @@ def _set_checkout_status(checkout: docs.CheckoutSession, status: str) -> None:
     checkout.update(actions=[docs.CheckoutSession.status.set(status), docs.CheckoutSession.updated_at.set(iso(clock.now()))])
 
 
+def _buy_link_payment(session: dict[str, Any]) -> bool:
+    """A one-off buy link's checkout (services/selling); a subscription's is handled elsewhere."""
+    from chalicelib.services.selling import sales
+
+    return sales.is_ours(session) and session.get("mode", "payment") == "payment"
+
+
 def checkout_completed(session: dict[str, Any]) -> str:
     from chalicelib.services.payments import card_events  # saved cards and pre-payments
 
+    if _buy_link_payment(session):
+        from chalicelib.services.selling import sales
+
+        return sales.checkout_completed(session)
     if card_events.is_ours(session):
         return card_events.checkout_completed(session)
     if session.get("mode") == "subscription":  # a recurring buy link (services/subscriptions)
@@ -129,6 +140,10 @@ def checkout_completed(session: dict[str, Any]) -> str:
 def async_payment_succeeded(session: dict[str, Any]) -> str:
     from chalicelib.services.payments import card_events
 
+    if _buy_link_payment(session):
+        from chalicelib.services.selling import sales
+
+        return sales.checkout_completed({**session, "payment_status": "paid"})
     if card_events.is_ours(session):
         return card_events.checkout_completed({**session, "payment_status": "paid"})
     return _record_checkout_payment(session)
@@ -208,6 +223,10 @@ def checkout_ended(status: str) -> Callable[[dict[str, Any]], str]:
     """Expired or failed: the next Pay click starts a new attempt (a new idempotency key)."""
 
     def handle(session: dict[str, Any]) -> str:
+        from chalicelib.services.selling import sales
+
+        if sales.is_ours(session):  # a buy link's (either mode): its reserved units come back
+            return sales.checkout_expired(session)
         checkout = _our_checkout(session)
         if checkout is None:
             return "rejected_unknown_session"

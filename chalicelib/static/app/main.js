@@ -19,6 +19,7 @@ import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
 import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
 import { subscriptionScreen, subscriptionsScreen } from './screens/subscriptions.js';
+import { buyLinksScreen } from './screens/buy_links.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -47,6 +48,7 @@ setRoutes([
   [/^#\/projects\/([\w-]+)$/, (id) => projectScreen(id)],
   [/^#\/subscriptions$/, () => subscriptionsScreen()],
   [/^#\/subscriptions\/([\w-]+)$/, (id) => subscriptionScreen(id)],
+  [/^#\/buy-links$/, () => buyLinksScreen()],
 ]);
 
 async function boot() {
