@@ -37,6 +37,11 @@ class BuyLink(BaseItem, discriminator="buy_link"):
     sold = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # A recurring link's Stripe price (services/selling/recurring.py): its id, the version it was
+    # made for (the idempotency key's) and what it was made of (a change makes a new version).
+    price_id = UnicodeAttribute(null=True)
+    price_version = NumberAttribute(null=True)
+    price_key = UnicodeAttribute(null=True)
 
 
 class Reservation(BaseItem, discriminator="buy_reservation"):

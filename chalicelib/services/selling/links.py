@@ -14,6 +14,7 @@ from chalicelib.domain.buy_link_inputs import BuyLinkInput, BuyLinkUpdate
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id, new_token
+from chalicelib.services.selling import recurring
 from chalicelib.store import buy_links as store
 from chalicelib.store import tokens
 from chalicelib.store.products import Product, get_products
@@ -59,7 +60,11 @@ def create_link(principal: Principal, data: BuyLinkInput) -> store.BuyLink:
         tx.save(link, condition=store.BuyLink.pk.does_not_exist())
         tx.save(tokens.new_token_item(token, tokens.BUY_LINK, principal.business_id, link.link_id, now),
                 condition=tokens.Token.pk.does_not_exist())
-    return link
+    try:
+        return recurring.sync_plan(link)  # a recurring link: its price and plan
+    except Exception:
+        _remove(link)  # no price, no link: nothing is kept of a creation that failed
+        raise
 
 
 def get_link(principal: Principal, link_id: str) -> store.BuyLink:
@@ -83,18 +88,24 @@ def update_link(principal: Principal, link_id: str, data: BuyLinkUpdate) -> stor
         setattr(link, name, value)
     _check(link)
     update_item(link, changes, iso(clock.now()))
-    return link
+    return recurring.sync_plan(link)  # a new price if what it sells changed; the plan's name follows
 
 
 def set_paused(principal: Principal, link_id: str, paused: bool) -> store.BuyLink:
     link = get_link(principal, link_id)
     update_item(link, {"paused": paused}, iso(clock.now()))
     link.paused = paused
-    return link
+    return recurring.sync_plan(link)  # a paused link's plan is inactive
 
 
 def delete_link(principal: Principal, link_id: str) -> None:
     link = get_link(principal, link_id)
+    _remove(link)
+    if link.price_id:
+        recurring.retire(link.business_id, str(link.price_id))  # subscribers keep it; nobody switches to it
+
+
+def _remove(link: store.BuyLink) -> None:
     with transaction() as tx:
         tx.delete(link, condition=store.BuyLink.pk.exists())
         tx.delete(tokens.Token(tokens.token_pk(link.token), "TOKEN"))

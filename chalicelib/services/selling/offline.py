@@ -1,6 +1,7 @@
 """The offline checkout of a buy link (local runs without Stripe keys): the same test-mode page
 as for invoices, which posts Stripe-format signed events to `/webhooks/stripe`. Paying sends
-`checkout.session.completed`; abandoning sends `checkout.session.expired`, as Stripe does when
+`checkout.session.completed` (a recurring link: the three events of a subscription checkout,
+through services/subscriptions/offline.py); abandoning sends `checkout.session.expired`, as Stripe does when
 the 30 minutes run out, so the units come back through the same path."""
 from __future__ import annotations
 
@@ -62,10 +63,30 @@ def finish(session_id: str, pay: bool, webhook_url: str) -> str:
     found = open_checkout(session_id)
     if found.reservation.state != store.OPEN:
         raise Conflict("This checkout has already ended.")
+    page = found.reservation.return_url or ""
+    if pay and found.reservation.mode == "subscription":
+        _subscribe(found, webhook_url)
+        return f"{page}?payment=success"
     kind = "checkout.session.completed" if pay else "checkout.session.expired"
     payload = json.dumps(offline_checkout.event(kind, session_object(found, pay))).encode()
     # Wall-clock time, not `clock`: the stripe library checks the signature's age against time.time().
     header = stripe_gateway.signature_header(payload, secret(stripe_gateway.WEBHOOK_SECRET), int(time.time()))
     offline_checkout.deliver(webhook_url, payload, header)
-    page = found.reservation.return_url or ""
     return f"{page}?payment={'success' if pay else 'cancelled'}"
+
+
+def _subscribe(found: OfflineBuy, webhook_url: str) -> None:
+    """A recurring link paid: the three events a real subscription checkout sends (the
+    subscriptions' offline stand-in), with the hold in the session's metadata."""
+    from chalicelib.services.selling import recurring
+    from chalicelib.services.subscriptions import offline as subscriptions_offline
+
+    r = found.reservation
+    link = store.get_link(r.business_id, r.link_id, consistent=True)
+    if link is None:
+        raise Conflict("This offer has ended.")
+    subscriptions_offline.complete_checkout(
+        str(r.session_id), r.business_id, recurring.price_of(link), r.email, r.name or r.email.split("@")[0],
+        webhook_url, link_id=r.link_id,
+        metadata={"hold_id": r.hold_id, "quantity": str(int(r.quantity)),
+                  "product_ids": ",".join(str(p) for p in link.product_ids)})

@@ -174,23 +174,36 @@ def checkout_params(offer: Offer, email: str, quantity: int, lines: list[Line], 
     currency = offer.business.currency
     ids = {"business_id": offer.business.business_id, "link_id": offer.link.link_id, "hold_id": hold_id,
            "quantity": str(quantity)}
-    subscription = offer.link.mode == rules.SUBSCRIPTION
+    if offer.link.mode == rules.SUBSCRIPTION:
+        return _subscription_params(offer, email, quantity, page_url, expires_at, ids)
     items = []
     for line, parts in zip(lines, invoice_figures(lines).lines, strict=True):
         unit_gross = invoice_figures([Line(line.description, Decimal(1), line.unit_price, line.tax_rate_bp)]).total
         count, unit, label = rules.stripe_line(line.description, quantity, unit_gross, parts.net + parts.tax)
         price: dict[str, object] = {"currency": currency.lower(), "unit_amount": pay_rules.to_stripe_units(unit, currency),
                                     "product_data": {"name": label, "description": offer.link.title}}
-        if subscription:
-            price["recurring"] = {"interval": str(offer.link.interval)}
         items.append({"quantity": count, "price_data": price})
-    params: dict[str, object] = {
+    params = _common_params(offer, email, items, page_url, expires_at, ids)
+    params["payment_intent_data"] = {"metadata": ids, "description": f"{offer.link.title} — {offer.business.name}"}
+    return params
+
+
+def _common_params(offer: Offer, email: str, items: list[dict[str, object]], page_url: str, expires_at: int,
+                   ids: dict[str, str]) -> dict[str, object]:
+    return {
         "mode": offer.link.mode, "line_items": items, "customer_email": email, "client_reference_id": offer.link.link_id,
         "metadata": ids, "expires_at": expires_at, "allow_promotion_codes": bool(offer.link.allow_promotion_codes),
         "success_url": f"{page_url}?payment=success", "cancel_url": f"{page_url}?payment=cancelled",
     }
-    if subscription:
-        params["subscription_data"] = {"metadata": ids}
-    else:
-        params["payment_intent_data"] = {"metadata": ids, "description": f"{offer.link.title} — {offer.business.name}"}
+
+
+def _subscription_params(offer: Offer, email: str, quantity: int, page_url: str, expires_at: int,
+                         ids: dict[str, str]) -> dict[str, object]:
+    """A recurring link sells its own recurring Price (services/selling/recurring.py), the one
+    its plan names; the subscription's metadata also lists the products, should the plan be missing."""
+    from chalicelib.services.selling import recurring
+
+    items: list[dict[str, object]] = [{"price": recurring.price_of(offer.link), "quantity": quantity}]
+    params = _common_params(offer, email, items, page_url, expires_at, ids)
+    params["subscription_data"] = {"metadata": {**ids, "product_ids": ",".join(str(p) for p in offer.link.product_ids)}}
     return params

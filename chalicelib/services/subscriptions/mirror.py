@@ -133,12 +133,23 @@ def checkout_completed(session: dict[str, Any]) -> str:
     if buyer is None:
         log.warning("subscription checkout %s carries no business or subscription; not applied", session.get("id"))
         return "rejected_unknown_session"
+    _count_sale(session)
     mirror = name_buyer(buyer.subscription_id, buyer.business_id, buyer.email, buyer.name, buyer.customer_id)
     if buyer.link_id and not mirror.link_id:
         store.mark(buyer.subscription_id, buyer.business_id, iso(clock.now()), link_id=buyer.link_id)
     if store.claim_welcome(buyer.subscription_id, iso(clock.now())):
         _welcome(mirror, buyer.email)
     return "subscription_started"
+
+
+def _count_sale(session: dict[str, Any]) -> None:
+    """The buy link's held units are sold, as for a one-off sale (once: a repeat finds the hold
+    complete; a session no hold made, e.g. from Stripe's Dashboard, holds nothing)."""
+    from chalicelib.services.selling import sales
+
+    reservation = sales.reservation_of(session)
+    if reservation is not None:
+        sales.count_sale(reservation)
 
 
 def _welcome(mirror: store.Subscription, email: str) -> None:
