@@ -307,30 +307,45 @@ def _seed_conversation(owner: Principal, client_id: str, contact_id: str, projec
 
 
 def _seed_subscriptions(owner: Principal, business_id: str) -> str:
-    """A monthly membership sold by subscription (two plans, a members' file released while it
-    runs), and Grace (Acme's second contact: it shows in Ada's portal too, and the sign-in link it
-    emails goes to Grace, not among Ada's) subscribed through the offline checkout as a recurring
-    buy link would: its three signed events go through the webhook's own `receive` (the event pump
-    applies them once the stack runs). With Stripe keys configured, only the plans are made."""
+    """A monthly membership sold by two recurring buy links — Members, and Members Plus (with the
+    workshop recordings too) — each one a plan through the links' own path (services/selling/
+    recurring.py), a members' file released while it runs; and Grace (Acme's second contact: it
+    shows in Ada's portal too, and the sign-in link it emails goes to Grace, not among Ada's)
+    subscribed on the Members page through the offline checkout: its three signed events go
+    through the webhook's own `receive` (the event pump applies them once the stack runs). With
+    Stripe keys configured, only the links (and their Stripe prices) are made."""
+    from chalicelib.domain.buy_link_inputs import BuyInput, BuyLinkInput
     from chalicelib.services.payments import cards_gateway, stripe_events
-    from chalicelib.services.subscriptions import offline, plans
+    from chalicelib.services.selling import links, offline, purchase
 
     members = products.create_product(owner, ProductInput(name="Members' area", unit_price=1500))
+    workshops = products.create_product(owner, ProductInput(name="Workshop recordings", unit_price=1400))
     guide = _uploaded_file(owner, "Members' guide", "members-guide.txt", b"Northwind members' guide.\n", ["members"])
     attachments.attach(owner, guide, AttachmentInput(target_type="product", target_id=members.product_id,
                                                      policy="after_payment"))
-    for price_id, name, amount in (("price_offline_members", "Members", 1500), ("price_offline_members_plus",
-                                                                               "Members Plus", 2900)):
-        plans.register_plan(business_id, price_id, name, amount, "EUR", "month", product_ids=[members.product_id])
+    monthly = links.create_link(owner, BuyLinkInput(
+        title="Members", product_ids=[members.product_id], mode="subscription", interval="month",
+        description="The members' area, billed monthly; cancel any time from your portal."))
+    links.create_link(owner, BuyLinkInput(
+        title="Members Plus", product_ids=[members.product_id, workshops.product_id], mode="subscription",
+        interval="month", description="The members' area and every workshop recording, billed monthly."))
     if not cards_gateway.offline():
         return ""
 
     def receive(_url: str, payload: bytes, header: str) -> None:
         stripe_events.receive(payload, header)
 
-    return offline.complete_checkout("cs_offline_seed_members", business_id, "price_offline_members",
-                                     "grace@acme.example", "Grace Hopper", f"{settings().public_base_url}/webhooks/stripe",
-                                     deliver=receive)
+    base = settings().public_base_url
+    page = f"{base}/buy/{monthly.token}"
+    checkout = purchase.start_purchase(monthly.token, BuyInput(email="grace@acme.example", name="Grace Hopper"),
+                                       None, page, base)
+    session_id = checkout.rsplit("/", 1)[1]
+    offline.finish(session_id, True, f"{base}/webhooks/stripe", deliver=receive)
+    from chalicelib.services.subscriptions.offline import subscription_id_for
+
+    return subscription_id_for(session_id)
+
+
 def _seed_buy_links(owner: Principal, product_id: str) -> str:
     """A buy link for the design package (its brand guidelines open after payment): 25 in stock;
     returns the page's path."""

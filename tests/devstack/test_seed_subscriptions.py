@@ -1,6 +1,6 @@
 """The demo data of `make dev` for subscriptions (devstack/seed.py `_seed_subscriptions`): Grace,
 already a contact of the client, subscribes to the monthly membership through the offline
-checkout; once the events are applied the client's portal shows it with its paid invoice and the
+checkout of the Members recurring buy link; once the events are applied the client's portal shows it with its paid invoice and the
 members' guide is among the files (`.dev/demo.json` calls the page `subscription_url`). The whole
 `seed()` runs once per process (its staff account is fixed): `test_seed_selfserve.py` runs it."""
 from __future__ import annotations
@@ -20,13 +20,18 @@ def test_the_demo_has_a_running_subscription(tenant: Tenant, anonymous: Api) -> 
     from devstack.seed import _seed_subscriptions
 
     client_id, contact_id = client_with_contact(tenant, "Acme Robotics GmbH", "grace@acme.example")
+    assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True}).status == 200  # as the demo's business
     subscription_id = _seed_subscriptions(verify_id_token(tenant.api.token), tenant.business_id)
     drain_stripe_events()
     portal = portal_link(tenant, client_id, contact_id)
     page = anonymous.get(f"{portal}/subscriptions/{subscription_id}", headers=JSON)
     assert page.status == 200, page.body
     assert (page.json["subscription"]["plan"], page.json["subscription"]["status"]) == ("Members", "active")
-    assert [p["price_id"] for p in page.json["plans"]] == ["price_offline_members_plus"]
+    # The other recurring buy link of the same interval is the plan Grace may switch to.
+    links = {x["title"]: x for x in tenant.api.get("/api/v1/buy-links").json["items"]}
+    assert set(links) == {"Members", "Members Plus"} and {x["mode"] for x in links.values()} == {"subscription"}
+    assert [p["price_id"] for p in page.json["plans"]] == [f"price_offline_{links['Members Plus']['link_id']}_1"]
+    assert links["Members"]["sold"] == 1  # bought through the link: its checkout counted as a sale
     assert page.json["invoices"][0]["status"] == "paid"
     files = anonymous.get(f"{portal}?tab=files", headers=JSON).json["entries"]
     assert "Members' guide" in [f["title"] for f in files]

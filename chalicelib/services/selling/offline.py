@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,24 +59,26 @@ def session_object(found: OfflineBuy, paid: bool) -> dict[str, Any]:
     }
 
 
-def finish(session_id: str, pay: bool, webhook_url: str) -> str:
-    """Pay or abandon; posts the signed event and returns where the buyer goes next."""
+def finish(session_id: str, pay: bool, webhook_url: str,
+           deliver: Callable[[str, bytes, str], None] | None = None) -> str:
+    """Pay or abandon; posts the signed event and returns where the buyer goes next (`deliver`:
+    another way to the webhook, e.g. the seed's, before the server runs)."""
     found = open_checkout(session_id)
     if found.reservation.state != store.OPEN:
         raise Conflict("This checkout has already ended.")
     page = found.reservation.return_url or ""
     if pay and found.reservation.mode == "subscription":
-        _subscribe(found, webhook_url)
+        _subscribe(found, webhook_url, deliver)
         return f"{page}?payment=success"
     kind = "checkout.session.completed" if pay else "checkout.session.expired"
     payload = json.dumps(offline_checkout.event(kind, session_object(found, pay))).encode()
     # Wall-clock time, not `clock`: the stripe library checks the signature's age against time.time().
     header = stripe_gateway.signature_header(payload, secret(stripe_gateway.WEBHOOK_SECRET), int(time.time()))
-    offline_checkout.deliver(webhook_url, payload, header)
+    (deliver or offline_checkout.deliver)(webhook_url, payload, header)
     return f"{page}?payment={'success' if pay else 'cancelled'}"
 
 
-def _subscribe(found: OfflineBuy, webhook_url: str) -> None:
+def _subscribe(found: OfflineBuy, webhook_url: str, deliver: Callable[[str, bytes, str], None] | None) -> None:
     """A recurring link paid: the three events a real subscription checkout sends (the
     subscriptions' offline stand-in), with the hold in the session's metadata."""
     from chalicelib.services.selling import recurring
@@ -87,6 +90,6 @@ def _subscribe(found: OfflineBuy, webhook_url: str) -> None:
         raise Conflict("This offer has ended.")
     subscriptions_offline.complete_checkout(
         str(r.session_id), r.business_id, recurring.price_of(link), r.email, r.name or r.email.split("@")[0],
-        webhook_url, link_id=r.link_id,
+        webhook_url, link_id=r.link_id, deliver=deliver,
         metadata={"hold_id": r.hold_id, "quantity": str(int(r.quantity)),
                   "product_ids": ",".join(str(p) for p in link.product_ids)})

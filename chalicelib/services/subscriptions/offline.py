@@ -37,6 +37,11 @@ def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+def subscription_id_for(session_id: str) -> str:
+    """The offline subscription a checkout session starts (the same for every completion)."""
+    return f"sub_offline_{_digest(session_id)}"
+
+
 def subscription_object(sub_id: str, business_id: str, link_id: str | None, plan: store.Plan, customer: str,
                         start: datetime, *, status: str = "active", cancel_at_period_end: bool = False) -> dict[str, Any]:
     """A subscription as Stripe describes it in its events (API 2025: the period on the item)."""
@@ -60,7 +65,7 @@ def complete_checkout(session_id: str, business_id: str, price_id: str, email: s
     plan = store.get_plan(business_id, price_id)
     if not settings().is_local or plan is None:
         raise NotFound(offline_checkout.NOT_FOUND)
-    sub_id = f"sub_offline_{_digest(session_id)}"
+    sub_id = subscription_id_for(session_id)
     customer = offline_cards.create_customer(f"subscriber-{business_id}-{email.lower()}")
     offline_cards.keep_test_card(customer, "4242")
     now = clock.now()

@@ -191,8 +191,10 @@ def test_the_checkout_session_asks_stripe_for_what_the_link_says(tenant: Any, pr
     offer = purchase.open_offer(_token(monthly))
     params = purchase.checkout_params(offer, "p@example.test", 1, lines, PAGE, 1_900_000_000, "h1")
     assert params["mode"] == "subscription" and "payment_intent_data" not in params
-    assert params["line_items"][0]["price_data"]["recurring"] == {"interval": "month"}  # type: ignore[index]
-    assert params["subscription_data"] == {"metadata": params["metadata"]}
+    # The link's own recurring price (services/selling/recurring.py), not an inline price_data.
+    assert params["line_items"] == [{"price": f"price_offline_{monthly['link_id']}_1", "quantity": 1}]
+    assert params["subscription_data"] == {"metadata": {**params["metadata"],  # type: ignore[dict-item]
+                                                        "product_ids": product["product"]["product_id"]}}
 
 
 def test_reservations_are_stored_for_the_session(tenant: Any, product: dict[str, Any]) -> None:
