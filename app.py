@@ -16,6 +16,7 @@ from chalicelib.api import (
     clients,
     conversations,
     dashboard,
+    developer,
     edge,
     email_preferences,
     files,
@@ -25,6 +26,7 @@ from chalicelib.api import (
     limits,
     messages,
     notifications,
+    openapi,
     payments,
     pdfs,
     portal,
@@ -59,6 +61,7 @@ BLUEPRINTS = (
     recurring,  # issue 15: recurring invoices
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
+    developer, openapi,  # issue 16: webhooks, API keys, the OpenAPI document
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
@@ -128,3 +131,11 @@ def inbound_mail_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import batch, inbound_mail
 
     return batch.handle(event, inbound_mail.on_mail)
+
+
+# Outbound webhooks: events fanned out to deliveries, each a signed POST retried with backoff (services/developer).
+@app.on_sqs_message(queue="webhooks", batch_size=10, name="webhooks_worker")
+def webhooks_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, webhooks
+
+    return batch.handle(event, webhooks.on_message)
