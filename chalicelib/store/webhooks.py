@@ -132,7 +132,8 @@ def claim_attempt(delivery: Delivery, seq: int, now_iso: str) -> None:
 def record_attempt(delivery: Delivery, attempt: Attempt, status: str, failures: int, next_at: str | None,
                    now_iso: str) -> None:
     delivery.update(actions=[
-        Delivery.attempts.set((Delivery.attempts | []).append([attempt])), Delivery.status.set(status), Delivery.failures.set(failures),
+        Delivery.attempts.set((Delivery.attempts | []).append([attempt])),
+        Delivery.status.set(status), Delivery.failures.set(failures),
         Delivery.next_at.set(next_at) if next_at else Delivery.next_at.remove(), Delivery.updated_at.set(now_iso),
     ])
 

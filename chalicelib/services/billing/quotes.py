@@ -15,6 +15,7 @@ from chalicelib.domain.money import format_amount
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.unlock import offer_products
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.notifications import mail
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.store import documents as docs
@@ -51,6 +52,8 @@ def approve(access: PortalAccess, doc_id: str, data: QuoteApproval, today: date)
     quote.po_number = data.po_number or quote.po_number
     _save_decision(quote)
     invoice = convert(business, quote, today) if business.quote_auto_convert else None
+    events.emit(access.business_id, "quote.approved",
+                {**payloads.document(quote), "invoice_id": invoice.doc_id if invoice else None})
     who = data.name or "The client"
     _tell_staff(business, f"Quote {quote.number} approved",
                 f"{who} approved quote {quote.number} ({format_amount(int(quote.total), quote.currency)})."

@@ -17,7 +17,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.webhooks import SIGNATURE_HEADER, next_attempt_at, signature_header, sqs_delay
 from chalicelib.services.developer import transport
-from chalicelib.services.developer.endpoints import limit_writes, get_endpoint, signing_secrets
+from chalicelib.services.developer.endpoints import get_endpoint, limit_writes, signing_secrets
 from chalicelib.services.developer.events import queue_attempt
 from chalicelib.store import webhooks as store
 from chalicelib.store.table import iso

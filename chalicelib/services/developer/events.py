@@ -7,6 +7,7 @@ nothing twice) and queues one message per delivery: a slow endpoint never delays
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -62,10 +63,9 @@ def fan_out(business_id: str, event_id: str) -> int:
         if not endpoint.enabled or event.event_type not in endpoint.events:
             continue
         delivery_id = delivery_id_of(event_id, endpoint.endpoint_id)
-        try:
+        # A redelivered message finds the delivery made: the attempt's claim (seq 1) keeps it to one first try.
+        with contextlib.suppress(Conflict):
             save_new(store.new_delivery(business_id, delivery_id, endpoint.endpoint_id, event, now, iso(now)))
-        except Conflict:
-            pass  # a redelivered message: the attempt's claim (seq 1) keeps it to one first try
         queue_attempt(business_id, delivery_id, 1)
         count += 1
     return count
