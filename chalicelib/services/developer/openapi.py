@@ -47,11 +47,12 @@ def _summary(view: Any) -> str:
 
 def _operation(path: str, method: str, entry: Any, body: str | None, permission: str | None) -> dict[str, Any]:
     view = entry.view_function
-    name = getattr(view, "__name__", "view")
+    tag = str(getattr(view, "__module__", "api")).rsplit(".", 1)[-1]
     operation: dict[str, Any] = {
-        "operationId": f"{name}_{method.lower()}" if method != "GET" else name,
+        # Unique by construction: a module names each view once; one view may serve several methods.
+        "operationId": f"{tag}.{getattr(view, '__name__', 'view')}.{method.lower()}",
         "summary": _summary(view),
-        "tags": [str(getattr(view, "__module__", "api")).rsplit(".", 1)[-1]],
+        "tags": [tag],
         "parameters": [{"name": p, "in": "path", "required": True,
                         "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}} for p in _PARAM.findall(path)],
         "responses": {"200" if method != "POST" else "201": {"description": "Done.", "content": {
