@@ -67,7 +67,7 @@ def _owner(business_id: str) -> Principal:
     return Principal("seed", DEMO_EMAIL, business_id, ("owner",), ROLE_PERMISSIONS["owner"])
 
 
-def seed(today: date | None = None) -> Demo:
+def seed(today: date | None = None, webhook_url: str = "") -> Demo:
     today = today or date.today()
     business = onboarding.open_business(
         "Northwind Studio", DEMO_EMAIL, DEMO_PASSWORD, currency="EUR",
@@ -82,6 +82,7 @@ def seed(today: date | None = None) -> Demo:
         time_zone="Europe/Berlin",  # recurring invoices are dated in it
     )
     owner = _owner(business.business_id)
+    _seed_webhooks(owner, webhook_url)  # first: the events the rest of the seed makes are delivered to it
     client, contacts = clients.create_client(owner, ClientInput(
         name="Acme Robotics GmbH", email="accounts@acme.example",
         address="Hafenstraße 9\n20457 Hamburg\nGermany", tax_number="DE987654321",
@@ -273,3 +274,14 @@ def _seed_conversation(owner: Principal, client_id: str, contact_id: str, projec
         text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
     conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")
     return first.conversation_id
+
+
+def _seed_webhooks(owner: Principal, url: str) -> None:
+    """The outbox's receiver as a webhook endpoint for every event (`make dev` passes its URL)."""
+    from chalicelib.domain.developer_inputs import EndpointInput
+    from chalicelib.domain.webhooks import EVENT_TYPES
+    from chalicelib.services.developer import endpoints
+
+    if url:
+        endpoints.create_endpoint(owner, EndpointInput(url=url, events=list(EVENT_TYPES),
+                                                       description="The local outbox (make dev)"))
