@@ -16,6 +16,7 @@ import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
 import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
+import { developersScreen } from './screens/developers.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -38,6 +39,7 @@ setRoutes([
   [/^#\/notifications$/, () => notificationsScreen()],
   [/^#\/inbox$/, () => inboxScreen()],
   [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
+  [/^#\/developers$/, () => developersScreen()],
 ]);
 
 async function boot() {
