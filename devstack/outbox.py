@@ -139,8 +139,8 @@ class _OutboxHandler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         length = int(self.headers.get("Content-Length") or 0)
         if self.path == webhooks.PATH and length <= 1024 * 1024:  # the webhook receiver: from the app, no Origin
-            host, port = self.server.server_address[:2]
-            status = webhooks.receive(f"http://{host!s}:{port}{webhooks.PATH}", self.headers, self.rfile.read(length))
+            status = webhooks.receive(outbox_url(self.server) + webhooks.PATH.lstrip("/"), self.headers,  # type: ignore[arg-type]
+                                      self.rfile.read(length))
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()

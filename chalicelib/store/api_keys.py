@@ -28,9 +28,11 @@ def keys_pk(business_id: str) -> str:
     return f"APIKEYS#{business_id}"
 
 
-def new_key(key_hash: str, key_id: str, business_id: str, created_at: str, **fields: str) -> ApiKey:
+def new_key(key_hash: str, key_id: str, business_id: str, created_at: str, *, name: str, role: str, prefix: str,
+            created_by: str) -> ApiKey:
     return ApiKey(key_pk(key_hash), "KEY", key_id=key_id, business_id=business_id, created_at=created_at,
-                  gsi1pk=keys_pk(business_id), gsi1sk=f"{created_at}#{key_id}", **fields)
+                  gsi1pk=keys_pk(business_id), gsi1sk=f"{created_at}#{key_id}", name=name, role=role, prefix=prefix,
+                  created_by=created_by)
 
 
 def by_hash(key_hash: str) -> ApiKey | None:

@@ -241,6 +241,6 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     allowed = reason == "ok"
     metrics.count(metrics.DOWNLOADS_ALLOWED if allowed else metrics.DOWNLOADS_DENIED)
     if allowed:
-        events.emit(grant.business_id, "resource.downloaded", {**payloads.grant(grant), "by": actor.split(":")[0]})
+        events.emit(grant.business_id, "resource.downloaded", payloads.download(grant, actor.split(":")[0], now))
     return Redemption(allowed, reason, _location(grant, loaded.resource) if allowed else None, grant.title,
                       loaded.business)

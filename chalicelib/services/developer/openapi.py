@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 API_PREFIX = "/api/v1"
-SECURITY = [{"cognito": []}, {"apiKey": []}, {"apiKeyHeader": []}]
+SECURITY: list[dict[str, list[str]]] = [{"cognito": []}, {"apiKey": []}, {"apiKeyHeader": []}]
 SECURITY_SCHEMES = {
     "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                 "description": "The Cognito ID token from POST /api/v1/auth/login."},

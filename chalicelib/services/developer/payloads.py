@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from chalicelib.store.documents import Document
     from chalicelib.store.grants import Grant
     from chalicelib.store.messages import Message
@@ -20,6 +22,13 @@ def document(d: Document) -> dict[str, Any]:
 def grant(g: Grant) -> dict[str, Any]:
     return {"id": g.grant_id, "resource_id": g.resource_id, "client_id": g.client_id, "invoice_id": g.doc_id,
             "state": g.state, "reason": g.reason, "policy": g.policy, "downloads": int(g.downloads or 0)}
+
+
+def download(g: Grant, by: str, at: datetime) -> dict[str, Any]:
+    """One allowed download (`by`: contact or link)."""
+    fields = grant(g)
+    del fields["downloads"]
+    return {**fields, "by": by, "at": at.isoformat()}
 
 
 def message(m: Message, client_id: str, project_id: str | None) -> dict[str, Any]:

@@ -1,0 +1,48 @@
+"""Events are emitted where they happen: an integration subscribed to everything hears a paid
+invoice, the file it released, a download, a staff revoke and a new message, each once."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import Api, Tenant, local_path
+from tests.support.webhooks import Receiver
+
+EVERYTHING = ["invoice.sent", "invoice.paid", "payment.refunded", "grant.released", "grant.revoked",
+              "resource.downloaded", "quote.approved", "subscription.updated", "message.created"]
+
+
+def heard(receiver: Receiver, worker: Any) -> list[tuple[str, dict[str, Any]]]:
+    worker.drain()
+    return [(e["type"], e["data"]) for e in (json.loads(r.body) for r in receiver.received)]
+
+
+def test_paying_releasing_downloading_revoking_and_messaging_are_each_heard_once(
+        tenant: Tenant, receiver: Receiver, webhooks_worker: Any, anonymous: Api) -> None:
+    assert tenant.api.post("/api/v1/webhook-endpoints", {"url": receiver.url, "events": EVERYTHING}).status == 201
+    invoice = tenant.invoice(lines=[{"description": "Course", "unit_price": 10000}])
+    grant = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources",
+                            {"resource_id": tenant.file(), "policy": "after_payment"}).json
+    assert [t for t, _ in heard(receiver, webhooks_worker)] == ["invoice.sent"]
+
+    receiver.received.clear()
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {})
+    events = heard(receiver, webhooks_worker)
+    assert sorted(t for t, _ in events) == ["grant.released", "invoice.paid"]
+    paid = dict(events)["invoice.paid"]
+    assert paid["id"] == invoice["id"] and paid["status"] == "paid" and paid["amount_paid"] == 10000
+    assert dict(events)["grant.released"]["id"] == grant["grant_id"]
+
+    receiver.received.clear()
+    assert anonymous.get(local_path(grant["download_url"])).status == 302
+    tenant.api.post(f"/api/v1/invoices/{invoice['id']}/grants/{grant['grant_id']}/revoke")
+    events = heard(receiver, webhooks_worker)
+    assert [t for t, _ in events] == ["resource.downloaded", "grant.revoked"]
+    assert events[0][1]["id"] == grant["grant_id"] and events[0][1]["by"] == "link"
+    assert events[1][1]["state"] == "revoked"
+
+    receiver.received.clear()
+    client_id = invoice["client_id"]
+    assert tenant.api.post("/api/v1/conversations", {"client_id": client_id, "text": "Files are ready."}).status < 300
+    [(kind, data)] = heard(receiver, webhooks_worker)
+    assert kind == "message.created" and data["text"] == "Files are ready." and data["side"] == "staff"
