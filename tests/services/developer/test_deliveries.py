@@ -119,3 +119,18 @@ def test_staff_resend_a_failed_delivery_with_the_same_event_id(
     assert [(a.status_code, a.manual) for a in delivery.attempts] == [(500, False), (204, True)]
     first, again = receiver.received
     assert json.loads(first.body)["id"] == json.loads(again.body)["id"]
+
+
+def test_the_same_attempt_taken_by_five_workers_at_once_is_sent_once(
+        tenant: Tenant, receiver: Receiver, webhooks_worker: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    endpoint_id, _ = subscribe(tenant, receiver)
+    event_id = events.emit(tenant.business_id, "invoice.paid", {"invoice_id": "inv1"})
+    assert event_id and events.fan_out(tenant.business_id, event_id) == 1
+    webhooks_worker.discard()  # the queued copies: the threads below stand for them
+    delivery_id = events.delivery_id_of(event_id, endpoint_id)
+    with ThreadPoolExecutor(5) as pool:
+        list(pool.map(lambda _: deliveries.attempt(tenant.business_id, delivery_id, 1), range(5)))
+    assert len(receiver.received) == 1
+    assert len(only_delivery(tenant, endpoint_id).attempts) == 1
