@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.conftest import Api, Tenant, local_path
+from tests.support.payments import checkout_session, post_event, start_checkout, stripe_event
 from tests.support.webhooks import Receiver
 
 EVERYTHING = ["invoice.sent", "invoice.paid", "payment.refunded", "grant.released", "grant.revoked",
@@ -46,3 +49,23 @@ def test_paying_releasing_downloading_revoking_and_messaging_are_each_heard_once
     assert tenant.api.post("/api/v1/conversations", {"client_id": client_id, "text": "Files are ready."}).status < 300
     [(kind, data)] = heard(receiver, webhooks_worker)
     assert kind == "message.created" and data["text"] == "Files are ready." and data["side"] == "staff"
+
+
+@pytest.mark.usefixtures("one_test_per_ip")
+def test_a_stripe_payment_and_its_refund_are_heard(
+        tenant: Tenant, anonymous: Api, stripe_secrets: Any, stripe_worker: Any, receiver: Receiver,
+        webhooks_worker: Any) -> None:
+    tenant.api.patch("/api/v1/business", {"stripe_enabled": True})
+    tenant.api.post("/api/v1/webhook-endpoints", {"url": receiver.url, "events": ["invoice.paid", "payment.refunded"]})
+    doc = tenant.invoice()
+    session_id = start_checkout(anonymous, {"page": local_path(tenant.share(doc["id"]))})
+    pi = f"pi_{doc['id']}"
+    post_event(anonymous, stripe_event("checkout.session.completed", checkout_session(tenant, doc, session_id, 10000, pi=pi)))
+    post_event(anonymous, stripe_event("charge.refunded", {"id": f"ch_{doc['id']}", "payment_intent": pi,
+                                                           "amount_refunded": 4000}))
+    stripe_worker.drain()
+    events = heard(receiver, webhooks_worker)
+    assert [t for t, _ in events] == ["invoice.paid", "payment.refunded"]
+    refund = events[1][1]
+    assert (refund["invoice_id"], refund["amount_refunded"], refund["currency"]) == (doc["id"], 4000, "EUR")
+    assert refund["invoice"]["amount_refunded"] == 4000
