@@ -69,3 +69,19 @@ def test_a_stripe_payment_and_its_refund_are_heard(
     refund = events[1][1]
     assert (refund["invoice_id"], refund["amount_refunded"], refund["currency"]) == (doc["id"], 4000, "EUR")
     assert refund["invoice"]["amount_refunded"] == 4000
+
+
+def test_a_client_approving_a_quote_is_heard_with_the_invoice_it_became(
+        tenant: Tenant, anonymous: Api, receiver: Receiver, webhooks_worker: Any) -> None:
+    from tests.support.client_flows import FORM
+    from tests.support.portal import client_with_contact, make_document, portal_link
+
+    tenant.api.post("/api/v1/webhook-endpoints", {"url": receiver.url, "events": ["quote.approved", "invoice.sent"]})
+    client_id, contact_id = client_with_contact(tenant)
+    quote = make_document(tenant, client_id, kind="quote", amount=25000)
+    page = f"{portal_link(tenant, client_id, contact_id)}/quotes/{quote['id']}"
+    assert anonymous.call("POST", f"{page}/approve", "name=Pat+Doe", headers=FORM).status == 303
+    events = dict(heard(receiver, webhooks_worker))
+    approved = events["quote.approved"]
+    assert approved["id"] == quote["id"] and approved["status"] == "accepted" and approved["total"] == 25000
+    assert approved["invoice_id"] and events["invoice.sent"]["id"] == approved["invoice_id"]

@@ -103,6 +103,7 @@ def convert(business: Business, quote: docs.Document, today: date) -> docs.Docum
         return found
     quote.update(actions=[docs.Document.converted_invoice_id.set(invoice_id)], add_version_condition=False)
     offer_products(business.business_id, invoice)
+    events.emit(business.business_id, "invoice.sent", payloads.document(invoice))  # sent as it is made (once)
     return invoice
 
 
