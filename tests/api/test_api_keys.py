@@ -40,7 +40,9 @@ def test_a_key_calls_staff_routes_as_bearer_or_x_api_key(tenant: Tenant, http: A
 
 
 def test_a_key_acts_within_its_role(tenant: Tenant, http: Any) -> None:
-    viewer = Api(http, create(tenant, role="viewer")["key"])
+    viewer = Api(http, create(tenant, role="viewer", name="Reporting")["key"])
+    me = viewer.get("/api/v1/me").json
+    assert (me["business_id"], me["roles"], me["email"]) == (tenant.business_id, ["viewer"], "API key “Reporting”")
     assert viewer.get("/api/v1/clients").status == 200
     reply = viewer.post("/api/v1/clients", {"name": "Nope"})
     assert reply.status == 403 and reply.error["code"] == "forbidden"

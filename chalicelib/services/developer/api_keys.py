@@ -72,5 +72,6 @@ def authenticate(key: str) -> Principal:
     hit(f"apikey#{record.key_id}", REQUESTS_PER_MINUTE, 60, now, "Too many requests with this API key; slow down.")
     if not record.last_used_at or record.last_used_at < iso(now - TOUCH_EVERY):
         store.touch(record, iso(now))
-    return Principal(user_id=f"apikey:{record.key_id}", email="", business_id=record.business_id,
+    # No person behind a key: what it writes (messages, payments recorded) is signed with the key's name.
+    return Principal(user_id=f"apikey:{record.key_id}", email=f"API key “{record.name}”", business_id=record.business_id,
                      groups=(record.role,), permissions=ROLE_PERMISSIONS.get(record.role, frozenset()))
