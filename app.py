@@ -18,6 +18,7 @@ from chalicelib.api import (
     clients,
     conversations,
     dashboard,
+    developer,
     edge,
     email_preferences,
     email_previews,
@@ -28,6 +29,7 @@ from chalicelib.api import (
     limits,
     messages,
     notifications,
+    openapi,
     payments,
     pdfs,
     portal,
@@ -70,6 +72,7 @@ BLUEPRINTS = (
     portal_projects,  # issue 14: the portal's project page
     portal_subscriptions, subscriptions,  # issue 16: subscriptions
     buy_links, buy_page,  # issue 16: buy links
+    developer, openapi,  # issue 16: webhooks, API keys, the OpenAPI document
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
@@ -140,3 +143,11 @@ def inbound_mail_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import batch, inbound_mail
 
     return batch.handle(event, inbound_mail.on_mail)
+
+
+# Outbound webhooks: events fanned out to deliveries, each a signed POST retried with backoff (services/developer).
+@app.on_sqs_message(queue="webhooks", batch_size=10, name="webhooks_worker")
+def webhooks_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, webhooks
+
+    return batch.handle(event, webhooks.on_message)

@@ -72,7 +72,7 @@ def _owner(business_id: str) -> Principal:
     return Principal("seed", DEMO_EMAIL, business_id, ("owner",), ROLE_PERMISSIONS["owner"])
 
 
-def seed(today: date | None = None) -> Demo:
+def seed(today: date | None = None, webhook_url: str = "") -> Demo:
     today = today or date.today()
     business = onboarding.open_business(
         "Northwind Studio", DEMO_EMAIL, DEMO_PASSWORD, currency="EUR",
@@ -87,6 +87,7 @@ def seed(today: date | None = None) -> Demo:
         time_zone="Europe/Berlin",  # recurring invoices are dated in it
     )
     owner = _owner(business.business_id)
+    _seed_webhooks(owner, webhook_url)  # first: the events the rest of the seed makes are delivered to it
     client, contacts = clients.create_client(owner, ClientInput(
         name="Acme Robotics GmbH", email="accounts@acme.example",
         address="Hafenstraße 9\n20457 Hamburg\nGermany", tax_number="DE987654321",
@@ -317,6 +318,7 @@ def _seed_subscriptions(owner: Principal, business_id: str) -> str:
     from chalicelib.domain.buy_link_inputs import BuyInput, BuyLinkInput
     from chalicelib.services.payments import cards_gateway, stripe_events
     from chalicelib.services.selling import links, offline, purchase
+    from chalicelib.services.subscriptions.offline import subscription_id_for
 
     members = products.create_product(owner, ProductInput(name="Members' area", unit_price=1500))
     workshops = products.create_product(owner, ProductInput(name="Workshop recordings", unit_price=1400))
@@ -341,8 +343,6 @@ def _seed_subscriptions(owner: Principal, business_id: str) -> str:
                                        None, page, base)
     session_id = checkout.rsplit("/", 1)[1]
     offline.finish(session_id, True, f"{base}/webhooks/stripe", deliver=receive)
-    from chalicelib.services.subscriptions.offline import subscription_id_for
-
     return subscription_id_for(session_id)
 
 
@@ -356,3 +356,14 @@ def _seed_buy_links(owner: Principal, product_id: str) -> str:
         title="Brand design package", product_ids=[product_id], stock=25, per_buyer_limit=5,
         description="Logo, palette and type, with the brand guidelines as a file in your portal after payment."))
     return f"/buy/{link.token}"
+
+
+def _seed_webhooks(owner: Principal, url: str) -> None:
+    """The outbox's receiver as a webhook endpoint for every event (`make dev` passes its URL)."""
+    from chalicelib.domain.developer_inputs import EndpointInput
+    from chalicelib.domain.webhooks import EVENT_TYPES
+    from chalicelib.services.developer import endpoints
+
+    if url:
+        endpoints.create_endpoint(owner, EndpointInput(url=url, events=list(EVENT_TYPES),
+                                                       description="The local outbox (make dev)"))

@@ -9,7 +9,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import approvals_inputs, inputs, messaging_inputs, project_inputs
+from chalicelib.domain import approvals_inputs, developer_inputs, inputs, messaging_inputs, project_inputs
 from chalicelib.domain.buy_link_inputs import BuyLinkInput, BuyLinkUpdate
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
@@ -61,6 +61,9 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /conversations/{conversation_id}/attachments": messaging_inputs.AttachmentSpec,
     "POST /buy-links": BuyLinkInput,
     "PATCH /buy-links/{link_id}": BuyLinkUpdate,
+    "POST /webhook-endpoints": developer_inputs.EndpointInput,
+    "PATCH /webhook-endpoints/{endpoint_id}": developer_inputs.EndpointUpdate,
+    "POST /api-keys": developer_inputs.ApiKeyInput,
 }
 
 

@@ -23,6 +23,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.billing.ledger import reconcile
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.notifications import email_render
 from chalicelib.services.notifications.notifications import email_client
 from chalicelib.services.payments import stripe_gateway
@@ -288,7 +289,11 @@ def charge_refunded(charge: dict[str, Any]) -> str:
         conditional(lambda: entry.save(condition=grew), "An equal or larger refund is recorded.")
     except Conflict:
         return "refund_already_recorded"
-    reconcile(document.business_id, document.doc_id)
+    result = reconcile(document.business_id, document.doc_id)
+    if not held:
+        events.emit(document.business_id, "payment.refunded", {
+            "invoice_id": document.doc_id, "payment_intent": payment_intent, "currency": currency,
+            "amount_refunded": refunded, "invoice": payloads.document(result.document if result else document)})
     return "refund_recorded"
 
 

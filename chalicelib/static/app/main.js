@@ -20,6 +20,7 @@ import { settingsScreen } from './screens/settings.js';
 import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
 import { subscriptionScreen, subscriptionsScreen } from './screens/subscriptions.js';
 import { buyLinksScreen } from './screens/buy_links.js';
+import { developersScreen } from './screens/developers.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -49,6 +50,7 @@ setRoutes([
   [/^#\/subscriptions$/, () => subscriptionsScreen()],
   [/^#\/subscriptions\/([\w-]+)$/, (id) => subscriptionScreen(id)],
   [/^#\/buy-links$/, () => buyLinksScreen()],
+  [/^#\/developers$/, () => developersScreen()],
 ]);
 
 async function boot() {
