@@ -119,7 +119,7 @@ def retire(business_id: str, price_id: str) -> None:
     if plan is None or not plan.active:
         return
     plans.register_plan(business_id, price_id, plan.name, int(plan.amount), plan.currency, plan.interval,
-                        product_ids=list(plan.product_ids or []), link_id=plan.link_id,
+                        product_ids=[str(p) for p in plan.product_ids or []], link_id=plan.link_id,
                         interval_count=int(plan.interval_count or 1), stripe_product_id=plan.stripe_product_id,
                         active=False)
 
