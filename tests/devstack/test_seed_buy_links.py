@@ -31,5 +31,5 @@ def test_demo_json_has_the_buy_url() -> None:
     demo = SimpleNamespace(staff_email="", staff_password="", share_token="s", claim_token="c", portal_token="p",
                            preferences_token="e", business_id="b", sent_invoice_id="", draft_invoice_id="",
                            approval_project_id="", deliverable_id="", registration_path="", recurring_id="",
-                           conversation_id="", buy_path="/buy/abc")
+                           conversation_id="", buy_path="/buy/abc", project_id="", subscription_id="")
     assert demo_links("http://localhost:8000", demo, resources, "")["buy_url"] == "http://localhost:8000/buy/abc"
