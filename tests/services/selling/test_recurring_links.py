@@ -28,8 +28,12 @@ PAGE, BASE, HOOK = "http://localhost/buy/x", "http://localhost", "http://localho
 class FakeStripePrices(FakeStripeSubscriptions):
     """Stripe's HTTP API for a recurring link: Prices and Checkout Sessions (recorded, idempotent)."""
 
+    refuse_prices = False
+
     def _answer(self, method: str, path: str, params: dict[str, str]) -> tuple[str, int, dict[str, str]]:
         n = len(self.calls)
+        if path == "/v1/prices" and self.refuse_prices:
+            return json.dumps({"error": {"type": "api_error", "message": "Stripe is down"}}), 500, {}
         if path == "/v1/prices":
             return json.dumps({"id": f"price_test_{n}", "object": "price", "product": f"prod_test_{n}",
                                "currency": params["currency"], "unit_amount": int(params["unit_amount"])}), 200, {}
@@ -230,3 +234,12 @@ def test_a_subscriber_can_switch_between_two_recurring_links_of_one_interval(
     choices = plans.switch_choices(tenant.business_id, mirror)
     assert [c.link_id for c in choices] == [pro["link_id"]]
     assert choices[0].price_id == _link_item(tenant, pro).price_id
+
+
+def test_a_recurring_link_stripe_cannot_price_is_not_kept(tenant: Tenant, stripe_prices: FakeStripePrices) -> None:
+    made = digital_product(tenant)
+    stripe_prices.refuse_prices = True
+    reply = tenant.api.post("/api/v1/buy-links", {"title": "Monthly", "product_ids": [made["product"]["product_id"]],
+                                                 "mode": "subscription", "interval": "month"})
+    assert reply.status == 503 and "Try again" in reply.error["message"], reply.body
+    assert tenant.api.get("/api/v1/buy-links").json["items"] == []
