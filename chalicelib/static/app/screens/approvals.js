@@ -50,8 +50,10 @@ function askForm(projects, files) {
     const load = ++latest;
     const found = project.value ? (await api('GET', `/projects/${project.value}`)).milestones : [];
     if (load !== latest) return;
+    const chosen = milestone.value;  // a choice made while this loaded survives the refill
     milestone.replaceChildren(...[['', 'None'], ...found.map((m) => [m.id, m.title])]
       .map(([value, label]) => h('option', { value }, label)));
+    if (found.some((m) => m.id === chosen)) milestone.value = chosen;
   };
   project.addEventListener('change', () => run(null, fillMilestones));
   run(null, fillMilestones);
