@@ -194,3 +194,20 @@ def test_issue_14_done_when_journey(desktop: Any, phone: Any, stack: dict[str, A
     expect(reply).not_to_contain_text("wrote:")  # the quoted digest is stripped
     screenshot(staff, "issue14-8-email-reply-in-the-inbox")
     assert time.monotonic() - started < 90
+
+
+def test_the_seeded_project_opens_for_the_contact_and_for_staff(desktop: Any, phone: Any,
+                                                                 stack: dict[str, Any]) -> None:
+    """`make dev`'s links: the contact's portal on the demo project (three milestones, the deliverable
+    awaiting approval, the conversation) and the same project in the dashboard."""
+    phone.goto(stack["project_portal_url"])
+    expect(phone.get_by_test_id("milestone")).to_have_count(3)
+    expect(phone.get_by_test_id("deliverables")).to_contain_text("Homepage design")
+    expect(phone.get_by_test_id("deliverables")).to_contain_text("Awaiting approval")
+    expect(phone.get_by_test_id("conversation").get_by_test_id("message")).to_have_count(3)
+    screenshot(phone, "issue14-9-seeded-project-on-a-phone")
+    sign_in(desktop, stack)
+    desktop.goto(stack["staff_project_url"])
+    expect(desktop.get_by_test_id("milestone-row")).to_have_count(3)
+    expect(desktop.get_by_role("heading", name="Website relaunch")).to_be_visible()
+    screenshot(desktop, "issue14-10-seeded-project-in-the-dashboard")
