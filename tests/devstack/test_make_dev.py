@@ -154,6 +154,27 @@ def test_the_demo_project_opens_in_the_portal_and_in_the_dashboard(dev_stack: di
         ("Discovery", "done", False), ("Design", "active", True), ("Launch", "planned", False)]
 
 
+
+def _section(page: str, testid: str) -> str:
+    """The HTML of the page's `<section data-testid=…>`."""
+    start = page.index(f'data-testid="{testid}"')
+    return page[start:page.index("</section>", start)]
+
+
+@pytest.mark.slow
+def test_the_demo_project_page_shows_the_deliverable_awaiting_approval_and_the_conversation(
+        dev_stack: dict[str, str]) -> None:
+    page = requests.get(dev_stack["project_portal_url"], timeout=10).text
+    assert _section(page, "milestones").count('data-testid="milestone"') == 3
+    deliverables = _section(page, "deliverables")
+    assert "Homepage design" in deliverables and "Awaiting approval" in deliverables
+    conversation = _section(page, "conversation")
+    assert conversation.count('data-testid="message"') == 3
+    assert "Perfect, thank you!" in conversation and "northwind.example/concepts/dark" in conversation
+    staff = requests.get(dev_stack["staff_project_url"], timeout=10)  # the dashboard; the hash is its route
+    assert staff.status_code == 200 and 'data-nav="projects"' in staff.text
+
+
 @pytest.mark.slow
 def test_the_demo_portal_shows_a_monthly_recurring_invoice_with_two_invoices(dev_stack: dict[str, str]) -> None:
     tab = requests.get(f"{dev_stack['portal_url']}?tab=recurring", timeout=10)

@@ -42,14 +42,29 @@ export async function approvalsScreen() {
 }
 
 function askForm(projects, files) {
+  const project = select({ name: 'project_id', testid: 'ask-project' }, projects.map((p) => [p.id, p.name]));
+  // Staff pick the milestone by its title: the chosen project's milestones, refilled when it changes.
+  const milestone = select({ name: 'milestone_id', testid: 'ask-milestone' }, [['', 'None']], '');
+  let latest = 0;
+  const fillMilestones = async () => {
+    const load = ++latest;
+    const found = project.value ? (await api('GET', `/projects/${project.value}`)).milestones : [];
+    if (load !== latest) return;
+    const chosen = milestone.value;  // a choice made while this loaded survives the refill
+    milestone.replaceChildren(...[['', 'None'], ...found.map((m) => [m.id, m.title])]
+      .map(([value, label]) => h('option', { value }, label)));
+    if (found.some((m) => m.id === chosen)) milestone.value = chosen;
+  };
+  project.addEventListener('change', () => run(null, fillMilestones));
+  run(null, fillMilestones);
   const form = h('form', { class: 'stack', novalidate: true },
     h('div', { class: 'grid-2' },
-      field('Project', select({ name: 'project_id', testid: 'ask-project' }, projects.map((p) => [p.id, p.name]))),
+      field('Project', project),
       field('File (attached to the project)', select({ name: 'resource_id', testid: 'ask-resource' },
         files.map((r) => [r.resource_id, r.title])))),
     h('div', { class: 'grid-2' },
       field('Title shown to the client (optional)', input({ name: 'title', maxlength: 200 })),
-      field('Milestone id (optional)', input({ name: 'milestone_id', maxlength: 64 }))),
+      field('Milestone (optional)', milestone)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button', testid: 'ask-approval' }, 'Ask for approval')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -57,7 +72,7 @@ function askForm(projects, files) {
       const els = form.elements;
       const made = await api('POST', '/approvals', {
         project_id: els.project_id.value, resource_id: els.resource_id.value,
-        title: els.title.value.trim() || null, milestone_id: els.milestone_id.value.trim() || null,
+        title: els.title.value.trim() || null, milestone_id: els.milestone_id.value || null,
       });
       toast('The client was asked to approve it.');
       go(`#/approvals/${made.id}`);
@@ -68,11 +83,15 @@ function askForm(projects, files) {
 
 export async function approvalScreen(id) {
   const d = await api('GET', `/approvals/${id}`);
+  // Staff read the project and milestone by name, not by id.
+  const project = await api('GET', `/projects/${d.project_id}`).catch(() => null);
+  const milestone = project?.milestones.find((m) => m.id === d.milestone_id);
   return h('div', {},
     pageHeader(d.title, link('#/approvals', 'All approvals')),
     section('Status', h('p', {}, badge(d.status_label, d.status), ` version ${d.current_version}`),
       h('dl', { class: 'facts' }, fact('Asked by', d.created_by), fact('Asked on', when(d.created_at)),
-        fact('Milestone', d.milestone_id))),
+        fact('Project', project ? link(`#/projects/${project.id}`, project.name, { testid: 'approval-project' }) : d.project_id),
+        fact('Milestone', d.milestone_id ? h('span', { testid: 'approval-milestone' }, milestone?.title || d.milestone_id) : null))),
     can(MANAGE.resources) ? actions(d) : null,
     ...d.versions.map(versionCard));
 }

@@ -2,7 +2,7 @@
 // one conversation's messages (links made clickable from text nodes, never parsed HTML), an
 // answer box with attachments (straight to S3), and who of the client has seen each message.
 
-import { api, clientsList } from '../lib/api.js';
+import { api, clientsList, listAll } from '../lib/api.js';
 import { h, link, pageHeader, section } from '../lib/dom.js';
 import { FieldError, run, toast } from '../lib/forms.js';
 import { size, when } from '../lib/money.js';
@@ -33,6 +33,12 @@ async function clientNames() {
   return new Map(clients.map((c) => [c.client_id || c.id, c.name]));
 }
 
+// A client can have several projects, each with its conversation: the inbox names the project.
+async function projectNames() {
+  const projects = await listAll('/projects', 300).catch(() => []);
+  return new Map(projects.map((p) => [p.id, p.name]));
+}
+
 /** The unread count in the nav ("Inbox (3)"), refreshed whenever the inbox is read. */
 export function showUnread(count) {
   const nav = document.querySelector('[data-nav="inbox"]');
@@ -40,11 +46,11 @@ export function showUnread(count) {
 }
 
 export async function inboxScreen() {
-  const [page, names] = await Promise.all([api('GET', '/conversations?limit=100'), clientNames()]);
+  const [page, names, projects] = await Promise.all([api('GET', '/conversations?limit=100'), clientNames(), projectNames()]);
   showUnread(page.unread);
   const rows = page.items.map((c) => h('li', { class: `conversation-row${c.unread ? ' unread' : ''}`, testid: 'conversation-row' },
     link(`#/inbox/${c.id}`, names.get(c.client_id) || 'Client'),
-    c.project_id ? h('span', { class: 'muted' }, ' · project') : null,
+    c.project_id ? h('span', { class: 'muted', testid: 'conversation-project' }, ` · ${projects.get(c.project_id) || 'project'}`) : null,
     c.unread ? [' ', h('span', { class: 'badge badge-unread', testid: 'unread' }, `${c.unread} unread`)] : null,
     h('div', { class: 'muted small' }, `${c.last_side === 'staff' ? 'You' : c.last_author}: ${c.last_preview || ''} · ${when(c.last_message_at)}`)));
   return h('div', {},
@@ -95,7 +101,7 @@ function messageItem(m) {
 }
 
 export async function conversationScreen(id) {
-  const [conversation, names] = await Promise.all([api('GET', `/conversations/${id}`), clientNames()]);
+  const [conversation, names, projects] = await Promise.all([api('GET', `/conversations/${id}`), clientNames(), projectNames()]);
   if (conversation.unread) {
     const read = await api('POST', `/conversations/${id}/read`);
     conversation.unread = read.unread;
@@ -104,7 +110,7 @@ export async function conversationScreen(id) {
   const list = h('ol', { class: 'messages', testid: 'messages' }, conversation.messages.map(messageItem));
   return h('div', {},
     pageHeader(names.get(conversation.client_id) || 'Conversation', link('#/inbox', 'All conversations')),
-    section(conversation.project_id ? 'Project conversation' : 'Conversation', list,
+    section(conversation.project_id ? `Project: ${projects.get(conversation.project_id) || 'conversation'}` : 'Conversation', list,
       conversation.messages.length ? null : h('p', { class: 'empty' }, 'No messages yet.')),
     can(MANAGE.clients) ? answerForm(id) : null);
 }

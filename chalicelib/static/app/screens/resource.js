@@ -1,6 +1,6 @@
 // One resource: details, attachments (attach form), grants and their staff actions, access log.
 
-import { api, clientsList, documentsList, forget, productsList } from '../lib/api.js';
+import { api, clientsList, documentsList, forget, listAll, productsList } from '../lib/api.js';
 import { badge, button, confirmButton, fact, field, h, input, link, pageHeader, section, select, table } from '../lib/dom.js';
 import { copyAndTell } from '../lib/files.js';
 import { FieldError, report, run, toast } from '../lib/forms.js';
@@ -82,16 +82,19 @@ export async function resourceScreen(resourceId) {
 }
 
 async function targetNames() {
-  const [clients, products, invoices, quotes] = await Promise.all([
-    clientsList(), productsList(), documentsList('invoice'), documentsList('quote')].map((p) => p.catch(() => [])));
+  const [clients, products, invoices, quotes, projects] = await Promise.all([
+    clientsList(), productsList(), documentsList('invoice'), documentsList('quote'), listAll('/projects', 300)]
+    .map((p) => p.catch(() => [])));
   return new Map([
     ...clients.map((c) => [`client:${c.client_id}`, c.name]), ...products.map((p) => [`product:${p.product_id}`, p.name]),
-    ...invoices.map((d) => [`invoice:${d.id}`, d.number]), ...quotes.map((d) => [`quote:${d.id}`, d.number])]);
+    ...invoices.map((d) => [`invoice:${d.id}`, d.number]), ...quotes.map((d) => [`quote:${d.id}`, d.number]),
+    ...projects.map((p) => [`project:${p.id}`, p.name])]);
 }
 
 function targetLink(type, id, names) {
   const name = names.get(`${type}:${id}`) || id;
-  const href = { client: `#/clients/${id}`, invoice: `#/invoices/${id}`, quote: `#/quotes/${id}`, product: '#/products' }[type];
+  const href = { client: `#/clients/${id}`, invoice: `#/invoices/${id}`, quote: `#/quotes/${id}`, product: '#/products',
+    project: `#/projects/${id}` }[type];
   return href ? link(href, name) : name;
 }
 
@@ -100,6 +103,8 @@ const TARGETS = {
   product: async () => (await productsList()).map((p) => [p.product_id, p.name]),
   invoice: async () => documentOptions('invoice'),
   quote: async () => documentOptions('quote'),
+  // A file attached to a project is what the Approvals screen can ask its client to approve.
+  project: async () => (await listAll('/projects', 300)).map((p) => [p.id, p.name]),
 };
 
 /** The invoice (or quote) picker: "INV-0007 · Acme Ltd · €1,200.00", sorted by number, newest number first. */
@@ -112,7 +117,8 @@ async function documentOptions(kind) {
 
 function attachForm(resourceId) {
   const typeSelect = select({ name: 'target_type', testid: 'attach-target-type' },
-    [['invoice', 'Invoice'], ['quote', 'Quote'], ['client', 'Client'], ['product', 'Product']], 'invoice');
+    [['invoice', 'Invoice'], ['quote', 'Quote'], ['client', 'Client'], ['product', 'Product'], ['project', 'Project']],
+    'invoice');
   const targetSelect = select({ name: 'target_id', testid: 'attach-target-id' }, [['', 'Loading…']]);
   const policySelect = select({ name: 'policy', testid: 'attach-policy' }, POLICIES, 'after_payment');
   // Loads can overlap (the screen opens, then the type changes): only the latest one fills the
