@@ -52,6 +52,7 @@ class Prepayment(BaseItem, discriminator="prepayment"):
     plan_id = UnicodeAttribute(null=True)
     payment_intent = UnicodeAttribute(null=True)
     credit_id = UnicodeAttribute(null=True)  # the credit note it became
+    refunded = NumberAttribute(null=True)  # Stripe's cumulative amount refunded, taken back from the credit
     failure_reason = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

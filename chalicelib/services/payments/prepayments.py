@@ -205,6 +205,36 @@ def land(prepayment: store.Prepayment, payment_intent: str, amount: int, currenc
     return "credit_recorded"
 
 
+def refunded(charge: dict[str, Any]) -> str:
+    """`charge.refunded` of a pre-payment's charge: Stripe's cumulative refunded total is taken back
+    from the client's credit, the growth only, once (conditional on the total recorded before), as
+    a negative `PP-` credit note so notes − applications = balance still holds. The balance may go
+    below zero when the credit was already spent: the client then owes it, and no credit applies."""
+    prepayment = _ours(charge)
+    payment_intent = str(charge.get("payment_intent") or charge.get("id"))
+    if prepayment is None or prepayment.status != "received" or prepayment.payment_intent != payment_intent:
+        return "ignored_unknown_prepayment"
+    currency = str(charge.get("currency") or prepayment.currency).upper()
+    total = min(pay_rules.from_stripe_units(int(charge.get("amount_refunded") or 0), currency), int(prepayment.amount))
+    before = int(prepayment.refunded or 0)
+    if total <= before:
+        return "refund_already_recorded"
+    now, business_id, client_id = iso(clock.now()), prepayment.business_id, prepayment.client_id
+    note = credit_store.new_credit_note(
+        business_id, client_id, new_id(), now, number=f"PP-{next_number(business_id, 'prepayment'):04d}",
+        amount=-(total - before), currency=currency, reason="Pre-payment refunded", issued_on=clock.today().isoformat())
+    same = store.Prepayment.refunded == before if before else store.Prepayment.refunded.does_not_exist()
+    try:
+        with transaction() as tx:
+            tx.update(prepayment, actions=[store.Prepayment.refunded.set(total), store.Prepayment.updated_at.set(now)],
+                      condition=same & (store.Prepayment.status == "received"))
+            tx.save(note, condition=credit_store.CreditNote.pk.does_not_exist())
+            add_to_balance(tx, business_id, client_id, currency, -(total - before))
+    except Conflict:  # another delivery recorded a total meanwhile: read again (SQS retries the event)
+        raise Unavailable("A refund of this pre-payment was recorded at the same time; try again.") from None
+    return "refund_recorded"
+
+
 def _start_plan(prepayment: store.Prepayment, payment_intent: str) -> None:
     plan = store.get_plan(prepayment.business_id, prepayment.client_id, str(prepayment.plan_id))
     if plan is None or plan.status != "waiting":
