@@ -82,3 +82,35 @@ def test_credit_already_spent_then_refunded_leaves_the_client_owing_and_offers_n
     second = make_document(tenant, made["client_id"], amount=1000)
     assert tenant.api.post(f"/api/v1/clients/{made['client_id']}/credits/apply",
                            {"invoice_id": second["id"]}).status == 409
+
+
+def _dispute(anonymous: Api, worker: QueueWorker, made: dict[str, Any], name: str, status: str, event_id: str) -> None:
+    dispute = stripe_object(name, id="dp_" + made["pi"], payment_intent=made["pi"], amount=10000, currency="eur",
+                            status=status)
+    assert post_event(anonymous, {**stripe_event(name, dispute), "id": event_id}).status == 200
+    worker.drain()  # before: RetryLater ("no invoice yet") on every delivery, until the DLQ
+
+
+def test_a_disputed_pre_payment_withholds_its_credit_until_the_dispute_is_won(
+        tenant: Tenant, anonymous: Api, stripe_cards: FakeStripeCards, stripe_worker: QueueWorker) -> None:  # noqa: F811
+    made = _prepaid(tenant, anonymous, stripe_worker, 10000)
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.created", "warning_needs_response", "evt_inquiry")
+    assert _credits(tenant, made["client_id"])["available"] == {"EUR": 10000}  # an inquiry takes nothing
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.created", "needs_response", "evt_open")
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.created", "needs_response", "evt_open_again")
+    assert _credits(tenant, made["client_id"])["available"] == {"EUR": 0}
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.closed", "won", "evt_won")
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.created", "needs_response", "evt_open_late")
+    listing = _credits(tenant, made["client_id"])
+    assert listing["available"] == {"EUR": 10000}
+    _adds_up(listing)
+
+
+def test_a_lost_dispute_keeps_the_credit_taken_back(
+        tenant: Tenant, anonymous: Api, stripe_cards: FakeStripeCards, stripe_worker: QueueWorker) -> None:  # noqa: F811
+    made = _prepaid(tenant, anonymous, stripe_worker, 10000)
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.closed", "lost", "evt_lost")  # the close came first
+    _dispute(anonymous, stripe_worker, made, "charge.dispute.created", "needs_response", "evt_open")
+    listing = _credits(tenant, made["client_id"])
+    assert listing["available"] == {"EUR": 0}
+    _adds_up(listing)

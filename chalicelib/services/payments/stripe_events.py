@@ -287,6 +287,10 @@ def dispute_status(stripe_status: str, closing: bool) -> str:
 def dispute_event(closing: bool) -> Callable[[dict[str, Any]], str]:
     def handle(dispute: dict[str, Any]) -> str:
         payment_intent = dispute.get("payment_intent")
+        from chalicelib.services.payments import prepayments
+
+        if (outcome := prepayments.disputed(dispute, closing)) is not None:
+            return outcome  # a pre-payment's: its credit follows the dispute
         document = _document_for(str(payment_intent) if payment_intent else None, None)
         if document is None:
             raise RetryLater(f"no invoice yet for dispute {dispute.get('id')}")
