@@ -44,6 +44,11 @@ def build_reply(sent: Sent, text: str) -> bytes:
     if original:
         message["In-Reply-To"] = original
         message["References"] = original
+    # What SES writes on a reply it received from the sender's own mail server (the worker trusts
+    # a From address only with this verdict).
+    domain = sent.to[0].rpartition("@")[2]
+    message["Authentication-Results"] = (f"amazonses.com; spf=pass client-ip=127.0.0.1; envelope-from={sent.to[0]}; "
+                                         f"dkim=pass header.i=@{domain}; dmarc=pass header.from={domain};")
     message["X-SES-Spam-Verdict"] = "PASS"
     message["X-SES-Virus-Verdict"] = "PASS"
     quoted = "\n".join(f"> {line}" if line else ">" for line in sent.text.splitlines())

@@ -16,7 +16,7 @@ CONTACT, STAFF = "contact", "staff"
 LABELS = {PENDING: "Awaiting approval", APPROVED: "Approved", CHANGES_REQUESTED: "Changes requested",
           SUPERSEDED: "Replaced by a newer version"}
 # Control characters other than tab and newline: invisible, and they break emails and logs.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
 
 
 def plain_text(text: str | None, field: str, required: bool) -> str | None:

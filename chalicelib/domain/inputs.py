@@ -18,8 +18,12 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from chalicelib.domain.reminders import MAX_DAYS as MAX_REMINDER_DAYS
 
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-ShortText = Annotated[str, Meta(max_length=200)]
+# One-line text people read (names, titles): no C0/C1 control characters, line or paragraph
+# separators, or bidi overrides/isolates (a name shown reversed can impersonate another).
+_ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*\Z"
+_ONE_LINE_MEANS = "text on one line without control characters"
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_ONE_LINE, extra={"means": _ONE_LINE_MEANS})]
+ShortText = Annotated[str, Meta(max_length=200, pattern=_ONE_LINE, extra={"means": _ONE_LINE_MEANS})]
 LongText = Annotated[str, Meta(max_length=4000)]
 # A bare address (the WHATWG form grammar): no display names, comments or control
 # characters, so one address has one spelling for rate limits and one mailbox.

@@ -20,7 +20,9 @@ CLIENT, STAFF = "client", "staff"
 # punctuation ("see https://x.test/a.") is not part of the link.
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (C0 but tab and newline, DEL, C1) and bidi overrides/isolates: invisible, and an
+# override shows text (a file name, a link) reversed from what it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str, attachments: int = 0) -> str:

@@ -52,6 +52,9 @@ class Prepayment(BaseItem, discriminator="prepayment"):
     plan_id = UnicodeAttribute(null=True)
     payment_intent = UnicodeAttribute(null=True)
     credit_id = UnicodeAttribute(null=True)  # the credit note it became
+    refunded = NumberAttribute(null=True)  # Stripe's cumulative amount refunded, taken back from the credit
+    disputed = NumberAttribute(null=True)  # the amount a dispute withholds from the credit now
+    dispute_state = UnicodeAttribute(null=True)  # open | won | lost
     failure_reason = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -151,3 +154,24 @@ class OfflineCard(BaseItem, discriminator="offline_card"):
 
 def offline_items(customer_id: str) -> list[BaseItem]:
     return list(BaseItem.query(offline_pk(customer_id), consistent_read=True))
+
+
+class PrepaymentIntent(BaseItem, discriminator="prepayment_intent"):
+    """Which pre-payment a PaymentIntent paid: how its disputes (no metadata of ours) find it."""
+
+    business_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    prepay_id = UnicodeAttribute()
+
+
+def prepayment_intent(payment_intent: str, business_id: str, client_id: str, prepay_id: str) -> PrepaymentIntent:
+    return PrepaymentIntent(f"STRIPEPI#{payment_intent}", "PREPAY", business_id=business_id, client_id=client_id,
+                            prepay_id=prepay_id)
+
+
+def prepayment_of_intent(payment_intent: str) -> Prepayment | None:
+    try:
+        home = PrepaymentIntent.get(f"STRIPEPI#{payment_intent}", "PREPAY", consistent_read=True)
+    except PrepaymentIntent.DoesNotExist:
+        return None
+    return get_prepayment(home.business_id, home.client_id, home.prepay_id)

@@ -280,7 +280,10 @@ def test_given_keeps_falsy_values() -> None:
 _update_values = {
     "notes": st.one_of(st.none(), st.text(max_size=50)),
     "terms": st.one_of(st.none(), st.text(max_size=50)),
-    "po_number": st.one_of(st.none(), st.text(max_size=50)),
+    # One-line text (inputs.ShortText): no control characters, separators or bidi overrides.
+    "po_number": st.one_of(st.none(), st.text(st.characters(
+        blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+                                                               "\u2066\u2067\u2068\u2069"), max_size=50)),
     "due_date": st.one_of(st.none(), st.dates()),
     "currency": st.sampled_from(["EUR", "USD", "JPY"]),
 }

@@ -11,8 +11,10 @@ _serial = itertools.count(1)
 
 
 def raw_mail(sample: str, sender: str, to: str) -> bytes:
-    """Sample `sample` (e.g. "reply_gmail") from `sender` to the reply address `to`, with its own Message-ID."""
+    """Sample `sample` (e.g. "reply_gmail") from `sender` to the reply address `to`, with its own Message-ID
+    and SES's verdict that `sender`'s domain sent it (as for a real reply from that address)."""
     text = (EVENTS / "ses" / f"{sample}.eml").read_bytes()
+    text = text.replace(b"{{from_domain}}", sender.rpartition("@")[2].encode())
     return (text.replace(b"{{from}}", sender.encode()).replace(b"{{to}}", to.encode())
             .replace(b"{{serial}}", f"{uuid.uuid4().hex[:12]}{next(_serial)}".encode()))
 

@@ -3,7 +3,8 @@ its reply address names, if it really comes from that contact.
 
 Dropped (one warning line, nothing written) when: no reply address of ours is among the
 recipients, the token is unknown, the contact it names no longer exists (removed contacts'
-addresses stop working), the From address is not that contact's, SES judged it spam or a
+addresses stop working), the From address is not that contact's or SES did not authenticate
+its domain (a forged From header), SES judged it spam or a
 virus, or nothing is left once the quoted history is stripped. A Message-ID already appended is
 acknowledged and skipped (SES, S3 and SQS may each deliver twice). Replies longer than a
 message may be are cut at 10,000 characters rather than lost.
@@ -53,6 +54,8 @@ def receive_raw(raw: bytes, key: str) -> str:
         return _drop(key, f"the contact of reply token {ref} no longer exists")
     if not reply.sender or reply.sender != contact.email.lower():
         return _drop(key, f"the sender is not the contact reply token {ref} was given to")
+    if not reply.authenticated:  # a forged From: the reply address alone must not let anyone post
+        return _drop(key, f"SES did not authenticate the sender's domain (SPF/DKIM/DMARC) for reply token {ref}")
     if reply.spam:
         return _drop(key, "SES judged it spam or a virus")
     conversation = store.get_conversation(target.business_id, target.conversation_id)

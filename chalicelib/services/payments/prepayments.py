@@ -200,9 +200,78 @@ def land(prepayment: store.Prepayment, payment_intent: str, amount: int, currenc
                 condition=store.Prepayment.status.is_in("pending", "failed"))
             tx.save(note, condition=credit_store.CreditNote.pk.does_not_exist())
             add_to_balance(tx, business_id, client_id, currency, amount)
+            tx.save(store.prepayment_intent(payment_intent, business_id, client_id, prepayment.prepay_id))
     except Conflict:
         return "already_recorded"
     return "credit_recorded"
+
+
+def refunded(charge: dict[str, Any]) -> str:
+    """`charge.refunded` of a pre-payment's charge: Stripe's cumulative refunded total is taken back
+    from the client's credit, the growth only, once (conditional on the total recorded before), as
+    a negative `PP-` credit note so notes − applications = balance still holds. The balance may go
+    below zero when the credit was already spent: the client then owes it, and no credit applies."""
+    prepayment = _ours(charge)
+    payment_intent = str(charge.get("payment_intent") or charge.get("id"))
+    if prepayment is None or prepayment.status != "received" or prepayment.payment_intent != payment_intent:
+        return "ignored_unknown_prepayment"
+    currency = str(charge.get("currency") or prepayment.currency).upper()
+    total = min(pay_rules.from_stripe_units(int(charge.get("amount_refunded") or 0), currency), int(prepayment.amount))
+    before = int(prepayment.refunded or 0)
+    if total <= before:
+        return "refund_already_recorded"
+    same = store.Prepayment.refunded == before if before else store.Prepayment.refunded.does_not_exist()
+    try:
+        _take_back(prepayment, total - before, currency, "Pre-payment refunded", [store.Prepayment.refunded.set(total)],
+                   same & (store.Prepayment.status == "received"))
+    except Conflict:  # another delivery recorded a total meanwhile: read again (SQS retries the event)
+        raise Unavailable("A refund of this pre-payment was recorded at the same time; try again.") from None
+    return "refund_recorded"
+
+
+def _take_back(prepayment: store.Prepayment, delta: int, currency: str, reason: str,
+               actions: list[Action], condition: Any) -> None:
+    """In one transaction: `delta` less credit (more when negative), a `PP-` note saying why, and
+    the pre-payment's own record of it (`actions`, under `condition`). Raises Conflict."""
+    now, business_id, client_id = iso(clock.now()), prepayment.business_id, prepayment.client_id
+    note = credit_store.new_credit_note(
+        business_id, client_id, new_id(), now, number=f"PP-{next_number(business_id, 'prepayment'):04d}",
+        amount=-delta, currency=currency, reason=reason, issued_on=clock.today().isoformat())
+    with transaction() as tx:
+        tx.update(prepayment, actions=[*actions, store.Prepayment.updated_at.set(now)], condition=condition)
+        if delta:
+            tx.save(note, condition=credit_store.CreditNote.pk.does_not_exist())
+            add_to_balance(tx, business_id, client_id, currency, -delta)
+
+
+def disputed(dispute: dict[str, Any], closing: bool) -> str | None:
+    """A dispute of a pre-payment's charge (None: not a pre-payment's). Stripe withdraws the
+    disputed amount when a dispute opens (an inquiry, `warning_*`, takes nothing) and returns it
+    when the dispute is won; the credit follows, each step once: an open dispute only from none, a
+    close from none or open (a close may arrive first; a late "open" then changes nothing)."""
+    prepayment = store.prepayment_of_intent(str(dispute.get("payment_intent") or ""))
+    if prepayment is None:
+        return None
+    status = str(dispute.get("status") or "")
+    if not closing and status.startswith("warning_"):
+        return "dispute_inquiry"
+    state = ("lost" if status == "lost" else "won") if closing else "open"
+    currency = str(dispute.get("currency") or prepayment.currency).upper()
+    amount = min(pay_rules.from_stripe_units(int(dispute.get("amount") or 0), currency), int(prepayment.amount))
+    withheld, target = int(prepayment.disputed or 0), 0 if state == "won" else amount
+    P = store.Prepayment
+    before = P.dispute_state.does_not_exist() if state == "open" else (
+        P.dispute_state.does_not_exist() | (P.dispute_state == "open"))
+    same = (P.disputed == withheld) if withheld else P.disputed.does_not_exist() | (P.disputed == 0)
+    try:
+        _take_back(prepayment, target - withheld, currency, f"Pre-payment dispute {state}",
+                   [P.disputed.set(target), P.dispute_state.set(state)], before & same)
+    except Conflict:
+        again = store.get_prepayment(prepayment.business_id, prepayment.client_id, prepayment.prepay_id)
+        if state == "open" or again is None or again.dispute_state in ("won", "lost"):
+            return "dispute_already_recorded"
+        raise Unavailable("This pre-payment's dispute changed at the same time; try again.") from None
+    return f"dispute_{state}"
 
 
 def _start_plan(prepayment: store.Prepayment, payment_intent: str) -> None:

@@ -271,6 +271,10 @@ def charge_refunded(charge: dict[str, Any]) -> str:
     """Refunds are cumulative on the charge: the entry keeps the largest total seen."""
     payment_intent = str(charge.get("payment_intent") or charge["id"])
     metadata = charge.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("purpose") == "prepayment" and not metadata.get("doc_id"):
+        from chalicelib.services.payments import prepayments
+
+        return prepayments.refunded(charge)  # no invoice: the refund takes back the client's credit
     if webhook_events.home_of(payment_intent) is None and not (isinstance(metadata, dict) and metadata.get("doc_id")):
         return "ignored_foreign_charge"  # not a Paydrop payment (a Dashboard charge on the same account)
     document = _document_for(payment_intent, metadata)
@@ -307,6 +311,10 @@ def dispute_status(stripe_status: str, closing: bool) -> str:
 def dispute_event(closing: bool) -> Callable[[dict[str, Any]], str]:
     def handle(dispute: dict[str, Any]) -> str:
         payment_intent = dispute.get("payment_intent")
+        from chalicelib.services.payments import prepayments
+
+        if (outcome := prepayments.disputed(dispute, closing)) is not None:
+            return outcome  # a pre-payment's: its credit follows the dispute
         document = _document_for(str(payment_intent) if payment_intent else None, None)
         if document is None:
             raise RetryLater(f"no invoice yet for dispute {dispute.get('id')}")

@@ -151,7 +151,7 @@ def documents_tab(access: PortalAccess, kind: str, cursor: str | None, today: da
     pk = docs.client_docs_pk(access.business_id, access.client_id, kind)
     page, next_cursor = index_page(BaseItem, "gsi2", pk, PAGE, cursor)
     # The client's credit balances sort first in the same partition: no extra read for them.
-    credit = [_money(int(b.available), b.currency) for b in page if isinstance(b, CreditBalance) and int(b.available)]
+    credit = [_money(int(b.available), b.currency) for b in page if isinstance(b, CreditBalance) and int(b.available) > 0]
     found = [d for d in page if isinstance(d, docs.Document)]
     items: list[dict[str, Any]] = []
     open_totals: dict[str, int] = {}
