@@ -27,7 +27,7 @@ LABELS = {
 # What one item of a list is called ("line 3", "contact 1").
 ITEM_NAMES = {"lines": "line", "contacts": "contact", "tags": "tag", "parts": "part", "part_numbers": "part number",
               "portal_tabs_off": "portal tab"}
-_CHOICES = re.compile(r"\^\(([A-Za-z0-9_|]+)\)\\Z")
+_CHOICES = re.compile(r"\^\(((?:[A-Za-z0-9_|-]|\\\.)+)\)\\Z")  # words, dots escaped ("invoice\.sent")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Field:
     def choices(self) -> list[str] | None:
         """A pattern like `^(a|b|c)\\Z` is a choice among words."""
         found = _CHOICES.fullmatch(self.pattern or "")
-        return found.group(1).split("|") if found else None
+        return found.group(1).replace("\\.", ".").split("|") if found else None
 
 
 def field_of(t: mi.Type) -> Field:

@@ -39,14 +39,14 @@ def _post(url: str, fields: dict[str, str], origin: str | None = None) -> int:
         return e.code
 
 
-def _pump_inbound_mail() -> int:
+def _pump_inbound_mail(aws: Any) -> int:
     """What `make dev`'s event pump does for the inbound-mail queue, until it is empty."""
     from app import app
     from chalicelib.aws import sqs
     from chalicelib.config import settings
     from devstack.pump import EventPump, sqs_bindings
 
-    bindings = [b for b in sqs_bindings(app, {"inbound-mail": settings().inbound_mail_queue_url, **_others()}, sqs())
+    bindings = [b for b in sqs_bindings(app, aws.queue_urls(), sqs())  # every queue: sqs_bindings wants them all
                 if b.queue_url == settings().inbound_mail_queue_url]
     pump = EventPump(sqs(), bindings, wait_seconds=0)
     handled = 0
@@ -55,15 +55,8 @@ def _pump_inbound_mail() -> int:
     return handled
 
 
-def _others() -> dict[str, str]:
-    from chalicelib.config import settings
-
-    s = settings()
-    return {"stripe-events": s.stripe_events_queue_url, "uploads": s.uploads_queue_url, "mail": s.mail_queue_url,
-            "views": s.views_queue_url, "mail-feedback": s.mail_feedback_queue_url, "exports": s.exports_queue_url}
-
-
-def test_replying_in_the_outbox_appends_to_the_conversation(tenant: Any, anonymous: Api, outbox_view: str) -> None:
+def test_replying_in_the_outbox_appends_to_the_conversation(tenant: Any, anonymous: Api, outbox_view: str,
+                                                             aws: Any) -> None:
     from chalicelib.store.notifications import contact_recipient, list_inbox
     from tests.workers.test_inbound_mail import inbound_mail_worker
 
@@ -84,7 +77,7 @@ def test_replying_in_the_outbox_appends_to_the_conversation(tenant: Any, anonymo
                  origin="https://evil.test") == 400
     assert _post(outbox_view + "reply", {"message_id": message_id.replace("&lt;", "<").replace("&gt;", ">"),
                                          "text": "Sounds good, go ahead."}) == 303
-    assert _pump_inbound_mail() >= 1
+    assert _pump_inbound_mail(aws) >= 1
     texts = [m["text"] for m in t.view()["messages"]]
     assert texts == ["Here is the plan.", "Sounds good, go ahead."]
     assert t.view()["messages"][1]["via"] == "email"
