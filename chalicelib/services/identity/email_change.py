@@ -47,17 +47,21 @@ def _taken(business_id: str, email: str, contact: Contact) -> bool:
 
 
 def request_change(business: Business, contact: Contact, new_email: str, ip: str | None, link_base: str) -> None:
-    """Email a confirmation link to `new_email`. Raises ValidationError (same address), Conflict
-    (another contact has it) or TooManyRequests; nothing is written on any of them."""
+    """Email a confirmation link to `new_email`. Raises ValidationError (same address) or
+    TooManyRequests; nothing is written on either.
+
+    An address another contact of the business already has answers exactly as a free one does
+    and is sent nothing: a 409 here would let any contact test which addresses are the
+    business's contacts. Its owner loses nothing, and the click step refuses it anyway."""
     if new_email.strip().lower() == contact.email.lower():
         raise ValidationError("That is already your address.", field="email")
-    if _taken(business.business_id, new_email, contact):
-        raise Conflict(TAKEN.format(business=business.name), field="email")
     now = clock.now()
     message = "Too many address changes were asked for. Wait a while and try again."
     hit(f"email-change#{business.business_id}#{contact.contact_id}", PER_CONTACT, WINDOW, now, message)
     if ip:
         hit(f"email-change-ip#{business.business_id}#{ip}", PER_IP, WINDOW, now, message)
+    if _taken(business.business_id, new_email, contact):
+        return
     token = new_token()
     # The generation in the target: a removal, sign-out or another change meanwhile kills the link.
     target = f"{contact.client_id}:{contact.contact_id}:{int(contact.session_generation or 0)}"
