@@ -157,6 +157,7 @@ def _business_view(business: Business) -> dict[str, Any]:
         "address": business.address, "tax_number": business.tax_number,
         "logo_url": logo_url(business), "brand_color": business.brand_color,
         "accent_color": business.accent_color, "invoice_footer": business.invoice_footer,
+        "locale": business.locale,  # of the page's money and dates (a client's own locale overrides it)
     }
 
 
