@@ -91,7 +91,7 @@ def portal_page(token: str) -> Any:
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
-                  locale=page_locale(business, access.client_id),
+                  locale=page_locale(business, access.client_locale),
                   base=absolute_url(request, f"/portal/{token}"),
                   # Only a signed-in visitor has sessions to end; a portal link is not a session.
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
@@ -129,7 +129,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
                 if notice == "success" else None)
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",
-                  payment_notice=notice, payment_return=returned, locale=page_locale(business, access.client_id),
+                  payment_notice=notice, payment_return=returned, locale=page_locale(business, access.client_locale),
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
                   terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 

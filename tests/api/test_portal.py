@@ -30,11 +30,11 @@ def test_the_portal_shows_the_clients_invoices_open_first_with_the_balance_due(t
     path = portal_link(tenant, client_id, contact_id)
     view = _tab(anonymous, path)
     assert [i["number"] for i in view["items"]] == [overdue["number"], open_one["number"], paid["number"]]
-    assert view["outstanding"] == [{"amount": 13000, "currency": "EUR", "display": "130.00 EUR"}]
+    assert view["outstanding"] == [{"amount": 13000, "currency": "EUR", "display": "€130.00"}]
     assert view["overdue"] is True
     assert [i["status"] for i in view["items"]] == ["overdue", "sent", "paid"]
     html = anonymous.get(path).text
-    assert "130.00 EUR" in html and "999.00" not in html and 'data-testid="overdue"' in html
+    assert "€130.00" in html and "999.00" not in html and 'data-testid="overdue"' in html
     # Each invoice opens inside the portal, and someone else's does not.
     assert anonymous.get(f"{path}/invoices/{open_one['id']}").status == 200
     theirs = make_document(tenant, other_client)

@@ -110,7 +110,8 @@ def statement_content(business: Business, client: Client, period: rules_statemen
         "from": formatting.day(period.start, locale), "to": formatting.day(period.end, locale),
         "sections": [{
             "currency": s.currency, "opening": money(s.opening, s.currency), "closing": money(s.closing, s.currency),
-            "lines": [{"on": formatting.day(line.on, locale), "description": line.description,
+            "lines": [{"on": formatting.day(line.on, locale),
+                       "description": line.description + (f" (due {formatting.day(line.due, locale)})" if line.due else ""),
                        "debit": money(line.debit, s.currency) if line.debit else "",
                        "credit": money(line.credit, s.currency) if line.credit else "",
                        "balance": money(line.balance, s.currency)} for line in s.lines],

@@ -43,6 +43,7 @@ class PortalAccess:
     contact_id: str
     token: str | None  # the portal link's token; None for a signed-in session
     business: Business | None = None  # read with the contact when the portal was opened
+    client_locale: str | None = None  # the client's own locale (Client.locale), read with it too
 
 
 def portal_path(token: str) -> str:
@@ -102,7 +103,8 @@ def open_portal(token: str, session: ClientSession | None = None) -> PortalAcces
         if session is None:
             raise NotFound("Sign in with the link from your email to see your portal.")
         current = contact_access.for_session(session)
-        return PortalAccess(session.business_id, session.client_id, session.contact_id, None, current.business)
+        return PortalAccess(session.business_id, session.client_id, session.contact_id, None, current.business,
+                            current.client_locale)
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
     item = tokens.find_token(token, tokens.PORTAL)
@@ -110,7 +112,8 @@ def open_portal(token: str, session: ClientSession | None = None) -> PortalAcces
         raise NotFound(NOT_FOUND)
     current = contact_access.for_link(item, token, NOT_FOUND)
     contact = current.contact
-    return PortalAccess(item.business_id, contact.client_id, contact.contact_id, token, current.business)
+    return PortalAccess(item.business_id, contact.client_id, contact.contact_id, token, current.business,
+                        current.client_locale)
 
 
 def business_for(access: PortalAccess) -> Business:
