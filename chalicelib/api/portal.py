@@ -32,6 +32,7 @@ from chalicelib.services.payments.payment_return import check_number, payment_re
 from chalicelib.services.portal import portal
 from chalicelib.services.portal.account import account_tab
 from chalicelib.services.portal.client_files import files_of
+from chalicelib.services.portal.document_sort import sort_of, sorted_documents_tab
 from chalicelib.services.portal.page_locale import page_locale
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.services.recurring import portal_views as recurring_views
@@ -66,7 +67,9 @@ def portal_page(token: str) -> Any:
         portal.check_tab(business, tab)
     base_url = absolute_url(request, "")
     if tab in KINDS:
-        view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
+        sort, direction, page = sort_of(params)  # ?sort=…&dir=…&page=…: services/portal/document_sort.py
+        view: Any = (sorted_documents_tab(access, KINDS[tab], sort, direction, page, clock.today()) if sort
+                     else portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today()))
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
         start, end = this_year(clock.today())  # the statement form's default range
@@ -91,7 +94,7 @@ def portal_page(token: str) -> Any:
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
-                  locale=page_locale(business, access.client_locale),
+                  locale=page_locale(business, access.client_locale), contact_name=access.contact_name,
                   base=absolute_url(request, f"/portal/{token}"),
                   # Only a signed-in visitor has sessions to end; a portal link is not a session.
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
