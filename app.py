@@ -20,6 +20,7 @@ from chalicelib.api import (
     email_preferences,
     email_previews,
     files,
+    fresh_links,
     health,
     invoice_page,
     invoices,
@@ -62,6 +63,7 @@ BLUEPRINTS = (
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
     staff_preview,  # issue 17: "Preview as client" (one-time preview links)
+    fresh_links,  # issue 17: "Email me a fresh link" from dead-end pages
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
