@@ -30,7 +30,8 @@ TEMPLATE_PATTERNS = {
 PYTHON_PATTERNS = {
     "a float format (:.2f)": re.compile(r":\.\d+f\}"),
     "minor units divided by 100": re.compile(r"/\s*100\b(?!\d)"),
-    "an amount and its currency by hand": re.compile(r"""f["'][^"']*\{[^}]*(?:amount|total|balance)[^}]*\}\s\{[^}]*currency[^}]*\}"""),
+    "an amount and its currency by hand": re.compile(
+        r"""f["'][^"']*\{[^}]*(?:amount|total|balance)[^}]*\}\s\{[^}]*currency[^}]*\}"""),
     "an amount's digits grouped by hand": re.compile(r"\{(?:whole|amount|minor|total|balance|value)\w*:,\}|:0\{digits\}d"),
     "strftime": re.compile(r"\.strftime\("),
     "an ISO date written into words": re.compile(r"""f["'][^"']*[A-Za-z]\s\{[^}]*\.isoformat\(\)\}"""),
