@@ -33,6 +33,7 @@ from chalicelib.services.portal import portal
 from chalicelib.services.portal.account import account_tab
 from chalicelib.services.portal.client_files import files_of
 from chalicelib.services.portal.document_sort import sort_of, sorted_documents_tab
+from chalicelib.services.portal.invoice_files import files_by_invoice
 from chalicelib.services.portal.page_locale import page_locale
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.services.recurring import portal_views as recurring_views
@@ -70,6 +71,8 @@ def portal_page(token: str) -> Any:
         sort, direction, page = sort_of(params)  # ?sort=…&dir=…&page=…: services/portal/document_sort.py
         view: Any = (sorted_documents_tab(access, KINDS[tab], sort, direction, page, clock.today()) if sort
                      else portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today()))
+        if tab == "invoices":  # the files each invoice unlocks, listed with it
+            view["files"] = files_by_invoice(access, [d["id"] for d in view["items"]])
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
         start, end = this_year(clock.today())  # the statement form's default range

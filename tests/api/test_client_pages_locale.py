@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.domain import formatting
 from tests.conftest import Api, local_path
-from tests.support.client_flows import JSON
+from tests.support.client_flows import JSON, attach
 from tests.support.portal import client_with_contact, make_document, portal_link
 
 pytestmark = pytest.mark.usefixtures("one_test_per_ip")
@@ -96,3 +96,17 @@ def test_one_file_size_format_and_sentence_case_badges() -> None:
     assert formatting.due_words("2026-12-06", date(2026, 12, 1)) == "due in 5 days"
     assert formatting.due_words("2026-11-28", date(2026, 12, 1)) == "overdue by 3 days"
     assert formatting.due_words("2026-12-01", date(2026, 12, 1)) == "due today"
+
+
+def test_the_invoices_tab_lists_the_files_each_invoice_unlocks(tenant: Any, anonymous: Api) -> None:
+    client_id, contact_id = client_with_contact(tenant)
+    with_file = make_document(tenant, client_id)
+    make_document(tenant, client_id)  # no files: lists none
+    attach(tenant, tenant.file(title="Style guide"), "invoice", with_file["id"], "after_payment")
+    path = portal_link(tenant, client_id, contact_id)
+    view = anonymous.get(f"{path}?tab=invoices", headers=JSON).json
+    [shown] = view["files"][with_file["id"]]
+    assert shown["title"] == "Style guide" and shown["status"] == "available after payment"
+    html = anonymous.get(f"{path}?tab=invoices").text
+    assert html.count('data-testid="invoice-files"') == 1 and "Style guide" in html
+    assert "Available after payment" in html  # sentence-case badge

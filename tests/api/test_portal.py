@@ -47,10 +47,11 @@ def test_a_page_of_the_portal_costs_at_most_three_dynamodb_calls(
     for _ in range(3):
         make_document(tenant, client_id)
     path = portal_link(tenant, client_id, contact_id)
-    for tab in ("invoices", "quotes", "payments"):
+    # The invoices tab reads one more: the client's grants, to list the files each invoice unlocks.
+    for tab, budget in (("invoices", 4), ("quotes", 3), ("payments", 3)):
         dynamodb_calls.clear()
         assert anonymous.get(f"{path}?tab={tab}").status == 200
-        assert len(dynamodb_calls) <= 3 and "Scan" not in dynamodb_calls, (tab, dynamodb_calls)
+        assert len(dynamodb_calls) <= budget and "Scan" not in dynamodb_calls, (tab, dynamodb_calls)
 
 
 def test_quotes_payments_and_files_tabs(tenant: Any, anonymous: Api) -> None:
