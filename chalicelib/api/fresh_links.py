@@ -11,7 +11,6 @@ from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.fresh_link_inputs import FreshLinkInput
 from chalicelib.services.identity import fresh_links
-from chalicelib.store.businesses import get_business
 
 bp = Blueprint(__name__)
 
@@ -27,6 +26,6 @@ def fresh_link() -> Any:
     if wants_json(request.headers):
         return client_json({"sent": "if_known", "business_known": business_id is not None}, 202)
     # The business's colours when the page named one that exists; the words are the same either way.
-    business = get_business(business_id) if business_id else None
+    business = fresh_links.business_of(business_id)
     return render("fresh_link_sent.html", status=202, email=data.email, known_business=business_id is not None,
                   business=brand(business) if business else None)

@@ -68,11 +68,7 @@ def portal_page(token: str) -> Any:
         portal.check_tab(business, tab)
     base_url = absolute_url(request, "")
     if tab in KINDS:
-        sort, direction, page = sort_of(params)  # ?sort=…&dir=…&page=…: services/portal/document_sort.py
-        view: Any = (sorted_documents_tab(access, KINDS[tab], sort, direction, page, clock.today()) if sort
-                     else portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today()))
-        if tab == "invoices":  # the files each invoice unlocks, listed with it
-            view["files"] = files_by_invoice(access, [d["id"] for d in view["items"]])
+        view: Any = _documents_view(access, tab, params)
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
         start, end = this_year(clock.today())  # the statement form's default range
@@ -97,11 +93,26 @@ def portal_page(token: str) -> Any:
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
-                  locale=page_locale(business, access.client_locale), contact_name=access.contact_name,
-                  base=absolute_url(request, f"/portal/{token}"),
+                  base=absolute_url(request, f"/portal/{token}"), **_reader(business, access),
                   # Only a signed-in visitor has sessions to end; a portal link is not a session.
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
                   can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
+
+
+def _reader(business: Any, access: Any) -> dict[str, Any]:
+    """Who reads the page: its locale (the client's, else the business's) and the name it greets."""
+    return {"locale": page_locale(business, access.client_locale), "contact_name": access.contact_name}
+
+
+def _documents_view(access: Any, tab: str, params: Any) -> dict[str, Any]:
+    """The invoices or quotes tab: sorted when asked (`?sort=…&dir=…&page=…`,
+    services/portal/document_sort.py); invoices list the files each one unlocks."""
+    sort, direction, page = sort_of(params)
+    view = (sorted_documents_tab(access, KINDS[tab], sort, direction, page, clock.today()) if sort
+            else portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today()))
+    if tab == "invoices":
+        view["files"] = files_by_invoice(access, [d["id"] for d in view["items"]])
+    return view
 
 
 # Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls

@@ -11,6 +11,7 @@ from __future__ import annotations
 from chalicelib import clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.services.identity import client_sign_in
+from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.rate_limits import hit
 
 PER_ADDRESS = 3  # per 15 minutes, whatever the business: a mailbox is not flooded through this form
@@ -31,3 +32,8 @@ def request_fresh_link(business_id: str | None, email: str, ip: str | None, link
         client_sign_in.request_sign_in(business_id, email, ip, link_base)
     except NotFound:
         return  # a made-up business reads the same as a stranger's address
+
+
+def business_of(business_id: str | None) -> Business | None:
+    """The business whose colours the answer page wears, if the form named one that exists."""
+    return get_business(business_id) if business_id else None
