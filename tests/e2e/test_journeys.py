@@ -63,7 +63,7 @@ def test_1_staff_creates_a_client_and_an_invoice_uploads_a_gated_file_and_shares
     screenshot(page, "1-staff-attached-gated-file")
 
     phone.goto(share_url)
-    expect(phone.get_by_test_id("resource-status")).to_have_text("available after payment")
+    expect(phone.get_by_test_id("resource-status")).to_have_text("Available after payment")
     expect(phone.get_by_text("photos.txt")).to_be_visible()
 
 
@@ -80,7 +80,7 @@ def test_2_client_pays_on_a_phone_and_the_file_unlocks_without_staff(phone: Any,
     url = staff.call("POST", f"/invoices/{invoice['id']}/share")["url"]
 
     phone.goto(url)
-    expect(phone.get_by_test_id("resource-status")).to_have_text("available after payment")
+    expect(phone.get_by_test_id("resource-status")).to_have_text("Available after payment")
     phone.get_by_test_id("pay").click()
     expect(phone.get_by_test_id("test-mode")).to_be_visible()
     phone.get_by_test_id("offline-pay").click()

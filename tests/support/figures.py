@@ -107,9 +107,9 @@ def read_pdf(data: bytes, currency: str) -> Printed:
     amounts, totals = [], []
     for line in lines:
         if re.match(r"^Item \d+ ", line):  # a line of the table: its last column is the amount
-            amounts.append(parse_amount(" ".join(line.split(" ")[-2:]), currency))
+            amounts.append(parse_amount(line.split(" ")[-1], currency))  # "€1,234.56": one token
             continue
-        match = re.match(r"^(.*?) (−?[\d,.]+ [A-Z]{3})$", line)
+        match = re.match(r"^(.*?) (−?[^\s\d−]*[\d,.]+)$", line)
         if match and TOTAL_LABELS.match(match.group(1)):
             totals.append((match.group(1), parse_amount(match.group(2), currency)))
     return Printed(amounts, totals)
