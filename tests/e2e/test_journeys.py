@@ -10,6 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from chalicelib.domain.money import format_amount
 from tests.e2e.conftest import Staff, outbox_link, screenshot, sign_in
 
 pytestmark = pytest.mark.slow
@@ -205,7 +206,8 @@ def test_the_dashboard_checks_the_server_s_limits_before_sending_and_shows_a_fil
     page.get_by_test_id("product-name").fill("Too dear")
     page.get_by_test_id("product-price").fill("99999999999.00")
     page.get_by_test_id("product-save").click()
-    expect(page.get_by_test_id("toast")).to_contain_text("Unit price must be at most 10,000,000,000.00 " + currency)
+    # The dashboard words it as the server does (Babel's en_GB: "€10,000,000,000.00").
+    expect(page.get_by_test_id("toast")).to_contain_text("Unit price must be at most " + format_amount(10**12, currency))
     expect(page.locator("[name=unit_price]")).to_have_attribute("aria-invalid", "true")
     assert sent == []  # refused in the browser: nothing was sent
     assert not [p for p in staff.call("GET", "/products")["items"] if p["name"] == "Too dear"]
