@@ -7,8 +7,12 @@ STAGE ?= dev
 # Where `make package` writes sam.json + deployment.zip (tests package into a temporary dir).
 PACKAGE_DIR ?= build/package/$(STAGE)
 STAMP := $(VENV)/.installed
+# axe-core for tests/e2e/axe.py (its sha256 is the registry tarball's; bump both together).
+AXE_VERSION := 4.14.1
+AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE := build/vendor/axe-core-$(AXE_VERSION).min.js
 
-.PHONY: dev test lint typecheck package deploy owner bench clean browser e2e tick
+.PHONY: dev test lint typecheck package deploy owner bench clean browser e2e tick axe
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +30,7 @@ tick: $(STAMP)
 	$(PY) -m devstack.tick $(if $(AT),--at $(AT)) $(if $(DIGESTS),--digests-now)
 
 ## test: create .venv, install, lint, type-check, run every test (unit, integration, packaging, browser)
-test: $(STAMP) lint typecheck browser
+test: $(STAMP) lint typecheck browser axe
 	$(PY) -m pytest
 
 ## browser: Debian's Chromium for the end-to-end tests (Playwright drives /usr/bin/chromium)
@@ -34,8 +38,18 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 
 ## e2e: only the browser journeys (tests/e2e), against a `make dev` stack they start
-e2e: $(STAMP) browser
+e2e: $(STAMP) browser axe
 	$(PY) -m pytest tests/e2e -m slow
+
+## axe: axe-core (pinned, from the npm registry, checksum-verified) for the browser tests' accessibility checks
+axe: $(AXE)
+
+$(AXE):
+	@mkdir -p $(dir $(AXE))
+	curl -sSfL --retry 3 -o $(AXE).tgz https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
+	echo "$(AXE_SHA256)  $(AXE).tgz" | sha256sum -c --quiet
+	tar -xzOf $(AXE).tgz package/axe.min.js > $(AXE).part && mv $(AXE).part $(AXE)
+	@rm -f $(AXE).tgz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -10,12 +10,15 @@ from chalicelib.api import (
     auth,
     autocharge,
     business,
+    buy_links,
+    buy_page,
     checkout,
     claims,
     client_sign_in,
     clients,
     conversations,
     dashboard,
+    developer,
     edge,
     email_preferences,
     email_previews,
@@ -27,12 +30,15 @@ from chalicelib.api import (
     limits,
     messages,
     notifications,
+    openapi,
     payments,
     pdfs,
     portal,
     portal_cards,
     portal_deliverables,
     portal_notifications,
+    portal_projects,
+    portal_subscriptions,
     products,
     projects,
     quotes,
@@ -43,6 +49,7 @@ from chalicelib.api import (
     self_service,
     staff_preview,
     statement_emails,
+    subscriptions,
     webhooks,
 )
 
@@ -64,6 +71,10 @@ BLUEPRINTS = (
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
     staff_preview,  # issue 17: "Preview as client" (one-time preview links)
     fresh_links,  # issue 17: "Email me a fresh link" from dead-end pages
+    portal_projects,  # issue 14: the portal's project page
+    portal_subscriptions, subscriptions,  # issue 16: subscriptions
+    buy_links, buy_page,  # issue 16: buy links
+    developer, openapi,  # issue 16: webhooks, API keys, the OpenAPI document
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
@@ -134,3 +145,11 @@ def inbound_mail_worker(event: Any) -> dict[str, Any]:
     from chalicelib.workers import batch, inbound_mail
 
     return batch.handle(event, inbound_mail.on_mail)
+
+
+# Outbound webhooks: events fanned out to deliveries, each a signed POST retried with backoff (services/developer).
+@app.on_sqs_message(queue="webhooks", batch_size=10, name="webhooks_worker")
+def webhooks_worker(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import batch, webhooks
+
+    return batch.handle(event, webhooks.on_message)

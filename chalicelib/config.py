@@ -57,6 +57,11 @@ class Settings:
     mail_inbound_domain: str = field(default_factory=lambda: _env("MAIL_INBOUND_DOMAIN", "reply.paydrop.test").lower())
     inbound_mail_queue_url: str = field(default_factory=lambda: _env("INBOUND_MAIL_QUEUE_URL"))
     inbound_mail_bucket: str = field(default_factory=lambda: _env("INBOUND_MAIL_BUCKET"))
+    # Outbound webhooks (services/developer): one message per event, fanned out by webhooks_worker.
+    webhooks_queue_url: str = field(default_factory=lambda: _env("WEBHOOKS_QUEUE_URL"))
+    # Local only: the dev outbox's loopback webhook receiver (an exact URL), the one non-public
+    # address an endpoint may name; empty in the cloud, where only public https hosts are allowed.
+    webhooks_dev_receiver: str = field(default_factory=lambda: _env("WEBHOOKS_DEV_RECEIVER"))
 
     @property
     def download_ttl_seconds(self) -> int:

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs
 
+from devstack import outbox_webhooks as webhooks
 from devstack.outbox_reply import reply, reply_form
 
 # Up to whitespace or a character that cannot end a URL in prose; trailing punctuation is dropped below.
@@ -129,6 +130,10 @@ class _OutboxHandler(BaseHTTPRequestHandler):
             body, kind = _page(newest_first).encode(), "text/html; charset=utf-8"
         elif path == "/messages.json":
             body, kind = json.dumps([asdict(m) for m in newest_first], indent=2).encode(), "application/json"
+        elif path == webhooks.PATH:  # webhook deliveries received (devstack/outbox_webhooks.py)
+            body, kind = webhooks.page().encode(), "text/html; charset=utf-8"
+        elif path == webhooks.PATH + ".json":
+            body, kind = webhooks.as_json().encode(), "application/json"
         else:
             self.send_error(404)
             return
@@ -145,6 +150,13 @@ class _OutboxHandler(BaseHTTPRequestHandler):
         """The Reply form (devstack/outbox_reply.py): only from the outbox page itself."""
         origin = self.headers.get("Origin")
         length = int(self.headers.get("Content-Length") or 0)
+        if self.path == webhooks.PATH and length <= 1024 * 1024:  # the webhook receiver: from the app, no Origin
+            status = webhooks.receive(outbox_url(self.server) + webhooks.PATH.lstrip("/"), self.headers,  # type: ignore[arg-type]
+                                      self.rfile.read(length))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path != "/reply" or length > 65536 or (origin and origin != f"http://{self.headers.get('Host')}"):
             self.send_error(404 if self.path != "/reply" else 400)
             return

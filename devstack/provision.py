@@ -70,6 +70,8 @@ class Resources:
     inbound_mail_dlq_url: str = ""
     inbound_mail_bucket: str = ""
     mail_inbound_domain: str = ""
+    webhooks_queue_url: str = ""
+    webhooks_dlq_url: str = ""
     # A fresh `whsec_…` per local stack, for the offline checkout and any tool posting events.
     stripe_webhook_secret: str = field(default_factory=lambda: os.environ.get("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET")
                                        or "whsec_local_" + secrets.token_urlsafe(24))
@@ -98,6 +100,7 @@ class Resources:
             "INBOUND_MAIL_QUEUE_URL": self.inbound_mail_queue_url,
             "INBOUND_MAIL_BUCKET": self.inbound_mail_bucket,
             "MAIL_INBOUND_DOMAIN": self.mail_inbound_domain,
+            "WEBHOOKS_QUEUE_URL": self.webhooks_queue_url,
         }
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             if not os.environ.get(key):
@@ -109,7 +112,8 @@ class Resources:
         return {"stripe-events": self.stripe_events_queue_url, "uploads": self.uploads_queue_url,
                 "mail": self.mail_queue_url, "views": self.views_queue_url,
                 "mail-feedback": self.mail_feedback_queue_url,
-                "exports": self.exports_queue_url, "inbound-mail": self.inbound_mail_queue_url}
+                "exports": self.exports_queue_url, "inbound-mail": self.inbound_mail_queue_url,
+                "webhooks": self.webhooks_queue_url}
 
 
 @dataclass
@@ -574,4 +578,6 @@ def provision(
         inbound_mail_dlq_url=stack.refs["InboundMailDLQ"],
         inbound_mail_bucket=stack.refs["InboundMailBucket"],
         mail_inbound_domain=stack.refs["MailInboundDomain"],
+        webhooks_queue_url=stack.refs["WebhooksQueue"],
+        webhooks_dlq_url=stack.refs["WebhooksDLQ"],
     )

@@ -24,7 +24,8 @@ from chalicelib.domain.inputs import (
 )
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.principal import Principal
-from chalicelib.services.accounts import clients, onboarding, products, projects
+from chalicelib.domain.project_inputs import MilestoneInput
+from chalicelib.services.accounts import clients, onboarding, products
 from chalicelib.services.approvals import deliverables
 from chalicelib.services.billing import documents
 from chalicelib.services.billing import share_link as sharing
@@ -32,6 +33,7 @@ from chalicelib.services.delivery import attachments, resources
 from chalicelib.services.notifications import notifications
 from chalicelib.services.notifications.activity import CLIENT, STAFF, Activity, record
 from chalicelib.services.portal import portal, registration
+from chalicelib.services.projects import milestones, projects
 
 DEMO_EMAIL = "owner@demo.paydrop.test"
 DEMO_PASSWORD = "Demo-Owner-Pass-2026"
@@ -53,6 +55,9 @@ class Demo:
     registration_path: str = ""  # issue 15: the self-registration page (`/register/{token}`)
     recurring_id: str = ""  # Acme's monthly retainer (`_seed_recurring`)
     conversation_id: str = ""  # the demo client's conversation (messaging): the dashboard's inbox opens it
+    project_id: str = ""  # "Website relaunch" for Acme: deliverables and conversation can hang on it
+    subscription_id: str = ""  # Acme's monthly membership (Grace bought it) (`_seed_subscriptions`), offline runs only
+    buy_path: str = ""  # issue 16: the buy link of the design package (`/buy/{token}`, `_seed_buy_links`)
 
 
 def _uploaded_file(owner: Principal, title: str, filename: str, content: bytes, tags: list[str]) -> str:
@@ -67,7 +72,7 @@ def _owner(business_id: str) -> Principal:
     return Principal("seed", DEMO_EMAIL, business_id, ("owner",), ROLE_PERMISSIONS["owner"])
 
 
-def seed(today: date | None = None) -> Demo:
+def seed(today: date | None = None, webhook_url: str = "") -> Demo:
     today = today or date.today()
     business = onboarding.open_business(
         "Northwind Studio", DEMO_EMAIL, DEMO_PASSWORD, currency="EUR",
@@ -82,6 +87,7 @@ def seed(today: date | None = None) -> Demo:
         time_zone="Europe/Berlin",  # recurring invoices are dated in it
     )
     owner = _owner(business.business_id)
+    _seed_webhooks(owner, webhook_url)  # first: the events the rest of the seed makes are delivered to it
     client, contacts = clients.create_client(owner, ClientInput(
         name="Acme Robotics GmbH", email="accounts@acme.example",
         address="Hafenstraße 9\n20457 Hamburg\nGermany", tax_number="DE987654321",
@@ -115,17 +121,43 @@ def seed(today: date | None = None) -> Demo:
     ), today)
     token = sharing.share_invoice(owner, sent.doc_id)
     ada = contacts[0]
-    approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id)
+    project_id = _seed_projects(owner, client.client_id, hours.product_id, today)
+    approval_project_id, deliverable_id = _seed_approvals(owner, client.client_id, project_id)
     registration_path = _seed_selfserve(owner, client.client_id, hours.product_id, today)
     _seed_cards(owner, business.business_id, client.client_id, ada.contact_id)
     recurring_id = _seed_recurring(owner, client.client_id, today)
     _seed_notifications(business.business_id, client.client_id, sent.doc_id)
     conversation_id = _seed_messages(owner, client.client_id, ada.contact_id, approval_project_id)
+    subscription_id = _seed_subscriptions(owner, business.business_id)
+    buy_path = _seed_buy_links(owner, design.product_id)
     return Demo(business.business_id, DEMO_EMAIL, DEMO_PASSWORD, sent.doc_id, draft.doc_id, token,
                 str(claim.claim_token), portal.portal_link(owner, client.client_id, ada.contact_id),
                 notifications.preferences_token(business.business_id, ada), approval_project_id, deliverable_id,
                 registration_path=registration_path, recurring_id=recurring_id,
-                conversation_id=conversation_id)
+                conversation_id=conversation_id, project_id=project_id,
+                subscription_id=subscription_id, buy_path=buy_path)
+
+
+def _seed_projects(owner: Principal, client_id: str, product_id: str, today: date) -> str:
+    """"Website relaunch" for Acme: discovery done, design in progress billing through a draft
+    invoice (completing it in the dashboard sends it), launch planned. Returns the project's id."""
+    project = projects.create_project(owner, ProjectInput(
+        client_id=client_id, name="Website relaunch",
+        description="A new marketing site: discovery, design, then launch on the new domain."))
+    pid = project.project_id
+    discovery = milestones.create_milestone(owner, pid, MilestoneInput(
+        title="Discovery", description="Workshops and a sitemap.", due_date=today - timedelta(days=10)))
+    milestones.complete(owner, pid, discovery.milestone_id)
+    invoice = documents.create_document(owner, "invoice", DocumentInput(
+        client_id=client_id, notes="Design phase of the website relaunch.",
+        lines=[LineInput(product_id=product_id, quantity=Decimal(12))]), today)
+    milestones.create_milestone(owner, pid, MilestoneInput(
+        title="Design", description="Home page and templates, two rounds of changes.",
+        due_date=today + timedelta(days=14), status="active", invoice_id=invoice.doc_id))
+    milestones.create_milestone(owner, pid, MilestoneInput(
+        title="Launch", description="Go live and hand over.", due_date=today + timedelta(days=30)))
+    return pid
+
 
 
 def _homepage_mockup() -> bytes:
@@ -273,3 +305,53 @@ def _seed_conversation(owner: Principal, client_id: str, contact_id: str, projec
         text="Of course — here is a first take: https://northwind.example/concepts/dark. More by Friday."))
     conversations.append(owner.business_id, client_id, project_id, ada, "Perfect, thank you!", "portal")
     return first.conversation_id
+
+
+def _seed_subscriptions(owner: Principal, business_id: str) -> str:
+    """A monthly membership sold by subscription (two plans, a members' file released while it
+    runs), and Grace (Acme's second contact: it shows in Ada's portal too, and the sign-in link it
+    emails goes to Grace, not among Ada's) subscribed through the offline checkout as a recurring
+    buy link would: its three signed events go through the webhook's own `receive` (the event pump
+    applies them once the stack runs). With Stripe keys configured, only the plans are made."""
+    from chalicelib.services.payments import cards_gateway, stripe_events
+    from chalicelib.services.subscriptions import offline, plans
+
+    members = products.create_product(owner, ProductInput(name="Members' area", unit_price=1500))
+    guide = _uploaded_file(owner, "Members' guide", "members-guide.txt", b"Northwind members' guide.\n", ["members"])
+    attachments.attach(owner, guide, AttachmentInput(target_type="product", target_id=members.product_id,
+                                                     policy="after_payment"))
+    for price_id, name, amount in (("price_offline_members", "Members", 1500), ("price_offline_members_plus",
+                                                                               "Members Plus", 2900)):
+        plans.register_plan(business_id, price_id, name, amount, "EUR", "month", product_ids=[members.product_id])
+    if not cards_gateway.offline():
+        return ""
+
+    def receive(_url: str, payload: bytes, header: str) -> None:
+        stripe_events.receive(payload, header)
+
+    return offline.complete_checkout("cs_offline_seed_members", business_id, "price_offline_members",
+                                     "grace@acme.example", "Grace Hopper", f"{settings().public_base_url}/webhooks/stripe",
+                                     deliver=receive)
+
+
+def _seed_buy_links(owner: Principal, product_id: str) -> str:
+    """A buy link for the design package (its brand guidelines open after payment): 25 in stock;
+    returns the page's path."""
+    from chalicelib.domain.buy_link_inputs import BuyLinkInput
+    from chalicelib.services.selling import links
+
+    link = links.create_link(owner, BuyLinkInput(
+        title="Brand design package", product_ids=[product_id], stock=25, per_buyer_limit=5,
+        description="Logo, palette and type, with the brand guidelines as a file in your portal after payment."))
+    return f"/buy/{link.token}"
+
+
+def _seed_webhooks(owner: Principal, url: str) -> None:
+    """The outbox's receiver as a webhook endpoint for every event (`make dev` passes its URL)."""
+    from chalicelib.domain.developer_inputs import EndpointInput
+    from chalicelib.domain.webhooks import EVENT_TYPES
+    from chalicelib.services.developer import endpoints
+
+    if url:
+        endpoints.create_endpoint(owner, EndpointInput(url=url, events=list(EVENT_TYPES),
+                                                       description="The local outbox (make dev)"))

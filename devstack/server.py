@@ -182,7 +182,22 @@ def demo_links(base_url: str, demo: Any, resources: Any, outbox_url: str) -> dic
         "staff_notifications_url": f"{base_url}/app/#/notifications",
         "portal_messages_url": f"{base_url}/portal/{demo.portal_token}/messages",
         "inbox_url": f"{base_url}/app/#/inbox/{demo.conversation_id}",
+        "project_portal_url": f"{base_url}/portal/{demo.portal_token}/projects/{demo.project_id}",
+        "staff_project_url": f"{base_url}/app/#/projects/{demo.project_id}",
+        "subscription_url": (f"{base_url}/portal/{demo.portal_token}/subscriptions/{demo.subscription_id}"
+                             if demo.subscription_id else ""),
+        "buy_url": f"{base_url}{demo.buy_path}" if getattr(demo, "buy_path", "") else "",  # issue 16: buy links
+        # The outbox's page of webhook deliveries received (signature verified, deduped by event id).
+        "webhook_inbox_url": f"{outbox_url.rstrip('/')}/webhooks",
+        "developers_url": f"{base_url}/app/#/developers",
     }
+
+
+def webhook_receiver(outbox: Any) -> str:
+    """The outbox's webhook receiver: the one loopback URL the local app may deliver webhooks to."""
+    from devstack.outbox import outbox_url
+
+    return f"{outbox_url(outbox).rstrip('/')}/webhooks"
 
 
 def checkout_origin(port: int) -> str:
@@ -202,14 +217,15 @@ def start(port: int, moto_port: int = 0, outbox_port: int = 0, checkout_port: in
     resources = provision(endpoint, stack_name="paydrop-dev")
     base_url = f"http://127.0.0.1:{port}"
     checkout_port = checkout_port or free_port()
-    env = {**resources.as_env("dev"), "OFFLINE_CHECKOUT_URL": checkout_origin(checkout_port)}
+    outbox = start_outbox_server(outbox_port)  # 0: the OS picks a free port; first: the seed names its receiver
+    env = {**resources.as_env("dev"), "OFFLINE_CHECKOUT_URL": checkout_origin(checkout_port),
+           "WEBHOOKS_DEV_RECEIVER": webhook_receiver(outbox)}
     configure_environment(env, base_url)
-    demo = seed()
+    demo = seed(webhook_url=env["WEBHOOKS_DEV_RECEIVER"])
     app_server = start_app_server(port)
     # The same app serves the offline checkout on its own origin (only that page is linked there).
     checkout_server = start_checkout_server(app_server, checkout_port)
     pump = start_pump(resources)
-    outbox = start_outbox_server(outbox_port)  # 0: the OS picks a free port
     links = demo_links(base_url, demo, resources, outbox_url(outbox))
     DEV_DIR.mkdir(exist_ok=True)
     (DEV_DIR / "demo.json").write_text(json.dumps(links, indent=2) + "\n")
@@ -245,6 +261,7 @@ def print_links(links: dict[str, Any]) -> None:
         f"  Client sign-in: {links['client_sign_in_url']}  (ada@acme.example; the link arrives in the outbox)\n"
         f"  Local AWS:      {links['aws_endpoint_url']}\n"
         f"  Outbox (email): {links['outbox_url']}\n"
+        f"  Webhooks:       {links['webhook_inbox_url']}  (what the demo's endpoint received, signatures checked)\n"
         f"  Stripe webhook: {links['stripe_webhook_url']}  (signing secret {links['stripe_webhook_secret']})\n"
         f"  Test checkout:  {links['offline_checkout_url']}  (Pay opens it there: another origin, like Stripe's)\n"
         f"  Links saved to: {DEV_DIR / 'demo.json'}\n"

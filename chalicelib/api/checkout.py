@@ -13,6 +13,7 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain.formatting import locale_of, money
 from chalicelib.domain.inputs import OfflineOutcome, PayInput
 from chalicelib.services.payments import checkout, offline_checkout
+from chalicelib.services.selling import offline as buy_offline
 
 bp = Blueprint(__name__)
 
@@ -40,6 +41,8 @@ def _checkout_base() -> str:
 @bp.route("/checkout/offline/{session_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def offline_page(session_id: str) -> Any:
+    if buy_offline.is_buy_session(session_id):  # a buy link's checkout (services/selling)
+        return _offline_buy_page(session_id)
     found = offline_checkout.open_checkout(session_id)
     # Its form posts to itself, then the answer sends the client back to the app's page:
     # like Stripe's checkout, its form-action must allow the app's origin.
@@ -56,4 +59,16 @@ def offline_finish(session_id: str) -> Any:
     request = bp.current_request
     check_same_origin(request, origin_of(_checkout_base()))
     outcome = form_or_json(bp, OfflineOutcome).outcome
+    if buy_offline.is_buy_session(session_id):
+        return see_other(buy_offline.finish(session_id, outcome == "pay", absolute_url(request, "/webhooks/stripe")))
     return see_other(offline_checkout.finish(session_id, outcome == "pay", absolute_url(request, "/webhooks/stripe")))
+
+
+def _offline_buy_page(session_id: str) -> Any:
+    found = buy_offline.open_checkout(session_id)
+    reservation = found.reservation
+    back_to = origin_of(reservation.return_url or absolute_url(bp.current_request, ""))
+    return render("offline_checkout.html", form_action=f"'self' {back_to}", business_name=found.business.name,
+                  number=None, what=f"{int(reservation.quantity)} × your order",
+                  amount=money(int(reservation.amount), reservation.currency, locale_of(found.business)),
+                  action=f"{_checkout_base()}/checkout/offline/{session_id}", decline="Abandon the checkout")

@@ -29,7 +29,9 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.money import is_currency
+from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts.businesses import currency_for
+from chalicelib.services.developer import api_keys
 from chalicelib.services.identity.staff_auth import verify_id_token
 
 log = logging.getLogger("paydrop.api")
@@ -171,6 +173,16 @@ def bearer_token(headers: Any) -> str:
     return token.strip()
 
 
+def staff_principal(headers: Any) -> Principal:
+    """Who a staff request acts for: a personal API key (`Authorization: Bearer pd_live_…` or
+    `X-Api-Key: pd_live_…`, services/developer/api_keys.py), else the Cognito ID token."""
+    sent = (headers or {}).get("x-api-key", "").strip()
+    if not sent:
+        scheme, _, token = (headers or {}).get("authorization", "").strip().partition(" ")
+        sent = token.strip() if scheme.lower() == "bearer" and token.strip().startswith(api_keys.KEY_PREFIX) else ""
+    return api_keys.authenticate(sent) if sent else verify_id_token(bearer_token(headers))
+
+
 # (method, path) → the permission its staff view requires, filled as `staff_route` registers
 # views: the one record a test walks to check every staff route refuses who it should.
 STAFF_PERMISSIONS: dict[tuple[str, str], str] = {}
@@ -188,7 +200,7 @@ def staff_route(bp: Blueprint, path: str, permission: str, methods: list[str] | 
 
         @functools.wraps(view)
         def guarded(**params: Any) -> Any:
-            principal = verify_id_token(bearer_token(bp.current_request.headers))
+            principal = staff_principal(bp.current_request.headers)
             principal.require(permission)
             check_path_ids(params)
             with amounts_in(lambda: currency_for(principal, params.get("doc_id"))):

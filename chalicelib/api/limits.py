@@ -9,7 +9,8 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.http import json_response, staff_route
-from chalicelib.domain import approvals_inputs, inputs, messaging_inputs
+from chalicelib.domain import approvals_inputs, developer_inputs, inputs, messaging_inputs, project_inputs
+from chalicelib.domain.buy_link_inputs import BuyLinkInput, BuyLinkUpdate
 from chalicelib.domain.limits import spec_of
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -33,6 +34,9 @@ ROUTE_BODIES: dict[str, type] = {
     "PATCH /products/{product_id}": inputs.ProductUpdate,
     "POST /projects": inputs.ProjectInput,
     "PATCH /projects/{project_id}": inputs.ProjectUpdate,
+    "POST /projects/{project_id}/milestones": project_inputs.MilestoneInput,
+    "PUT /projects/{project_id}/milestones": project_inputs.MilestoneOrder,
+    "PATCH /projects/{project_id}/milestones/{milestone_id}": project_inputs.MilestoneUpdate,
     "POST /invoices": inputs.DocumentInput,
     "PATCH /invoices/{doc_id}": inputs.DocumentUpdate,
     "POST /quotes": inputs.DocumentInput,
@@ -55,6 +59,11 @@ ROUTE_BODIES: dict[str, type] = {
     "POST /conversations": messaging_inputs.ConversationStart,
     "POST /conversations/{conversation_id}/messages": messaging_inputs.StaffMessage,
     "POST /conversations/{conversation_id}/attachments": messaging_inputs.AttachmentSpec,
+    "POST /buy-links": BuyLinkInput,
+    "PATCH /buy-links/{link_id}": BuyLinkUpdate,
+    "POST /webhook-endpoints": developer_inputs.EndpointInput,
+    "PATCH /webhook-endpoints/{endpoint_id}": developer_inputs.EndpointUpdate,
+    "POST /api-keys": developer_inputs.ApiKeyInput,
 }
 
 

@@ -36,10 +36,17 @@ from chalicelib.services.portal.document_sort import sort_of, sorted_documents_t
 from chalicelib.services.portal.invoice_files import files_by_invoice
 from chalicelib.services.portal.page_locale import page_locale
 from chalicelib.services.portal.share_page import public_view
+from chalicelib.services.projects import client_projects
 from chalicelib.services.recurring import portal_views as recurring_views
+from chalicelib.services.subscriptions import portal_views as subscription_views
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
+# Tabs that are one paged list of the client's things: (access, cursor) -> view.
+CURSOR_TABS: dict[str, Any] = {
+    "recurring": recurring_views.recurring_tab,
+    subscription_views.TAB: subscription_views.subscriptions_tab,
+}
 
 
 def _errors() -> Any:
@@ -79,17 +86,14 @@ def portal_page(token: str) -> Any:
         view = saved_cards.payment_methods_tab(access, params)
     elif tab == prepayments.TAB:
         view = prepayments.prepayment_tab(access, params)
-    elif tab == "recurring":
-        view = recurring_views.recurring_tab(access, params.get("cursor"))
+    elif tab in CURSOR_TABS:
+        view = CURSOR_TABS[tab](access, params.get("cursor"))
     elif tab == "messages":
         view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
+    elif tab == "projects":
+        view = client_projects.projects_tab(access)
     else:
-        # Checked for this request in open_portal already: no session to check again.
-        files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
-                         base_url)
-        if files is None:
-            raise NotFound(portal.NOT_FOUND)
-        view = {"entries": [vars(e) for e in files.entries], "tags": files.tags}
+        view = _files_tab(access, params, base_url)
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
@@ -113,6 +117,15 @@ def _documents_view(access: Any, tab: str, params: Any) -> dict[str, Any]:
     if tab == "invoices":
         view["files"] = files_by_invoice(access, [d["id"] for d in view["items"]])
     return view
+
+
+def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[str, Any]:
+    # Checked for this request in open_portal already: no session to check again.
+    files = files_of(access.business_id, access.client_id, access.contact_id, None, params.get("tag"), params.get("q"),
+                     base_url)
+    if files is None:
+        raise NotFound(portal.NOT_FOUND)
+    return {"entries": [vars(e) for e in files.entries], "tags": files.tags}
 
 
 # Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # annotations only: views shape what services return, never r
     from chalicelib.store.documents import Document, Payment
     from chalicelib.store.grants import Grant
     from chalicelib.store.products import Product
-    from chalicelib.store.projects import Project
     from chalicelib.store.resources import Resource
     from chalicelib.store.suppressions import Suppression
     from chalicelib.store.table import BaseItem
@@ -53,6 +52,8 @@ def business(b: Business, logo_url: str | None) -> dict[str, Any]:
         "prepayment_minimum": int(b.prepayment_minimum or 0),
         "time_zone": b.time_zone or "UTC",
         "locale": b.locale or "en_GB",  # of its emails (services/notifications/email_render.py)
+        "milestone_invoice_action": b.milestone_invoice_action or "send",
+        "revoke_when_past_due": bool(b.revoke_when_past_due),
     }
 
 
@@ -204,10 +205,6 @@ def _view_window_minutes() -> int:
 
 def view(v: ViewLogEntry) -> dict[str, Any]:
     return attributes(v, ("at", "source", "ip", "user_agent", "counted"))
-
-
-def project(p: Project) -> dict[str, Any]:
-    return {"id": p.project_id, **attributes(p, ("client_id", "name", "description", "status", "created_at", "updated_at"))}
 
 
 def page(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:

@@ -189,6 +189,7 @@ def state_after_staff_action(state: str, action: str) -> str:
 
 
 def check_follow_payment(policy: str, doc_id: str | None) -> None:
+    """`doc_id`: the invoice (or subscription) whose payment the grant would follow again."""
     if policy != AFTER_PAYMENT or doc_id is None:
         raise Conflict("Only a file offered after payment of an invoice can follow the payment again.")
 

@@ -66,7 +66,7 @@ class RefreshInput(Strict, kw_only=True):
 # An IANA time-zone name (checked against the zone database by the business service).
 TimeZone = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+/-]+\Z",
                                extra={"means": "a time zone like Europe/Paris"})]
-PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files)\Z")]  # the invoices tab is always on
+PortalTab = Annotated[str, Meta(pattern=r"^(quotes|payments|files|projects)\Z")]  # the invoices tab is always on
 PaperSize = Annotated[str, Meta(pattern=r"^(A4|Letter)\Z")]  # of the PDFs (invoices, quotes, statements)
 # How emails write money and dates (Babel); the shape here, whether Babel knows it in the service.
 Locale = Annotated[str, Meta(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?\Z", extra={"means": "a locale like en_GB or de_DE"})]
@@ -86,7 +86,7 @@ class BusinessUpdate(Strict, kw_only=True):
     payment_terms_days: Days | UnsetType = UNSET
     log_retention_days: Annotated[int, Meta(ge=30, le=3650, extra={"unit": "days"})] | UnsetType = UNSET
     stripe_enabled: bool | UnsetType = UNSET
-    portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=3)] | UnsetType = UNSET
+    portal_tabs_off: Annotated[list[PortalTab], Meta(max_length=4)] | UnsetType = UNSET
     quote_auto_convert: bool | UnsetType = UNSET
     quote_requires_terms: bool | UnsetType = UNSET
     allow_partial_default: bool | UnsetType = UNSET
@@ -100,6 +100,9 @@ class BusinessUpdate(Strict, kw_only=True):
     prepayment_minimum: Money | UnsetType = UNSET
     time_zone: TimeZone | UnsetType = UNSET
     locale: Locale | UnsetType | None = UNSET  # None: en_GB
+    milestone_invoice_action: Annotated[str, Meta(pattern=r"^(draft|send)\Z", extra={
+        "means": "draft or send"})] | UnsetType = UNSET  # a completed milestone's invoice: left a draft, or sent
+    revoke_when_past_due: bool | UnsetType = UNSET  # subscriptions: close the files while a payment is overdue
 
 
 class LogoUploadInput(Strict, kw_only=True):
@@ -156,16 +159,23 @@ class ProductUpdate(Strict, kw_only=True):
     tax_rate_bp: BasisPoints | UnsetType = UNSET
 
 
+ProjectStatus = Annotated[str, Meta(pattern=r"^(planned|active|on_hold|done)\Z",
+                                     extra={"means": "one of planned, active, on_hold, done"})]
+Percent = Annotated[int, Meta(ge=0, le=100, extra={"unit": "%"})]
+
+
 class ProjectInput(Strict, kw_only=True):
     client_id: Id
     name: Name
     description: LongText | None = None
+    status: ProjectStatus = "active"
 
 
 class ProjectUpdate(Strict, kw_only=True):
     name: Name | UnsetType = UNSET
     description: LongText | UnsetType | None = UNSET
-    status: Annotated[str, Meta(pattern=r"^(active|completed|archived)\Z")] | UnsetType = UNSET
+    status: ProjectStatus | UnsetType = UNSET
+    progress: Percent | UnsetType | None = UNSET  # None: the share of milestones done again
 
 
 class LineInput(Strict, kw_only=True):

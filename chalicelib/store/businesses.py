@@ -51,6 +51,9 @@ class Business(BaseItem, discriminator="business"):
     time_zone = UnicodeAttribute(default="UTC")  # IANA name: recurring invoices are dated in it
     # How its emails write money and dates (Babel, e.g. "en_GB", "de_DE"); none: en_GB. A client may override it.
     locale = UnicodeAttribute(null=True)
+    milestone_invoice_action = UnicodeAttribute(default="send")  # a completed milestone's invoice: send | draft
+    # Subscriptions (services/subscriptions): close the files while a payment is overdue, not only when it ends.
+    revoke_when_past_due = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

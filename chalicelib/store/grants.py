@@ -36,6 +36,7 @@ class Grant(BaseItem, discriminator="grant"):
     target_type = UnicodeAttribute(default="invoice")
     target_id = UnicodeAttribute(null=True)
     claimed_by = UnicodeAttribute(null=True)  # claim links: the contact who claimed it, for good
+    subscription_id = UnicodeAttribute(null=True)  # given by a subscription: its status opens and closes it
     policy = UnicodeAttribute()
     state = UnicodeAttribute()
     reason = UnicodeAttribute()

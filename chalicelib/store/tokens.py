@@ -19,6 +19,7 @@ STATEMENT = "statement"  # an emailed statement of account (one period, one cont
 REGISTRATION = "registration"  # a business's self-registration page (the staff rotate it)
 REGISTRATION_VERIFY = "registration_verify"  # the emailed link that creates the registered client
 STAFF_PREVIEW = "staff_preview"  # "Preview as client": one use, two minutes (services/portal/staff_preview.py)
+BUY_LINK = "buy_link"  # a buy link's public page (the staff pause, resume or delete it)
 
 
 class Token(BaseItem, discriminator="token"):

@@ -7,6 +7,7 @@
   pre-payments due, charged to saved cards (`services/payments/autocharge.py`, `prepayment_plans.py`);
 - notification digests whose window ended but whose delayed queue message never came
   (`services/notifications/digests.send_due`; normally the mail queue's delayed message sends them).
+- buy links: units held by checkouts that never gave them back (`services/selling/holds.py`).
 
 `overdue` needs no job: it is derived from the due date wherever an invoice is shown
 (`domain/invoices.display_status`), so it is right the moment the date passes, between runs
@@ -73,9 +74,16 @@ def _digests(now: datetime) -> tuple[Any, list[str]]:
     return sent, [f"{sent['failed']} digest(s) could not be sent"] if sent["failed"] else []
 
 
+def _buy_link_holds(now: datetime) -> tuple[Any, list[str]]:
+    from chalicelib.services.selling import holds
+
+    return holds.release_lapsed(now), []
+
+
 # In this order: an invoice a recurring template issues is charged in the same run when it is due.
 JOBS: dict[str, Job] = {"reminders": _reminders, "expired_grants": _expiry, "recurring": _recurring,
                         "card_charges": _card_charges, "digests": _digests}
+JOBS["buy_link_holds"] = _buy_link_holds  # issue 16: units of checkouts that never ended
 
 
 def on_tick(event: Any = None) -> dict[str, Any]:

@@ -64,3 +64,5 @@ def offline_webhook(anonymous: Api, stripe_secrets: Any) -> list[int]:
 
     stripe_secrets.setattr(offline_checkout, "deliver", deliver)
     return statuses
+
+from tests.support.webhooks import receiver, webhooks_worker  # noqa: E402, F401 - fixtures (developer API tests)

@@ -36,6 +36,8 @@ FORMS = {
     "/portal/{token}/statement/email": b"from=2026-01-01",
     "/checkout/offline-cards/{session_id}": b"card=4242",
     "/portal/{token}/pre-payment": b"amount_text=50.00",
+    "/portal/{token}/subscriptions/{subscription_id}/plan": b"price_id=price_pro",
+    "/buy/{token}": b"email=ada%40acme.test",
 }
 
 

@@ -139,6 +139,22 @@ def test_the_log_is_quiet_and_ctrl_c_stops_it_within_5_seconds(tmp_path: Path) -
 
 
 @pytest.mark.slow
+def test_the_demo_project_opens_in_the_portal_and_in_the_dashboard(dev_stack: dict[str, str]) -> None:
+    page = requests.get(dev_stack["project_portal_url"], timeout=10)
+    assert page.status_code == 200 and "Website relaunch" in page.text
+    assert all(title in page.text for title in ("Discovery", "Design", "Launch")) and "33 % done" in page.text
+    project_id = dev_stack["project_portal_url"].rsplit("/", 1)[1]
+    assert dev_stack["staff_project_url"].endswith(f"/app/#/projects/{project_id}")
+    base = dev_stack["base_url"]
+    login = requests.post(f"{base}/api/v1/auth/login", timeout=10,
+                          json={"email": dev_stack["staff_email"], "password": dev_stack["staff_password"]})
+    headers = {"Authorization": f"Bearer {login.json()['id_token']}"}
+    project = requests.get(f"{base}/api/v1/projects/{project_id}", headers=headers, timeout=10).json()
+    assert [(m["title"], m["status"], bool(m["invoice_id"])) for m in project["milestones"]] == [
+        ("Discovery", "done", False), ("Design", "active", True), ("Launch", "planned", False)]
+
+
+@pytest.mark.slow
 def test_the_demo_portal_shows_a_monthly_recurring_invoice_with_two_invoices(dev_stack: dict[str, str]) -> None:
     tab = requests.get(f"{dev_stack['portal_url']}?tab=recurring", timeout=10)
     assert tab.status_code == 200 and "Every month" in tab.text and "Recurring" in tab.text

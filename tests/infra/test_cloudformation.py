@@ -197,6 +197,7 @@ def test_stack_wires_each_worker_to_its_queue(stack: tuple[dict[str, str], Any])
         "PreviewsWorker": arn[outputs["UploadsQueueUrl"]], "ViewsWorker": arn[outputs["ViewsQueueUrl"]],
         "MailFeedbackWorker": arn[outputs["MailFeedbackQueueUrl"]], "ExportsWorker": arn[outputs["ExportsQueueUrl"]],
         "InboundMailWorker": arn[outputs["InboundMailQueueUrl"]],
+        "WebhooksWorker": arn[outputs["WebhooksQueueUrl"]],
     }
     for url in arn:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]

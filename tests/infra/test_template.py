@@ -20,12 +20,13 @@ CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 # Which worker Lambda consumes which queue (`@app.on_sqs_message`).
 QUEUE_WORKERS = {"StripeEventsQueue": "payments_worker", "UploadsQueue": "previews_worker", "MailQueue": "mail_worker",
                  "ViewsQueue": "views_worker", "MailFeedbackQueue": "mail_feedback_worker",
-                 "ExportsQueue": "exports_worker", "InboundMailQueue": "inbound_mail_worker"}
+                 "ExportsQueue": "exports_worker", "InboundMailQueue": "inbound_mail_worker",
+                 "WebhooksQueue": "webhooks_worker"}
 # The worker functions `chalice package` generates for the app's `@app.on_sqs_message` handlers.
 WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_worker",
                     "PreviewsWorker": "previews_worker", "ViewsWorker": "views_worker",
                     "MailFeedbackWorker": "mail_feedback_worker", "ExportsWorker": "exports_worker",
-                    "InboundMailWorker": "inbound_mail_worker"}
+                    "InboundMailWorker": "inbound_mail_worker", "WebhooksWorker": "webhooks_worker"}
 # The functions `@app.schedule` handlers become (EventBridge rules, no queue).
 SCHEDULED_FUNCTIONS = {"Scheduler": "scheduler"}
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
@@ -34,6 +35,7 @@ APP_VARIABLES = {
     "USER_POOL_ID",
     "USER_POOL_CLIENT_ID", "MAIL_FROM", "MAIL_FEEDBACK_QUEUE_URL", "SES_CONFIGURATION_SET", "PUBLIC_BASE_URL",
     "EXPORTS_QUEUE_URL", "INBOUND_MAIL_QUEUE_URL", "INBOUND_MAIL_BUCKET", "MAIL_INBOUND_DOMAIN",
+    "WEBHOOKS_QUEUE_URL",
 }
 # The only actions allowed on Resource "*": they support no resource-level permissions.
 RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
@@ -394,7 +396,8 @@ def test_local_uploads_prefix_notifies_the_uploads_queue_only(local: tuple[Any, 
     [("stripe_events", "stripe_events_dlq", "payments_worker"), ("uploads", "uploads_dlq", "previews_worker"),
      ("mail", "mail_dlq", "mail_worker"), ("views", "views_dlq", "views_worker"),
      ("mail_feedback", "mail_feedback_dlq", "mail_feedback_worker"),
-     ("inbound_mail", "inbound_mail_dlq", "inbound_mail_worker")],
+     ("inbound_mail", "inbound_mail_dlq", "inbound_mail_worker"),
+     ("webhooks", "webhooks_dlq", "webhooks_worker")],
 )
 def test_local_queue_redrives_to_its_dlq(local: tuple[Any, Any], queue: str, dlq: str, worker: str) -> None:
     resources, client = local

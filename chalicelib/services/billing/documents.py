@@ -14,6 +14,7 @@ from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.billing.ledger import balance_of, reconcile, settle_with, settlement_of
 from chalicelib.services.delivery.unlock import invoice_payment_changed, offer_products
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
@@ -173,6 +174,10 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
     else:
         sent = _transition(document, status=rules.SENT, sent_at=now, bill_to=_bill_to(client))
     offer_products(principal.business_id, sent)
+    if sent.kind == rules.INVOICE:
+        events.emit(principal.business_id, "invoice.sent", payloads.document(sent))
+        if sent.status == rules.PAID:
+            events.emit(principal.business_id, "invoice.paid", payloads.document(sent))
     return sent
 
 
@@ -213,6 +218,7 @@ def record_payment(
     # on the version read: a payment racing this one either fails that condition or, reading
     # after it, finds the balance this one left (not the one before it, as when only the
     # reconcile below moved the figures: two full payments could then both land).
+    was_paid = document.status == rules.PAID
     moved = settle_with(document, items, payment)
     with transaction() as tx:
         tx.save(payment, condition=store.Payment.pk.does_not_exist())
@@ -221,6 +227,8 @@ def record_payment(
         metrics.count(metrics.PAYMENTS_APPLIED)  # the reconcile below finds the figures in step already
     # Figures, status and grants come from the whole ledger, as for every other payment path.
     reconciled = reconcile(principal.business_id, doc_id)
+    if document.status == rules.PAID and not was_paid:  # this write settled it (reconcile saw it paid)
+        events.emit(principal.business_id, "invoice.paid", payloads.document(reconciled.document if reconciled else document))
     return (reconciled.document if reconciled else document), payment
 
 

@@ -12,6 +12,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as money_rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.services.delivery.unlock import invoice_payment_changed
+from chalicelib.services.developer import events, payloads
 from chalicelib.store import documents as docs
 from chalicelib.store.table import conditional, iso
 
@@ -97,5 +98,7 @@ def reconcile(business_id: str, doc_id: str, attempts: int = 5) -> Reconciled | 
                 metrics.count(metrics.PAYMENTS_APPLIED)  # counted by the writer that moved it, once
         invoice_payment_changed(business_id, doc_id)
         became_paid = document.status == rules.PAID and not was_paid
+        if became_paid:
+            events.emit(business_id, "invoice.paid", payloads.document(document))
         return Reconciled(document, became_paid, settlement.overpaid)
     return None

@@ -16,6 +16,7 @@ from chalicelib.domain.inputs import QuoteApproval, QuoteDecline
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.unlock import offer_products
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.notifications import email_render
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.store import documents as docs
@@ -52,6 +53,8 @@ def approve(access: PortalAccess, doc_id: str, data: QuoteApproval, today: date)
     quote.po_number = data.po_number or quote.po_number
     _save_decision(quote)
     invoice = convert(business, quote, today) if business.quote_auto_convert else None
+    events.emit(access.business_id, "quote.approved",
+                {**payloads.document(quote), "invoice_id": invoice.doc_id if invoice else None})
     _tell_staff(business, "quote_approved", quote, who=data.name, total=int(quote.total), currency=quote.currency,
                 invoice_number=invoice.number if invoice else None)
     return Decided(quote, invoice)
@@ -99,6 +102,7 @@ def convert(business: Business, quote: docs.Document, today: date) -> docs.Docum
         return found
     quote.update(actions=[docs.Document.converted_invoice_id.set(invoice_id)], add_version_condition=False)
     offer_products(business.business_id, invoice)
+    events.emit(business.business_id, "invoice.sent", payloads.document(invoice))  # sent as it is made (once)
     return invoice
 
 

@@ -18,11 +18,11 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.accounts.products import get_product
-from chalicelib.services.accounts.projects import get_project
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.delivery.grants import close_detached
 from chalicelib.services.delivery.resources import get_resource
 from chalicelib.services.delivery.unlock import file_token_item, new_grant_for, offer_on_invoice, sells
+from chalicelib.services.projects.projects import get_project
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_resource, get_attachment, new_attachment

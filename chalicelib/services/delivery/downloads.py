@@ -27,6 +27,7 @@ from chalicelib.domain.tokens import looks_like_token
 from chalicelib.services.delivery.access_log import log_entry
 from chalicelib.services.delivery.file_labels import expires_of
 from chalicelib.services.delivery.unlock import payment_facts
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession
 from chalicelib.store import tokens
@@ -239,5 +240,7 @@ def redeem(token: str, ip: str | None, user_agent: str | None, viewer: ClientSes
     log_entry(grant, now, loaded.retention_days, actor, "download", reason, ip, agent).save()
     allowed = reason == "ok"
     metrics.count(metrics.DOWNLOADS_ALLOWED if allowed else metrics.DOWNLOADS_DENIED)
+    if allowed:
+        events.emit(grant.business_id, "resource.downloaded", payloads.download(grant, actor.split(":")[0], now))
     return Redemption(allowed, reason, _location(grant, loaded.resource) if allowed else None, grant.title,
                       loaded.business)

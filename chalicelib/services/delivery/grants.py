@@ -72,6 +72,11 @@ def _apply(principal: Principal, grants: list[Grant], action: str, reason: str |
 
 
 def _hand_back_to_payment(grant: Grant, now: datetime, actor: str) -> None:
+    if grant.subscription_id:  # a subscription's file: back to what the subscription's status says
+        from chalicelib.services.subscriptions.access import state_now
+
+        move(grant, state_now(grant), access.HANDED_TO_PAYMENT, now, by=actor, decided_by=access.BY_PAYMENT)
+        return
     document = get_document_item(grant.business_id, str(grant.doc_id))
     payment = payment_facts(document)
     if payment is None:
@@ -83,7 +88,7 @@ def _hand_back_to_payment(grant: Grant, now: datetime, actor: str) -> None:
 def act_on_grant(principal: Principal, grant: Grant, action: str) -> Grant:
     access.check_staff_may_act(grant.policy, grant.reason, grant.claimed_by)
     if action == "follow_payment":
-        access.check_follow_payment(grant.policy, grant.doc_id)
+        access.check_follow_payment(grant.policy, grant.doc_id or grant.subscription_id)
     else:
         access.state_after_staff_action(grant.state, action)  # refuse before writing anything
     return _apply(principal, [grant], action)[0]

@@ -20,6 +20,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.services.delivery.file_labels import expires_of
+from chalicelib.services.developer import events, payloads
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.attachments import Attachment, attachments_of_target
@@ -141,8 +142,10 @@ def count_move(before: str, grant: Grant) -> None:
         return
     if grant.state == access.AVAILABLE:
         metrics.count(metrics.GRANTS_RELEASED)
+        events.emit(grant.business_id, "grant.released", payloads.grant(grant))
     elif grant.state == access.REVOKED:
         metrics.count(metrics.GRANTS_REVOKED)
+        events.emit(grant.business_id, "grant.revoked", payloads.grant(grant))
 
 
 def start_access_clock(grant: Grant, now: datetime) -> None:

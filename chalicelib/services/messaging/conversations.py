@@ -17,6 +17,7 @@ from chalicelib import clock
 from chalicelib.domain import messages as rules
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.tokens import new_id
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.notifications import activity
 from chalicelib.store import messages as store
 from chalicelib.store.businesses import get_business
@@ -88,6 +89,7 @@ def append(business_id: str, client_id: str, project_id: str | None, author: Aut
                                    created_at=now, expires_at=clock.now() + _MAIL_SEEN_KEPT),
                     condition=store.MailSeen.pk.does_not_exist())
     _tell(business_id, client_id, project_id, conversation_id, message)
+    events.emit(business_id, "message.created", payloads.message(message, client_id, project_id))
     return message
 
 

@@ -41,6 +41,7 @@ KINDS = (
     Kind("quote_approved", "Quote approved (to your team)", "staff"),
     Kind("quote_declined", "Quote declined (to your team)", "staff"),
     Kind("message", "Other messages", "client"),
+    Kind("purchase", "Receipt of a buy link purchase", "anyone"),  # issue 16: buy links
 )
 BY_KIND = {k.kind: k for k in KINDS}
 
@@ -79,6 +80,8 @@ def sample(kind: str, business: Business, today: date) -> dict[str, Any]:
         "quote_declined": {"number": "QUO-0007", "reason": "We went with a smaller scope this year.",
                            "url": f"{base}/app/#/quotes"},
         "message": {"title": f"A note from {business.name}", "body": f"Hello,\n\nYour files are ready:\n{invoice}"},
+        "purchase": {"title": "Brand design package", "number": "INV-0042", "total": 97785, "currency": currency,
+                     "url": f"{base}/signin/confirm/sample-link", "hours": 24, "sign_in_url": f"{base}/signin/sample"},
     }
     return samples[kind]
 

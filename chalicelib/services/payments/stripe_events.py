@@ -23,6 +23,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.billing.ledger import reconcile
+from chalicelib.services.developer import events, payloads
 from chalicelib.services.notifications import email_render
 from chalicelib.services.notifications.notifications import email_client
 from chalicelib.services.payments import stripe_gateway
@@ -64,8 +65,8 @@ def use_lambda_context(context: Any) -> None:
 
 def _apply(event: dict[str, Any]) -> str:
     event_id, event_type = str(event["id"]), str(event["type"])
-    handler = HANDLERS.get(event_type)
-    outcome = handler(event["data"]["object"]) if handler else "ignored"
+    handler, whole = HANDLERS.get(event_type), EVENT_HANDLERS.get(event_type)
+    outcome = whole(event) if whole else handler(event["data"]["object"]) if handler else "ignored"
     log.info("stripe event %s (%s): %s", event_id, event_type, outcome)
     return outcome
 
@@ -112,11 +113,26 @@ def _set_checkout_status(checkout: docs.CheckoutSession, status: str) -> None:
     checkout.update(actions=[docs.CheckoutSession.status.set(status), docs.CheckoutSession.updated_at.set(iso(clock.now()))])
 
 
+def _buy_link_payment(session: dict[str, Any]) -> bool:
+    """A one-off buy link's checkout (services/selling); a subscription's is handled elsewhere."""
+    from chalicelib.services.selling import sales
+
+    return sales.is_ours(session) and session.get("mode", "payment") == "payment"
+
+
 def checkout_completed(session: dict[str, Any]) -> str:
     from chalicelib.services.payments import card_events  # saved cards and pre-payments
 
+    if _buy_link_payment(session):
+        from chalicelib.services.selling import sales
+
+        return sales.checkout_completed(session)
     if card_events.is_ours(session):
         return card_events.checkout_completed(session)
+    if session.get("mode") == "subscription":  # a recurring buy link (services/subscriptions)
+        from chalicelib.services.subscriptions import mirror
+
+        return mirror.checkout_completed(session)
     if session.get("payment_status") != "paid":
         return "awaiting_async_payment"  # e.g. a bank debit: async_payment_succeeded follows
     return _record_checkout_payment(session)
@@ -125,6 +141,10 @@ def checkout_completed(session: dict[str, Any]) -> str:
 def async_payment_succeeded(session: dict[str, Any]) -> str:
     from chalicelib.services.payments import card_events
 
+    if _buy_link_payment(session):
+        from chalicelib.services.selling import sales
+
+        return sales.checkout_completed({**session, "payment_status": "paid"})
     if card_events.is_ours(session):
         return card_events.checkout_completed({**session, "payment_status": "paid"})
     return _record_checkout_payment(session)
@@ -204,6 +224,10 @@ def checkout_ended(status: str) -> Callable[[dict[str, Any]], str]:
     """Expired or failed: the next Pay click starts a new attempt (a new idempotency key)."""
 
     def handle(session: dict[str, Any]) -> str:
+        from chalicelib.services.selling import sales
+
+        if sales.is_ours(session):  # a buy link's (either mode): its reserved units come back
+            return sales.checkout_expired(session)
         checkout = _our_checkout(session)
         if checkout is None:
             return "rejected_unknown_session"
@@ -265,7 +289,11 @@ def charge_refunded(charge: dict[str, Any]) -> str:
         conditional(lambda: entry.save(condition=grew), "An equal or larger refund is recorded.")
     except Conflict:
         return "refund_already_recorded"
-    reconcile(document.business_id, document.doc_id)
+    result = reconcile(document.business_id, document.doc_id)
+    if not held:
+        events.emit(document.business_id, "payment.refunded", {
+            "invoice_id": document.doc_id, "payment_intent": payment_intent, "currency": currency,
+            "amount_refunded": refunded, "invoice": payloads.document(result.document if result else document)})
     return "refund_recorded"
 
 
@@ -344,3 +372,21 @@ def _card_event(name: str) -> Callable[[dict[str, Any]], str]:
 
 HANDLERS.update({name: _card_event(name) for name in (
     "setup_intent.succeeded", "payment_intent.succeeded", "payment_intent.payment_failed")})
+
+
+def _subscription_event(name: str) -> Callable[[dict[str, Any]], str]:
+    """Subscriptions (services/subscriptions/events.py), imported when used; they read the whole
+    event (its `created` orders the subscription's states)."""
+
+    def handle(event: dict[str, Any]) -> str:
+        from chalicelib.services.subscriptions import events
+
+        return events.HANDLERS[name](event)
+
+    return handle
+
+
+# Handlers of the whole event (not only its object).
+EVENT_HANDLERS: dict[str, Callable[[dict[str, Any]], str]] = {name: _subscription_event(name) for name in (
+    "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+    "customer.subscription.paused", "customer.subscription.resumed", "invoice.paid", "invoice.payment_failed")}

@@ -4,6 +4,7 @@ then the live resources, the business and the contact together (one BatchGet).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from chalicelib import clock
 from chalicelib.domain import access, previews
@@ -45,6 +46,20 @@ def _mine(grant: Grant, contact_id: str) -> bool:
             and grant.claimed_by in (None, contact_id))
 
 
+def entry_for(grant: Grant, resource: Resource | None, base_url: str, now: datetime) -> FileEntry:
+    """What a client sees of one grant: the live resource's title, tags and preview, the grant's state."""
+    return FileEntry(
+        title=resource.title if resource else grant.title, description=resource.description if resource else None,
+        tags=[str(t) for t in resource.tags or []] if resource else [], kind=grant.kind,
+        filename=(resource or grant).filename,
+        size=int(s) if (s := (resource or grant).size) is not None else None,
+        status=(label := label_of(grant, now)).text,
+        download_url=f"{base_url}/files/{grant.file_token}" if label.link else None,
+        preview_url=preview_url(resource.preview_small_key) if resource and resource.preview_state == previews.READY
+        else None,
+    )
+
+
 def _matches(entry: FileEntry, tag: str | None, needle: str) -> bool:
     text = f"{entry.title} {entry.description or ''} {entry.filename or ''}".lower()
     return (not tag or tag in entry.tags) and (not needle or needle in text)
@@ -72,18 +87,8 @@ def files_of(bid: str, client_id: str, contact_id: str, session: ClientSession |
     now = clock.now()
     for grant in sorted(grants, key=lambda g: g.created_at, reverse=True):
         live = found.get((business_pk(bid), resource_sk(grant.resource_id)))
-        resource = live if isinstance(live, Resource) else None
-        tags = [str(t) for t in resource.tags or []] if resource else []
-        all_tags.update(tags)
-        entry = FileEntry(
-            title=resource.title if resource else grant.title, description=resource.description if resource else None,
-            tags=tags, kind=grant.kind, filename=(resource or grant).filename,
-            size=int(s) if (s := (resource or grant).size) is not None else None,
-            status=(label := label_of(grant, now)).text,
-            download_url=f"{base_url}/files/{grant.file_token}" if label.link else None,
-            preview_url=preview_url(resource.preview_small_key) if resource and resource.preview_state == previews.READY
-            else None,
-        )
+        entry = entry_for(grant, live if isinstance(live, Resource) else None, base_url, now)
+        all_tags.update(entry.tags)
         if _matches(entry, tag, needle):
             page.entries.append(entry)
     page.tags = sorted(all_tags, key=str.lower)

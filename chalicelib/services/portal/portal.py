@@ -29,7 +29,8 @@ from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
 from chalicelib.store.table import BaseItem, index_page, iso, transaction
 
-TABS = ("invoices", "quotes", "payments", "files", "account", "payment-methods", "pre-payment", "recurring", "messages")
+TABS = ("invoices", "quotes", "payments", "files", "account", "payment-methods", "pre-payment", "recurring", "messages",
+        "projects", "subscriptions")
 PAGE = 25
 NOT_FOUND = "This portal link is not valid. Ask the sender for a new one."
 

@@ -13,10 +13,14 @@ import { emailPreviewsScreen } from './screens/email_previews.js';
 import { paymentsScreen } from './screens/payments.js';
 import { productsScreen } from './screens/products.js';
 import { recurringListScreen, recurringScreen } from './screens/recurring.js';
+import { projectScreen, projectsScreen } from './screens/projects.js';
 import { resourceScreen } from './screens/resource.js';
 import { resourcesScreen } from './screens/resources.js';
 import { settingsScreen } from './screens/settings.js';
 import { conversationScreen, inboxScreen, refreshUnread } from './screens/inbox.js';
+import { subscriptionScreen, subscriptionsScreen } from './screens/subscriptions.js';
+import { buyLinksScreen } from './screens/buy_links.js';
+import { developersScreen } from './screens/developers.js';
 
 setRoutes([
   [/^#\/invoices$/, () => documentsScreen('invoice')],
@@ -41,6 +45,12 @@ setRoutes([
   [/^#\/inbox\/([\w-]+)$/, (id) => conversationScreen(id)],
   [/^#\/emails$/, () => emailPreviewsScreen(null)],
   [/^#\/emails\/([\w-]+)$/, (kind) => emailPreviewsScreen(kind)],
+  [/^#\/projects$/, () => projectsScreen()],
+  [/^#\/projects\/([\w-]+)$/, (id) => projectScreen(id)],
+  [/^#\/subscriptions$/, () => subscriptionsScreen()],
+  [/^#\/subscriptions\/([\w-]+)$/, (id) => subscriptionScreen(id)],
+  [/^#\/buy-links$/, () => buyLinksScreen()],
+  [/^#\/developers$/, () => developersScreen()],
 ]);
 
 async function boot() {

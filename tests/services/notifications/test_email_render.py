@@ -25,7 +25,8 @@ TODAY = date(2026, 12, 1)
 BUTTONS = {"invoice": "View invoice", "reminder": "Pay", "receipt": "Download", "statement": "Download",
            "auto_charge_failed": "Pay", "digest": "See all", "sign_in": "Sign in", "claim": "Confirm and download",
            "email_change": "Confirm this address", "quote_approved": "View quote", "quote_declined": "View quote",
-           "email_changed": None, "message": None, "register": "Finish registering"}
+           "email_changed": None, "message": None, "register": "Finish registering",
+           "purchase": "Sign in and download"}
 # What people type (names, reasons, titles, messages): every one of them is made hostile below.
 PEOPLES_WORDS = ("client_name", "who", "reason", "title", "body", "masked_email", "name")
 

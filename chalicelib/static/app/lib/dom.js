@@ -59,7 +59,8 @@ export function button(label, attrs = {}) {
 /** A header cell: a string, or `{ label, num: true }` for a number column (right-aligned like its cells). */
 export function headerCell(t) {
   if (t && typeof t === 'object' && !(t instanceof Node)) return h('th', { scope: 'col', class: t.num ? 'num' : null }, t.label);
-  return h('th', { scope: 'col' }, t);
+  // An empty header (a column of buttons) still gets a name for screen readers.
+  return h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'));
 }
 
 export function table(caption, headers, rows, empty = 'Nothing here yet.') {

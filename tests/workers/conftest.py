@@ -1,0 +1,1 @@
+from tests.support.webhooks import receiver, webhooks_worker  # noqa: F401 - fixtures (the webhooks worker)
