@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE, Staff, screenshot
 
 pytestmark = pytest.mark.slow
@@ -18,7 +19,8 @@ PHONE_HEIGHT = PHONE["viewport"]["height"]  # type: ignore[index]
 
 @pytest.fixture
 def laptop(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    # bypass_csp: the page's CSP would refuse the test's own axe-core script (the page runs as served).
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True, bypass_csp=True)
     yield context.new_page()
     context.close()
 
@@ -50,6 +52,7 @@ def test_invoice_portal_and_receipt_on_a_phone_and_a_laptop(phone: Any, laptop: 
     screenshot(phone, "client-invoice-390")
     laptop.goto(url)
     screenshot(laptop, "client-invoice-1366")
+    assert_accessible(laptop, "invoice page")
 
     portal = staff.call("POST", f"/clients/{client_id}/contacts/{contact_id}/portal")["url"]
     phone.goto(portal)
@@ -60,6 +63,7 @@ def test_invoice_portal_and_receipt_on_a_phone_and_a_laptop(phone: Any, laptop: 
     screenshot(phone, "client-portal-390")
     laptop.goto(portal)
     screenshot(laptop, "client-portal-1366")
+    assert_accessible(laptop, "portal")
 
     phone.goto(url)
     phone.get_by_test_id("pay").click()
@@ -73,3 +77,14 @@ def test_invoice_portal_and_receipt_on_a_phone_and_a_laptop(phone: Any, laptop: 
     laptop.goto(phone.url)
     expect(laptop.get_by_test_id("receipt")).to_be_visible(timeout=20_000)
     screenshot(laptop, "client-receipt-1366")
+    assert_accessible(laptop, "receipt")
+
+    # A dead link: the branded dead end offers a fresh link, and the answer is the same for anyone.
+    phone.goto(portal.rsplit("/", 1)[0] + "/" + "x" * 43)
+    expect(phone.get_by_test_id("fresh-link")).to_be_visible()
+    phone.get_by_label("Your email address").fill("someone@example.test")
+    phone.get_by_test_id("fresh-link-submit").click()
+    expect(phone.get_by_test_id("fresh-link-sent")).to_be_visible()
+    screenshot(phone, "client-dead-end-390")
+    laptop.goto(portal.rsplit("/", 1)[0] + "/" + "x" * 43)
+    assert_accessible(laptop, "dead-end page")
