@@ -23,6 +23,7 @@ from chalicelib.api import (
     email_preferences,
     email_previews,
     files,
+    fresh_links,
     health,
     invoice_page,
     invoices,
@@ -69,6 +70,7 @@ BLUEPRINTS = (
     notifications, portal_notifications,  # issue 14: notification lists
     messages, conversations,  # issue 14: messaging (portal conversations, the staff inbox)
     staff_preview,  # issue 17: "Preview as client" (one-time preview links)
+    fresh_links,  # issue 17: "Email me a fresh link" from dead-end pages
     portal_projects,  # issue 14: the portal's project page
     portal_subscriptions, subscriptions,  # issue 16: subscriptions
     buy_links, buy_page,  # issue 16: buy links

@@ -19,7 +19,9 @@ PACKAGE = ROOT / "chalicelib"
 BOTO = ("boto3", "botocore", "pynamodb")
 # msgspec describes the input shapes and their limits (domain/inputs.py, domain/limits.py): a pure
 # decoding library, no I/O, no clock, so the one third-party library domain may use.
-DOMAIN_MAY_USE = ("msgspec",)
+# Babel writes money and dates by locale (domain/formatting.py): pure functions over its
+# packaged CLDR data, no I/O of ours, no clock (callers pass `today`).
+DOMAIN_MAY_USE = ("msgspec", "babel")
 
 
 def _modules(folder: str) -> list[Path]:

@@ -10,8 +10,8 @@ from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.html import check_same_origin, client_json, origin_of, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
+from chalicelib.domain.formatting import locale_of, money
 from chalicelib.domain.inputs import OfflineOutcome, PayInput
-from chalicelib.domain.money import format_amount
 from chalicelib.services.payments import checkout, offline_checkout
 from chalicelib.services.selling import offline as buy_offline
 
@@ -47,8 +47,9 @@ def offline_page(session_id: str) -> Any:
     # Its form posts to itself, then the answer sends the client back to the app's page:
     # like Stripe's checkout, its form-action must allow the app's origin.
     back_to = origin_of(found.checkout.return_url or absolute_url(bp.current_request, ""))
+    amount = money(int(found.checkout.amount), found.checkout.currency, locale_of(found.business))
     return render("offline_checkout.html", form_action=f"'self' {back_to}", business_name=found.business.name,
-                  number=found.document.number, amount=format_amount(int(found.checkout.amount), found.checkout.currency),
+                  number=found.document.number, amount=amount,
                   action=f"{_checkout_base()}/checkout/offline/{session_id}")
 
 
@@ -69,5 +70,5 @@ def _offline_buy_page(session_id: str) -> Any:
     back_to = origin_of(reservation.return_url or absolute_url(bp.current_request, ""))
     return render("offline_checkout.html", form_action=f"'self' {back_to}", business_name=found.business.name,
                   number=None, what=f"{int(reservation.quantity)} × your order",
-                  amount=format_amount(int(reservation.amount), reservation.currency),
+                  amount=money(int(reservation.amount), reservation.currency, locale_of(found.business)),
                   action=f"{_checkout_base()}/checkout/offline/{session_id}", decline="Abandon the checkout")

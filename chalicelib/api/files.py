@@ -76,4 +76,5 @@ def denied_page(result: Redemption, request: Any) -> Response:
                   message=DENIAL_MESSAGES[result.reason], next_step=NEXT_STEPS[result.reason].format(name=name),
                   business=brand(business) if business else None,
                   contact_email=business.email if business else None,
-                  files_url=absolute_url(request, f"/signin/{business.business_id}") if business else None)
+                  files_url=absolute_url(request, f"/signin/{business.business_id}") if business else None,
+                  fresh_business_id=business.business_id if business else None)

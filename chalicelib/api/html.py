@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
+from chalicelib import clock
 from chalicelib.api import templating
 from chalicelib.api.http import client_ip, error_body, json_response, new_nonce, status_of
 from chalicelib.api.urls import absolute_url
 from chalicelib.config import settings
+from chalicelib.domain import formatting
 from chalicelib.domain.colours import palette
 from chalicelib.domain.errors import DomainError, Forbidden, TooManyRequests
 from chalicelib.services.accounts.businesses import logo_url
@@ -29,7 +31,29 @@ def _environment() -> Any:
     environment = templating.environment(templating.page_loader())
     # base.html draws every text colour from the business's palette: the one contrast rule.
     environment.globals["palette"] = palette
+    _add_formatting(environment)
     return environment
+
+
+def _page_locale(context: Any) -> str:
+    """The page's locale: `locale` if the route passed one (the client's), else the business's."""
+    return str(context.get("locale") or formatting.locale_of(context.get("business")))
+
+
+def _add_formatting(environment: Any) -> None:
+    """Every amount, date and size a page shows is written by domain/formatting.py in the page's
+    locale (globals, not filters: the package precompiles the templates before they exist)."""
+    import jinja2
+
+    def bound(function: Callable[..., str]) -> Any:
+        return jinja2.pass_context(lambda ctx, *args: function(*args, locale=_page_locale(ctx)))
+
+    for name, function in (("money", formatting.money), ("day", formatting.day), ("moment", formatting.moment),
+                           ("file_size", formatting.file_size), ("number", formatting.number)):
+        environment.globals[name] = bound(function)
+    environment.globals["due_words"] = jinja2.pass_context(
+        lambda ctx, due: formatting.due_words(due, clock.today(), _page_locale(ctx)))
+    environment.globals["badge"] = formatting.badge
 
 
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
@@ -176,4 +200,4 @@ def payment_notice(params: Any) -> str | None:
 def brand(business: Any) -> dict[str, Any]:
     """What a client page shows of the business: name, logo and colours."""
     return {"name": business.name, "logo_url": logo_url(business), "brand_color": business.brand_color,
-            "accent_color": business.accent_color}
+            "accent_color": business.accent_color, "locale": business.locale}

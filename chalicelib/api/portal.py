@@ -32,6 +32,9 @@ from chalicelib.services.payments.payment_return import check_number, payment_re
 from chalicelib.services.portal import portal
 from chalicelib.services.portal.account import account_tab
 from chalicelib.services.portal.client_files import files_of
+from chalicelib.services.portal.document_sort import sort_of, sorted_documents_tab
+from chalicelib.services.portal.invoice_files import files_by_invoice
+from chalicelib.services.portal.page_locale import page_locale
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.services.projects import client_projects
 from chalicelib.services.recurring import portal_views as recurring_views
@@ -72,7 +75,7 @@ def portal_page(token: str) -> Any:
         portal.check_tab(business, tab)
     base_url = absolute_url(request, "")
     if tab in KINDS:
-        view: Any = portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today())
+        view: Any = _documents_view(access, tab, params)
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
         start, end = this_year(clock.today())  # the statement form's default range
@@ -94,10 +97,26 @@ def portal_page(token: str) -> Any:
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
-                  base=absolute_url(request, f"/portal/{token}"),
+                  base=absolute_url(request, f"/portal/{token}"), **_reader(business, access),
                   # Only a signed-in visitor has sessions to end; a portal link is not a session.
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None,
                   can_pay=stripe_gateway.online_payment_available(bool(business.stripe_enabled)))
+
+
+def _reader(business: Any, access: Any) -> dict[str, Any]:
+    """Who reads the page: its locale (the client's, else the business's) and the name it greets."""
+    return {"locale": page_locale(business, access.client_locale), "contact_name": access.contact_name}
+
+
+def _documents_view(access: Any, tab: str, params: Any) -> dict[str, Any]:
+    """The invoices or quotes tab: sorted when asked (`?sort=…&dir=…&page=…`,
+    services/portal/document_sort.py); invoices list the files each one unlocks."""
+    sort, direction, page = sort_of(params)
+    view = (sorted_documents_tab(access, KINDS[tab], sort, direction, page, clock.today()) if sort
+            else portal.documents_tab(access, KINDS[tab], params.get("cursor"), clock.today()))
+    if tab == "invoices":
+        view["files"] = files_by_invoice(access, [d["id"] for d in view["items"]])
+    return view
 
 
 def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[str, Any]:
@@ -140,7 +159,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
                 if notice == "success" else None)
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",
-                  payment_notice=notice, payment_return=returned,
+                  payment_notice=notice, payment_return=returned, locale=page_locale(business, access.client_locale),
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
                   terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 

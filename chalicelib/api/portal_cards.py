@@ -16,7 +16,7 @@ from chalicelib.api.html import check_same_origin, client_json, origin_of, page_
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.card_inputs import PrepaymentInput, TestCardChoice
-from chalicelib.domain.money import format_amount
+from chalicelib.domain.formatting import locale_of, money
 from chalicelib.services.billing import credits
 from chalicelib.services.payments import checkout, offline_cards, prepayments, saved_cards
 from chalicelib.services.portal import portal
@@ -99,7 +99,8 @@ def _checkout_base() -> str:
 def offline_cards_page(session_id: str) -> Any:
     found = offline_cards.open_session(session_id)
     back = found.setup.return_url if found.setup else (found.prepayment.return_url if found.prepayment else "")
-    amount = (format_amount(int(found.prepayment.amount), found.prepayment.currency) if found.prepayment else None)
+    amount = (money(int(found.prepayment.amount), found.prepayment.currency, locale_of(found.business))
+              if found.prepayment else None)
     return render("offline_cards.html", form_action=f"'self' {origin_of(back or absolute_url(bp.current_request, ''))}",
                   business_name=found.business.name, amount=amount, cards=offline_cards.TEST_CARDS,
                   repeating=bool(found.prepayment and found.prepayment.plan_id), back_url=back,

@@ -41,7 +41,7 @@ def portal_receipt(token: str, doc_id: str, payment_id: str) -> Any:
     if wants_json(bp.current_request.headers):
         return client_json(view)
     base = absolute_url(bp.current_request, f"/portal/{token}")
-    return render("receipt.html", business=brand(business), receipt=view, base=base,
+    return render("receipt.html", business=brand(business), receipt=view, base=base, locale=view["locale"],
                   pdf_url=f"{base}/receipts/{doc_id}/{payment_id}/pdf")
 
 

@@ -48,15 +48,12 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def format_amount(amount: int, currency: str) -> str:
-    """`123456, "EUR"` → `"1,234.56 EUR"`: readable, locale-neutral."""
-    digits = minor_digits(currency)
-    sign = "-" if amount < 0 else ""
-    whole, fraction = divmod(abs(amount), 10**digits) if digits else (abs(amount), 0)
-    text = f"{whole:,}"
-    if digits:
-        text += f".{fraction:0{digits}d}"
-    return f"{sign}{text} {currency}"
+def format_amount(amount: int, currency: str, locale: str = "en_GB") -> str:
+    """`123456, "EUR"` → `"€1,234.56"`: for messages with no reader's locale at hand (validation
+    errors); pages, PDFs and emails call `domain/formatting.money` with the reader's locale."""
+    from chalicelib.domain.formatting import money
+
+    return money(amount, currency, locale)
 
 
 def to_decimal_string(amount: int, currency: str) -> str:

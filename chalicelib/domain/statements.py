@@ -61,6 +61,7 @@ class StatementLine:
     debit: int
     credit: int
     balance: int  # running, after this line
+    due: str | None = None  # an invoice's due date (ISO): printed next to its description, by locale
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,9 @@ def _section(currency: str, invoices: list[InvoiceFact], entries: list[EntryFact
     dated: list[tuple[tuple[str, int, str, str], StatementLine]] = []
     for i in invoices:
         if first <= i.issue_date <= last:
-            due = f" (due {i.due_date})" if i.due_date else ""
             dated.append(((i.issue_date, 0, i.issue_date, i.number),
-                          StatementLine(i.issue_date, "invoice", i.number, f"Invoice {i.number}{due}", i.total, 0, 0)))
+                          StatementLine(i.issue_date, "invoice", i.number, f"Invoice {i.number}", i.total, 0, 0,
+                                        i.due_date or None)))
     for e, debit, credit in moved:
         if first <= e.received_on <= last:
             words = _ENTRY_WORDS.get(e.kind, e.kind)
@@ -194,7 +195,8 @@ def _section(currency: str, invoices: list[InvoiceFact], entries: list[EntryFact
     running = opening
     for _, line in sorted(dated, key=lambda pair: pair[0]):
         running += line.debit - line.credit
-        lines.append(StatementLine(line.on, line.kind, line.reference, line.description, line.debit, line.credit, running))
+        lines.append(StatementLine(line.on, line.kind, line.reference, line.description, line.debit, line.credit, running,
+                                   line.due))
     ageing = ageing_at(invoices, entries, end)
     return Section(currency, opening, lines, running, ageing, sum(ageing.values()))
 

@@ -34,7 +34,8 @@ class Contact(BaseItem, discriminator="contact"):
     # What the contact wants to receive; every email to them links to where they change it.
     wants_documents = BooleanAttribute(default=True)
     wants_reminders = BooleanAttribute(default=True)
-    wants_marketing = BooleanAttribute(default=True)
+    # Marketing is opt-in: off for new contacts; a stored choice (either way) is kept as it is.
+    wants_marketing = BooleanAttribute(null=True, default_for_new=False)
     # Activity digests (services/notifications/digests.py): on unless the contact turns them off.
     wants_messages = BooleanAttribute(default=True)
     wants_approvals = BooleanAttribute(default=True)

@@ -35,7 +35,9 @@ def test_the_claim_url_shows_the_resource_until_claimed_then_only_already_claime
     assert done.status == 303 and done.headers["Location"].endswith("/files?claimed=1")
     later = anonymous.get(path)
     assert "Already claimed" in later.text
-    assert "License" not in later.text and "license.txt" not in later.text and "<form" not in later.text
+    assert "License" not in later.text and "license.txt" not in later.text
+    # The one form left is the dead end's next step, which names no business and no file.
+    assert later.text.count("<form") == 1 and 'action="/fresh-link"' in later.text and 'name="business_id"' not in later.text
     assert anonymous.get(path, headers=JSON).json == {"claimed": True}
 
 

@@ -247,7 +247,8 @@ def test_checking_the_contact_costs_no_extra_call(
         dynamodb_calls.clear()
         assert anonymous.get(path, headers=headers).status == 200, name
         seen[name] = list(dynamodb_calls)
-    assert seen["link tab"] == ["GetItem", "BatchGetItem", "Query"]  # token; business + contact; the list
+    # token; business + contact + client (its locale); the list; the client's grants (files listed with invoices)
+    assert seen["link tab"] == ["GetItem", "BatchGetItem", "Query", "Query"]
     assert seen["link invoice"] == ["GetItem", "BatchGetItem", "Query"]
     assert seen["session tab"] == ["BatchGetItem", "Query"]
     assert seen["session invoice"] == ["BatchGetItem", "Query"]

@@ -17,7 +17,7 @@ def test_credit_is_issued_applied_and_shown_in_the_portal(tenant: Any, anonymous
     assert note.status == 201 and note.json["number"].startswith("CN-")
     path = portal_link(tenant, client_id, contact_id)
     view = anonymous.get(f"{path}?tab=invoices", headers=JSON).json
-    assert view["credit"] == [{"amount": 3000, "currency": "EUR", "display": "30.00 EUR"}]
+    assert view["credit"] == [{"amount": 3000, "currency": "EUR", "display": "€30.00"}]
     applied = tenant.api.post(f"/api/v1/clients/{client_id}/credits/apply", {"invoice_id": invoice["id"]})
     assert applied.status == 200 and (applied.json["status"], applied.json["balance"]) == ("partial", 7000)
     listing = tenant.api.get(f"/api/v1/clients/{client_id}/credits").json

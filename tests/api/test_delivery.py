@@ -23,7 +23,7 @@ _local = local_path
 
 @pytest.fixture
 def gated(tenant: Any) -> dict[str, Any]:
-    """A sent, shared 100.00 EUR invoice with a file attached `after_payment`."""
+    """A sent, shared €100.00 invoice with a file attached `after_payment`."""
     invoice = tenant.invoice(lines=[{"description": "Course", "unit_price": 10000}])
     attach = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/resources",
                              {"resource_id": _file(tenant), "policy": "after_payment"})
@@ -50,7 +50,7 @@ def test_a_partial_payment_keeps_it_locked(gated: dict[str, Any], anonymous: Api
     tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": 6000})
     page = _page(anonymous, gated["page"])
     assert page["resources"][0]["status"] == "available after payment"
-    assert page["balance"]["display"] == "40.00 EUR"
+    assert page["balance"]["display"] == "€40.00"
     assert anonymous.get(_local(gated["grant"]["download_url"])).status == 403
 
 

@@ -30,11 +30,11 @@ def _read_pdf_text(text: str) -> Printed:
     amounts, totals = [], []
     for line in text.split("\n"):
         line = line.strip()
-        match = re.match(r"^(Design|Hosting|Hours)\b.* (\S+ EUR)$", line)
+        match = re.match(r"^(Design|Hosting|Hours)\b.* (−?€[\d,.]+)$", line)
         if match:
             amounts.append(parse_amount(match.group(2), "EUR"))
             continue
-        match = re.match(r"^(Subtotal|Discounts|Tax [\d.]+ %|Total|Paid|Balance due) (−?[\d,.]+ EUR)$", line)
+        match = re.match(r"^(Subtotal|Discounts|Tax [\d.]+ %|Total|Paid|Balance due) (−?€[\d,.]+)$", line)
         if match:
             totals.append((match.group(1), parse_amount(match.group(2), "EUR")))
     return Printed(amounts, totals)

@@ -67,7 +67,7 @@ def test_client_sees_a_branded_invoice_page_without_signing_in(shared: Any, anon
     assert reply.headers["Content-Type"].startswith("text/html")
     page = reply.text
     for text in ("Northwind &lt;Studio&gt;", invoice["number"], "PO-77", "Acme Ltd", "Due in 14 days",
-                 "Thank you!", "293.81 EUR", "19 %", "#0f766e"):
+                 "Thank you!", "€293.81", "19 %", "#0f766e"):
         assert text in page, text
     assert "<script>alert(1)</script>" not in page
     assert "Logo &lt;script&gt;" in page
@@ -97,7 +97,7 @@ def test_json_view_is_a_safe_subset(shared: Any, anonymous: Api) -> None:
     assert reply.status == 200
     data = reply.json
     assert data["invoice"]["number"] == invoice["number"]
-    assert data["invoice"]["total"] == {"amount": 29381, "currency": "EUR", "display": "293.81 EUR"}
+    assert data["invoice"]["total"] == {"amount": 29381, "currency": "EUR", "display": "€293.81"}
     flat = reply.text
     token = path.rsplit("/", 1)[1]
     for secret in (token, invoice["id"], tenant.business_id, invoice["client_id"], "share_token", "version"):
@@ -158,7 +158,7 @@ def test_payments_show_on_the_page(shared: Any, anonymous: Api) -> None:
     data = anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]
     assert data["status"] == "partial"
     assert data["balance"]["amount"] == 19381
-    assert data["payments"] == [{"kind": "payment", "amount": {"amount": 10000, "currency": "EUR", "display": "100.00 EUR"},
+    assert data["payments"] == [{"kind": "payment", "amount": {"amount": 10000, "currency": "EUR", "display": "€100.00"},
                                  "method": "manual", "received_on": "2026-11-01", "dispute_status": None}]
 
 
@@ -193,7 +193,7 @@ def test_a_cancelled_invoice_page_does_not_ask_the_client_for_money(tenant: Any,
     data = anonymous.get(path, headers={"Accept": "application/json"}).json["invoice"]
     assert data["status"] == "cancelled"
     assert data["balance"]["amount"] == 0
-    assert "<strong>100.00 EUR</strong>" not in anonymous.get(path, headers={"Accept": "text/html"}).text
+    assert "<strong>€100.00</strong>" not in anonymous.get(path, headers={"Accept": "text/html"}).text
 
 
 def test_a_zero_total_invoice_is_not_left_open_and_overdue(tenant: Any, anonymous: Api) -> None:

@@ -28,7 +28,7 @@ def test_the_offline_checkout_pays_through_the_real_webhook_path(
     doc = payable["doc"]
     location = press_pay(anonymous, payable["page"]).headers["Location"]
     checkout_page = anonymous.get(local_path(location))
-    assert "Test mode" in checkout_page.text and "100.00 EUR" in checkout_page.text
+    assert "Test mode" in checkout_page.text and "€100.00" in checkout_page.text
     done = anonymous.call("POST", local_path(location), "outcome=pay", headers=FORM)
     assert done.status == 303 and done.headers["Location"].endswith(payable["page"] + "?payment=success")
     assert offline_webhook == [200] and stripe_worker.drain() == 1

@@ -73,7 +73,7 @@ def test_a_partial_refund_keeps_the_file_and_asks_nothing_again_and_a_larger_one
     assert 'name="amount_text"' not in anonymous.get(payable["page"]).text  # no Pay form asking for 70.00 again
     kinds = sorted((p["kind"], p["amount"]) for p in tenant.api.get("/api/v1/payments").json["items"])
     assert kinds == [("payment", 10000), ("refund", 7000)]
-    assert "Refunded 70.00 EUR" in anonymous.get(payable["page"]).text
+    assert "Refunded €70.00" in anonymous.get(payable["page"]).text
 
 
 def test_keep_access_after_refund_keeps_the_file(

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from chalicelib.domain.formatting import day as printed
 from tests.conftest import Api, local_path
 from tests.support.client_flows import JSON, signed_in
 from tests.support.pdfs import Pdf, fetch_bytes, follow_pdf
@@ -74,11 +75,11 @@ def test_the_share_link_pdf_says_what_the_page_says(tenant: Any, anonymous: Api,
                      "Brand workshop", "Logo files — Москва edition (−10 %)", "19 %",
                      f"Subtotal {page['subtotal']['display']}", f"Tax 19 % {page['tax_total']['display']}",
                      f"Total {page['total']['display']}", f"Paid −{page['amount_paid']['display']}",
-                     f"Balance due {page['balance']['display']}", "200.00 EUR received on 2026-02-03 (bank transfer)",
-                     "Thank you & see you soon", "Net 14 days", "IBAN DE00 1234 5678 9000", "page 1 of 1", "PARTIAL"):
+                     f"Balance due {page['balance']['display']}", "€200.00 received on 3 Feb 2026 (bank transfer)",
+                     "Thank you & see you soon", "Net 14 days", "IBAN DE00 1234 5678 9000", "page 1 of 1", "Partly paid"):
         assert expected in text, (expected, text)
     # The figures themselves: 2 × 450.00 + 19 % tax, and 120.50 − 10 %.
-    assert page["total"]["display"] == "1,179.45 EUR" and page["balance"]["display"] == "979.45 EUR"
+    assert page["total"]["display"] == "€1,179.45" and page["balance"]["display"] == "€979.45"
 
 
 def test_a_logo_from_s3_is_drawn(tenant: Any, anonymous: Api) -> None:
@@ -265,17 +266,17 @@ def test_a_statement_has_opening_running_and_closing_balances_and_ageing(tenant:
     assert usd["opening"]["amount"] == 0 and usd["closing"]["amount"] == 2000
     assert {k: v["amount"] for k, v in usd["ageing"].items()} == {"current": 0, "1-30": 2000, "31-60": 0, "61-90": 0,
                                                                  "90+": 0}
-    assert statement["closing"] == [{"amount": 31000, "currency": "EUR", "display": "310.00 EUR"},
-                                    {"amount": 2000, "currency": "USD", "display": "20.00 USD"}]
+    assert statement["closing"] == [{"amount": 31000, "currency": "EUR", "display": "€310.00"},
+                                    {"amount": 2000, "currency": "USD", "display": "US$20.00"}]
 
     # The PDF prints the same figures; the portal's statement is the same file.
     pdf = Pdf(fetch_bytes(statement["url"]))
     text = pdf.text
-    for expected in ("Statement Client", f"{day(-90)} to {day(0)}", "Account in EUR", "Account in USD",
-                     "Opening balance 60.00 EUR", f"Invoice {h['b']['number']} (due {day(-70)}) 250.00 EUR 310.00 EUR",
-                     f"Payment (manual), {h['b']['number']} 100.00 EUR 210.00 EUR",
-                     f"Credit applied, {h['c']['number']} 30.00 EUR 310.00 EUR", "Closing balance 310.00 EUR",
-                     "80.00 EUR 20.00 EUR 0.00 EUR 150.00 EUR 60.00 EUR 310.00 EUR", "Closing balance 20.00 USD"):
+    for expected in ("Statement Client", f"{printed(day(-90))} to {printed(day(0))}", "Account in EUR", "Account in USD",
+                     "Opening balance €60.00", f"Invoice {h['b']['number']} (due {printed(day(-70))}) €250.00 €310.00",
+                     f"Payment (manual), {h['b']['number']} €100.00 €210.00",
+                     f"Credit applied, {h['c']['number']} €30.00 €310.00", "Closing balance €310.00",
+                     "€80.00 €20.00 €0.00 €150.00 €60.00 €310.00", "Closing balance US$20.00"):
         assert expected in text, (expected, text)
     assert "999.00" not in text and "777.00" not in text and "555.00" not in text and "444.00" not in text
     path = portal_link(tenant, h["client_id"], h["contact_id"])

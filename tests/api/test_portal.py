@@ -30,11 +30,11 @@ def test_the_portal_shows_the_clients_invoices_open_first_with_the_balance_due(t
     path = portal_link(tenant, client_id, contact_id)
     view = _tab(anonymous, path)
     assert [i["number"] for i in view["items"]] == [overdue["number"], open_one["number"], paid["number"]]
-    assert view["outstanding"] == [{"amount": 13000, "currency": "EUR", "display": "130.00 EUR"}]
+    assert view["outstanding"] == [{"amount": 13000, "currency": "EUR", "display": "€130.00"}]
     assert view["overdue"] is True
     assert [i["status"] for i in view["items"]] == ["overdue", "sent", "paid"]
     html = anonymous.get(path).text
-    assert "130.00 EUR" in html and "999.00" not in html and 'data-testid="overdue"' in html
+    assert "€130.00" in html and "999.00" not in html and 'data-testid="overdue"' in html
     # Each invoice opens inside the portal, and someone else's does not.
     assert anonymous.get(f"{path}/invoices/{open_one['id']}").status == 200
     theirs = make_document(tenant, other_client)
@@ -47,10 +47,11 @@ def test_a_page_of_the_portal_costs_at_most_three_dynamodb_calls(
     for _ in range(3):
         make_document(tenant, client_id)
     path = portal_link(tenant, client_id, contact_id)
-    for tab in ("invoices", "quotes", "payments"):
+    # The invoices tab reads one more: the client's grants, to list the files each invoice unlocks.
+    for tab, budget in (("invoices", 4), ("quotes", 3), ("payments", 3)):
         dynamodb_calls.clear()
         assert anonymous.get(f"{path}?tab={tab}").status == 200
-        assert len(dynamodb_calls) <= 3 and "Scan" not in dynamodb_calls, (tab, dynamodb_calls)
+        assert len(dynamodb_calls) <= budget and "Scan" not in dynamodb_calls, (tab, dynamodb_calls)
 
 
 def test_quotes_payments_and_files_tabs(tenant: Any, anonymous: Api) -> None:

@@ -54,7 +54,7 @@ def test_the_tab_is_there_only_when_the_business_turns_it_on(tenant: Tenant, ano
                                                              stripe_cards: FakeStripeCards) -> None:  # noqa: F811
     portal = _portal(tenant)
     view = anonymous.get(f"{portal['path']}?tab=pre-payment", headers=JSON).json
-    assert "pre-payment" in view["tabs"] and view["minimum"]["display"] == "20.00 EUR"
+    assert "pre-payment" in view["tabs"] and view["minimum"]["display"] == "€20.00"
     assert tenant.api.patch("/api/v1/business", {"prepayment_enabled": False}).status == 200
     assert anonymous.get(f"{portal['path']}?tab=pre-payment").status == 404
     assert _prepay(anonymous, portal, "amount_text=50.00").status == 404
@@ -62,7 +62,7 @@ def test_the_tab_is_there_only_when_the_business_turns_it_on(tenant: Tenant, ano
 
 
 @pytest.mark.parametrize("body, field, words", [
-    ("amount_text=19.99", "amount_text", "The smallest pre-payment is 20.00 EUR."),
+    ("amount_text=19.99", "amount_text", "The smallest pre-payment is €20.00."),
     ("amount_text=lots", "amount_text", "an amount like 40.00"),
     ("amount_text=50&repeat=weekly", "times", "Repeat from 2 to 24 times."),
     ("amount_text=50&repeat=monthly&times=25", "times", "Repeat from 2 to 24 times."),
@@ -117,7 +117,7 @@ def test_it_lands_as_credit_once_however_often_stripe_says_so_and_the_client_app
     assert [(h["amount"]["amount"], h["status"]) for h in tab["history"]] == [(5000, "received")]
     # The invoices tab offers it on the invoice; using it pays 50.00 of the 80.00.
     html = anonymous.get(f"{portal['path']}?tab=invoices").text
-    assert "Use 50.00 EUR credit" in html
+    assert "Use €50.00 credit" in html
     reply = anonymous.call("POST", f"{portal['path']}/invoices/{invoice['id']}/use-credit", "", headers=FORM)
     assert reply.status == 303 and reply.headers["Location"].endswith(f"/invoices/{invoice['id']}")
     shown = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
@@ -218,7 +218,7 @@ def test_the_offline_checkout_stands_in_for_stripe(tenant: Tenant, anonymous: Ap
     portal = _portal(tenant)
     reply = _prepay(anonymous, portal, "amount_text=30")
     page = reply.headers["Location"].replace("https://pay.example.test", "")
-    assert "/checkout/offline-cards/cs_offprepay_" in page and "Pay 30.00 EUR" in anonymous.get(page).text
+    assert "/checkout/offline-cards/cs_offprepay_" in page and "Pay €30.00" in anonymous.get(page).text
     done = anonymous.call("POST", page, "card=4242", headers=FORM)
     assert done.status == 303 and done.headers["Location"].endswith("?tab=pre-payment&prepayment=success")
     stripe_worker.drain()

@@ -39,9 +39,9 @@ def test_the_tab_and_page_show_the_schedule_and_the_invoices_it_produced(
     [shown] = anonymous.get(f"{path}?tab=recurring", headers=JSON).json["items"]
     assert shown["id"] == made.id and shown["frequency_words"] == "Every month"
     assert (shown["start_date"], shown["next_date"], shown["cycles_remaining"]) == (f"{year}-01-15", f"{year}-03-15", 4)
-    assert shown["amount"]["display"] == "500.00 EUR"
+    assert shown["amount"]["display"] == "€500.00"
     html = anonymous.get(f"{path}?tab=recurring").text
-    assert "Every month" in html and f"{year}-03-15" in html and f"{path}/recurring/{made.id}" in html
+    assert "Every month" in html and f"15 Mar {year}" in html and f"{path}/recurring/{made.id}" in html
     dynamodb_calls.clear()
     page = anonymous.get(f"{path}/recurring/{made.id}", headers=JSON).json
     assert len(dynamodb_calls) <= 4 and "Scan" not in dynamodb_calls, dynamodb_calls

@@ -33,7 +33,7 @@ def test_allowed_amounts(status: str, balance: int, requested: int | None, terms
     ("invoice", "sent", 10000, 10001, PARTIAL, ValidationError),
     ("invoice", "sent", 10000, 1999, PARTIAL, ValidationError),
     ("invoice", "sent", 10000, 0, PARTIAL, ValidationError),
-    ("invoice", "sent", 40, None, FULL_ONLY, ValidationError),  # below Stripe's 0.50 EUR
+    ("invoice", "sent", 40, None, FULL_ONLY, ValidationError),  # below Stripe's €0.50
 ])
 def test_refused_amounts(kind: str, status: str, balance: int, requested: int | None, terms: PayTerms,
                          error: type[Exception]) -> None:

@@ -26,9 +26,9 @@ def test_the_editor_preview_and_the_saved_invoice_print_the_same_rows(desktop: A
     page.get_by_test_id("line-tax").first.fill("20")
     page.get_by_test_id("line-discount").first.fill("10")
     # 3 × 125.00 = 375.00 before discount and tax; − 37.50; 20 % of 337.50 = 67.50; total 405.00
-    expect(page.get_by_test_id("line-amount").first).to_have_text(re.compile(r"^375\.00 "))
+    expect(page.get_by_test_id("line-amount").first).to_have_text(re.compile(r"^€375\.00"))
     preview = page.locator(".editor .totals")
-    for text in ("Subtotal", "375.00", "Discounts", "−37.50", "Tax 20 %", "67.50"):
+    for text in ("Subtotal", "€375.00", "Discounts", "−€37.50", "Tax 20 %", "€67.50"):
         expect(preview).to_contain_text(text)
     expect(page.get_by_test_id("invoice-total")).to_contain_text("405.00")
     page.get_by_test_id("invoice-save").click()
@@ -36,11 +36,11 @@ def test_the_editor_preview_and_the_saved_invoice_print_the_same_rows(desktop: A
     page.get_by_test_id("invoice-send").click()  # a sent invoice is shown, no longer edited
     expect(page.get_by_test_id("invoice-balance")).to_be_visible()
     saved = page.locator(".totals").first  # the server's rows
-    for text in ("Subtotal", "375.00", "Discounts", "−37.50", "Tax 20 %", "67.50", "Balance due"):
+    for text in ("Subtotal", "€375.00", "Discounts", "−€37.50", "Tax 20 %", "€67.50", "Balance due"):
         expect(saved).to_contain_text(text)
     expect(page.get_by_test_id("invoice-total")).to_contain_text("405.00")
     expect(page.get_by_test_id("invoice-balance")).to_contain_text("405.00")
-    expect(page.locator("td", has_text="375.00 EUR").first).to_be_visible()  # the line's amount, not 405.00
+    expect(page.locator("td", has_text="€375.00").first).to_be_visible()  # the line's amount, not 405.00
     screenshot(page, "figures-saved-invoice")
 
 

@@ -46,7 +46,7 @@ def test_staff_builds_a_project_and_completing_a_milestone_bills_the_client(
 
     phone.goto(stack["project_portal_url"])
     expect(phone.get_by_test_id("progress")).to_contain_text("66 % done")
-    expect(phone.get_by_test_id("invoices")).to_contain_text("sent")
+    expect(phone.get_by_test_id("invoices")).to_contain_text("Sent")  # sentence-case badge
     expect(phone.get_by_test_id("waiting")).to_contain_text("to pay")
     screenshot(phone, "projects-client-project-page")
     phone.get_by_test_id("invoices").get_by_role("link").first.click()

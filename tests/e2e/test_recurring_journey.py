@@ -34,5 +34,5 @@ def test_staff_make_an_invoice_recurring_and_the_client_sees_the_monthly_invoice
     expect(phone.get_by_test_id("recurring")).to_contain_text("Every month")
     phone.get_by_role("link", name="Every month").click()
     expect(phone.get_by_test_id("recurring-invoices").locator("tbody tr")).to_have_count(2)
-    expect(phone.get_by_test_id("recurring-invoices")).to_contain_text("paid")
+    expect(phone.get_by_test_id("recurring-invoices")).to_contain_text("Paid")
     screenshot(phone, "recurring-2-client-portal")

@@ -23,7 +23,7 @@ def test_a_subscriber_cancels_at_period_end_and_staff_see_it(desktop: Any, phone
     expect(phone.get_by_test_id("subscriptions")).to_contain_text("Members")
     phone.get_by_role("link", name="Members").click()
     expect(phone.get_by_test_id("subscription-summary")).to_contain_text("Next charge")
-    expect(phone.get_by_test_id("subscription-invoices")).to_contain_text("paid")
+    expect(phone.get_by_test_id("subscription-invoices")).to_contain_text("Paid")  # sentence-case badge
     phone.get_by_role("button", name="Cancel at the end of this period").click()
     expect(phone.get_by_role("status")).to_contain_text("on its way")
     reload_until(phone, lambda p: p.get_by_role("button", name="Keep my subscription"))

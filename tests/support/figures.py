@@ -7,20 +7,21 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
+from chalicelib.domain.formatting import money
 from chalicelib.domain.money import minor_digits
 
-AMOUNT = re.compile(r"^(−|-)?([\d,]+(?:\.\d+)?) ([A-Z]{3})$")
+AMOUNT = re.compile(r"^(−|-)?([^\d\s]*)([\d,]+(?:\.\d+)?)$")
 
 
 TOTAL_LABELS = re.compile(r"^(Subtotal|Discounts|Tax(?: [\d.]+ %)?|Total|Paid|Balance due)$")
 
 
 def parse_amount(text: str, currency: str) -> int:
-    """`"−1,234.56 EUR"` → -123456, as a reader would take it."""
+    """`"−€1,234.56"` → -123456, as a reader would take it."""
     match = AMOUNT.match(text.strip())
     assert match, f"not an amount: {text!r}"
-    assert match.group(3) == currency, text
-    value = int(Decimal(match.group(2).replace(",", "")).scaleb(minor_digits(currency)))
+    assert match.group(2) == money(0, currency).rstrip("0.,"), text  # "€", "US$": the currency's symbol
+    value = int(Decimal(match.group(3).replace(",", "")).scaleb(minor_digits(currency)))
     return -value if match.group(1) else value
 
 
@@ -106,9 +107,9 @@ def read_pdf(data: bytes, currency: str) -> Printed:
     amounts, totals = [], []
     for line in lines:
         if re.match(r"^Item \d+ ", line):  # a line of the table: its last column is the amount
-            amounts.append(parse_amount(" ".join(line.split(" ")[-2:]), currency))
+            amounts.append(parse_amount(line.split(" ")[-1], currency))  # "€1,234.56": one token
             continue
-        match = re.match(r"^(.*?) (−?[\d,.]+ [A-Z]{3})$", line)
+        match = re.match(r"^(.*?) (−?[^\s\d−]*[\d,.]+)$", line)
         if match and TOTAL_LABELS.match(match.group(1)):
             totals.append((match.group(1), parse_amount(match.group(2), currency)))
     return Printed(amounts, totals)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.colours import palette
+from chalicelib.domain.formatting import badge
 
 log = logging.getLogger("paydrop.pdfs")
 
@@ -79,7 +80,7 @@ class Kit:
         if image is not None:
             left += [image, Spacer(1, 6)]
         left += [self.text(self.business["name"], self.h1), self.text(self.title, self.subtitle)]
-        right = self.text(status.upper(), right_aligned(self.h2)) if status else ""
+        right = self.text(badge(status), right_aligned(self.h2)) if status else ""  # sentence case, as the pages
         table = Table([[left, right]], colWidths=[self.width * 0.7, self.width * 0.3])
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))

@@ -27,9 +27,9 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.aws import s3
 from chalicelib.config import settings
+from chalicelib.domain import formatting
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import statements as rules_statements
-from chalicelib.domain.money import format_amount
 from chalicelib.services.billing.pdf_layouts import render_document, render_statement
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.store import documents as docs
@@ -41,7 +41,8 @@ log = logging.getLogger("paydrop.pdfs")
 
 # Bump when the layout changes: every cached PDF is rendered again on its next download.
 # 2: line amounts before discount and tax, tax per rate, readable brand colours.
-LAYOUT = "2"
+# 3: amounts and dates in the business's locale (domain/formatting.py).
+LAYOUT = "3"
 PAPERS = ("A4", "Letter")
 URL_TTL_SECONDS = 300
 RENDERS_PER_MINUTE = 30  # per client: cached downloads never count, only new renders
@@ -65,14 +66,14 @@ def paper_of(business: Business) -> str:
 def document_content(view: dict[str, Any], kind: str) -> dict[str, Any]:
     """What goes on paper: the page's view without its links (files, pay button, logo URL)."""
     b, i = view["business"], view["invoice"]
-    return {
+    return formatting.localized({
         "label": "Quote" if kind == rules.QUOTE else "Invoice",
         "business": {k: b[k] for k in ("name", "email", "phone", "address", "tax_number", "brand_color",
                                        "accent_color", "invoice_footer")},
         "invoice": {k: i[k] for k in ("number", "status", "currency", "issue_date", "due_date", "po_number", "bill_to",
                                       "lines", "subtotal", "discount_total", "taxes", "tax_total", "total",
                                       "amount_paid", "balance", "rows", "notes", "terms", "payments")},
-    }
+    }, formatting.locale_of(b))  # amounts and dates as the business's locale writes them
 
 
 def document_key(business_id: str, doc_id: str, version: int, paper: str) -> str:
@@ -94,8 +95,10 @@ def document_pdf(business: Business, document: docs.Document, stored: list[Any],
 
 
 def statement_content(business: Business, client: Client, period: rules_statements.Period) -> dict[str, Any]:
+    locale = formatting.locale_of(business, client)
+
     def money(amount: int, currency: str) -> str:
-        return format_amount(amount, currency)
+        return formatting.money(amount, currency, locale)
 
     return {
         "business": {"name": business.name, "email": business.email, "phone": business.phone,
@@ -104,10 +107,11 @@ def statement_content(business: Business, client: Client, period: rules_statemen
                      "invoice_footer": business.invoice_footer},
         "client": {"name": client.name, "email": client.email, "address": client.address,
                    "tax_number": client.tax_number},
-        "from": period.start.isoformat(), "to": period.end.isoformat(),
+        "from": formatting.day(period.start, locale), "to": formatting.day(period.end, locale),
         "sections": [{
             "currency": s.currency, "opening": money(s.opening, s.currency), "closing": money(s.closing, s.currency),
-            "lines": [{"on": line.on, "description": line.description,
+            "lines": [{"on": formatting.day(line.on, locale),
+                       "description": line.description + (f" (due {formatting.day(line.due, locale)})" if line.due else ""),
                        "debit": money(line.debit, s.currency) if line.debit else "",
                        "credit": money(line.credit, s.currency) if line.credit else "",
                        "balance": money(line.balance, s.currency)} for line in s.lines],

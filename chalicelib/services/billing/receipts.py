@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.formatting import locale_of, localized
 from chalicelib.domain.money import format_amount
 from chalicelib.services.billing.ledger import balance_of
 from chalicelib.store import documents as docs
@@ -47,6 +48,7 @@ def receipt(business: Business, doc_id: str, payment_id: str, client_id: str | N
     bill_to = document.bill_to
     return {
         "receipt_id": payment.payment_id, "doc_id": document.doc_id, "client_id": document.client_id,
+        "locale": locale_of(business, client),  # how its amounts and dates are written
         "business": {"name": business.name, "email": business.email, "phone": business.phone,
                      "address": business.address, "tax_number": business.tax_number,
                      "brand_color": business.brand_color, "accent_color": business.accent_color,
@@ -71,4 +73,5 @@ def receipt_pdf(business: Business, view: dict[str, Any]) -> Any:
 
     key = f"pdfs/{business.business_id}/receipts/{view['doc_id']}/{view['receipt_id']}-{pdfs.paper_of(business)}.pdf"
     filename = f"receipt-{view['invoices'][0]['number']}-{view['paid_on']}.pdf"
-    return pdfs.cached_pdf(business, key, view, f"{business.business_id}#{view['client_id']}", render_receipt, filename)
+    printed = localized(view, view["locale"])  # amounts, dates: by locale
+    return pdfs.cached_pdf(business, key, printed, f"{business.business_id}#{view['client_id']}", render_receipt, filename)

@@ -79,6 +79,7 @@ def present(period: rules_statements.Period) -> dict[str, Any]:
         "sections": [{
             "currency": s.currency, "opening": _money(s.opening, s.currency), "closing": _money(s.closing, s.currency),
             "lines": [{"date": line.on, "kind": line.kind, "reference": line.reference, "description": line.description,
+                       "due_date": line.due,
                        "debit": line.debit, "credit": line.credit, "balance": line.balance} for line in s.lines],
             "ageing": {bucket: _money(s.ageing[bucket], s.currency) for bucket in rules_statements.BUCKETS},
             "open_total": _money(s.open_total, s.currency),

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.identity.client_sessions import ClientSession
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, business_pk
-from chalicelib.store.clients import Contact, contact_sk
+from chalicelib.store.clients import Contact, client_sk, contact_sk
 from chalicelib.store.table import BaseItem, conditional
 
 Key = tuple[str, str]
@@ -39,6 +39,7 @@ class Current:
 
     business: Business
     contact: Contact
+    client_locale: str | None = None  # the client's own locale for its pages (read in the same BatchGet)
 
 
 def contact_key(business_id: str, client_id: str, contact_id: str) -> Key:
@@ -59,8 +60,9 @@ def session_is_current(contact: Contact | None, session: ClientSession) -> bool:
 
 def read(business_id: str, client_id: str, contact_id: str,
          extra: list[Key] | None = None) -> tuple[Business | None, Contact | None, dict[Key, BaseItem]]:
-    """The business profile, the contact and `extra` items: one BatchGet."""
-    keys = [(business_pk(business_id), "PROFILE"), contact_key(business_id, client_id, contact_id), *(extra or [])]
+    """The business profile, the contact, its client (for its locale) and `extra` items: one BatchGet."""
+    keys = [(business_pk(business_id), "PROFILE"), contact_key(business_id, client_id, contact_id),
+            (business_pk(business_id), client_sk(client_id)), *(extra or [])]
     found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
     business, contact = found.get(keys[0]), found.get(keys[1])
     return (business if isinstance(business, Business) else None,
@@ -69,19 +71,24 @@ def read(business_id: str, client_id: str, contact_id: str,
 
 def for_session(session: ClientSession) -> Current:
     """The signed-in contact, checked against its stored state. Raises NotFound (signed out)."""
-    business, contact, _ = read(session.business_id, session.client_id, session.contact_id)
+    business, contact, found = read(session.business_id, session.client_id, session.contact_id)
     if business is None or contact is None or not session_is_current(contact, session):
         raise NotFound(SIGNED_OUT)
-    return Current(business, contact)
+    return Current(business, contact, _client_locale(found, session.business_id, session.client_id))
 
 
 def for_link(token_item: tokens.Token, token: str, not_found: str) -> Current:
     """The contact behind a portal link's token item, checked against its stored state. Raises NotFound."""
     client_id, _, contact_id = token_item.target_id.partition(":")
-    business, contact, _ = read(token_item.business_id, client_id, contact_id)
+    business, contact, found = read(token_item.business_id, client_id, contact_id)
     if business is None or contact is None or not link_is_current(contact, token):
         raise NotFound(not_found)
-    return Current(business, contact)
+    return Current(business, contact, _client_locale(found, token_item.business_id, client_id))
+
+
+def _client_locale(found: dict[Key, BaseItem], business_id: str, client_id: str) -> str | None:
+    client = found.get((business_pk(business_id), client_sk(client_id)))
+    return getattr(client, "locale", None)
 
 
 # --- ending access --------------------------------------------------------------------

@@ -20,14 +20,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import settings
+from chalicelib.domain import formatting
 from chalicelib.domain.colours import Palette, palette
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.money import minor_digits
 from chalicelib.services.notifications import mail
 
 if TYPE_CHECKING:
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 CHALICELIB = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 TEMPLATES = os.path.join(CHALICELIB, "templates")
 COMPILED = os.path.join(CHALICELIB, "templates_compiled")  # written by infra/postpackage.py into the zip only
-DEFAULT_LOCALE = "en_GB"
+DEFAULT_LOCALE = formatting.DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -92,21 +91,13 @@ def brand_of(business: Business, client_locale: str | None = None) -> Brand:
 
 
 def money(amount: int, currency: str, locale: str) -> str:
-    """`97785, "EUR"` → "€977.85" (en_GB), "977,85 €" (de_DE): minor units, by locale."""
-    from babel.numbers import format_currency
-
-    value = Decimal(int(amount)).scaleb(-minor_digits(currency))
-    return str(format_currency(value, currency, locale=locale))
+    """`97785, "EUR"` → "€977.85" (en_GB), "977,85 €" (de_DE): domain/formatting.py, shared with the pages."""
+    return formatting.money(amount, currency, locale)
 
 
 def day(value: str | date | None, locale: str) -> str:
-    """An ISO date (or a date) as people of `locale` write it: "15 Dec 2026", "15.12.2026"."""
-    from babel.dates import format_date
-
-    if not value:
-        return ""
-    moment = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return str(format_date(moment, format="medium", locale=locale))
+    """An ISO date as people of `locale` write it: "15 Dec 2026", "15.12.2026"."""
+    return formatting.day(value, locale)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.domain.money import format_amount
 from chalicelib.services.billing.ledger import in_step
 from chalicelib.store import documents as docs
 
@@ -60,7 +59,7 @@ def payment_return(document: docs.Document, stored: Sequence[object], page_url: 
     if landed and in_step(document, stored):  # until the invoice counts it, keep confirming
         paid = landed[0]
         return PaymentReturn(RECEIVED, receipt={
-            "amount": format_amount(int(paid.amount), paid.currency), "date": paid.received_on,
+            "amount": int(paid.amount), "currency": paid.currency, "date": paid.received_on,
             "reference": paid.stripe_payment_intent or paid.payment_id, "held": paid.kind == "unapplied"})
     if not landed and latest.status in ("failed", "expired"):
         return PaymentReturn(FAILED)

@@ -44,6 +44,8 @@ class PortalAccess:
     contact_id: str
     token: str | None  # the portal link's token; None for a signed-in session
     business: Business | None = None  # read with the contact when the portal was opened
+    client_locale: str | None = None  # the client's own locale (Client.locale), read with it too
+    contact_name: str | None = None  # the portal greets the contact by name
 
 
 def portal_path(token: str) -> str:
@@ -103,7 +105,8 @@ def open_portal(token: str, session: ClientSession | None = None) -> PortalAcces
         if session is None:
             raise NotFound("Sign in with the link from your email to see your portal.")
         current = contact_access.for_session(session)
-        return PortalAccess(session.business_id, session.client_id, session.contact_id, None, current.business)
+        return PortalAccess(session.business_id, session.client_id, session.contact_id, None, current.business,
+                            current.client_locale, current.contact.name)
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
     item = tokens.find_token(token, tokens.PORTAL)
@@ -111,7 +114,8 @@ def open_portal(token: str, session: ClientSession | None = None) -> PortalAcces
         raise NotFound(NOT_FOUND)
     current = contact_access.for_link(item, token, NOT_FOUND)
     contact = current.contact
-    return PortalAccess(item.business_id, contact.client_id, contact.contact_id, token, current.business)
+    return PortalAccess(item.business_id, contact.client_id, contact.contact_id, token, current.business,
+                        current.client_locale, contact.name)
 
 
 def business_for(access: PortalAccess) -> Business:
@@ -155,6 +159,7 @@ def documents_tab(access: PortalAccess, kind: str, cursor: str | None, today: da
     found = [d for d in page if isinstance(d, docs.Document)]
     items: list[dict[str, Any]] = []
     open_totals: dict[str, int] = {}
+    overdue_totals: dict[str, int] = {}
     overdue = False
     for d in found:
         due = date.fromisoformat(d.due_date) if d.due_date else None
@@ -164,6 +169,8 @@ def documents_tab(access: PortalAccess, kind: str, cursor: str | None, today: da
         if is_open and kind == rules.INVOICE:
             open_totals[d.currency] = open_totals.get(d.currency, 0) + balance
             overdue = overdue or status == "overdue"
+            if status == "overdue":
+                overdue_totals[d.currency] = overdue_totals.get(d.currency, 0) + balance
         items.append({
             "id": d.doc_id, "number": d.number, "issue_date": d.issue_date, "due_date": d.due_date,
             "status": status, "currency": d.currency, "total": _money(int(d.total), d.currency),
@@ -176,6 +183,7 @@ def documents_tab(access: PortalAccess, kind: str, cursor: str | None, today: da
         "items": items, "next_cursor": next_cursor, "overdue": overdue, "credit": credit if cursor is None else None,
         "outstanding": [_money(v, c) for c, v in sorted(open_totals.items())] if cursor is None else None,
         "outstanding_complete": not all_open_here,
+        "overdue_totals": [_money(v, c) for c, v in sorted(overdue_totals.items())] if cursor is None else None,
     }
 
 

@@ -20,8 +20,10 @@ from chalicelib.services.delivery.unlock import payment_facts
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
-from chalicelib.store.businesses import Business, get_business
+from chalicelib.store.businesses import Business, business_pk
+from chalicelib.store.clients import client_sk
 from chalicelib.store.grants import Grant
+from chalicelib.store.table import BaseItem
 
 NOT_FOUND = "This link is not valid. Ask the sender for a new one."
 
@@ -29,7 +31,7 @@ NOT_FOUND = "This link is not valid. Ask the sender for a new one."
 def open_share_link(token: str) -> tuple[Business, docs.Document, Sequence[object]]:
     """The business, invoice and what is stored with it (payments, grants). Raises NotFound.
 
-    Reads: the token item, the invoice's item collection, the business profile.
+    Reads: the token item, the invoice's item collection, one BatchGet of the business profile and the client.
     """
     if not looks_like_token(token):
         raise NotFound(NOT_FOUND)
@@ -39,10 +41,15 @@ def open_share_link(token: str) -> tuple[Business, docs.Document, Sequence[objec
     document, others = docs.load_collection(item.business_id, item.target_id)
     if document is None or document.share_token != token or document.status == rules.DRAFT:
         raise NotFound(NOT_FOUND)
-    business = get_business(item.business_id)
-    if business is None:
+    # The business and the invoice's client (whose locale the page is written in) in one BatchGet;
+    # the client rides along with the stored items (every reader of them picks by type).
+    keys = [(business_pk(item.business_id), "PROFILE"), (business_pk(item.business_id), client_sk(document.client_id))]
+    found = {(i.pk, i.sk): i for i in BaseItem.batch_get(keys)}
+    business = found.get(keys[0])
+    if not isinstance(business, Business):
         raise NotFound(NOT_FOUND)
-    return business, document, others
+    client = found.get(keys[1])
+    return business, document, [*others, client] if client is not None else others
 
 
 def _money(amount: float, currency: str) -> dict[str, Any]:
@@ -157,6 +164,7 @@ def _business_view(business: Business) -> dict[str, Any]:
         "address": business.address, "tax_number": business.tax_number,
         "logo_url": logo_url(business), "brand_color": business.brand_color,
         "accent_color": business.accent_color, "invoice_footer": business.invoice_footer,
+        "locale": business.locale,  # of the page's money and dates (a client's own locale overrides it)
     }
 
 

@@ -9,15 +9,16 @@ const KIND_WORDS = {
   decimal: 'a number like 1.5', list: 'a list', object: 'a JSON object',
 };
 
-/** `1234567, 'EUR'` → `12,345.67 EUR` (as the server's format_amount). */
-export function formatAmount(minor, currency, digits) {
+/** `1234567, 'EUR'` → `€12,345.67` in `locale` (the server's Babel `money` writes the same in en_GB).
+ *  The exact decimal goes to Intl as a string: no floating point between the minor units and the text. */
+export function formatAmount(minor, currency, digits, locale = 'en-GB') {
   const value = BigInt(minor);
   const negative = value < 0n;
   const abs = negative ? -value : value;
   const scale = 10n ** BigInt(digits);
-  const whole = (abs / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const fraction = digits ? `.${(abs % scale).toString().padStart(digits, '0')}` : '';
-  return `${negative ? '-' : ''}${whole}${fraction} ${currency}`;
+  const exact = `${negative ? '-' : ''}${abs / scale}${digits ? `.${(abs % scale).toString().padStart(digits, '0')}` : ''}`;
+  return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits,
+    maximumFractionDigits: digits }).format(exact);
 }
 
 function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ','); }

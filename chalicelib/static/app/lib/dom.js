@@ -83,8 +83,19 @@ export function link(href, text, attrs = {}) {
   return h('a', { href, ...attrs }, text);
 }
 
+const BADGE_WORDS = { partial: 'Partly paid', partially_paid: 'Partly paid' };
+
+/** A status as a sentence-case badge, as the client pages write it (domain/formatting.badge). */
+export function badgeText(text) {
+  const raw = String(text);
+  // A status code ("partial", "PAID", "not_emailed") is reworded; words already written (names) stay.
+  const code = /^[A-Za-z_ ]+$/.test(raw);
+  const words = BADGE_WORDS[raw.toLowerCase()] || (code ? raw.replace(/_/g, ' ').trim().toLowerCase() : raw);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function badge(text, kind = text) {
-  return h('span', { class: `badge badge-${String(kind).replace(/[^a-z_]/g, '')}` }, String(text).replace(/_/g, ' '));
+  return h('span', { class: `badge badge-${String(kind).replace(/[^a-z_]/g, '')}` }, badgeText(text));
 }
 
 /** Two-step confirmation without `confirm()`: the first click asks, the second acts. */

@@ -3,18 +3,29 @@
 import { formatAmount } from '../checks.js';
 import { h } from './dom.js';
 import { FieldError } from './forms.js';
+import { state } from './api.js';
 import { can } from './session.js';
+
+/** The business's locale as Intl spells it ("en_GB" → "en-GB"): the dashboard writes money,
+ *  dates and numbers the way the business's client pages, PDFs and emails do. */
+export function pageLocale() {
+  const locale = String(state.business?.locale || 'en_GB').replace('_', '-');
+  try { return Intl.getCanonicalLocales(locale)[0]; } catch { return 'en-GB'; }
+}
 
 const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI',
   'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
 const THREE_DECIMAL = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
 export const digitsOf = (currency) => (ZERO_DECIMAL.has(currency) ? 0 : THREE_DECIMAL.has(currency) ? 3 : 2);
 
-/** `123456, "EUR"` → `"1,234.56 EUR"`: the same text the server's `format_amount` writes. */
+/** `123456, "EUR"` → `"€1,234.56"` by the business's locale (Intl), as the server's Babel writes it. */
 export function money(minor, currency) {
   if (minor === null || minor === undefined) return '';
-  return formatAmount(minor, currency, digitsOf(currency));
+  return formatAmount(minor, currency, digitsOf(currency), pageLocale());
 }
+
+/** A count or quantity by the business's locale: 1234.5 → "1,234.5". */
+export const number = (value) => new Intl.NumberFormat(pageLocale()).format(Number(value || 0));
 
 /** Minor units → what a money input shows ("100.00"). */
 export function majorText(minor, currency) {
@@ -62,20 +73,24 @@ export function figuresBlock(rows, currency, attrs = {}) {
       `${row.sign === '-' ? '−' : ''}${money(row.amount, currency)}`)]));
 }
 
+/** An ISO date ("15 Dec 2026") or timestamp ("15 Dec 2026, 14:05") by the business's locale. */
 export function when(iso) {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return /^\d{4}-\d{2}-\d{2}$/.test(iso) ? date.toLocaleDateString(undefined, { timeZone: 'UTC' }) : date.toLocaleString();
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  return new Intl.DateTimeFormat(pageLocale(), dateOnly ? { dateStyle: 'medium', timeZone: 'UTC' }
+    : { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
+/** The one file-size format (as the server's formatting.file_size): decimal units, one decimal, "1.2 MB". */
 export function size(bytes) {
   if (bytes === null || bytes === undefined) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = Number(bytes);
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
+  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
+  return `${new Intl.NumberFormat(pageLocale(), { maximumFractionDigits: unit ? 1 : 0 }).format(value)} ${units[unit]}`;
 }
 
 export const today = () => new Date().toISOString().slice(0, 10);

@@ -7,11 +7,11 @@ import { api } from '../lib/api.js';
 import { badge, button, h, link } from '../lib/dom.js';
 import { downloadUrl } from '../lib/files.js';
 import { run, toast } from '../lib/forms.js';
-import { when } from '../lib/money.js';
+import { number, when } from '../lib/money.js';
 import { sortableTable } from '../lib/sortable.js';
 
 const POLL_MS = 1500;
-const count = (n) => Number(n || 0).toLocaleString('en');
+const count = (n) => number(n);
 
 export function exportProgress(exp) {
   if (exp.status === 'queued') return 'Export queued…';

@@ -3,6 +3,7 @@
 import { api, state } from '../lib/api.js';
 import { append, badge, button, h, pageHeader } from '../lib/dom.js';
 import { run } from '../lib/forms.js';
+import { when } from '../lib/money.js';
 import { route } from '../lib/router.js';
 
 const PAGE = 25;
@@ -37,7 +38,7 @@ function row(item) {
   const li = h('li', { testid: 'notification', class: item.unread ? 'notification unread' : 'notification' },
     h('div', {}, item.unread ? h('strong', {}, title) : title, ' ', badge(item.category),
       item.text ? h('p', { class: 'hint' }, item.text.length > 200 ? `${item.text.slice(0, 199)}…` : item.text) : null,
-      h('p', { class: 'hint' }, new Date(item.created_at).toLocaleString())));
+      h('p', { class: 'hint' }, when(item.created_at))));
   if (item.unread) {
     li.append(button('Mark read', { class: 'button secondary small', testid: 'mark-read', onclick: (e) => run(e.currentTarget, async () => {
       showCount(await api('POST', `/notifications/${encodeURIComponent(item.id)}/read`));

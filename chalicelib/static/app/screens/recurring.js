@@ -4,7 +4,7 @@
 import { PAGE, api, clientsList } from '../lib/api.js';
 import { badge, button, checkbox, confirmButton, fact, field, h, input, link, pageHeader, section, select, table } from '../lib/dom.js';
 import { run, toast } from '../lib/forms.js';
-import { money, today } from '../lib/money.js';
+import { money, today, when } from '../lib/money.js';
 import { go } from '../lib/router.js';
 import { MANAGE, can } from '../lib/session.js';
 
@@ -20,7 +20,7 @@ export async function recurringListScreen() {
   const rows = page.items.map((r) => h('tr', { testid: 'recurring-row' },
     h('td', {}, link(`#/recurring/${r.id}`, names.get(r.client_id) || r.client_name)),
     h('td', {}, r.frequency_words), h('td', { class: 'num' }, money(r.total, r.currency)),
-    h('td', {}, r.next_date || '—'), h('td', {}, remaining(r)), h('td', {}, badge(r.status))));
+    h('td', {}, when(r.next_date) || '—'), h('td', {}, remaining(r)), h('td', {}, badge(r.status))));
   return h('div', {},
     pageHeader('Recurring invoices'),
     h('section', { class: 'card' },
@@ -48,12 +48,12 @@ export async function recurringScreen(id) {
     }, { testid: 'recurring-stop' })] : [];
   const invoices = r.invoices.map((p) => h('tr', {},
     h('td', {}, p.invoice_id ? link(`#/invoices/${p.invoice_id}`, p.number || 'invoice') : '—'),
-    h('td', {}, p.issue_date), h('td', {}, badge(p.state))));
+    h('td', {}, when(p.issue_date)), h('td', {}, badge(p.state))));
   return h('div', {},
     pageHeader(`${r.frequency_words}: ${r.client_name}`, link('#/recurring', '← All recurring invoices', { class: 'button secondary small' }), badge(r.status)),
     h('section', { class: 'card', 'aria-label': 'Schedule' },
       h('dl', { class: 'facts' },
-        fact('Amount', money(r.total, r.currency)), fact('Starts', r.start_date), fact('Next invoice', r.next_date || '—'),
+        fact('Amount', money(r.total, r.currency)), fact('Starts', when(r.start_date)), fact('Next invoice', when(r.next_date) || '—'),
         fact('Still to come', remaining(r)), fact('Sends', r.auto_send ? 'Emailed to the client' : 'Kept as a draft'),
         fact('Charges the saved card', r.auto_charge ? 'Yes' : 'No'),
         fact('Made from', link(`#/invoices/${r.source_invoice_id}`, 'the original invoice'))),
@@ -112,7 +112,7 @@ export function makeRecurringForm(doc) {
     event.preventDefault();
     run(form.querySelector('[type=submit]'), async () => {
       const made = await api('POST', '/recurring', { invoice_id: doc.id, ...scheduleBody(form.elements, true) });
-      toast(`Recurring invoice made: ${made.frequency_words.toLowerCase()}, first on ${made.next_date}.`);
+      toast(`Recurring invoice made: ${made.frequency_words.toLowerCase()}, first on ${when(made.next_date)}.`);
       go(`#/recurring/${made.id}`);
     }, form);
   });
