@@ -12,13 +12,12 @@ redelivers the message after the visibility timeout, and after 5 receives it is 
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
-from urllib.parse import unquote_plus
 
 from chalicelib.config import settings
 from chalicelib.workers.batch import message_id, why
+from chalicelib.workers.s3_events import created_objects
 
 log = logging.getLogger("paydrop.workers")
 UPLOADS_PREFIX = "uploads/"
@@ -41,26 +40,4 @@ def on_upload(record: dict[str, Any]) -> None:
 def uploaded_objects(body: str, message_id: str = "?") -> list[tuple[str, str, str | None]]:
     """(bucket, decoded key, version id or None) of each object created under `uploads/` of
     our bucket; raises ValueError for a body that is not an S3 notification."""
-    payload = json.loads(body)
-    if not isinstance(payload, dict):
-        raise ValueError("the message is not a JSON object")
-    if payload.get("Event") == "s3:TestEvent":
-        log.info("s3:TestEvent (sqs message %s) skipped", message_id)
-        return []
-    records = payload.get("Records")
-    if not isinstance(records, list):
-        raise ValueError("the message has no S3 event records")
-    found = []
-    for record in records:
-        s3 = record.get("s3", {}) if isinstance(record, dict) else {}
-        name = str(record.get("eventName", "")) if isinstance(record, dict) else ""
-        bucket = str(s3.get("bucket", {}).get("name", ""))
-        key = unquote_plus(str(s3.get("object", {}).get("key", "")))
-        if not name.startswith("ObjectCreated:") or not key.startswith(UPLOADS_PREFIX):
-            log.info("%s of %s (sqs message %s) skipped", name or "event", key or "?", message_id)
-            continue
-        if bucket != settings().files_bucket:
-            log.warning("object %s of another bucket %s (sqs message %s) skipped", key, bucket, message_id)
-            continue
-        found.append((bucket, key, s3.get("object", {}).get("versionId") or None))
-    return found
+    return created_objects(body, message_id, settings().files_bucket, UPLOADS_PREFIX)

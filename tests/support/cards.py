@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.payments import WEBHOOK_SECRET
+from tests.support.payments import WEBHOOK_SECRET, stripe_configured_with
 
 
 class FakeStripeCards:
@@ -138,19 +138,7 @@ def _error(status: int, kind: str, code: str, message: str,
 @pytest.fixture
 def stripe_cards(monkeypatch: pytest.MonkeyPatch, chalice_app: Any) -> Iterator[FakeStripeCards]:
     """A configured Stripe key whose HTTP calls go to a fresh `FakeStripeCards`."""
-    from chalicelib.config import reset_settings
-    from chalicelib.services.payments import stripe_gateway
-
-    fake = FakeStripeCards()
-    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", "sk_test_paydrop")
-    monkeypatch.setattr(stripe_gateway, "http_client", fake)
-    reset_settings()
-    stripe_gateway.reset_client()
-    yield fake
-    monkeypatch.undo()
-    reset_settings()
-    stripe_gateway.reset_client()
+    yield from stripe_configured_with(monkeypatch, FakeStripeCards())
 
 
 def params_of(call: dict[str, Any]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -105,3 +106,20 @@ def completed_checkout(anonymous: Api, worker: QueueWorker, tenant: Any, doc: di
     assert post_event(anonymous, stripe_event("checkout.session.completed",
                                          checkout_session(tenant, doc, session_id, amount, **kw))).status == 200
     worker.drain()
+
+
+def stripe_configured_with(monkeypatch: Any, fake: Any) -> Iterator[Any]:
+    """A configured Stripe key (and webhook secret) whose HTTP calls go to `fake`; undone after.
+    For fixtures: `yield from stripe_configured_with(monkeypatch, FakeSomething())`."""
+    from chalicelib.config import reset_settings
+    from chalicelib.services.payments import stripe_gateway
+
+    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", "sk_test_paydrop")
+    monkeypatch.setattr(stripe_gateway, "http_client", fake)
+    reset_settings()
+    stripe_gateway.reset_client()
+    yield fake
+    monkeypatch.undo()
+    reset_settings()
+    stripe_gateway.reset_client()

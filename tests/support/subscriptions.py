@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.support.client_flows import attach
-from tests.support.payments import WEBHOOK_SECRET
+from tests.support.payments import stripe_configured_with
 
 DAY = 86_400
 _numbers = itertools.count(1)
@@ -76,19 +76,7 @@ class FakeStripeSubscriptions:
 @pytest.fixture
 def stripe_subs(monkeypatch: pytest.MonkeyPatch, chalice_app: Any) -> Iterator[FakeStripeSubscriptions]:
     """A configured Stripe key whose HTTP calls go to a fresh `FakeStripeSubscriptions`."""
-    from chalicelib.config import reset_settings
-    from chalicelib.services.payments import stripe_gateway
-
-    fake = FakeStripeSubscriptions()
-    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", "sk_test_paydrop")
-    monkeypatch.setattr(stripe_gateway, "http_client", fake)
-    reset_settings()
-    stripe_gateway.reset_client()
-    yield fake
-    monkeypatch.undo()
-    reset_settings()
-    stripe_gateway.reset_client()
+    yield from stripe_configured_with(monkeypatch, FakeStripeSubscriptions())
 
 
 # --- Stripe objects ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from chalicelib.services.payments import stripe_events
 from chalicelib.services.selling import offline, purchase
 from tests.conftest import Tenant
 from tests.support.buy_links import buy_link, digital_product
-from tests.support.payments import WEBHOOK_SECRET
+from tests.support.payments import WEBHOOK_SECRET, stripe_configured_with
 from tests.support.portal import client_with_contact
 from tests.support.subscriptions import FakeStripeSubscriptions, invoice, stripe_event, subscription
 
@@ -45,19 +45,7 @@ class FakeStripePrices(FakeStripeSubscriptions):
 
 @pytest.fixture
 def stripe_prices(monkeypatch: pytest.MonkeyPatch, chalice_app: Any) -> Iterator[FakeStripePrices]:
-    from chalicelib.config import reset_settings
-    from chalicelib.services.payments import stripe_gateway
-
-    fake = FakeStripePrices()
-    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-    monkeypatch.setenv("PAYDROP_SECRET_STRIPE_SECRET_KEY", "sk_test_paydrop")
-    monkeypatch.setattr(stripe_gateway, "http_client", fake)
-    reset_settings()
-    stripe_gateway.reset_client()
-    yield fake
-    monkeypatch.undo()
-    reset_settings()
-    stripe_gateway.reset_client()
+    yield from stripe_configured_with(monkeypatch, FakeStripePrices())
 
 
 @pytest.fixture
