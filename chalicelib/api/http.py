@@ -173,13 +173,11 @@ def bearer_token(headers: Any) -> str:
 
 
 def staff_principal(headers: Any) -> Principal:
-    """Who a staff request acts for: a personal API key (`Authorization: Bearer pd_live_…` or
-    `X-Api-Key: pd_live_…`, services/developer/api_keys.py), else the Cognito ID token."""
-    sent = (headers or {}).get("x-api-key", "").strip()
-    if not sent:
-        scheme, _, token = (headers or {}).get("authorization", "").strip().partition(" ")
-        sent = token.strip() if scheme.lower() == "bearer" and token.strip().startswith(api_keys.KEY_PREFIX) else ""
-    return api_keys.authenticate(sent) if sent else verify_id_token(bearer_token(headers))
+    """Who a staff request acts for: a personal API key (`Authorization: Bearer pd_live_…`,
+    services/developer/api_keys.py), else the Cognito ID token. Only Authorization: the header API
+    Gateway's authorizer checked (api/staff_authorizer.py), so both judge the same credential."""
+    token = bearer_token(headers)
+    return api_keys.authenticate(token) if token.startswith(api_keys.KEY_PREFIX) else verify_id_token(token)
 
 
 # (method, path) → the permission its staff view requires, filled as `staff_route` registers

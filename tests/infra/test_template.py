@@ -151,6 +151,13 @@ def test_staff_routes_are_checked_by_the_staff_authorizer_function(packaged: dic
     [read] = statements(resources["StaffAuthorizerPolicy"])
     assert (read["Action"], read["Resource"]) == (["dynamodb:GetItem"], [{"Fn::GetAtt": ["AppTable", "Arn"]}])
     assert resources["StaffAuthorizerInvokePermission"]["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    # Refusals in the app's error shape (devstack/local_auth.py answers the same ones locally).
+    responses = resources["RestAPI"]["Properties"]["GatewayResponses"]
+    for kind, status, code in (("UNAUTHORIZED", 401, "unauthorized"), ("ACCESS_DENIED", 401, "unauthorized"),
+                               ("AUTHORIZER_FAILURE", 503, "unavailable")):
+        body = json.loads(responses[kind]["ResponseTemplates"]["application/json"])
+        assert (responses[kind]["StatusCode"], body["error"]["code"]) == (status, code), kind
+        assert responses[kind]["ResponseParameters"]["Headers"]["Cache-Control"] == "'no-store'"
 
 
 def test_queue_visibility_is_six_times_the_worker_timeout() -> None:
