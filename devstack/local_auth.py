@@ -11,7 +11,6 @@ from typing import Any
 
 from chalice import local
 
-
 GATEWAY_RESPONSE_OF = {local.NotAuthorizedError: "UNAUTHORIZED", local.ForbiddenError: "ACCESS_DENIED"}
 
 
@@ -32,7 +31,7 @@ def gateway_responses_as_in_the_cloud() -> None:
             raise _as_configured(responses[GATEWAY_RESPONSE_OF[type(refused)]], refused.headers) from refused
         except local.LocalGatewayException:
             raise
-        except Exception as failed:  # noqa: BLE001 - the authorizer raised: API Gateway's AUTHORIZER_FAILURE
+        except Exception as failed:  # the authorizer raised (JWKS unreachable): AUTHORIZER_FAILURE
             raise _as_configured(responses["AUTHORIZER_FAILURE"], {}) from failed
 
     authorizer.authorize = authorize  # type: ignore[method-assign]

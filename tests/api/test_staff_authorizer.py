@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chalicelib.api.staff_authorizer import TTL_SECONDS, staff_authorizer
-from tests.conftest import Tenant
+from tests.conftest import Api, Tenant
 
 EVENTS = Path(__file__).resolve().parent.parent / "events" / "apigateway"
 KEYS = "/api/v1/api-keys"
@@ -69,3 +71,22 @@ def test_the_app_refuses_a_revoked_key_while_the_gateway_still_has_an_allow_cach
     # API Gateway does not call the authorizer again within its TTL: the request reaches the function.
     reply = chalice_app(event, None)
     assert reply["statusCode"] == 401 and json.loads(reply["body"])["error"]["code"] == "unauthorized"
+
+
+def test_sign_in_that_cannot_be_checked_is_503_and_not_cached(
+    tenant: Tenant, anonymous: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.config import reset_settings
+    from chalicelib.services.identity import staff_auth
+
+    monkeypatch.setenv("COGNITO_JWKS_URL", "http://127.0.0.1:9/jwks.json")  # nothing listens on port 9
+    reset_settings()
+    staff_auth._jwks_client.cache_clear()
+    try:
+        reply = Api(anonymous.http, tenant.api.token).get("/api/v1/me")
+        assert reply.status == 503 and reply.error["code"] == "unavailable"  # the template's AUTHORIZER_FAILURE
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+        staff_auth._jwks_client.cache_clear()
+    assert Api(anonymous.http, tenant.api.token).get("/api/v1/me").status == 200
