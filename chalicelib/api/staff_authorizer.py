@@ -26,9 +26,13 @@ TTL_SECONDS = 60
 
 
 def credential(header: str) -> str:
-    """The token of `Bearer <token>`; a bare token is accepted too, as the Cognito authorizer did."""
-    scheme, _, token = header.strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else header.strip()
+    """The token of `Bearer <token>`, or a bare JWT (as the Cognito authorizer took, and as
+    `http.bearer_token` does); anything else is no credential."""
+    value = header.strip()
+    if value.count(".") == 2 and " " not in value:
+        return value
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def principal_id(token: str) -> str | None:
@@ -52,7 +56,8 @@ def _deny(request: AuthRequest) -> dict[str, Any]:
 
 @bp.authorizer(ttl_seconds=TTL_SECONDS, name="staff_authorizer")
 def staff_authorizer(request: AuthRequest) -> AuthResponse | dict[str, Any]:
-    who = principal_id(credential(request.token or ""))
+    token = credential(request.token or "")
+    who = principal_id(token) if token else None
     if who is None:
         log.info("staff request turned away by the authorizer")
         return _deny(request)

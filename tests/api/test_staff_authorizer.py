@@ -51,7 +51,8 @@ def test_a_live_key_is_let_through_and_a_revoked_one_turned_away(tenant: Tenant)
 
 
 def test_garbage_unknown_keys_and_no_token_are_turned_away() -> None:
-    for header in ("Bearer not-a-jwt", "Bearer a.b.c", "Bearer pd_live_" + "x" * 43, "Basic dXNlcjpwYXNz", ""):
+    for header in ("Bearer not-a-jwt", "Bearer a.b.c", "a.b.c", "Bearer pd_live_" + "x" * 43, "Basic dXNlcjpwYXNz", "",
+                   "Bearer "):
         assert effect(authorize(header)) == ("Deny", [json.loads((EVENTS / "token_authorizer.json").read_text())
                                                       ["methodArn"]]), header
 
