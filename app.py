@@ -47,6 +47,7 @@ from chalicelib.api import (
     registration,
     resources,
     self_service,
+    staff_authorizer,
     staff_preview,
     statement_emails,
     subscriptions,
@@ -79,6 +80,7 @@ BLUEPRINTS = (
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint.bp)
 app.register_blueprint(email_previews.bp)  # issue 17: email previews and the emails' logo address
+app.register_blueprint(staff_authorizer.bp)  # issue 16: API Gateway's check of staff tokens and API keys
 
 # Every route, health check and Stripe webhook included: only requests through CloudFront (with
 # the origin secret) get in once a secret is configured; see chalicelib/api/edge.py.

@@ -1,9 +1,9 @@
-"""Make chalice's local Cognito authorizer tolerate tokens it cannot decode.
+"""Make chalice's local gateway refuse staff requests as the deployed API Gateway does.
 
-`chalice local` and `chalice.test.Client` decode (never verify) Cognito JWTs and crash
-with a 500 on a token that is not a JWT at all. API Gateway answers 401 there; locally
-we let the request through, and the app's own verification answers 401 as it does for
-every bad token. Used by the dev server and the tests, never shipped to Lambda.
+`chalice local` and `chalice.test.Client` run the staff authorizer (api/staff_authorizer.py) like
+API Gateway, but answer a refusal with chalice's own bodies (403 for a denial) and crash when the
+authorizer raises. The deployed API answers with `RestAPI.GatewayResponses` of infra/resources.json;
+this answers locally with the same ones. Used by the dev server and the tests, never shipped to Lambda.
 """
 from __future__ import annotations
 
@@ -11,19 +11,45 @@ from typing import Any
 
 from chalice import local
 
+GATEWAY_RESPONSE_OF = {local.NotAuthorizedError: "UNAUTHORIZED", local.ForbiddenError: "ACCESS_DENIED"}
 
-def tolerate_undecodable_tokens() -> None:
+
+def gateway_responses_as_in_the_cloud() -> None:
+    """Answer the local gateway's refusals as the deployed API does: infra/resources.json sets
+    `RestAPI.GatewayResponses` (our error shape, 401 for no or a refused credential, 503 when the
+    staff authorizer fails); chalice's local gateway would answer its own bodies (or crash)."""
     authorizer = local.LocalGatewayAuthorizer
-    if getattr(authorizer, "_paydrop_patched", False):
+    if getattr(authorizer, "_paydrop_responses", False):
         return
-    original = authorizer._decode_jwt_payload
+    original = authorizer.authorize
+    responses = _gateway_responses()
 
-    def decode(self: Any, jwt: str) -> dict[str, Any]:
+    def authorize(self: Any, raw_path: str, lambda_event: Any, lambda_context: Any) -> Any:
         try:
-            claims = original(self, jwt)
-        except Exception:  # noqa: BLE001 - any garbage: no claims, the app answers 401
-            return {}
-        return claims if isinstance(claims, dict) else {}
+            return original(self, raw_path, lambda_event, lambda_context)
+        except (local.NotAuthorizedError, local.ForbiddenError) as refused:
+            raise _as_configured(responses[GATEWAY_RESPONSE_OF[type(refused)]], refused.headers) from refused
+        except local.LocalGatewayException:
+            raise
+        except Exception as failed:  # the authorizer raised (JWKS unreachable): AUTHORIZER_FAILURE
+            raise _as_configured(responses["AUTHORIZER_FAILURE"], {}) from failed
 
-    authorizer._decode_jwt_payload = decode  # type: ignore[method-assign]
-    authorizer._paydrop_patched = True  # type: ignore[attr-defined]
+    authorizer.authorize = authorize  # type: ignore[method-assign]
+    authorizer._paydrop_responses = True  # type: ignore[attr-defined]
+
+
+def _gateway_responses() -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    template = json.loads((Path(__file__).resolve().parent.parent / "infra" / "resources.json").read_text())
+    return template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]  # type: ignore[no-any-return]
+
+
+def _as_configured(response: dict[str, Any], headers: dict[str, str]) -> local.LocalGatewayException:
+    error = local.LocalGatewayException(
+        {**headers, "Content-Type": "application/json",
+         **{name: value.strip("'") for name, value in response["ResponseParameters"]["Headers"].items()}},
+        response["ResponseTemplates"]["application/json"].encode())
+    error.CODE = response["StatusCode"]
+    return error

@@ -9,7 +9,6 @@ import signal
 import socket
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,14 +108,11 @@ def start_app_server(port: int) -> Any:
     from chalice.local import create_local_server
 
     from app import app
-    from devstack.local_auth import tolerate_undecodable_tokens
+    from devstack.local_auth import gateway_responses_as_in_the_cloud
     from devstack.local_threads import requests_per_thread
 
-    tolerate_undecodable_tokens()
+    gateway_responses_as_in_the_cloud()  # refusals answered as API Gateway's GatewayResponses
     requests_per_thread(app)  # the local server handles each request on its own thread
-    # Chalice warns that local mode skips the Cognito authorizer; the app checks the token
-    # itself (`api/http.py`), so the warning is wrong here and would print under the links.
-    warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported in local mode")
     server = create_local_server(app, _local_config(app), "127.0.0.1", port)
     threading.Thread(target=server.serve_forever, daemon=True, name="app-server").start()
     return server

@@ -34,10 +34,10 @@ def aws() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def chalice_app(aws: Any) -> Any:
     from app import app
-    from devstack.local_auth import tolerate_undecodable_tokens
+    from devstack.local_auth import gateway_responses_as_in_the_cloud
     from devstack.local_threads import requests_per_thread
 
-    tolerate_undecodable_tokens()
+    gateway_responses_as_in_the_cloud()
     requests_per_thread(app)  # the race tests handle requests on several threads at once
     return app
 

@@ -13,9 +13,10 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import msgspec
-from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
+from chalice import Blueprint, Response
 
 from chalicelib.api.edge import viewer_address
+from chalicelib.api.staff_authorizer import staff_authorizer
 from chalicelib.api.validation import translate
 from chalicelib.domain.errors import (
     Conflict,
@@ -48,11 +49,9 @@ STATUS = {
     Unavailable: 503,
 }
 MAX_JSON_BYTES = 256 * 1024
-# API Gateway checks staff tokens before Lambda runs; infra/resources.json replaces this
-# placeholder with the real pool ARN. The app still verifies every token itself.
-STAFF_AUTHORIZER = CognitoUserPoolAuthorizer(
-    "staff", provider_arns=["arn:aws:cognito-idp:us-east-1:000000000000:userpool/replaced-by-infra"]
-)
+# API Gateway checks staff credentials (Cognito ID token or live API key) before the API function
+# runs: api/staff_authorizer.py. The app still verifies every request itself (`staff_principal`).
+STAFF_AUTHORIZER = staff_authorizer
 JSON_HEADERS = {
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
@@ -174,13 +173,11 @@ def bearer_token(headers: Any) -> str:
 
 
 def staff_principal(headers: Any) -> Principal:
-    """Who a staff request acts for: a personal API key (`Authorization: Bearer pd_live_…` or
-    `X-Api-Key: pd_live_…`, services/developer/api_keys.py), else the Cognito ID token."""
-    sent = (headers or {}).get("x-api-key", "").strip()
-    if not sent:
-        scheme, _, token = (headers or {}).get("authorization", "").strip().partition(" ")
-        sent = token.strip() if scheme.lower() == "bearer" and token.strip().startswith(api_keys.KEY_PREFIX) else ""
-    return api_keys.authenticate(sent) if sent else verify_id_token(bearer_token(headers))
+    """Who a staff request acts for: a personal API key (`Authorization: Bearer pd_live_…`,
+    services/developer/api_keys.py), else the Cognito ID token. Only Authorization: the header API
+    Gateway's authorizer checked (api/staff_authorizer.py), so both judge the same credential."""
+    token = bearer_token(headers)
+    return api_keys.authenticate(token) if token.startswith(api_keys.KEY_PREFIX) else verify_id_token(token)
 
 
 # (method, path) → the permission its staff view requires, filled as `staff_route` registers

@@ -1,6 +1,6 @@
-"""Personal API keys: created by staff (shown once, stored hashed), used as a bearer token or
-X-Api-Key on staff routes, scoped to a role no higher than the creator's, revoked at once,
-rate-limited, and confined to their business."""
+"""Personal API keys: created by staff (shown once, stored hashed), used as a bearer token on staff
+routes (API Gateway's authorizer reads only Authorization), scoped to a role no higher than the
+creator's, revoked at once, rate-limited, and confined to their business."""
 from __future__ import annotations
 
 import hashlib
@@ -29,14 +29,18 @@ def test_a_key_is_shown_once_and_stored_only_as_its_hash(tenant: Tenant) -> None
     assert key not in repr(stored[0].attribute_values)
 
 
-def test_a_key_calls_staff_routes_as_bearer_or_x_api_key(tenant: Tenant, http: Any) -> None:
+def test_a_key_calls_staff_routes_as_a_bearer_token(tenant: Tenant, http: Any) -> None:
     key = create(tenant)["key"]
     as_bearer = Api(http, key)
     client_id = as_bearer.post("/api/v1/clients", {"name": "Via API"}).json["client_id"]
     assert tenant.api.get(f"/api/v1/clients/{client_id}").json["name"] == "Via API"
-    as_header = Api(http, extra_headers={"X-Api-Key": key})
-    assert as_header.get(f"/api/v1/clients/{client_id}").status == 200
     assert tenant.api.get(KEYS).json["items"][0]["last_used_at"]
+
+
+def test_a_key_is_read_from_authorization_only(tenant: Tenant, http: Any) -> None:
+    # API Gateway's authorizer reads Authorization alone: a request without it never reaches the app.
+    reply = Api(http, extra_headers={"X-Api-Key": create(tenant)["key"]}).get("/api/v1/clients")
+    assert reply.status == 401 and reply.error["code"] == "unauthorized"
 
 
 def test_a_key_acts_within_its_role(tenant: Tenant, http: Any) -> None:
@@ -61,14 +65,13 @@ def test_a_revoked_key_is_refused_at_once(tenant: Tenant, http: Any) -> None:
     assert caller.get("/api/v1/clients").status == 200
     revoked = tenant.api.delete(f"{KEYS}/{made['key_id']}")
     assert revoked.status == 200 and revoked.json["revoked_at"]
-    reply = caller.get("/api/v1/clients")
+    reply = caller.get("/api/v1/clients")  # the authorizer looks the key up (so does the app)
     assert reply.status == 401 and reply.error["code"] == "unauthorized"
 
 
 def test_unknown_or_malformed_keys_are_401(http: Any) -> None:
     for key in ("pd_live_" + "x" * 43, "pd_live_short"):
         assert Api(http, key).get("/api/v1/clients").status == 401
-        assert Api(http, extra_headers={"X-Api-Key": key}).get("/api/v1/clients").status == 401
 
 
 def test_a_key_sees_only_its_own_business(tenant: Tenant, make_tenant: Any, http: Any) -> None:

@@ -52,7 +52,7 @@ def test_staff_see_deliveries_resend_one_and_use_an_api_key(desktop: Any, stack:
     page.get_by_test_id("key-row").get_by_role("button", name="Revoke").click()
     page.get_by_test_id("key-row").get_by_role("button", name="Confirm revoke").click()
     expect(page.get_by_test_id("key-row")).to_contain_text("revoked")
-    assert requests.get(api, headers={"X-Api-Key": key}, timeout=10).status_code == 401
+    assert requests.get(api, headers={"Authorization": f"Bearer {key}"}, timeout=10).status_code == 401
 
     page.goto(stack["webhook_inbox_url"])
     expect(page.get_by_role("heading", level=1)).to_contain_text("Webhooks received")

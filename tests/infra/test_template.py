@@ -29,6 +29,7 @@ WORKER_FUNCTIONS = {"PaymentsWorker": "payments_worker", "MailWorker": "mail_wor
                     "InboundMailWorker": "inbound_mail_worker", "WebhooksWorker": "webhooks_worker"}
 # The functions `@app.schedule` handlers become (EventBridge rules, no queue).
 SCHEDULED_FUNCTIONS = {"Scheduler": "scheduler"}
+AUTHORIZER = "StaffAuthorizer"  # API Gateway's check of staff credentials (chalicelib/api/staff_authorizer.py)
 # Variables the cloud sets through the merge template and the local stack through `as_env`.
 APP_VARIABLES = {
     "TABLE_NAME", "FILES_BUCKET", "STRIPE_EVENTS_QUEUE_URL", "UPLOADS_QUEUE_URL", "MAIL_QUEUE_URL", "VIEWS_QUEUE_URL",
@@ -86,7 +87,9 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
     for name, function in functions.items():
         props = function["Properties"]
         role = props["Role"]["Fn::GetAtt"][0]
-        assert {"Ref": role} in roles, f"add {{'Ref': '{role}'}} to AppDataPolicy.Roles in infra/resources.json"
+        # The staff authorizer only reads API keys: its own read-only policy (test below), not the app's.
+        assert ({"Ref": role} in roles) != (name == AUTHORIZER), (
+            f"add {{'Ref': '{role}'}} to AppDataPolicy.Roles in infra/resources.json")
         # SAM merges Globals (what every function needs, infra/resources.json) with chalice's stage variables.
         variables = {**packaged["Globals"]["Function"]["Environment"]["Variables"],
                      **props.get("Environment", {}).get("Variables", {})}
@@ -95,7 +98,7 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         assert variables["PAYDROP_STAGE"] == "dev"
         assert props["Tracing"] == "Active"
         sqs_events = [e for e in props.get("Events", {}).values() if e["Type"] == "SQS"]
-        if name == "APIHandler":
+        if name in ("APIHandler", AUTHORIZER):
             assert not sqs_events
             continue
         if name in SCHEDULED_FUNCTIONS:
@@ -117,7 +120,7 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
         assert {"Fn::GetAtt": [queue, "Arn"]} in queue_arns, f"AppDataPolicy's Queues statement lacks {queue}"
         assert "AppDataPolicy" in as_list(function.get("DependsOn", [])), (
             f"{name}: add DependsOn AppDataPolicy (the event source mapping needs the permission first)")
-    assert set(functions) == {"APIHandler", *WORKER_FUNCTIONS, *SCHEDULED_FUNCTIONS}, (
+    assert set(functions) == {"APIHandler", AUTHORIZER, *WORKER_FUNCTIONS, *SCHEDULED_FUNCTIONS}, (
         "a new worker: add it to WORKER_FUNCTIONS")
     settings = json.loads(CHALICE_CONFIG.read_text())["stages"]["dev"]["lambda_functions"]
     for name, worker in (WORKER_FUNCTIONS | SCHEDULED_FUNCTIONS).items():
@@ -127,11 +130,34 @@ def test_packaged_functions_get_data_permissions_and_settings(packaged: dict[str
             settings[worker]["lambda_memory_size"], settings[worker]["lambda_timeout"])
 
 
-def test_staff_authorizer_uses_the_template_user_pool(packaged: dict[str, Any]) -> None:
-    body = packaged["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-    for name, definition in body.get("securityDefinitions", {}).items():
-        arns = definition["x-amazon-apigateway-authorizer"]["providerARNs"]
-        assert arns == [{"Fn::GetAtt": ["StaffUserPool", "Arn"]}], f"authorizer {name}: {arns}"
+def test_staff_routes_are_checked_by_the_staff_authorizer_function(packaged: dict[str, Any]) -> None:
+    """API Gateway calls api/staff_authorizer.py (Cognito ID token or live API key) before every staff
+    route, caching its answer briefly; the function knows the pool and table and may only read the table."""
+    resources = packaged["Resources"]
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    [(name, definition)] = body["securityDefinitions"].items()
+    authorizer = definition["x-amazon-apigateway-authorizer"]
+    assert (name, definition["name"], authorizer["type"]) == ("staff_authorizer", "Authorization", "token")
+    assert f"${{{AUTHORIZER}.Arn}}" in authorizer["authorizerUri"]["Fn::Sub"]
+    assert 60 <= authorizer["authorizerResultTtlInSeconds"] <= 300
+    assert "providerARNs" not in authorizer
+    function = resources[AUTHORIZER]["Properties"]
+    assert function["Handler"] == "chalicelib.api.staff_authorizer.staff_authorizer"
+    variables = {**packaged["Globals"]["Function"]["Environment"]["Variables"], **function["Environment"]["Variables"]}
+    # The region (of the pool's JWKS URL) is AWS_REGION, which Lambda sets itself.
+    assert {"TABLE_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID"} <= set(variables)
+    policy = resources["StaffAuthorizerPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": function["Role"]["Fn::GetAtt"][0]}]
+    [read] = statements(resources["StaffAuthorizerPolicy"])
+    assert (read["Action"], read["Resource"]) == (["dynamodb:GetItem"], [{"Fn::GetAtt": ["AppTable", "Arn"]}])
+    assert resources["StaffAuthorizerInvokePermission"]["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    # Refusals in the app's error shape (devstack/local_auth.py answers the same ones locally).
+    responses = resources["RestAPI"]["Properties"]["GatewayResponses"]
+    for kind, status, code in (("UNAUTHORIZED", 401, "unauthorized"), ("ACCESS_DENIED", 401, "unauthorized"),
+                               ("AUTHORIZER_FAILURE", 503, "unavailable")):
+        body = json.loads(responses[kind]["ResponseTemplates"]["application/json"])
+        assert (responses[kind]["StatusCode"], body["error"]["code"]) == (status, code), kind
+        assert responses[kind]["ResponseParameters"]["Headers"]["Cache-Control"] == "'no-store'"
 
 
 def test_queue_visibility_is_six_times_the_worker_timeout() -> None:

@@ -63,6 +63,12 @@ def revoke_key(principal: Principal, key_id: str) -> store.ApiKey:
     return found[0]
 
 
+def live_key_id(key: str) -> str | None:
+    """The id of `key` when it exists and is not revoked (API Gateway's authorizer: no rate limit, no write)."""
+    record = store.by_hash(key_hash(key)) if looks_like_key(key) else None
+    return f"apikey:{record.key_id}" if record is not None and not record.revoked_at else None
+
+
 def authenticate(key: str) -> Principal:
     """The principal a key acts as. Raises Unauthorized (unknown or revoked) or TooManyRequests."""
     record = store.by_hash(key_hash(key)) if looks_like_key(key) else None

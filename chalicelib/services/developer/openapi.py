@@ -11,14 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 API_PREFIX = "/api/v1"
-SECURITY: list[dict[str, list[str]]] = [{"cognito": []}, {"apiKey": []}, {"apiKeyHeader": []}]
+SECURITY: list[dict[str, list[str]]] = [{"cognito": []}, {"apiKey": []}]
 SECURITY_SCHEMES = {
     "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                 "description": "The Cognito ID token from POST /api/v1/auth/login."},
     "apiKey": {"type": "http", "scheme": "bearer",
                "description": "A personal API key (pd_live_…) created under Developers, as a bearer token."},
-    "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
-                     "description": "The same personal API key, in its own header."},
 }
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],

@@ -31,7 +31,7 @@ export async function developersScreen() {
       endpointsTable(endpoints.items, revealed),
       newEndpointForm(endpoints.event_types, revealed)),
     section('API keys',
-      h('p', { class: 'hint' }, 'For server-to-server calls: send Authorization: Bearer <key> (or X-Api-Key). ',
+      h('p', { class: 'hint' }, 'For server-to-server calls: send Authorization: Bearer <key>. ',
         'A key acts with its role, never above yours. The API is described at ', h('code', {}, '/api/v1/openapi.json'), '.'),
       keysTable(keys.items),
       newKeyForm(revealed)));
