@@ -80,7 +80,7 @@ def _staff_builds_the_project(page: Any, stack: dict[str, Any], design: Path) ->
     page.get_by_test_id("nav-resources").click()
     page.get_by_test_id("upload-input").set_input_files(str(design))
     row = page.get_by_test_id("resource-row").filter(has_text="poster")
-    expect(row.first).to_contain_text("ready", timeout=20_000)
+    expect(row.first).to_contain_text(re.compile("ready", re.I), timeout=20_000)
     title = row.first.locator("a.resource-title").inner_text()
     row.first.locator("a.resource-title").click()
     page.get_by_test_id("attach-target-type").select_option("project")
