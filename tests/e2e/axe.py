@@ -32,7 +32,8 @@ def axe_script() -> Path:
 
 
 def violations(page: Any) -> list[dict[str, Any]]:
-    """axe's serious and critical violations on the page as it is now."""
+    """axe's serious and critical violations on the page as it is now (once it has loaded)."""
+    page.wait_for_load_state()
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(axe_script()))
     found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"

@@ -62,6 +62,14 @@ def _open(page: Any, url: str) -> bool:
     return response is None or "text/html" in (response.headers.get("content-type") or "")
 
 
+def _submit(page: Any, button: Any) -> None:
+    """Click a form's submit button and wait for the page it leads to. The forms are real POSTs:
+    checking right after the click could run axe on the document being replaced."""
+    with page.expect_navigation(timeout=WAIT):
+        button.click()
+    page.wait_for_load_state()
+
+
 def _client_urls(stack: dict[str, Any]) -> dict[str, str]:
     portal, base = stack["portal_url"], stack["base_url"]
     project = re.search(r"/projects/([\w-]+)/", stack["deliverable_portal_url"])
@@ -119,18 +127,17 @@ def _check_forms(page: Any, stack: dict[str, Any], width: int, findings: Finding
     signed-in portal, the claim's check-your-email, the offline checkouts (another origin)."""
     page.goto(stack["client_sign_in_url"])
     page.get_by_label("Email address").fill("ada@acme.example")
-    page.get_by_role("button", name="Email me a sign-in link").click()
+    _submit(page, page.get_by_role("button", name="Email me a sign-in link"))
     findings.check(page, f"sign-in check-your-email {width}")
     page.goto(outbox_link(stack, "ada@acme.example", "/signin/confirm/"))
     findings.check(page, f"sign-in confirm {width}")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    _submit(page, page.get_by_role("button", name="Sign in"))
     findings.check(page, f"signed-in portal {width}")
     if _open(page, f"{stack['base_url']}/files"):
         findings.check(page, f"files {width}")
     page.goto(stack["claim_url"])
     page.get_by_label("Email address").fill(f"claimer-{width}@buyer.test")
-    page.get_by_role("button", name="Claim with my email").click()
+    _submit(page, page.get_by_role("button", name="Claim with my email"))
     findings.check(page, f"claim check-your-email {width}")
     page.goto(stack["invoice_share_url"])
     page.get_by_test_id("pay").click()
@@ -138,8 +145,7 @@ def _check_forms(page: Any, stack: dict[str, Any], width: int, findings: Finding
     findings.check(page, f"offline checkout {width}")
     page.goto(f"{stack['portal_url']}?tab=payment-methods")
     if page.get_by_test_id("add-card").count():
-        page.get_by_test_id("add-card").click()
-        page.wait_for_load_state()
+        _submit(page, page.get_by_test_id("add-card"))
         findings.check(page, f"offline card setup {width}")
 
 
@@ -153,7 +159,7 @@ def _check_claimed(pages: dict[int, Any], stack: dict[str, Any], staff: Staff, f
     phone = pages[390]
     phone.goto(claim_url)
     phone.get_by_label("Email address").fill("claimer@claimed.test")
-    phone.get_by_role("button", name="Claim with my email").click()
+    _submit(phone, phone.get_by_role("button", name="Claim with my email"))
     phone.goto(outbox_link(stack, "claimer@claimed.test", "/signin/confirm/"))
     findings.check(phone, "claim confirm 390")
     phone.get_by_role("button", name="Claim it").click()
