@@ -91,8 +91,10 @@ def file_size(size: int | None, locale: str = DEFAULT_LOCALE) -> str:
 
 
 def due_words(due: str | date | None, today: date, locale: str = DEFAULT_LOCALE) -> str:
-    """When an invoice is due, in words: "due today", "due in 5 days", "overdue by 3 days"
-    (the span by Babel in `locale`; the words around it are the pages' English)."""
+    """When an invoice is due, in words: "due today", "due in 5 days", "overdue by 3 days".
+    The pages' words are English in every locale (only money, dates and numbers follow the
+    locale), so the span is Babel's English with the locale's digits: "due in 1,200 days" in
+    en_GB, "due in 1.200 days" in de_DE, never "due in 5 Tagen"."""
     from babel.dates import format_timedelta
 
     if not due:
@@ -102,7 +104,8 @@ def due_words(due: str | date | None, today: date, locale: str = DEFAULT_LOCALE)
         return "due today"
     if days == 1:
         return "due tomorrow"
-    span = format_timedelta(abs(days) * 86400, granularity="day", threshold=abs(days) + 1, locale=locale)
+    span = format_timedelta(abs(days) * 86400, granularity="day", threshold=abs(days) + 1, locale="en")
+    span = span.replace(str(abs(days)), number(abs(days), locale), 1)
     return f"due in {span}" if days > 0 else f"overdue by {span}"
 
 

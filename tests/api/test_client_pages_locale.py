@@ -98,6 +98,12 @@ def test_one_file_size_format_and_sentence_case_badges() -> None:
     assert formatting.due_words("2026-12-01", date(2026, 12, 1)) == "due today"
 
 
+@pytest.mark.parametrize(("locale", "words"), [("en_GB", "due in 1,205 days"), ("de_DE", "due in 1.205 days")])
+def test_due_words_stay_in_the_pages_language_with_the_locales_digits(locale: str, words: str) -> None:
+    assert formatting.due_words("2030-03-20", date(2026, 12, 1), locale) == words
+    assert formatting.due_words("2026-11-28", date(2026, 12, 1), locale) == "overdue by 3 days"  # not "3 Tagen"
+
+
 def test_the_invoices_tab_lists_the_files_each_invoice_unlocks(tenant: Any, anonymous: Api) -> None:
     client_id, contact_id = client_with_contact(tenant)
     with_file = make_document(tenant, client_id)
