@@ -42,7 +42,8 @@ class Subscription(BaseItem, discriminator="subscription"):
     product_ids = ListAttribute(of=UnicodeAttribute, null=True)  # Paydrop products whose files it sells
     link_id = UnicodeAttribute(null=True)
     plan_name = UnicodeAttribute(null=True)
-    amount = NumberAttribute(null=True)  # per period, minor units
+    amount = NumberAttribute(null=True)  # per period (unit price × quantity), minor units
+    quantity = NumberAttribute(null=True)  # the subscription item's quantity (seats, units)
     currency = UnicodeAttribute(null=True)
     interval = UnicodeAttribute(null=True)  # day, week, month, year
     interval_count = NumberAttribute(null=True)

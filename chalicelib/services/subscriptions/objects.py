@@ -56,7 +56,7 @@ def state_of(sub: dict[str, Any], created: int) -> SubscriptionState:
         "current_period_start": when(period_start), "current_period_end": when(period_end),
         "cancel_at_period_end": bool(sub.get("cancel_at_period_end")), "canceled_at": when(sub.get("canceled_at")),
         "item_id": item.get("id"), "price_id": price.get("id"), "stripe_product_id": _id(price.get("product")),
-        "amount": amount, "currency": currency, "interval": recurring.get("interval"),
+        "amount": amount, "quantity": quantity, "currency": currency, "interval": recurring.get("interval"),
         "interval_count": int(recurring.get("interval_count") or 1) if recurring else None,
         "link_id": metadata.get("link_id"),
     }

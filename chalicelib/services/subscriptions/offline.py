@@ -43,13 +43,14 @@ def subscription_id_for(session_id: str) -> str:
 
 
 def subscription_object(sub_id: str, business_id: str, link_id: str | None, plan: store.Plan, customer: str,
-                        start: datetime, *, status: str = "active", cancel_at_period_end: bool = False) -> dict[str, Any]:
+                        start: datetime, *, status: str = "active", cancel_at_period_end: bool = False,
+                        quantity: int = 1) -> dict[str, Any]:
     """A subscription as Stripe describes it in its events (API 2025: the period on the item)."""
     end = start + PERIODS.get(plan.interval, PERIODS["month"]) * int(plan.interval_count or 1)
     price = {"id": plan.price_id, "object": "price", "product": plan.stripe_product_id or f"prod_offline_{plan.price_id}",
              "currency": plan.currency.lower(), "unit_amount": pay_rules.to_stripe_units(int(plan.amount), plan.currency),
              "recurring": {"interval": plan.interval, "interval_count": int(plan.interval_count or 1)}}
-    item = {"id": f"si_offline_{_digest(sub_id)}", "object": "subscription_item", "price": price, "quantity": 1,
+    item = {"id": f"si_offline_{_digest(sub_id)}", "object": "subscription_item", "price": price, "quantity": quantity,
             "current_period_start": _seconds(start), "current_period_end": _seconds(end)}
     return {"id": sub_id, "object": "subscription", "status": status, "customer": customer, "livemode": False,
             "cancel_at_period_end": cancel_at_period_end, "canceled_at": None, "created": _seconds(start),
@@ -61,7 +62,8 @@ def complete_checkout(session_id: str, business_id: str, price_id: str, email: s
                       link_id: str | None = None, deliver: Callable[[str, bytes, str], None] | None = None,
                       metadata: dict[str, str] | None = None) -> str:
     """Pay a subscription-mode offline checkout with the 4242 test card; returns the subscription id.
-    `metadata`: more of the session's metadata (a buy link's hold, so its units count as sold)."""
+    `metadata`: more of the session's metadata (a buy link's hold, so its units count as sold);
+    its "quantity" is the subscription item's, billed each period as Stripe would."""
     plan = store.get_plan(business_id, price_id)
     if not settings().is_local or plan is None:
         raise NotFound(offline_checkout.NOT_FOUND)
@@ -70,11 +72,13 @@ def complete_checkout(session_id: str, business_id: str, price_id: str, email: s
     offline_cards.keep_test_card(customer, "4242")
     now = clock.now()
     ids = {"business_id": business_id, **({"link_id": link_id} if link_id else {})}
-    sub = subscription_object(sub_id, business_id, link_id, plan, customer, now)
+    quantity = max(1, int((metadata or {}).get("quantity") or 1))
+    sub = subscription_object(sub_id, business_id, link_id, plan, customer, now, quantity=quantity)
     session = {"id": session_id, "object": "checkout.session", "mode": "subscription", "livemode": False,
                "status": "complete", "payment_status": "paid", "customer": customer, "subscription": sub_id,
                "customer_details": {"email": email, "name": name}, "metadata": {**(metadata or {}), **ids},
-               "amount_total": sub["items"]["data"][0]["price"]["unit_amount"], "currency": plan.currency.lower()}
+               "amount_total": sub["items"]["data"][0]["price"]["unit_amount"] * quantity,
+               "currency": plan.currency.lower()}
     for kind, obj in (("checkout.session.completed", session), ("customer.subscription.created", sub),
                       ("invoice.paid", _invoice(sub, plan, email, name, now))):
         _post(offline_checkout.event(kind, obj), webhook_url, deliver)
@@ -83,7 +87,7 @@ def complete_checkout(session_id: str, business_id: str, price_id: str, email: s
 
 def _invoice(sub: dict[str, Any], plan: store.Plan, email: str, name: str, now: datetime) -> dict[str, Any]:
     item = sub["items"]["data"][0]
-    units = item["price"]["unit_amount"]
+    units = item["price"]["unit_amount"] * item["quantity"]
     invoice_id = f"in_offline_{_digest(sub['id'] + str(item['current_period_start']))}"
     return {"id": invoice_id, "object": "invoice", "status": "paid", "customer": sub["customer"],
             "customer_email": email, "customer_name": name, "amount_paid": units, "currency": plan.currency.lower(),
@@ -91,7 +95,7 @@ def _invoice(sub: dict[str, Any], plan: store.Plan, email: str, name: str, now: 
             "status_transitions": {"paid_at": _seconds(now)},
             "parent": {"type": "subscription_details",
                        "subscription_details": {"subscription": sub["id"], "metadata": sub["metadata"]}},
-            "lines": {"object": "list", "data": [{"description": f"1 × {plan.name}", "amount": units, "period": {
+            "lines": {"object": "list", "data": [{"description": f"{item['quantity']} × {plan.name}", "amount": units, "period": {
                 "start": item["current_period_start"], "end": item["current_period_end"]}}]}}
 
 
@@ -115,7 +119,7 @@ def modify(subscription_id: str, params: dict[str, Any]) -> None:
         if sub.current_period_start else clock.now()
     cancel = bool(params.get("cancel_at_period_end", sub.cancel_at_period_end))
     obj = subscription_object(subscription_id, sub.business_id, sub.link_id, plan, str(sub.customer_id or ""), start,
-                              status=str(sub.status), cancel_at_period_end=cancel)
+                              status=str(sub.status), cancel_at_period_end=cancel, quantity=int(sub.quantity or 1))
     event = offline_checkout.event("customer.subscription.updated", obj)
     event["created"] = mirror.newer_than_stored(sub)  # newer than the state it changes, as Stripe's would be
     payload = json.dumps(event).encode()

@@ -99,12 +99,19 @@ def _record(mirror: store.Subscription, paid: objects.PaidInvoice) -> None:
     raise Conflict("Invoice numbers kept moving; the event is retried.")
 
 
+def _per_unit(amount: int, quantity: int) -> tuple[int, int]:
+    """The line's quantity and unit price: the subscription's quantity when the period's amount
+    splits evenly into it; one line of the whole amount when Stripe prorated it (a plan change)."""
+    return (quantity, amount // quantity) if quantity > 1 and amount % quantity == 0 else (1, amount)
+
+
 def _invoice(mirror: store.Subscription, paid: objects.PaidInvoice, doc_id: str, number: int) -> docs.Document:
     client = get_client(mirror.business_id, str(mirror.client_id))
     at, today = iso(clock.now()), clock.today().isoformat()
     period = f" ({(paid.period_start or '')[:10]} to {(paid.period_end or '')[:10]})" if paid.period_start else ""
-    line = docs.LineMap(description=f"{mirror.plan_name or paid.description}{period}", quantity="1",
-                        unit_price=paid.amount, net=paid.amount, tax=0)
+    count, unit = _per_unit(paid.amount, int(mirror.quantity or 1))
+    line = docs.LineMap(description=f"{mirror.plan_name or paid.description}{period}", quantity=str(count),
+                        unit_price=unit, net=paid.amount, tax=0)
     bill_to = docs.BillTo(name=client.name if client else (paid.name or paid.email or "Subscriber"),
                           email=paid.email or (client.email if client else None))
     return docs.new_document(

@@ -45,7 +45,7 @@ def shown(sub: store.Subscription) -> dict[str, Any]:
     return {
         "id": sub.subscription_id, "plan": sub.plan_name or "Subscription", "price_id": sub.price_id,
         "status": status, "status_label": rules.LABELS.get(status, status),
-        "price": _money(sub.amount, sub.currency), "interval": sub.interval,
+        "price": _money(sub.amount, sub.currency), "quantity": int(sub.quantity or 1), "interval": sub.interval,
         "current_period_start": (sub.current_period_start or "")[:10] or None,
         "current_period_end": (sub.current_period_end or "")[:10] or None,
         "cancel_at_period_end": cancel, "next_charge": next_charge(sub),

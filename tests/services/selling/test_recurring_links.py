@@ -189,6 +189,34 @@ def test_a_recurring_link_bought_offline_starts_the_subscription(tenant: Tenant,
     assert len(_subscriptions(tenant)) == 1  # nothing for the one who left
 
 
+def test_three_seats_bought_offline_bill_three_seats_every_period(
+        tenant: Tenant, offline_events: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quantity the buyer chose is the subscription item's: each period bills unit × quantity,
+    on one invoice line of that quantity, and a plan change keeps it."""
+    from chalicelib.services.subscriptions import offline as subscriptions_offline
+
+    made = digital_product(tenant, price=900)
+    link = buy_link(tenant, made["product"]["product_id"], mode="subscription", interval="month",
+                    min_quantity=1, max_quantity=5, adjustable_quantity=True)
+    token = str(link["url"].rsplit("/", 1)[1])
+    url = purchase.start_purchase(token, BuyInput(email="seats@buyer.test", quantity="3"), None, PAGE, BASE)
+    offline.finish(url.rsplit("/", 1)[1], True, HOOK)
+    [mirror] = _subscriptions(tenant)
+    mirror, invoices, _ = _buyer_state(tenant, mirror.subscription_id, made["resource_id"])
+    assert (int(mirror.quantity), int(mirror.amount)) == (3, 2700)
+    assert [(i["status"], i["total"]) for i in invoices] == [("paid", 2700)]
+    [line] = tenant.api.get(f"/api/v1/invoices/{invoices[0]['id']}").json["lines"]
+    assert (str(line["quantity"]), line["unit_price"]) == ("3", 900)
+    from chalicelib.services.payments import stripe_gateway
+
+    monkeypatch.setattr(stripe_events, "receive", lambda payload, header: offline_events.append(
+        stripe_events.process(stripe_gateway.verified_event(payload, header))))  # the queue, at once
+    subscriptions_offline.modify(mirror.subscription_id, {"cancel_at_period_end": True})
+    assert offline_events[-1] == "subscription_updated"
+    [after] = _subscriptions(tenant)
+    assert after.cancel_at_period_end and (int(after.quantity), int(after.amount)) == (3, 2700)  # still 3 seats
+
+
 def test_pausing_changing_and_deleting_a_link_follow_its_plan(tenant: Tenant, offline_events: list[str]) -> None:
     made = digital_product(tenant, price=900)
     link = buy_link(tenant, made["product"]["product_id"], mode="subscription", interval="month")
