@@ -50,3 +50,28 @@ def test_a_deliverable_names_a_milestone_of_its_own_project_only(tenant: Tenant)
     assert tenant.api.get("/api/v1/approvals").json["items"] == []
     made = tenant.api.post("/api/v1/approvals", {**body, "milestone_id": mine["id"]})
     assert made.status == 201 and made.json["milestone_id"] == mine["id"]
+
+
+def test_a_draft_a_milestone_bills_through_is_neither_deleted_nor_moved_to_another_client(tenant: Tenant) -> None:
+    from tests.support.portal import make_document
+
+    client_id, _ = client_with_contact(tenant)
+    other_client, _ = client_with_contact(tenant, "Other Co", "o@other.test")
+    project = make_project(tenant, client_id)
+    invoice = make_document(tenant, client_id, send=False)
+    milestone = add_milestone(tenant, project["id"], "Design", invoice_id=invoice["id"])
+    deleted = tenant.api.delete(f"/api/v1/invoices/{invoice['id']}")
+    assert deleted.status == 409 and "milestone" in deleted.error["message"], deleted.body
+    moved = tenant.api.patch(f"/api/v1/invoices/{invoice['id']}", {"client_id": other_client})
+    assert moved.status == 409 and moved.error["field"] == "client_id", moved.body
+    assert tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json["client_id"] == client_id
+    # Completing still issues it to the project's client.
+    done = tenant.api.post(f"/api/v1/projects/{project['id']}/milestones/{milestone['id']}/complete")
+    assert done.status == 200 and done.json["invoice"]["status"] == "sent", done.body
+
+    # A draft given back (the milestone bills through none now) is the business's to delete again.
+    second = make_document(tenant, client_id, send=False)
+    other = add_milestone(tenant, project["id"], "Launch", invoice_id=second["id"])
+    path = f"/api/v1/projects/{project['id']}/milestones/{other['id']}"
+    assert tenant.api.patch(path, {"invoice_id": None}).status == 200
+    assert tenant.api.delete(f"/api/v1/invoices/{second['id']}").status == 200
