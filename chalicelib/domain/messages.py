@@ -73,6 +73,20 @@ def preview(text: str, attachments: int = 0) -> str:
     return line if len(line) <= PREVIEW else line[: PREVIEW - 1].rstrip() + "…"
 
 
+# Programs are never passed between a client and the team: a message's file is opened by the
+# person receiving it, and a program renamed `invoice.pdf` is the oldest trick there is.
+PROGRAMS = frozenset({"application/vnd.microsoft.portable-executable", "application/x-elf",
+                      "application/x-msdownload", "application/x-msdos-program", "application/x-executable",
+                      "application/x-msi", "application/x-ms-installer", "application/x-dosexec"})
+
+
+def check_attachment_type(content_type: str) -> None:
+    """Refuse a program, whether its bytes or its declared type say so."""
+    if content_type.split(";", 1)[0].strip().lower() in PROGRAMS:
+        raise ValidationError("Programs cannot be sent with a message; send a document, an image or an archive.",
+                              field="content_type")
+
+
 def check_attachment_size(size: int) -> None:
     if size < 1 or size > MAX_ATTACHMENT:
         raise ValidationError("An attachment can be from 1 byte to 100 MB.", field="size")

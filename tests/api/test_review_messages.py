@@ -46,3 +46,42 @@ def test_changes_requested_with_an_invisible_comment_are_refused(tenant: Any, an
         assert tenant.api.post(f"/api/v1/approvals/{a.deliverable_id}/comments", {"text": text}).status == 400
     view = anonymous.get(a.page, headers=JSON).json
     assert view["status"] == "pending" and view["versions"][0]["comments"] == []
+
+
+PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64  # a Windows program's first bytes
+
+
+def test_a_program_is_never_attached_whatever_it_is_called(tenant: Any, anonymous: Api) -> None:
+    from urllib.parse import urlsplit
+
+    from chalicelib.aws import s3
+    from chalicelib.config import settings
+    from chalicelib.store.resources import get_resource
+    from tests.support.client_flows import FORM
+
+    t = talk(tenant, anonymous)
+    conversation_id = tenant.api.post("/api/v1/conversations", {"client_id": t.client_id, "text": "x"}).json[
+        "conversation_id"]
+    files = f"/api/v1/conversations/{conversation_id}/attachments"
+    declared = tenant.api.post(files, {"filename": "setup.exe", "size": len(PROGRAM),
+                                       "content_type": "application/x-msdownload"})
+    assert declared.status == 400 and "Programs" in declared.error["message"], declared.body
+    # Named and declared as a PDF: its bytes give it away when the upload is confirmed.
+    started = tenant.api.post(files, {"filename": "invoice.pdf", "size": len(PROGRAM), "content_type": "application/pdf"})
+    attachment_id = started.json["attachment_id"]
+    key = get_resource(tenant.business_id, attachment_id).pending_key  # type: ignore[union-attr]
+    s3().put_object(Bucket=settings().files_bucket, Key=key, Body=PROGRAM)
+    refused = tenant.api.post(f"{files}/{attachment_id}/confirm")
+    assert refused.status == 400 and "Programs" in refused.error["message"], refused.body
+    sent = tenant.api.post(f"/api/v1/conversations/{conversation_id}/messages",
+                           {"text": "see attached", "attachments": [attachment_id]})
+    assert sent.status == 409, sent.body
+    # The portal's upload (no declared type at all) is refused the same way.
+    plan = anonymous.call("POST", f"{t.portal}/message-uploads", "", headers={**FORM, "Accept": "application/json"}).json
+    key = get_resource(tenant.business_id, plan["attachment_id"]).pending_key  # type: ignore[union-attr]
+    s3().put_object(Bucket=settings().files_bucket, Key=key, Body=PROGRAM)
+    back = urlsplit(plan["upload"]["fields"]["success_action_redirect"])
+    portal_refused = anonymous.get(back.path, headers={"Accept": "application/json"})
+    assert portal_refused.status == 400 and "Programs" in portal_refused.json["error"]["message"]
+    assert t.say("mine", attachments=plan["attachment_id"]).status == 409
+    assert [m["text"] for m in t.view()["messages"]] == ["x"]
