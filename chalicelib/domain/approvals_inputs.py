@@ -33,5 +33,7 @@ class DeliverableCommentInput(Strict, kw_only=True):
 class DeliverableDecisionInput(Strict, kw_only=True):
     """A contact's approval or request for changes (form fields arrive as text)."""
 
-    version: VersionNumber  # the version the page showed: a newer one is never decided unseen
+    # The version the page showed (a newer one is never decided unseen): text from a form, and the
+    # number the JSON page gives from JSON.
+    version: VersionNumber | Annotated[int, Meta(ge=1, le=9999)]
     comment: Comment | None = None

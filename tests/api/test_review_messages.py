@@ -1,5 +1,6 @@
-"""Adversarial review of messaging and deliverable comments over HTTP: a message (or a comment
-asking for changes) made of characters that show nothing is as empty as a blank one."""
+"""Adversarial review of messaging and the client's side of approvals over HTTP: a message (or a
+comment asking for changes) made of characters that show nothing is as empty as a blank one; a
+program is never an attachment; a JSON client decides with the version number its page gave."""
 from __future__ import annotations
 
 from typing import Any
@@ -85,3 +86,17 @@ def test_a_program_is_never_attached_whatever_it_is_called(tenant: Any, anonymou
     assert portal_refused.status == 400 and "Programs" in portal_refused.json["error"]["message"]
     assert t.say("mine", attachments=plan["attachment_id"]).status == 409
     assert [m["text"] for m in t.view()["messages"]] == ["x"]
+
+
+def test_a_json_client_decides_with_the_version_number_the_json_page_gave(tenant: Any, anonymous: Api) -> None:
+    a = awaiting_approval(tenant)
+    h = {"Content-Type": "application/json", "Accept": "application/json"}
+    version = anonymous.get(a.page, headers=JSON).json["version"]
+    assert version == 1
+    for bad in (0, -1, 10_000, 1.5, "0", "one", True):
+        refused = anonymous.call("POST", f"{a.page}/approve", {"version": bad}, headers=h)
+        assert refused.status == 400 and refused.error["field"] == "version", (bad, refused.body)
+    approved = anonymous.call("POST", f"{a.page}/approve", {"version": version}, headers=h)
+    assert approved.status == 200 and approved.json["status"] == "approved", approved.body
+    again = anonymous.call("POST", f"{a.page}/approve", {"version": version}, headers=h)
+    assert again.status == 409 and "already approved by Pat" in again.error["message"]
