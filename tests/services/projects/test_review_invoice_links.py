@@ -25,8 +25,12 @@ def test_two_projects_claiming_one_draft_at_once_leave_it_billed_through_one(ten
         draft = documents.create_document(principal, "invoice", DocumentInput(
             client_id=client_id, lines=[LineInput(description="Work", unit_price=5000)]), clock.today())
         claimants = [site, app]
-        results = race(2, lambda: milestones.create_milestone(
-            principal, claimants.pop().project_id, MilestoneInput(title="Design", invoice_id=draft.doc_id)))
+
+        def claim(claimants: list[store.Project] = claimants, doc_id: str = draft.doc_id) -> store.Milestone:
+            return milestones.create_milestone(principal, claimants.pop().project_id,
+                                               MilestoneInput(title="Design", invoice_id=doc_id))
+
+        results = race(2, claim)
         won = [r for r in results if isinstance(r, store.Milestone)]
         assert len(won) == 1 and isinstance(next(r for r in results if r not in won), Conflict), results
         owner = won[0].project_id
