@@ -13,13 +13,12 @@ from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound, Unavailable, ValidationError
 from chalicelib.domain.inputs import PayInput
 from chalicelib.domain.money import parse_major
-from chalicelib.domain.tokens import token_hash
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.portal.share_page import open_share_link
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import billing_email
-from chalicelib.store.rate_limits import hit
+from chalicelib.store.rate_limits import hit_link
 from chalicelib.store.table import conditional, iso
 
 PER_IP, PER_LINK, WINDOW = 20, 10, 60  # Pay clicks per minute
@@ -38,10 +37,8 @@ def requested_amount(data: PayInput, currency: str) -> int | None:
 
 
 def limit_pay_clicks(token: str, ip: str | None) -> None:
-    now, message = clock.now(), "Too many payment attempts. Wait a minute and try again."
-    if ip:
-        hit(f"pay-ip#{ip}", PER_IP, WINDOW, now, message)
-    hit(f"pay-link#{token_hash(token)}", PER_LINK, WINDOW, now, message)
+    hit_link("pay", token, ip, PER_IP, PER_LINK, WINDOW, clock.now(),
+             "Too many payment attempts. Wait a minute and try again.")
 
 
 def start_payment(token: str, data: PayInput, ip: str | None, page_url: str, base_url: str) -> str:

@@ -23,13 +23,13 @@ from chalicelib.domain.buy_link_inputs import BuyInput
 from chalicelib.domain.errors import Conflict, Unavailable
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.invoices import Line
-from chalicelib.domain.tokens import new_id, token_hash
+from chalicelib.domain.tokens import new_id
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.selling.links import open_by_token, products_of, state_of
 from chalicelib.store import buy_links as store
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.products import Product
-from chalicelib.store.rate_limits import hit
+from chalicelib.store.rate_limits import hit_link
 from chalicelib.store.table import iso
 
 PER_IP, PER_LINK, WINDOW = 20, 60, 60  # Buy clicks per minute
@@ -66,10 +66,7 @@ def lines_for(products: list[Product], quantity: int) -> list[Line]:
 
 
 def limit_clicks(token: str, ip: str | None) -> None:
-    now, message = clock.now(), "Too many attempts. Wait a minute and try again."
-    if ip:
-        hit(f"buy-ip#{ip}", PER_IP, WINDOW, now, message)
-    hit(f"buy-link#{token_hash(token)}", PER_LINK, WINDOW, now, message)
+    hit_link("buy", token, ip, PER_IP, PER_LINK, WINDOW, clock.now(), "Too many attempts. Wait a minute and try again.")
 
 
 def start_purchase(token: str, data: BuyInput, ip: str | None, page_url: str, base_url: str) -> str:
