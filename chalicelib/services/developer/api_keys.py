@@ -39,7 +39,7 @@ def create_key(principal: Principal, data: ApiKeyInput) -> tuple[store.ApiKey, s
     if not ROLE_PERMISSIONS[data.role] <= principal.permissions:
         raise Forbidden("A key cannot have a role above your own.", field="role")
     limit_writes(principal)
-    if len(store.list_keys(principal.business_id)) >= store.MAX_KEYS:
+    if sum(not k.revoked_at for k in store.list_keys(principal.business_id)) >= store.MAX_KEYS:  # live ones
         raise ValidationError(f"A business can have at most {store.MAX_KEYS} API keys; revoke one first.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     digest = key_hash(key)
