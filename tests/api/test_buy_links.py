@@ -150,3 +150,23 @@ def test_the_page_is_a_handful_of_reads(tenant: Any, anonymous: Api, dynamodb_ca
     dynamodb_calls.clear()
     assert anonymous.get(local_path(link["url"])).status == 200
     assert dynamodb_calls == ["GetItem", "GetItem", "GetItem", "BatchGetItem", "Query", "GetItem"], dynamodb_calls
+
+
+def test_a_json_buyer_may_send_the_quantity_as_a_number(tenant: Any, anonymous: Api, offline_webhook: list[int]) -> None:
+    """The page's form sends text; a JSON caller sends 2, as JSON says a number (it was refused with
+    "Quantity must be text"). Out-of-range numbers are refused like out-of-range text."""
+    import json
+
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], max_quantity=3, adjustable_quantity=True, stock=10)
+
+    def send(quantity: Any) -> Any:
+        return anonymous.call("POST", local_path(link["url"]), json.dumps({"email": "j@example.test", "quantity": quantity}),
+                              headers={"Content-Type": "application/json", **JSON})
+
+    assert send(2).status == 303
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 8
+    for bad in (0, -1, 4, 2.5, True):
+        reply = send(bad)
+        assert reply.status == 400 and reply.error["field"] == "quantity", (bad, reply.body)
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 8
