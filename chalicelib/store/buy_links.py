@@ -162,9 +162,11 @@ def count_sold(link: BuyLink, quantity: int) -> None:
     link.update(actions=[BuyLink.sold.add(quantity)])
 
 
-def open_reservations(business_id: str, link_id: str) -> list[Reservation]:
-    return [r for r in Reservation.query(holdings_pk(business_id, link_id), Reservation.sk.startswith("HOLD#"))
-            if r.state == OPEN]
+def open_reservations(business_id: str, link_id: str, email: str | None = None) -> list[Reservation]:
+    """The link's open reservations (only `email`'s, if given: filtered by DynamoDB)."""
+    only = (Reservation.email == email) if email else None
+    return [r for r in Reservation.query(holdings_pk(business_id, link_id), Reservation.sk.startswith("HOLD#"),
+                                         filter_condition=only, consistent_read=True) if r.state == OPEN]
 
 
 def holds_ending_on(day: str, before: str) -> list[Reservation]:

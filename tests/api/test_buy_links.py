@@ -170,3 +170,23 @@ def test_a_json_buyer_may_send_the_quantity_as_a_number(tenant: Any, anonymous: 
         reply = send(bad)
         assert reply.status == 400 and reply.error["field"] == "quantity", (bad, reply.body)
     assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 8
+
+
+def test_a_buyer_who_presses_buy_again_goes_back_to_their_open_checkout(
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
+    """With a limit per buyer, a second Buy by the same address (back button, another tab) while
+    the first checkout is still open used to answer "You have already bought the most allowed" to
+    someone who had bought nothing; it now leads back to that checkout, holding nothing more."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], stock=5, per_buyer_limit=1)
+    first = press_buy(anonymous, link["url"], "Lee@Example.test")
+    assert first.status == 303
+    again = press_buy(anonymous, link["url"], "lee@example.test")
+    assert again.status == 303 and again.headers["Location"] == first.headers["Location"]
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 4
+    paid = anonymous.call("POST", local_path(again.headers["Location"]), "outcome=pay",
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert paid.status == 303
+    stripe_worker.drain()
+    after = press_buy(anonymous, link["url"], "lee@example.test")
+    assert after.status == 409 and "already bought" in after.text
