@@ -45,6 +45,11 @@ def state(paused: bool, expires_at: datetime | None, stock: int | None, now: dat
     return OPEN
 
 
+def too_few_words(left: int | None) -> str:
+    """What a buyer who asked for more than is left is told: sold out only when nothing is."""
+    return f"Only {left} left." if left is not None and left > 0 else CLOSED_WORDS[SOLD_OUT]
+
+
 def check_rule(rule: QuantityRule) -> None:
     if rule.minimum < 1 or rule.maximum > MAX_QUANTITY:
         raise ValidationError(f"Quantities must be between 1 and {MAX_QUANTITY}.", field="min_quantity")

@@ -190,3 +190,15 @@ def test_a_buyer_who_presses_buy_again_goes_back_to_their_open_checkout(
     stripe_worker.drain()
     after = press_buy(anonymous, link["url"], "lee@example.test")
     assert after.status == 409 and "already bought" in after.text
+
+
+def test_asking_more_than_is_left_says_how_many_are_left(tenant: Any, anonymous: Api, offline_webhook: list[int]) -> None:
+    """Two left and the form allowed three: the buyer who asked for three was told "Sold out."
+    with two on the shelf. The form's maximum is what is left, and more is refused in those words."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], stock=2, max_quantity=3, adjustable_quantity=True)
+    assert 'max="2"' in anonymous.get(local_path(link["url"])).text
+    refused = press_buy(anonymous, link["url"], "m@example.test", quantity="3")
+    assert refused.status == 409 and "Only 2 left" in refused.text and "Sold out" not in refused.text
+    assert press_buy(anonymous, link["url"], "m@example.test", quantity="2").status == 303
+    assert "Sold out" in press_buy(anonymous, link["url"], "n@example.test", quantity="1").text

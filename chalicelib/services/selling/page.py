@@ -27,7 +27,9 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
         "products": [{"name": p.name, "description": p.description,
                       "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
         "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
-        "quantity": {"min": rule.minimum, "max": rule.maximum, "adjustable": rule.adjustable},
+        # The form offers no more than is left (a larger ask would only be refused).
+        "quantity": {"min": rule.minimum, "adjustable": rule.adjustable, "max": rule.maximum if link.stock is None
+                     else max(rule.minimum, min(rule.maximum, int(link.stock)))},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
     }

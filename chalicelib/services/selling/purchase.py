@@ -135,7 +135,8 @@ def _hold(link: store.BuyLink, reservation: store.Reservation, attempts: int = 8
                 if fresh is not None and (fresh.stock is None or int(fresh.stock) >= quantity):
                     rules.check_buyer_room(limit, held, quantity)
             if fresh is None or (fresh.stock is not None and int(fresh.stock) < quantity):
-                raise Conflict(rules.CLOSED_WORDS[rules.SOLD_OUT]) from None
+                raise Conflict(rules.too_few_words(int(fresh.stock) if fresh and fresh.stock is not None else None)) \
+                    from None
             link = fresh
     raise Conflict("Many people are buying at once; try again.")
 
