@@ -202,3 +202,5 @@ def test_asking_more_than_is_left_says_how_many_are_left(tenant: Any, anonymous:
     assert refused.status == 409 and "Only 2 left" in refused.text and "Sold out" not in refused.text
     assert press_buy(anonymous, link["url"], "m@example.test", quantity="2").status == 303
     assert "Sold out" in press_buy(anonymous, link["url"], "n@example.test", quantity="1").text
+    limited = buy_link(tenant, made["product"]["product_id"], per_buyer_limit=2, max_quantity=5, adjustable_quantity=True)
+    assert 'max="2"' in anonymous.get(local_path(limited["url"])).text

@@ -27,13 +27,18 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
         "products": [{"name": p.name, "description": p.description,
                       "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
         "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
-        # The form offers no more than is left (a larger ask would only be refused).
-        "quantity": {"min": rule.minimum, "adjustable": rule.adjustable, "max": rule.maximum if link.stock is None
-                     else max(rule.minimum, min(rule.maximum, int(link.stock)))},
+        "quantity": {"min": rule.minimum, "adjustable": rule.adjustable, "max": _most_offered(link, rule.maximum)},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
     }
     return offer, view
+
+
+def _most_offered(link: Any, maximum: int) -> int:
+    """The form's maximum: no more than is left nor than one buyer may have (a larger ask would
+    only be refused), never below the link's minimum."""
+    caps = [int(v) for v in (link.stock, link.per_buyer_limit) if v is not None]
+    return max(int(link.min_quantity), min([maximum, *caps]))
 
 
 def _what_buyer_gets(offer: Offer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
