@@ -204,3 +204,14 @@ def test_asking_more_than_is_left_says_how_many_are_left(tenant: Any, anonymous:
     assert "Sold out" in press_buy(anonymous, link["url"], "n@example.test", quantity="1").text
     limited = buy_link(tenant, made["product"]["product_id"], per_buyer_limit=2, max_quantity=5, adjustable_quantity=True)
     assert 'max="2"' in anonymous.get(local_path(limited["url"])).text
+
+
+def test_a_business_not_taking_payments_shows_no_buy_form(tenant: Any, anonymous: Api) -> None:
+    """The page offered the form and only the Buy click said the business takes no online payment."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"])
+    assert tenant.api.patch("/api/v1/business", {"stripe_enabled": False}).status == 200
+    page = anonymous.get(local_path(link["url"]))
+    assert page.status == 200 and "does not take online payments" in page.text and 'data-testid="buy-form"' not in page.text
+    assert anonymous.get(local_path(link["url"]), headers=JSON).json["state"] == "unavailable"
+    assert press_buy(anonymous, link["url"], "o@example.test").status == 409

@@ -10,9 +10,13 @@ from chalicelib.domain import buy_links as rules
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.money import format_amount
 from chalicelib.services.delivery.previews.urls import preview_url
+from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.selling.purchase import Offer, lines_for, open_offer, quantity_rule
 from chalicelib.store.attachments import attachments_of_target
 from chalicelib.store.resources import READY, get_resource
+
+UNAVAILABLE = "unavailable"
+NO_PAYMENTS = "This business does not take online payments at the moment."
 
 
 def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
@@ -21,9 +25,12 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
     rule = quantity_rule(link)
     figures = invoice_figures(lines_for(offer.products, rule.minimum))
     gets, shown = _what_buyer_gets(offer)
+    state, closed = offer.state, rules.CLOSED_WORDS.get(offer.state)
+    if state == rules.OPEN and not stripe_gateway.online_payment_available(bool(offer.business.stripe_enabled)):
+        state, closed = UNAVAILABLE, NO_PAYMENTS  # the Buy click would only be refused
     view = {
-        "title": link.title, "description": link.description, "state": offer.state,
-        "closed_words": rules.CLOSED_WORDS.get(offer.state), "mode": link.mode, "interval": link.interval,
+        "title": link.title, "description": link.description, "state": state,
+        "closed_words": closed, "mode": link.mode, "interval": link.interval,
         "products": [{"name": p.name, "description": p.description,
                       "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
         "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
