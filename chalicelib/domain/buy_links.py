@@ -17,6 +17,9 @@ INTERVALS = ("month", "year")
 OPEN, PAUSED, EXPIRED, SOLD_OUT = "open", "paused", "expired", "sold_out"
 # Stripe's minimum lifetime of a Checkout Session: units stay reserved this long at most.
 RESERVATION_MINUTES = 30
+# A checkout paid by a bank debit completes before the money clears (Stripe: up to 14 business
+# days); its units stay held this long, until async_payment_succeeded or _failed says how it ended.
+DELAYED_PAYMENT_DAYS = 21
 MAX_PRODUCTS = 10
 MAX_QUANTITY = 1000
 

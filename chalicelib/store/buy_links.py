@@ -158,6 +158,20 @@ def end_reservation(reservation: Reservation, state: str, now: str, **fields: An
     return True
 
 
+def hold_longer(reservation: Reservation, until: str, now: str) -> bool:
+    """Keep an open reservation's units until `until` (moved on the sweep's agenda) for a checkout
+    already completed, whose URL is no longer one to go back to; False if it ended."""
+    reservation.reserved_until = until
+    pk, sk = hold_keys(reservation)
+    actions = [Reservation.reserved_until.set(until), Reservation.gsi3pk.set(pk), Reservation.gsi3sk.set(sk),
+               Reservation.url.remove(), Reservation.updated_at.set(now)]
+    try:
+        conditional(lambda: reservation.update(actions=actions, condition=Reservation.state == OPEN), "Ended already.")
+    except Conflict:
+        return False
+    return True
+
+
 def count_sold(link: BuyLink, quantity: int) -> None:
     link.update(actions=[BuyLink.sold.add(quantity)])
 

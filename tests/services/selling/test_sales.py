@@ -280,3 +280,35 @@ def test_a_code_that_takes_everything_off_still_sells(tenant: Any, product: dict
     assert invoice["status"] == "paid" and invoice["total"] == 0
     grants = tenant.api.get(f"/api/v1/resources/{product['resource_id']}/grants").json["items"]
     assert [g["state"] for g in grants] == ["available"]
+
+
+def test_a_delayed_payment_keeps_its_units_until_the_bank_answers(tenant: Any, product: dict[str, Any]) -> None:
+    """A checkout completed with a bank debit still to clear (payment_status "unpaid") used to stay
+    on the hourly sweep's agenda: 90 minutes later its units went back on sale (and the buyer's
+    room), so the payment that cleared days later sold a unit twice."""
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.services.selling import holds
+
+    link = buy_link(tenant, product["product"]["product_id"], stock=1, per_buyer_limit=1)
+    found = offline.open_checkout(_session_id(_start(link, "sepa@example.test")))
+    pending = {**offline.session_object(found, True), "payment_status": "unpaid"}
+    assert stripe_events.process(stripe_event("checkout.session.completed", pending)) == "awaiting_async_payment"
+    holds.release_lapsed(clock.now() + timedelta(hours=3))
+    holds.release_lapsed(clock.now() + timedelta(days=2))
+    assert _stock(tenant, link) == 0
+    with pytest.raises(Conflict, match="Sold out"):
+        _start(link, "other@example.test")
+    cleared = {**pending, "payment_status": "paid"}
+    assert stripe_events.process(stripe_event("checkout.session.async_payment_succeeded", cleared)) == "sale_recorded"
+    assert _stock(tenant, link) == 0 and len(_invoices(tenant)) == 1
+
+
+def test_a_delayed_payment_that_fails_gives_its_units_back(tenant: Any, product: dict[str, Any]) -> None:
+    link = buy_link(tenant, product["product"]["product_id"], stock=1)
+    found = offline.open_checkout(_session_id(_start(link, "bounced@example.test")))
+    pending = {**offline.session_object(found, True), "payment_status": "unpaid"}
+    stripe_events.process(stripe_event("checkout.session.completed", pending))
+    assert stripe_events.process(stripe_event("checkout.session.async_payment_failed", pending)) == "units_released"
+    assert _stock(tenant, link) == 1 and _invoices(tenant) == []
