@@ -163,8 +163,8 @@ def hold_longer(reservation: Reservation, until: str, now: str) -> bool:
     already completed, whose URL is no longer one to go back to; False if it ended."""
     reservation.reserved_until = until
     pk, sk = hold_keys(reservation)
-    actions = [Reservation.reserved_until.set(until), Reservation.gsi3pk.set(pk), Reservation.gsi3sk.set(sk),
-               Reservation.url.remove(), Reservation.updated_at.set(now)]
+    actions: list[Any] = [Reservation.reserved_until.set(until), Reservation.gsi3pk.set(str(pk)),
+                          Reservation.gsi3sk.set(str(sk)), Reservation.url.remove(), Reservation.updated_at.set(now)]
     try:
         conditional(lambda: reservation.update(actions=actions, condition=Reservation.state == OPEN), "Ended already.")
     except Conflict:
