@@ -112,3 +112,14 @@ def test_a_revoked_key_frees_its_place_and_every_key_stays_listed_and_revocable(
     assert tenant.api.delete(f"{KEYS}/{first['key_id']}").status == 200  # the oldest is still found
     assert Api(http, first["key"]).get("/api/v1/clients").status == 401
     assert Api(http, third["key"]).get("/api/v1/clients").status == 200
+
+
+def test_a_key_cannot_make_another_key(tenant: Tenant, http: Any) -> None:
+    """A leaked key that could mint keys would outlive its own revocation; keys are made by a
+    person signed in. A key may still revoke one (that only takes access away)."""
+    admin_key = Api(http, create(tenant, role="admin", name="Ops")["key"])
+    reply = admin_key.post(KEYS, {"name": "Spare", "role": "admin"})
+    assert reply.status == 403 and reply.error["code"] == "forbidden"
+    assert [k["name"] for k in tenant.api.get(KEYS).json["items"]] == ["Ops"]
+    other = create(tenant, name="Old")
+    assert admin_key.delete(f"{KEYS}/{other['key_id']}").status == 200
