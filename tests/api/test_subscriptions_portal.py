@@ -204,10 +204,13 @@ def test_an_ended_subscription_says_so_when_cancelled_resumed_or_changed(
     selling = selling_business(tenant)
     bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "ian@subs.test")
     stripe_subs.prices.update({p["id"]: p for p in selling["plans"].values()})
-    ended = {**bought["sub"], "status": "canceled"}
+    ended = {**bought["sub"], "status": "canceled", "cancel_at_period_end": True}  # as Stripe leaves it
     assert post_event(anonymous, stripe_event("customer.subscription.deleted", ended, int(time.time()))).status == 200
     stripe_worker.drain()
     page = f"{_link(tenant, bought)}/subscriptions/{bought['sub_id']}"
+    shown = anonymous.get(page)
+    assert "cancelled" in shown.text and "ends on" not in shown.text  # it has ended, not "ends on" a date
+    assert "Ends at period end" not in anonymous.get(f"{_link(tenant, bought)}?tab=subscriptions").text
     for action, form in (("cancel", ""), ("resume", ""), ("plan", "price_id=price_pro")):
         reply = _post(anonymous, f"{page}/{action}", form, **JSON)
         assert reply.status == 409 and "has ended" in reply.error["message"], (action, reply.body)
