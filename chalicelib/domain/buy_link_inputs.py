@@ -50,7 +50,9 @@ class BuyInput(Strict, kw_only=True):
 
     email: Email
     name: ShortText | None = None
-    quantity: QuantityText | None = None
+    quantity: QuantityText | Quantity | None = None  # text from the form; a number from JSON
 
     def asked_quantity(self) -> int | None:
+        if isinstance(self.quantity, int):
+            return self.quantity
         return int(self.quantity) if self.quantity else None

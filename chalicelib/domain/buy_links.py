@@ -17,6 +17,9 @@ INTERVALS = ("month", "year")
 OPEN, PAUSED, EXPIRED, SOLD_OUT = "open", "paused", "expired", "sold_out"
 # Stripe's minimum lifetime of a Checkout Session: units stay reserved this long at most.
 RESERVATION_MINUTES = 30
+# A checkout paid by a bank debit completes before the money clears (Stripe: up to 14 business
+# days); its units stay held this long, until async_payment_succeeded or _failed says how it ended.
+DELAYED_PAYMENT_DAYS = 21
 MAX_PRODUCTS = 10
 MAX_QUANTITY = 1000
 
@@ -43,6 +46,11 @@ def state(paused: bool, expires_at: datetime | None, stock: int | None, now: dat
     if stock is not None and stock <= 0:
         return SOLD_OUT
     return OPEN
+
+
+def too_few_words(left: int | None) -> str:
+    """What a buyer who asked for more than is left is told: sold out only when nothing is."""
+    return f"Only {left} left." if left is not None and left > 0 else CLOSED_WORDS[SOLD_OUT]
 
 
 def check_rule(rule: QuantityRule) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.links import check_external_url
+from chalicelib.domain.links import check_external_url, is_global_ip
 
 EVENT_TYPES = (
     "invoice.sent", "invoice.paid", "payment.refunded", "grant.released", "grant.revoked",
@@ -95,7 +95,4 @@ def check_endpoint_url(url: str, dev_receiver: str = "") -> str:
 
 def is_public_address(address: str) -> bool:
     """A resolved address a delivery may connect to: globally routable, not multicast."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return is_global_ip(ipaddress.ip_address(address.split("%", 1)[0]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
 
-from chalicelib.store.table import BaseItem, conditional, index_page
+from chalicelib.store.table import BaseItem, conditional
 
 MAX_KEYS = 50
 
@@ -43,9 +43,10 @@ def by_hash(key_hash: str) -> ApiKey | None:
         return None
 
 
-def list_keys(business_id: str, limit: int = MAX_KEYS) -> list[ApiKey]:
-    items, _ = index_page(ApiKey, "gsi1", keys_pk(business_id), limit, None, newest_first=True)
-    return items
+def list_keys(business_id: str) -> list[ApiKey]:
+    """Every key of the business, newest first, revoked ones included (at most `MAX_KEYS` are live,
+    so a first page of the newest could leave an older live key out of sight and unrevocable)."""
+    return [k for k in ApiKey.gsi1.query(keys_pk(business_id), scan_index_forward=False) if isinstance(k, ApiKey)]
 
 
 def revoke(key: ApiKey, now_iso: str) -> None:

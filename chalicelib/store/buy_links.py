@@ -158,13 +158,29 @@ def end_reservation(reservation: Reservation, state: str, now: str, **fields: An
     return True
 
 
+def hold_longer(reservation: Reservation, until: str, now: str) -> bool:
+    """Keep an open reservation's units until `until` (moved on the sweep's agenda) for a checkout
+    already completed, whose URL is no longer one to go back to; False if it ended."""
+    reservation.reserved_until = until
+    pk, sk = hold_keys(reservation)
+    actions: list[Any] = [Reservation.reserved_until.set(until), Reservation.gsi3pk.set(str(pk)),
+                          Reservation.gsi3sk.set(str(sk)), Reservation.url.remove(), Reservation.updated_at.set(now)]
+    try:
+        conditional(lambda: reservation.update(actions=actions, condition=Reservation.state == OPEN), "Ended already.")
+    except Conflict:
+        return False
+    return True
+
+
 def count_sold(link: BuyLink, quantity: int) -> None:
     link.update(actions=[BuyLink.sold.add(quantity)])
 
 
-def open_reservations(business_id: str, link_id: str) -> list[Reservation]:
-    return [r for r in Reservation.query(holdings_pk(business_id, link_id), Reservation.sk.startswith("HOLD#"))
-            if r.state == OPEN]
+def open_reservations(business_id: str, link_id: str, email: str | None = None) -> list[Reservation]:
+    """The link's open reservations (only `email`'s, if given: filtered by DynamoDB)."""
+    only = (Reservation.email == email) if email else None
+    return [r for r in Reservation.query(holdings_pk(business_id, link_id), Reservation.sk.startswith("HOLD#"),
+                                         filter_condition=only, consistent_read=True) if r.state == OPEN]
 
 
 def holds_ending_on(day: str, before: str) -> list[Reservation]:

@@ -94,3 +94,32 @@ def test_bad_input_names_the_field(tenant: Tenant) -> None:
     reply = tenant.api.post(KEYS, {"name": "x", "role": "superuser"})
     assert reply.status == 400 and reply.error["field"] == "role"
     assert tenant.api.get(KEYS).json["items"] == []
+
+
+def test_a_revoked_key_frees_its_place_and_every_key_stays_listed_and_revocable(
+        tenant: Tenant, http: Any, monkeypatch: Any) -> None:
+    """The limit counts live keys: "revoke one first" works (revoked keys used to count for ever,
+    so a business that had rotated its keys 50 times could never make another)."""
+    from chalicelib.store import api_keys as store
+
+    monkeypatch.setattr(store, "MAX_KEYS", 2)
+    first, second = create(tenant, name="One"), create(tenant, name="Two")
+    refused = tenant.api.post(KEYS, {"name": "Three", "role": "staff"})
+    assert refused.status == 400 and "revoke one first" in refused.error["message"]
+    assert tenant.api.delete(f"{KEYS}/{second['key_id']}").status == 200
+    third = create(tenant, name="Three")
+    assert [k["name"] for k in tenant.api.get(KEYS).json["items"]] == ["Three", "Two", "One"]
+    assert tenant.api.delete(f"{KEYS}/{first['key_id']}").status == 200  # the oldest is still found
+    assert Api(http, first["key"]).get("/api/v1/clients").status == 401
+    assert Api(http, third["key"]).get("/api/v1/clients").status == 200
+
+
+def test_a_key_cannot_make_another_key(tenant: Tenant, http: Any) -> None:
+    """A leaked key that could mint keys would outlive its own revocation; keys are made by a
+    person signed in. A key may still revoke one (that only takes access away)."""
+    admin_key = Api(http, create(tenant, role="admin", name="Ops")["key"])
+    reply = admin_key.post(KEYS, {"name": "Spare", "role": "admin"})
+    assert reply.status == 403 and reply.error["code"] == "forbidden"
+    assert [k["name"] for k in tenant.api.get(KEYS).json["items"]] == ["Ops"]
+    other = create(tenant, name="Old")
+    assert admin_key.delete(f"{KEYS}/{other['key_id']}").status == 200

@@ -150,3 +150,68 @@ def test_the_page_is_a_handful_of_reads(tenant: Any, anonymous: Api, dynamodb_ca
     dynamodb_calls.clear()
     assert anonymous.get(local_path(link["url"])).status == 200
     assert dynamodb_calls == ["GetItem", "GetItem", "GetItem", "BatchGetItem", "Query", "GetItem"], dynamodb_calls
+
+
+def test_a_json_buyer_may_send_the_quantity_as_a_number(tenant: Any, anonymous: Api, offline_webhook: list[int]) -> None:
+    """The page's form sends text; a JSON caller sends 2, as JSON says a number (it was refused with
+    "Quantity must be text"). Out-of-range numbers are refused like out-of-range text."""
+    import json
+
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], max_quantity=3, adjustable_quantity=True, stock=10)
+
+    def send(quantity: Any) -> Any:
+        return anonymous.call("POST", local_path(link["url"]), json.dumps({"email": "j@example.test", "quantity": quantity}),
+                              headers={"Content-Type": "application/json", **JSON})
+
+    assert send(2).status == 303
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 8
+    for bad in (0, -1, 4, 2.5, True):
+        reply = send(bad)
+        assert reply.status == 400 and reply.error["field"] == "quantity", (bad, reply.body)
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 8
+
+
+def test_a_buyer_who_presses_buy_again_goes_back_to_their_open_checkout(
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
+    """With a limit per buyer, a second Buy by the same address (back button, another tab) while
+    the first checkout is still open used to answer "You have already bought the most allowed" to
+    someone who had bought nothing; it now leads back to that checkout, holding nothing more."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], stock=5, per_buyer_limit=1)
+    first = press_buy(anonymous, link["url"], "Lee@Example.test")
+    assert first.status == 303
+    again = press_buy(anonymous, link["url"], "lee@example.test")
+    assert again.status == 303 and again.headers["Location"] == first.headers["Location"]
+    assert tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json["stock"] == 4
+    paid = anonymous.call("POST", local_path(again.headers["Location"]), "outcome=pay",
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert paid.status == 303
+    stripe_worker.drain()
+    after = press_buy(anonymous, link["url"], "lee@example.test")
+    assert after.status == 409 and "already bought" in after.text
+
+
+def test_asking_more_than_is_left_says_how_many_are_left(tenant: Any, anonymous: Api, offline_webhook: list[int]) -> None:
+    """Two left and the form allowed three: the buyer who asked for three was told "Sold out."
+    with two on the shelf. The form's maximum is what is left, and more is refused in those words."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], stock=2, max_quantity=3, adjustable_quantity=True)
+    assert 'max="2"' in anonymous.get(local_path(link["url"])).text
+    refused = press_buy(anonymous, link["url"], "m@example.test", quantity="3")
+    assert refused.status == 409 and "Only 2 left" in refused.text and "Sold out" not in refused.text
+    assert press_buy(anonymous, link["url"], "m@example.test", quantity="2").status == 303
+    assert "Sold out" in press_buy(anonymous, link["url"], "n@example.test", quantity="1").text
+    limited = buy_link(tenant, made["product"]["product_id"], per_buyer_limit=2, max_quantity=5, adjustable_quantity=True)
+    assert 'max="2"' in anonymous.get(local_path(limited["url"])).text
+
+
+def test_a_business_not_taking_payments_shows_no_buy_form(tenant: Any, anonymous: Api) -> None:
+    """The page offered the form and only the Buy click said the business takes no online payment."""
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"])
+    assert tenant.api.patch("/api/v1/business", {"stripe_enabled": False}).status == 200
+    page = anonymous.get(local_path(link["url"]))
+    assert page.status == 200 and "does not take online payments" in page.text and 'data-testid="buy-form"' not in page.text
+    assert anonymous.get(local_path(link["url"]), headers=JSON).json["state"] == "unavailable"
+    assert press_buy(anonymous, link["url"], "o@example.test").status == 409

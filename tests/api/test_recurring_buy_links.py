@@ -33,3 +33,21 @@ def test_buying_a_recurring_link_starts_a_subscription(
     assert any("/signin/confirm/" in u for u in email.links)
     shown = tenant.api.get(f"/api/v1/buy-links/{link['link_id']}").json
     assert (shown["stock"], shown["sold"]) == (1, 1)
+
+
+def test_a_product_price_change_is_what_the_next_subscriber_pays(
+        tenant: Any, anonymous: Api, offline_webhook: list[int], stripe_worker: QueueWorker) -> None:
+    """The page shows the product's price now; the subscription used to be sold at the price the
+    link was made with (its recurring price was only remade when the link itself changed), so the
+    subscriber paid 49.00 a month on a page saying 99.00."""
+    from tests.conftest import local_path
+
+    made = digital_product(tenant)
+    link = buy_link(tenant, made["product"]["product_id"], mode="subscription", interval="month")
+    changed = tenant.api.patch(f"/api/v1/products/{made['product']['product_id']}", {"unit_price": 9900})
+    assert changed.status == 200, changed.body
+    assert "99.00" in anonymous.get(local_path(link["url"])).text
+    assert buy(anonymous, link["url"], "late@example.test").status == 303
+    stripe_worker.drain()
+    [invoice] = tenant.api.get("/api/v1/invoices").json["items"]
+    assert invoice["total"] == 9900

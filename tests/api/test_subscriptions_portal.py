@@ -195,3 +195,25 @@ def test_offline_a_subscription_checkout_and_a_cancel_run_through_the_webhook(
     stripe_worker.drain()
     assert anonymous.get(page, headers=JSON).json["subscription"]["plan"] == "Pro"
     del selling
+
+
+def test_an_ended_subscription_says_so_when_cancelled_resumed_or_changed(
+        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions) -> None:  # noqa: F811
+    """Each action on a cancelled subscription is a 409 that says it has ended (resume used to say
+    "not set to end, so there is nothing to resume"), and nothing goes to Stripe."""
+    selling = selling_business(tenant)
+    bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "ian@subs.test")
+    stripe_subs.prices.update({p["id"]: p for p in selling["plans"].values()})
+    ended = {**bought["sub"], "status": "canceled", "cancel_at_period_end": True}  # as Stripe leaves it
+    assert post_event(anonymous, stripe_event("customer.subscription.deleted", ended, int(time.time()))).status == 200
+    stripe_worker.drain()
+    page = f"{_link(tenant, bought)}/subscriptions/{bought['sub_id']}"
+    shown = anonymous.get(page)
+    assert "cancelled" in shown.text and "ends on" not in shown.text  # it has ended, not "ends on" a date
+    assert "Ends at period end" not in anonymous.get(f"{_link(tenant, bought)}?tab=subscriptions").text
+    for action, form in (("cancel", ""), ("resume", ""), ("plan", "price_id=price_pro")):
+        reply = _post(anonymous, f"{page}/{action}", form, **JSON)
+        assert reply.status == 409 and "has ended" in reply.error["message"], (action, reply.body)
+        html = _post(anonymous, f"{page}/{action}", form)
+        assert html.status == 409 and "has ended" in html.text, action
+    assert stripe_subs.made("post", f"/v1/subscriptions/{bought['sub_id']}") == []

@@ -104,3 +104,17 @@ def test_another_business_sees_none_of_it(tenant: Tenant, make_tenant: Any, rece
 def test_a_staff_member_without_business_rights_cannot_manage_endpoints(tenant: Tenant, member_of: Any) -> None:
     staff = member_of(tenant, "staff")
     assert staff.post(BASE, {"url": "https://hooks.example.com/x", "events": ["invoice.paid"]}).status == 403
+
+
+def test_an_endpoint_with_an_impossible_port_is_refused_when_registered_or_changed(tenant: Tenant) -> None:
+    """Such a URL can never be called: it used to be accepted, and each delivery then crashed the
+    worker after claiming its attempt, leaving it "pending" for ever with no attempt listed."""
+    for url in ("https://hooks.example.com:99999/in", "https://hooks.example.com:http/in",
+                "https://hooks.example.com:0/in"):
+        reply = tenant.api.post(BASE, {"url": url, "events": ["invoice.paid"]})
+        assert reply.status == 400 and reply.error["field"] == "url", (url, reply.body)
+    assert tenant.api.get(BASE).json["items"] == []
+    made = register(tenant, "https://hooks.example.com:8443/in")
+    reply = tenant.api.patch(f"{BASE}/{made['endpoint_id']}", {"url": "https://hooks.example.com:70000/in"})
+    assert reply.status == 400 and reply.error["field"] == "url"
+    assert tenant.api.get(f"{BASE}/{made['endpoint_id']}").json["url"] == "https://hooks.example.com:8443/in"

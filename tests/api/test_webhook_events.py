@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import Api, Tenant, local_path
 from tests.support.payments import checkout_session, post_event, start_checkout, stripe_event
+from tests.support.subscriptions import stripe_subs  # noqa: F401 (fixture)
 from tests.support.webhooks import Receiver
 
 EVERYTHING = ["invoice.sent", "invoice.paid", "payment.refunded", "grant.released", "grant.revoked",
@@ -85,3 +86,41 @@ def test_a_client_approving_a_quote_is_heard_with_the_invoice_it_became(
     approved = events["quote.approved"]
     assert approved["id"] == quote["id"] and approved["status"] == "accepted" and approved["total"] == 25000
     assert approved["invoice_id"] and events["invoice.sent"]["id"] == approved["invoice_id"]
+
+
+@pytest.mark.usefixtures("one_test_per_ip")
+def test_a_subscription_that_starts_changes_and_ends_is_heard_as_subscription_updated(
+        tenant: Tenant, anonymous: Api, stripe_worker: Any, stripe_subs: Any, receiver: Receiver,  # noqa: F811
+        webhooks_worker: Any) -> None:
+    """subscription.updated was offered to endpoints but never emitted: a stored newer state (a
+    Stripe event, or the subscriber's own change in the portal) is heard once; a stale or repeated
+    event is not heard again."""
+    import time
+
+    from tests.api.test_subscriptions_portal import _buy, _link, _post
+    from tests.support.subscriptions import selling_business
+    from tests.support.subscriptions import stripe_event as sub_event
+
+    assert tenant.api.post("/api/v1/webhook-endpoints",
+                           {"url": receiver.url, "events": ["subscription.updated"]}).status == 201
+    selling = selling_business(tenant)
+    bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "kim@subs.test")
+    [(kind, started)] = heard(receiver, webhooks_worker)
+    assert kind == "subscription.updated" and started["id"] == bought["sub_id"]
+    assert (started["status"], started["plan"], started["price_id"]) == ("active", "Basic", "price_basic")
+
+    receiver.received.clear()
+    page = f"{_link(tenant, bought)}/subscriptions/{bought['sub_id']}"
+    assert _post(anonymous, f"{page}/cancel").status == 303
+    [(kind, cancelling)] = heard(receiver, webhooks_worker)
+    assert cancelling["cancel_at_period_end"] is True and cancelling["client_id"]
+
+    receiver.received.clear()
+    stale = sub_event("customer.subscription.updated", bought["sub"], int(time.time()) - 3600)
+    assert post_event(anonymous, stale).status == 200
+    stripe_worker.drain()
+    assert heard(receiver, webhooks_worker) == []
+    ended = {**bought["sub"], "status": "canceled"}
+    assert post_event(anonymous, sub_event("customer.subscription.deleted", ended, int(time.time()) + 5)).status == 200
+    stripe_worker.drain()
+    assert [(t, d["status"]) for t, d in heard(receiver, webhooks_worker)] == [("subscription.updated", "canceled")]

@@ -42,7 +42,13 @@ def update_profile(principal: Principal, update: BusinessUpdate) -> Business:
     logo_key = changes.get("logo_key")
     if logo_key is not None:
         _check_logo_uploaded(principal.business_id, str(logo_key))
+    past_due_rule = "revoke_when_past_due" in changes and bool(changes["revoke_when_past_due"]) != bool(
+        business.revoke_when_past_due)
     update_item(business, changes, iso(clock.now()))
+    if past_due_rule:  # files of subscriptions already past due follow the new rule now
+        from chalicelib.services.subscriptions.access import follow_past_due_rule
+
+        follow_past_due_rule(business.business_id)
     return business
 
 

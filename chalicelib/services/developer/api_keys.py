@@ -21,6 +21,7 @@ from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso, save_new
 
 KEY_PREFIX = "pd_live_"
+KEY_ACTOR = "apikey:"  # the user_id of a key's principal: apikey:<key_id>
 REQUESTS_PER_MINUTE = 600
 # Last use is written at most this often: a busy integration costs no write per request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -35,11 +36,14 @@ def looks_like_key(value: str) -> bool:
 
 
 def create_key(principal: Principal, data: ApiKeyInput) -> tuple[store.ApiKey, str]:
-    """The new key's record and the key itself (shown this once)."""
+    """The new key's record and the key itself (shown this once). Made by a person signed in:
+    a key that could make keys would let a leaked one outlive its revocation."""
+    if principal.user_id.startswith(KEY_ACTOR):
+        raise Forbidden("API keys are made by a person signed in, not with another API key.")
     if not ROLE_PERMISSIONS[data.role] <= principal.permissions:
         raise Forbidden("A key cannot have a role above your own.", field="role")
     limit_writes(principal)
-    if len(store.list_keys(principal.business_id)) >= store.MAX_KEYS:
+    if sum(not k.revoked_at for k in store.list_keys(principal.business_id)) >= store.MAX_KEYS:  # live ones
         raise ValidationError(f"A business can have at most {store.MAX_KEYS} API keys; revoke one first.")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     digest = key_hash(key)
@@ -66,7 +70,7 @@ def revoke_key(principal: Principal, key_id: str) -> store.ApiKey:
 def live_key_id(key: str) -> str | None:
     """The id of `key` when it exists and is not revoked (API Gateway's authorizer: no rate limit, no write)."""
     record = store.by_hash(key_hash(key)) if looks_like_key(key) else None
-    return f"apikey:{record.key_id}" if record is not None and not record.revoked_at else None
+    return f"{KEY_ACTOR}{record.key_id}" if record is not None and not record.revoked_at else None
 
 
 def authenticate(key: str) -> Principal:
@@ -79,5 +83,5 @@ def authenticate(key: str) -> Principal:
     if not record.last_used_at or record.last_used_at < iso(now - TOUCH_EVERY):
         store.touch(record, iso(now))
     # No person behind a key: what it writes (messages, payments recorded) is signed with the key's name.
-    return Principal(user_id=f"apikey:{record.key_id}", email=f"API key “{record.name}”", business_id=record.business_id,
+    return Principal(user_id=f"{KEY_ACTOR}{record.key_id}", email=f"API key “{record.name}”", business_id=record.business_id,
                      groups=(record.role,), permissions=ROLE_PERMISSIONS.get(record.role, frozenset()))

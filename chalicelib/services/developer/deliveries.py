@@ -8,6 +8,7 @@ Waits longer than SQS's 15-minute delay are chained: a message that arrives befo
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,8 @@ from chalicelib.services.developer.endpoints import get_endpoint, limit_writes, 
 from chalicelib.services.developer.events import queue_attempt
 from chalicelib.store import webhooks as store
 from chalicelib.store.table import iso
+
+log = logging.getLogger("paydrop.webhooks")
 
 
 def payload(event: store.WebhookEvent) -> bytes:
@@ -61,6 +64,16 @@ def attempt(business_id: str, delivery_id: str, seq: int, not_before: str | None
         store.claim_attempt(delivery, seq, iso(now))
     except Conflict:
         return  # a duplicate message took it at the same time
+    try:
+        _send(business_id, delivery, now, manual)
+    except Exception as e:
+        # The attempt is claimed: a queue retry would find it taken and send nothing, leaving the
+        # delivery "pending" for ever. Recorded as failed instead, and retried on its schedule.
+        log.exception("webhook delivery %s: attempt %s failed on our side", delivery_id, seq)
+        _record(delivery, transport.Outcome(None, None, 0, f"internal error ({type(e).__name__})"), now, manual)
+
+
+def _send(business_id: str, delivery: store.Delivery, now: datetime, manual: bool) -> None:
     endpoint = store.get_endpoint(business_id, delivery.endpoint_id)
     event = store.get_event(business_id, delivery.event_id)
     if endpoint is None or event is None or not endpoint.enabled:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from chalicelib.store.documents import Document
     from chalicelib.store.grants import Grant
     from chalicelib.store.messages import Message
+    from chalicelib.store.subscriptions import Subscription
 
 
 def document(d: Document) -> dict[str, Any]:
@@ -35,3 +36,13 @@ def message(m: Message, client_id: str, project_id: str | None) -> dict[str, Any
     return {"id": m.message_id, "conversation_id": m.conversation_id, "client_id": client_id,
             "project_id": project_id, "side": m.side, "via": m.via, "author_name": m.author_name, "text": m.text,
             "attachments": len(m.attachments or []), "created_at": m.created_at}
+
+
+def subscription(s: Subscription) -> dict[str, Any]:
+    """The subscription as the portal and staff see it: plan, status, period, who bought it."""
+    return {"id": s.subscription_id, "status": s.status, "plan": s.plan_name, "price_id": s.price_id,
+            "quantity": int(s.quantity or 1), "amount": int(s.amount) if s.amount is not None else None,
+            "currency": s.currency, "interval": s.interval, "current_period_start": s.current_period_start,
+            "current_period_end": s.current_period_end, "cancel_at_period_end": bool(s.cancel_at_period_end),
+            "canceled_at": s.canceled_at, "client_id": s.client_id, "contact_id": s.contact_id, "link_id": s.link_id,
+            "product_ids": list(s.product_ids or [])}

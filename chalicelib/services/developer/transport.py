@@ -66,6 +66,10 @@ class _Pinned(http.client.HTTPSConnection):
 
 def _connection(url: str, dev_receiver: str) -> tuple[http.client.HTTPConnection, str]:
     parts = urlsplit(url)
+    try:  # a port that cannot be read (stored before URLs were checked for it) is refused, not raised
+        parts.port  # noqa: B018
+    except ValueError as e:
+        raise RefusedAddress(str(e)) from e
     host, path = parts.hostname or "", (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if dev_receiver and url == dev_receiver:  # the local stack's own receiver, by explicit setting
         address = resolve_public(host, parts.port or 80, allow_loopback=True)

@@ -10,9 +10,13 @@ from chalicelib.domain import buy_links as rules
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.money import format_amount
 from chalicelib.services.delivery.previews.urls import preview_url
+from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.selling.purchase import Offer, lines_for, open_offer, quantity_rule
 from chalicelib.store.attachments import attachments_of_target
 from chalicelib.store.resources import READY, get_resource
+
+UNAVAILABLE = "unavailable"
+NO_PAYMENTS = "This business does not take online payments at the moment."
 
 
 def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
@@ -21,17 +25,27 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
     rule = quantity_rule(link)
     figures = invoice_figures(lines_for(offer.products, rule.minimum))
     gets, shown = _what_buyer_gets(offer)
+    state, closed = offer.state, rules.CLOSED_WORDS.get(offer.state)
+    if state == rules.OPEN and not stripe_gateway.online_payment_available(bool(offer.business.stripe_enabled)):
+        state, closed = UNAVAILABLE, NO_PAYMENTS  # the Buy click would only be refused
     view = {
-        "title": link.title, "description": link.description, "state": offer.state,
-        "closed_words": rules.CLOSED_WORDS.get(offer.state), "mode": link.mode, "interval": link.interval,
+        "title": link.title, "description": link.description, "state": state,
+        "closed_words": closed, "mode": link.mode, "interval": link.interval,
         "products": [{"name": p.name, "description": p.description,
                       "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
         "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
-        "quantity": {"min": rule.minimum, "max": rule.maximum, "adjustable": rule.adjustable},
+        "quantity": {"min": rule.minimum, "adjustable": rule.adjustable, "max": _most_offered(link, rule.maximum)},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
     }
     return offer, view
+
+
+def _most_offered(link: Any, maximum: int) -> int:
+    """The form's maximum: no more than is left nor than one buyer may have (a larger ask would
+    only be refused), never below the link's minimum."""
+    caps = [int(v) for v in (link.stock, link.per_buyer_limit) if v is not None]
+    return max(int(link.min_quantity), min([maximum, *caps]))
 
 
 def _what_buyer_gets(offer: Offer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -32,6 +32,7 @@ from chalicelib.store.rate_limits import hit_link
 from chalicelib.store.table import iso
 
 PER_IP, PER_LINK, WINDOW = 20, 60, 60  # Buy clicks per minute
+RESUME_MARGIN_MINUTES = 5  # an open checkout closer than this to its end is not offered again
 OFFLINE_PREFIX = "cs_offline_buy_"
 
 
@@ -82,7 +83,9 @@ def start_purchase(token: str, data: BuyInput, ip: str | None, page_url: str, ba
     if total < pay_rules.stripe_minimum(offer.business.currency):
         raise Conflict("This offer cannot be paid online (the amount is below the card minimum).")
     reservation = _reservation(offer, data, quantity, lines, total, page_url)
-    _hold(offer.link, reservation)
+    resumed = _hold(offer.link, reservation)
+    if resumed:
+        return resumed
     try:
         return _open_checkout(offer, reservation, lines, page_url, base_url)
     except Exception:
@@ -106,10 +109,11 @@ def _reservation(offer: Offer, data: BuyInput, quantity: int, lines: list[Line],
     )
 
 
-def _hold(link: store.BuyLink, reservation: store.Reservation, attempts: int = 8) -> None:
+def _hold(link: store.BuyLink, reservation: store.Reservation, attempts: int = 8) -> str | None:
     """Take the units and the buyer's room with the reservation, in one transaction. A cancelled
-    transaction is read again: sold out or over the limit is said so; a collision with another
-    buyer's transaction (units still left) is tried again."""
+    transaction is read again: sold out or over the limit is said so, unless the buyer's room is
+    taken by their own checkout still open (its URL is returned: they go back to it); a collision
+    with another buyer's transaction (units still left) is tried again."""
     limit = int(link.per_buyer_limit) if link.per_buyer_limit is not None else None
     quantity = int(reservation.quantity)
     if limit is not None:  # more than the limit in one go: a first tally would not catch it
@@ -117,16 +121,30 @@ def _hold(link: store.BuyLink, reservation: store.Reservation, attempts: int = 8
     for _ in range(attempts):
         try:
             store.hold_units(link, reservation, limit)
-            return
+            return None
         except Conflict:
             fresh = store.get_link(link.business_id, link.link_id, consistent=True)
-            if fresh is None or (fresh.stock is not None and int(fresh.stock) < quantity):
-                raise Conflict(rules.CLOSED_WORDS[rules.SOLD_OUT]) from None
             if limit is not None:
-                rules.check_buyer_room(limit, store.buyer_quantity(link.business_id, link.link_id, reservation.email),
-                                       quantity)
+                held = store.buyer_quantity(link.business_id, link.link_id, reservation.email)
+                if held + quantity > limit and (url := _open_checkout_of(reservation)):
+                    return url
+                if fresh is not None and (fresh.stock is None or int(fresh.stock) >= quantity):
+                    rules.check_buyer_room(limit, held, quantity)
+            if fresh is None or (fresh.stock is not None and int(fresh.stock) < quantity):
+                raise Conflict(rules.too_few_words(int(fresh.stock) if fresh and fresh.stock is not None else None)) \
+                    from None
             link = fresh
     raise Conflict("Many people are buying at once; try again.")
+
+
+def _open_checkout_of(reservation: store.Reservation) -> str | None:
+    """The URL of the buyer's own open checkout of this link for the same quantity, while it has
+    a few minutes left (read only when the buyer's limit refused a new one)."""
+    soon = iso(clock.now() + timedelta(minutes=RESUME_MARGIN_MINUTES))
+    for held in store.open_reservations(reservation.business_id, reservation.link_id, email=reservation.email):
+        if held.url and int(held.quantity) == int(reservation.quantity) and str(held.reserved_until) > soon:
+            return str(held.url)
+    return None
 
 
 def release(reservation: store.Reservation) -> bool:

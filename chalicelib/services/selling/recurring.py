@@ -55,12 +55,17 @@ def sync_plan(link: store.BuyLink) -> store.BuyLink:
         return link
     products = _products(link)
     amount, currency = unit_amount(products), business.currency.upper()
-    key = f"{currency}:{amount}:{link.interval}:{','.join(p.product_id for p in products)}"
+    key = _price_key(link, currency, amount, products)
     stripe_product = None
     if link.price_id is None or link.price_key != key:
         link, stripe_product = _new_price(link, amount, currency, key)
     _register(link, amount, currency, products, stripe_product, active=not link.paused)
     return link
+
+
+def _price_key(link: store.BuyLink, currency: str, amount: int, products: list[Product]) -> str:
+    """What a price is made of: a price made for another key no longer sells what the page shows."""
+    return f"{currency}:{amount}:{link.interval}:{','.join(p.product_id for p in products)}"
 
 
 def _new_price(link: store.BuyLink, amount: int, currency: str, key: str) -> tuple[store.BuyLink, str | None]:
@@ -125,5 +130,12 @@ def retire(business_id: str, price_id: str) -> None:
 
 
 def price_of(link: store.BuyLink) -> str:
-    """The link's price id (made now if the link predates recurring prices)."""
-    return str(link.price_id or sync_plan(link).price_id)
+    """The link's price id for what it sells now: made again when its products' prices changed
+    since (the page shows today's prices, so Checkout must charge them), or when the link
+    predates recurring prices."""
+    business = get_business(link.business_id)
+    if link.price_id and business is not None:
+        products = _products(link)
+        if link.price_key == _price_key(link, business.currency.upper(), unit_amount(products), products):
+            return str(link.price_id)
+    return str(sync_plan(link).price_id)

@@ -26,6 +26,7 @@ from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import payments as pay_rules
+from chalicelib.domain.buy_links import DELAYED_PAYMENT_DAYS
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.invoices import Line
@@ -69,6 +70,9 @@ def checkout_completed(session: dict[str, Any]) -> str:
         return "rejected_unknown_session"
     # `no_payment_required`: a promotion code took it all off; the sale stands with nothing to charge.
     if session.get("payment_status") not in ("paid", "no_payment_required"):
+        # A bank debit still clearing: its units stay held (off the hourly sweep) until it does or fails.
+        now = clock.now()
+        store.hold_longer(reservation, iso(now + timedelta(days=DELAYED_PAYMENT_DAYS)), iso(now))
         return "awaiting_async_payment"
     business = get_business(reservation.business_id)
     if business is None:

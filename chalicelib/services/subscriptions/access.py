@@ -57,6 +57,17 @@ def sync(subscription_id: str, passes: int = 3) -> int:
     return changed
 
 
+def follow_past_due_rule(business_id: str) -> int:
+    """The business changed whether past due closes the files: apply it now to its subscriptions
+    already past due (the others follow it at their next event). Returns how many grants moved."""
+    changed, cursor = 0, None
+    while True:
+        page, cursor = store.business_subscriptions(business_id, 100, cursor)
+        changed += sum(sync(s.subscription_id) for s in page if s.status == rules.PAST_DUE)
+        if not cursor:
+            return changed
+
+
 def _sync(mirror: store.Subscription) -> int:
     business = get_business(mirror.business_id)
     revoke_when_past_due = bool(business and business.revoke_when_past_due)

@@ -46,7 +46,18 @@ def apply_subscription(sub: dict[str, Any], created: int, business_id: str | Non
     key = rules.state_key(created, state.status, fields)
     applied = store.apply_state(state.subscription_id, business, key, fields, iso(clock.now()))
     access.sync(state.subscription_id)  # also after a stale event: a retried event finishes the files
+    if applied:  # once per stored state: a stale or repeated event is not announced again
+        _announce(state.subscription_id)
     return applied
+
+
+def _announce(subscription_id: str) -> None:
+    """`subscription.updated` for the business's webhook endpoints, with the state as stored."""
+    from chalicelib.services.developer import events, payloads
+
+    stored = store.get_subscription(subscription_id)
+    if stored is not None:
+        events.emit(stored.business_id, "subscription.updated", payloads.subscription(stored))
 
 
 def newer_than_stored(sub: store.Subscription) -> int:

@@ -94,6 +94,8 @@ def change(access: PortalAccess, subscription_id: str, action: str, ip: str | No
     _limit(access, ip)
     sub, _ = _own(access, subscription_id)
     status, cancel = str(sub.status), bool(sub.cancel_at_period_end)
+    if status in rules.ENDED:  # the same plain answer to every action, not a word about its period
+        raise Conflict(f"This subscription has ended ({rules.LABELS.get(status, status)}); nothing can be changed.")
     if action == "cancel":
         if not rules.can_cancel(status, cancel):
             raise Conflict("This subscription is not running, or already ends at the end of its period.")

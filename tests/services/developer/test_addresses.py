@@ -18,7 +18,8 @@ from chalicelib.services.developer.transport import RefusedAddress, resolve_publ
     "http://hooks.example.com/in", "https://localhost/in", "https://127.0.0.1/in", "https://10.0.0.8/in",
     "https://169.254.169.254/latest/meta-data", "https://[::1]/in", "https://192.168.1.2/in",
     "https://build.internal/in", "https://0x7f.1/in", "https://2130706433/in", "https://intranet/in",
-    "https://user:pw@hooks.example.com/in",
+    "https://user:pw@hooks.example.com/in", "https://[64:ff9b::a9fe:a9fe]/in", "https://[2002:a00:1::]/in",
+    "https://[::127.0.0.1]/in",
 ])
 def test_private_or_plain_http_endpoints_are_refused_when_registered(url: str) -> None:
     with pytest.raises(ValidationError):
@@ -39,7 +40,9 @@ def test_the_dev_receiver_is_allowed_only_when_named_exactly() -> None:
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254",
-                                     "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "0.0.0.0", "224.0.0.1"])
+                                     "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "0.0.0.0", "224.0.0.1",
+                                     # IPv4 carried inside IPv6 (NAT64, 6to4, IPv4-compatible): the IPv4 decides
+                                     "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "2002:7f00:1::", "::127.0.0.1"])
 def test_private_loopback_and_link_local_addresses_are_not_public(address: str) -> None:
     assert not is_public_address(address)
 
@@ -75,3 +78,11 @@ def test_metadata_addresses_are_refused_at_delivery(monkeypatch: pytest.MonkeyPa
 def test_a_public_answer_is_the_address_connected_to(monkeypatch: pytest.MonkeyPatch) -> None:
     _resolving_to(monkeypatch, "93.184.216.34")
     assert resolve_public("hooks.example.com", 443) == "93.184.216.34"
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com:99999/in", "https://hooks.example.com:https/in"])
+def test_a_url_with_an_impossible_port_is_an_outcome_not_a_crash(url: str) -> None:
+    """An endpoint stored before its port was checked: the attempt is recorded as refused (and
+    retried on schedule) instead of raising out of the worker with the attempt already claimed."""
+    outcome = transport.post(url, b"{}", {})
+    assert outcome.status_code is None and outcome.error and outcome.error.startswith("refused")

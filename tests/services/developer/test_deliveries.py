@@ -134,3 +134,29 @@ def test_the_same_attempt_taken_by_five_workers_at_once_is_sent_once(
         list(pool.map(lambda _: deliveries.attempt(tenant.business_id, delivery_id, 1), range(5)))
     assert len(receiver.received) == 1
     assert len(only_delivery(tenant, endpoint_id).attempts) == 1
+
+
+def test_a_failure_of_ours_during_an_attempt_is_recorded_and_retried_not_stuck(
+        tenant: Tenant, receiver: Receiver, webhooks_worker: Any, fixed: list[datetime],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anything raised between claiming an attempt and recording it left the delivery "pending"
+    for ever: the queue's retry found the attempt already claimed and sent nothing."""
+    from chalicelib.services.developer import transport
+
+    endpoint_id, _ = subscribe(tenant, receiver)
+    events.emit(tenant.business_id, "invoice.paid", {"invoice_id": "inv1"})
+    real_post = transport.post
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(transport, "post", broken)
+    webhooks_worker.drain()
+    delivery = only_delivery(tenant, endpoint_id)
+    assert delivery.status == store.PENDING and delivery.next_at
+    [attempt] = delivery.attempts
+    assert attempt.status_code is None and "RuntimeError" in str(attempt.error)
+    monkeypatch.setattr(transport, "post", real_post)
+    fixed[0] = datetime.fromisoformat(delivery.next_at.replace("Z", "+00:00"))
+    deliveries.attempt(tenant.business_id, delivery.delivery_id, int(delivery.seq))  # the queued retry
+    assert only_delivery(tenant, endpoint_id).status == store.SUCCEEDED and len(receiver.received) == 1

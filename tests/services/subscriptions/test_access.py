@@ -89,6 +89,19 @@ def test_past_due_keeps_the_files_unless_the_business_says_so(tenant: Tenant, st
     assert grant_of(tenant, strict).state == "available"
 
 
+def test_changing_the_past_due_rule_applies_to_subscriptions_already_past_due(
+        tenant: Tenant, stripe_subs: FakeStripeSubscriptions, selling: dict[str, Any]) -> None:
+    """The setting used to reach only subscriptions whose next event came after it: one already
+    past due kept (or stayed without) its files whatever the business now said."""
+    overdue, running = _start(tenant, selling["plans"]["basic"]), _start(tenant, selling["plans"]["basic"])
+    _move(tenant, overdue, "past_due", DAY)
+    assert tenant.api.patch("/api/v1/business", {"revoke_when_past_due": True}).status == 200
+    assert (grant_of(tenant, overdue).state, grant_of(tenant, overdue).reason) == ("revoked", "subscription_past_due")
+    assert grant_of(tenant, running).state == "available"
+    assert tenant.api.patch("/api/v1/business", {"revoke_when_past_due": False}).status == 200
+    assert grant_of(tenant, overdue).state == "available"
+
+
 def test_a_staff_decision_is_not_undone_by_later_subscription_events(
         tenant: Tenant, stripe_subs: FakeStripeSubscriptions, selling: dict[str, Any]) -> None:
     rid = selling["resource_id"]
