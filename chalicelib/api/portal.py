@@ -2,6 +2,7 @@
 document in it; `/portal/me/…` is the same for a signed-in contact, without a link."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
@@ -42,11 +43,6 @@ from chalicelib.services.subscriptions import portal_views as subscription_views
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
-# Tabs that are one paged list of the client's things: (access, cursor) -> view.
-CURSOR_TABS: dict[str, Any] = {
-    "recurring": recurring_views.recurring_tab,
-    subscription_views.TAB: subscription_views.subscriptions_tab,
-}
 
 
 def _errors() -> Any:
@@ -73,27 +69,7 @@ def portal_page(token: str) -> Any:
     tab = params.get("tab", "invoices")
     if tab != "invoices":
         portal.check_tab(business, tab)
-    base_url = absolute_url(request, "")
-    if tab in KINDS:
-        view: Any = _documents_view(access, tab, params)
-    elif tab == "payments":
-        view = portal.payments_tab(access, params.get("cursor"))
-        start, end = this_year(clock.today())  # the statement form's default range
-        view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
-    elif tab == "account":
-        view = account_tab(access, params.get("notice"))
-    elif tab == saved_cards.TAB:
-        view = saved_cards.payment_methods_tab(access, params)
-    elif tab == prepayments.TAB:
-        view = prepayments.prepayment_tab(access, params)
-    elif tab in CURSOR_TABS:
-        view = CURSOR_TABS[tab](access, params.get("cursor"))
-    elif tab == "messages":
-        view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
-    elif tab == "projects":
-        view = client_projects.projects_tab(access)
-    else:
-        view = _files_tab(access, params, base_url)
+    view = TAB_VIEWS[tab](access, params, absolute_url(request, ""))
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
@@ -126,6 +102,30 @@ def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[
     if files is None:
         raise NotFound(portal.NOT_FOUND)
     return {"entries": [vars(e) for e in files.entries], "tags": files.tags}
+
+
+def _payments_tab(access: portal.PortalAccess, params: Any) -> dict[str, Any]:
+    view = portal.payments_tab(access, params.get("cursor"))
+    start, end = this_year(clock.today())  # the statement form's default range
+    return {**view, "statement": {"from": start.isoformat(), "to": end.isoformat()}}
+
+
+# Each tab's view from (who looks, the query parameters, the site's base URL); `portal.TABS` names
+# the tabs (a new one is a name there and a row here).
+TabView = Callable[[portal.PortalAccess, Any, str], dict[str, Any]]
+TAB_VIEWS: dict[str, TabView] = {
+    "invoices": lambda access, params, _: _documents_view(access, "invoices", params),
+    "quotes": lambda access, params, _: _documents_view(access, "quotes", params),
+    "payments": lambda access, params, _: _payments_tab(access, params),
+    "files": _files_tab,
+    "account": lambda access, params, _: account_tab(access, params.get("notice")),
+    saved_cards.TAB: lambda access, params, _: saved_cards.payment_methods_tab(access, params),
+    prepayments.TAB: lambda access, params, _: prepayments.prepayment_tab(access, params),
+    "recurring": lambda access, params, _: recurring_views.recurring_tab(access, params.get("cursor")),
+    subscription_views.TAB: lambda access, params, _: subscription_views.subscriptions_tab(access, params.get("cursor")),
+    "messages": lambda access, params, base_url: conversation_for_portal(access, None, params.get("cursor"), origin=base_url),
+    "projects": lambda access, params, _: client_projects.projects_tab(access),
+}
 
 
 # Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls
