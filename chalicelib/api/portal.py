@@ -9,10 +9,8 @@ from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
 from chalicelib.api.html import (
     brand,
-    check_same_origin,
     client_json,
     page_errors,
     payment_notice,
@@ -20,7 +18,8 @@ from chalicelib.api.html import (
     track_open,
     wants_json,
 )
-from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, client_ip, form_or_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, form_or_json
+from chalicelib.api.portal_access import limit_pay_clicks, open_portal, open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -50,7 +49,7 @@ def _errors() -> Any:
 
 
 def _access(token: str) -> portal.PortalAccess:
-    return portal.open_portal(token, current_session(bp.current_request))
+    return open_portal(bp.current_request, token)
 
 
 @bp.route("/portal", methods=["GET"], content_types=ANY_CONTENT_TYPE)
@@ -167,11 +166,9 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
 @bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def portal_pay(token: str, doc_id: str) -> Any:
-    check_path_ids({"doc_id": doc_id})
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
-    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", client_ip(request))
+    access = open_portal_form(request, token, {"doc_id": doc_id})
+    limit_pay_clicks(request, access)
     document = portal.payable_document(access, doc_id)
     with amounts_in(lambda: str(document.currency)):
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
@@ -194,10 +191,8 @@ def decline_quote(token: str, doc_id: str) -> Any:
 
 def decide_quote(token: str, doc_id: str, decision: str) -> Any:
     """Approve (then, when it became an invoice, on to paying it) or decline a quote."""
-    check_path_ids({"doc_id": doc_id})
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
+    access = open_portal_form(request, token, {"doc_id": doc_id})
     portal.check_tab(portal.business_for(access), "quotes")
     if decision == "decline":
         decided = quotes.decline(access, doc_id, form_or_json(bp, QuoteDecline))
