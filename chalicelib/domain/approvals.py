@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.domain.errors import Conflict, ValidationError
+from chalicelib.domain.messages import is_visible
 
 PENDING, APPROVED, CHANGES_REQUESTED = "pending", "approved", "changes_requested"
 STATUSES = (PENDING, APPROVED, CHANGES_REQUESTED)
@@ -23,7 +24,7 @@ def plain_text(text: str | None, field: str, required: bool) -> str | None:
     """A comment as stored: newlines normalised, control characters removed, trimmed; plain
     text always (pages escape it, nothing ever renders it as HTML)."""
     cleaned = _CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not cleaned:
+    if not is_visible(cleaned):
         if required:
             raise ValidationError("Say what should change: the comment is required.", field=field)
         return None

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from msgspec import Meta
 
-from chalicelib.domain.approvals import MAX_COMMENT, MAX_TITLE
-from chalicelib.domain.inputs import Id, Strict
+from chalicelib.domain.approvals import MAX_COMMENT
+from chalicelib.domain.inputs import Id, Name, Strict
 
 # Line breaks arrive as CRLF from forms: the raw text may be longer; `domain.approvals.plain_text`
 # checks the cleaned text against MAX_COMMENT.
@@ -21,7 +21,7 @@ class DeliverableInput(Strict, kw_only=True):
     resource_id: Id
     project_id: Id
     milestone_id: Id | None = None
-    title: Annotated[str, Meta(min_length=1, max_length=MAX_TITLE)] | None = None  # default: the file's title
+    title: Name | None = None  # default: the file's title (one line, like every title the client reads)
 
 
 class DeliverableCommentInput(Strict, kw_only=True):
@@ -33,5 +33,7 @@ class DeliverableCommentInput(Strict, kw_only=True):
 class DeliverableDecisionInput(Strict, kw_only=True):
     """A contact's approval or request for changes (form fields arrive as text)."""
 
-    version: VersionNumber  # the version the page showed: a newer one is never decided unseen
+    # The version the page showed (a newer one is never decided unseen): text from a form, and the
+    # number the JSON page gives from JSON.
+    version: VersionNumber | Annotated[int, Meta(ge=1, le=9999)]
     comment: Comment | None = None

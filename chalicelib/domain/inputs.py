@@ -22,7 +22,10 @@ from chalicelib.domain.reminders import MAX_DAYS as MAX_REMINDER_DAYS
 # separators, or bidi overrides/isolates (a name shown reversed can impersonate another).
 _ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*\Z"
 _ONE_LINE_MEANS = "text on one line without control characters"
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_ONE_LINE, extra={"means": _ONE_LINE_MEANS})]
+# A name or title also needs something to read: "   " would show as nothing in every list.
+_NAME = r"^(?=.*\S)" + _ONE_LINE[1:]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_NAME,
+                           extra={"means": "text on one line, not blank, without control characters"})]
 ShortText = Annotated[str, Meta(max_length=200, pattern=_ONE_LINE, extra={"means": _ONE_LINE_MEANS})]
 LongText = Annotated[str, Meta(max_length=4000)]
 # A bare address (the WHATWG form grammar): no display names, comments or control

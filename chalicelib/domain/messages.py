@@ -23,6 +23,9 @@ _TRAILING = ".,;:!?)]}'\""
 # Control characters (C0 but tab and newline, DEL, C1) and bidi overrides/isolates: invisible, and an
 # override shows text (a file name, a link) reversed from what it is.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing (zero-width spaces and joiners, word joiner, BOM, soft hyphen):
+# a message made only of these and whitespace reads as empty.
+_INVISIBLE = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
 
 
 def clean_text(text: str, attachments: int = 0) -> str:
@@ -32,9 +35,14 @@ def clean_text(text: str, attachments: int = 0) -> str:
     if len(cleaned) > MAX_TEXT:
         raise ValidationError(f"A message can have at most {MAX_TEXT:,} characters ({len(cleaned):,} sent).",
                               field="text")
-    if not cleaned.strip() and not attachments:
+    if not is_visible(cleaned) and not attachments:
         raise ValidationError("Write a message (or attach a file).", field="text")
     return cleaned
+
+
+def is_visible(text: str) -> bool:
+    """Whether `text` shows anything at all (not only whitespace or zero-width characters)."""
+    return bool(_INVISIBLE.sub("", text))
 
 
 def _link(url: str) -> str:
@@ -63,6 +71,20 @@ def preview(text: str, attachments: int = 0) -> str:
     if not line:
         return f"{attachments} file{'s' if attachments != 1 else ''} attached" if attachments else ""
     return line if len(line) <= PREVIEW else line[: PREVIEW - 1].rstrip() + "…"
+
+
+# Programs are never passed between a client and the team: a message's file is opened by the
+# person receiving it, and a program renamed `invoice.pdf` is the oldest trick there is.
+PROGRAMS = frozenset({"application/vnd.microsoft.portable-executable", "application/x-elf",
+                      "application/x-msdownload", "application/x-msdos-program", "application/x-executable",
+                      "application/x-msi", "application/x-ms-installer", "application/x-dosexec"})
+
+
+def check_attachment_type(content_type: str) -> None:
+    """Refuse a program, whether its bytes or its declared type say so."""
+    if content_type.split(";", 1)[0].strip().lower() in PROGRAMS:
+        raise ValidationError("Programs cannot be sent with a message; send a document, an image or an archive.",
+                              field="content_type")
 
 
 def check_attachment_size(size: int) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from chalicelib.store.table import BaseItem, decode_cursor, encode_cursor
+from chalicelib.store.table import BaseItem, index_page
 
 BUSINESS_INDEX, PROJECT_INDEX = "gsi1", "gsi2"
 
@@ -147,10 +147,5 @@ def list_page(business_id: str, project_id: str | None, status: str | None, limi
     status only when `status` is given."""
     index = PROJECT_INDEX if project_id else BUSINESS_INDEX
     pk = project_index_pk(business_id, project_id) if project_id else business_index_pk(business_id)
-    prefix = f"{status}#" if status else ""
-    sort_key = Deliverable.gsi2sk if project_id else Deliverable.gsi1sk
-    results = getattr(Deliverable, index).query(
-        pk, sort_key.startswith(prefix) if prefix else None, scan_index_forward=False, limit=limit, page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, prefix, index=index))
-    items = [d for d in results if isinstance(d, Deliverable)]
-    return items, encode_cursor(results.last_evaluated_key)
+    return index_page(Deliverable, index, pk, limit, cursor, newest_first=True,
+                      sk_prefix=f"{status}#" if status else "")

@@ -1,12 +1,18 @@
 """Business profile, branding and per-business counters."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
-from chalicelib.store.table import BaseItem, conditional, iso
+from chalicelib.domain.errors import Conflict
+from chalicelib.store.table import BaseItem, conditional, iso, transaction
+
+T = TypeVar("T")
+S = TypeVar("S")
 
 
 def business_pk(business_id: str) -> str:
@@ -88,6 +94,35 @@ def counter_item(business_id: str, sequence: str) -> Counter:
         return Counter.get(business_pk(business_id), f"COUNTER#{sequence}", consistent_read=True)
     except Counter.DoesNotExist:
         return Counter(business_pk(business_id), f"COUNTER#{sequence}", value=0)
+
+
+def write_numbered(business_id: str, sequence: str, make: Callable[[int], T],
+                   write: Callable[[TransactWrite, T], None], settled: Callable[[], S | None],
+                   gave_up: str) -> T | S:
+    """Write what `make(number)` builds with the business's next number of `sequence`: `write`
+    puts it in one transaction that also moves the counter, conditional on the counter as read,
+    so the number is taken if and only if the items are written (no gap, never twice).
+
+    When the transaction fails, `settled()` tells whether another run did this work (its answer
+    is returned) or only took the number (None: read the counter again, up to ten times, then
+    Conflict(gave_up))."""
+    for _ in range(10):
+        counter = counter_item(business_id, sequence)
+        current = int(counter.value or 0)
+        made = make(current + 1)
+        unchanged = (Counter.value == current) if current else (Counter.value.does_not_exist() | (Counter.value == 0))
+        try:
+            with transaction() as tx:
+                tx.update(counter, actions=[Counter.value.set(current + 1), Counter.item_type.set(Counter)],
+                          condition=unchanged)
+                write(tx, made)
+        except Conflict:
+            done = settled()
+            if done is not None:
+                return done
+            continue
+        return made
+    raise Conflict(gave_up)
 
 
 def next_number(business_id: str, sequence: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -23,6 +23,9 @@ from pynamodb.attributes import (
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.figures import InvoiceFigures, invoice_figures
 from chalicelib.store.table import BaseItem, index_page
+
+if TYPE_CHECKING:
+    from chalicelib.store.recurring import Template
 
 
 class LineMap(MapAttribute[str, object]):
@@ -220,6 +223,14 @@ def new_document(business_id: str, doc_id: str, kind: str, created_at: str, **fi
         gsi1pk=list_pk(business_id, kind), gsi1sk=f"{created_at}#{doc_id}",
         doc_id=doc_id, business_id=business_id, kind=kind, created_at=created_at, **fields,
     )
+
+
+def content_of(source: Document | Template) -> dict[str, Any]:
+    """What an invoice says (whom it bills, its lines and sums, notes, terms, PO number), as the
+    invoice a quote or a recurring template becomes, or the template repeating an invoice, copies it."""
+    return dict(bill_to=source.bill_to, currency=source.currency, lines=list(source.lines), subtotal=source.subtotal,
+                discount_total=source.discount_total, tax_total=source.tax_total, total=source.total,
+                notes=source.notes, terms=source.terms, po_number=source.po_number)
 
 
 def new_payment(document: Document, payment_id: str, created_at: str, **fields: Any) -> Payment:

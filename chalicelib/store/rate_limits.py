@@ -8,6 +8,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict, TooManyRequests
+from chalicelib.domain.tokens import token_hash
 from chalicelib.store.table import BaseItem, conditional
 
 
@@ -41,3 +42,12 @@ def hit(key: str, limit: int, window_seconds: int, now: datetime, message: str) 
         retry_after = window_of(now, window_seconds) + window_seconds - int(now.timestamp())
         raise TooManyRequests(message, retry_after=retry_after) from e
 
+
+
+def hit_link(name: str, token: str, ip: str | None, per_ip: int, per_link: int, window_seconds: int,
+             now: datetime, message: str) -> None:
+    """Count a click on a public link (`name`: pay, buy): per visitor address when it is known,
+    then per link, keyed by the token's hash (never the token itself)."""
+    if ip:
+        hit(f"{name}-ip#{ip}", per_ip, window_seconds, now, message)
+    hit(f"{name}-link#{token_hash(token)}", per_link, window_seconds, now, message)

@@ -23,11 +23,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.store.businesses import Counter, counter_item
+from chalicelib.store.businesses import write_numbered
 from chalicelib.store.documents import BillTo, Document, LineMap, doc_pk
-from chalicelib.store.table import BaseItem, conditional, index_page, transaction
+from chalicelib.store.table import BaseItem, conditional, index_page
 
 AGENDA_PK = "RECURRING"
 CLAIMED, ISSUED, DONE = "claimed", "issued", "done"
@@ -201,24 +202,20 @@ def issue_numbered(period: Period, business_id: str, sequence: str, make: Callab
     """Write the period's invoice with the business's next number, and mark the period issued, in
     one transaction conditional on the counter as read: the number is taken if and only if the
     invoice is written (no gap, never twice), however the run ends. None: someone else issued it."""
-    for _ in range(10):
-        counter = counter_item(business_id, sequence)
-        current = int(counter.value or 0)
-        document = make(current + 1)
-        unchanged = (Counter.value == current) if current else (Counter.value.does_not_exist() | (Counter.value == 0))
-        try:
-            with transaction() as tx:
-                tx.update(counter, actions=[Counter.value.set(current + 1), Counter.item_type.set(Counter)],
-                          condition=unchanged)
-                tx.save(document, condition=Document.pk.does_not_exist())
-                tx.update(period, actions=[Period.state.set(ISSUED), Period.doc_id.set(document.doc_id),
-                                           Period.number.set(document.number), Period.updated_at.set(now)],
-                          condition=Period.state == CLAIMED)
-        except Conflict:
-            fresh = get_period(business_id, str(period.template_id), int(period.index))
-            if fresh is None or fresh.state != CLAIMED:
-                return None
-            continue  # another invoice took the number meanwhile: read the counter again
-        period.state, period.doc_id, period.number = ISSUED, document.doc_id, document.number
-        return document
-    raise Conflict("Invoice numbers kept moving; the next run tries again.")
+
+    def write(tx: TransactWrite, document: Document) -> None:
+        tx.save(document, condition=Document.pk.does_not_exist())
+        tx.update(period, actions=[Period.state.set(ISSUED), Period.doc_id.set(document.doc_id),
+                                   Period.number.set(document.number), Period.updated_at.set(now)],
+                  condition=Period.state == CLAIMED)
+
+    def issued_elsewhere() -> bool | None:
+        fresh = get_period(business_id, str(period.template_id), int(period.index))
+        return True if fresh is None or fresh.state != CLAIMED else None  # still ours: another invoice took the number
+
+    document = write_numbered(business_id, sequence, make, write, issued_elsewhere,
+                              "Invoice numbers kept moving; the next run tries again.")
+    if not isinstance(document, Document):
+        return None
+    period.state, period.doc_id, period.number = ISSUED, document.doc_id, document.number
+    return document

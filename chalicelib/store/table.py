@@ -191,12 +191,15 @@ def query_page(
 
 def index_page(
     model: type[M], index: str, pk: str, limit: int, cursor: str | None,
-    newest_first: bool = False, filter_condition: Any = None,
+    newest_first: bool = False, filter_condition: Any = None, sk_prefix: str = "",
 ) -> tuple[list[M], str | None]:
-    """One page of `model` items under `pk` in index `gsi1` or `gsi2`."""
+    """One page of `model` items under `pk` in index `gsi1` or `gsi2` (whose index sort key
+    starts with `sk_prefix`, when given)."""
+    sort_key = getattr(model, f"{index}sk")
     results = getattr(model, index).query(
-        pk, filter_condition=filter_condition, scan_index_forward=not newest_first,
-        limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, pk, index=index),
+        pk, sort_key.startswith(sk_prefix) if sk_prefix else None, filter_condition=filter_condition,
+        scan_index_forward=not newest_first, limit=limit, page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, pk, sk_prefix, index=index),
     )
     return [i for i in results if isinstance(i, model)], encode_cursor(results.last_evaluated_key)
 

@@ -1,12 +1,14 @@
 """Token items: `TOKEN#{sha256(token)}` → what the token opens. Only hashes are keys."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
-from chalicelib.domain.tokens import token_hash
-from chalicelib.store.table import BaseItem
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.tokens import looks_like_token, token_hash
+from chalicelib.store.table import BaseItem, conditional
 
 INVOICE_SHARE = "invoice_share"
 FILE_ACCESS = "file_access"
@@ -49,3 +51,22 @@ def find_token(token: str, purpose: str) -> Token | None:
     except Token.DoesNotExist:
         return None
     return item if item.purpose == purpose else None
+
+
+def unexpired_link(token: str, purpose: str, now: datetime) -> Token | None:
+    """The item of an emailed one-time link minted for `purpose`, unless it expired by `now`
+    (DynamoDB deletes expired items lazily, within days: the expiry is checked here too)."""
+    item = find_token(token, purpose) if looks_like_token(token) else None
+    expires = item.expires_at if item is not None else None
+    if item is None or expires is None or (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) <= now:
+        return None
+    return item
+
+
+def use_once(item: Token, message: str) -> None:
+    """Consume a one-time link: one conditional delete, so of concurrent uses exactly one gets
+    through; the others, like a link used already, raise NotFound(message)."""
+    try:
+        conditional(lambda: item.delete(condition=Token.pk.exists()), message)
+    except Conflict as e:
+        raise NotFound(message) from e

@@ -246,9 +246,10 @@ def test_staff_marking_is_validated(tenant: Any) -> None:
     assert tenant.api.post("/api/v1/approvals", {**body, "project_id": "nope"}).status == 404
     assert tenant.api.post("/api/v1/approvals", {**body, "title": ""}).error["field"] == "title"
     attach(tenant, rid, "project", project_id, "visible")
-    made = tenant.api.post("/api/v1/approvals", {**body, "milestone_id": "ms-1", "title": "Logo"})
-    assert made.status == 201 and (made.json["milestone_id"], made.json["title"]) == ("ms-1", "Logo")
-    assert tenant.api.post("/api/v1/approvals", {**body, "milestone_id": "ms-1"}).status == 409
+    milestone = tenant.api.post(f"/api/v1/projects/{project_id}/milestones", {"title": "Design"}).json["id"]
+    made = tenant.api.post("/api/v1/approvals", {**body, "milestone_id": milestone, "title": "Logo"})
+    assert made.status == 201 and (made.json["milestone_id"], made.json["title"]) == (milestone, "Logo")
+    assert tenant.api.post("/api/v1/approvals", {**body, "milestone_id": milestone}).status == 409
     assert tenant.api.get("/api/v1/approvals?status=maybe").error["field"] == "status"
     assert tenant.api.get("/api/v1/approvals?project_id=../x").error["field"] == "project_id"
 

@@ -25,7 +25,7 @@ from chalicelib.services.approvals.page_preview import make_page_preview
 from chalicelib.services.delivery import resources
 from chalicelib.store import approvals as store
 from chalicelib.store.attachments import attachments_of_resource
-from chalicelib.store.projects import get_project
+from chalicelib.store.projects import get_milestone, get_project
 from chalicelib.store.resources import FILE, READY, Resource, get_resource
 from chalicelib.store.table import iso, transaction
 
@@ -86,6 +86,9 @@ def mark(principal: Principal, data: DeliverableInput) -> History:
     project = get_project(bid, data.project_id)
     if project is None:
         raise NotFound("Project not found.", field="project_id")
+    if data.milestone_id and get_milestone(bid, data.project_id, data.milestone_id) is None:
+        # A milestone of another project (or none) would file the approval where nobody looks for it.
+        raise NotFound("Milestone not found in this project.", field="milestone_id")
     resource = _live_file(bid, data.resource_id)
     if not _attached_there(bid, resource.resource_id, data.project_id, data.milestone_id):
         raise ValidationError("Attach the file to the project first, then ask for its approval.", field="resource_id")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from chalicelib import clock, metrics
 from chalicelib.domain import invoices as rules
-from chalicelib.domain.errors import NotFound, ValidationError
+from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.inputs import DocumentInput, DocumentUpdate, LineInput, PaymentInput
 from chalicelib.domain.money import is_currency
@@ -133,6 +133,9 @@ def update_document(principal: Principal, kind: str, doc_id: str, data: Document
     rules.check_editable(kind, document.status, set(changes))
     if "client_id" in changes:
         client = _client(principal, str(changes.pop("client_id")))
+        if document.project_id and client.client_id != document.client_id:
+            # The project's client would be billed for another client's work (and told of an invoice it cannot open).
+            raise Conflict(f"{_BILLED_THROUGH} first; then it can go to another client.", field="client_id")
         document.client_id, document.bill_to = client.client_id, _bill_to(client)
     if "currency" in changes:
         _check_currency(str(changes["currency"]))
@@ -191,9 +194,14 @@ def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:
     return cancelled
 
 
+_BILLED_THROUGH = "This invoice is billed through a project's milestone: give the milestone another invoice (or none)"
+
+
 def delete_draft(principal: Principal, kind: str, doc_id: str) -> None:
     document = get_document(principal, kind, doc_id)
     rules.check_can_delete(document.status)
+    if document.project_id:  # the milestone would bill through an invoice that no longer exists
+        raise Conflict(f"{_BILLED_THROUGH} first; then it can be deleted.")
     conditional(document.delete, "Someone else changed this document; reload and retry.")
 
 

@@ -86,10 +86,8 @@ def convert(business: Business, quote: docs.Document, today: date) -> docs.Docum
     invoice = docs.new_document(
         business.business_id, invoice_id, rules.INVOICE, now,
         number=rules.document_number(rules.INVOICE, next_number(business.business_id, rules.INVOICE)),
-        status=rules.SENT, client_id=quote.client_id, bill_to=quote.bill_to, currency=quote.currency,
+        status=rules.SENT, client_id=quote.client_id, **docs.content_of(quote),
         issue_date=today.isoformat(), due_date=(today + timedelta(days=int(business.payment_terms_days))).isoformat(),
-        notes=quote.notes, terms=quote.terms, po_number=quote.po_number, lines=list(quote.lines),
-        subtotal=quote.subtotal, discount_total=quote.discount_total, tax_total=quote.tax_total, total=quote.total,
         sent_at=now, updated_at=now, quote_id=quote.doc_id, allow_partial=bool(business.allow_partial_default),
         minimum_partial=int(business.minimum_partial_default or 0),
     )

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.tokens import looks_like_token, new_token
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.tokens import new_token
 from chalicelib.services.identity import client_sessions
 from chalicelib.services.notifications import email_render
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import Contact, contacts_with_email, get_contact
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import conditional, iso
+from chalicelib.store.table import iso
 
 LINK_MINUTES = 15
 LINK_INVALID = "This sign-in link has expired or was already used. Ask for a new one."
@@ -84,9 +84,8 @@ def request_sign_in(business_id: str, email: str, ip: str | None, link_base: str
 def pending_link(token: str) -> tokens.Token:
     """The unexpired, unused sign-in link behind `token` (not consumed), whose contact is still
     current (a claim link's address is checked when it is used). Raises NotFound."""
-    item = tokens.find_token(token, tokens.CLIENT_SIGN_IN) if looks_like_token(token) else None
-    # DynamoDB deletes expired items lazily (within days): the expiry is checked here too.
-    if item is None or item.expires_at is None or _as_utc(item.expires_at) <= clock.now():
+    item = tokens.unexpired_link(token, tokens.CLIENT_SIGN_IN, clock.now())
+    if item is None:
         raise NotFound(LINK_INVALID)
     if not item.target_id.startswith("claim:"):
         contact_for(item)
@@ -105,17 +104,10 @@ def contact_for(item: tokens.Token) -> Contact:
     return contact
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def consume(token: str) -> SignIn:
     """Use a sign-in link: exactly one of any concurrent uses gets through. Raises NotFound."""
     item = pending_link(token)
-    try:
-        conditional(lambda: item.delete(condition=tokens.Token.pk.exists()), LINK_INVALID)
-    except Conflict as e:
-        raise NotFound(LINK_INVALID) from e
+    tokens.use_once(item, LINK_INVALID)
     kind, _, rest = item.target_id.partition(":")
     email = str(item.email)
     if kind == "claim":

@@ -12,13 +12,13 @@ it. The old address is then told, so a hijacked session cannot move the account 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
-from chalicelib.domain.tokens import looks_like_token, new_token
+from chalicelib.domain.tokens import new_token
 from chalicelib.services.identity import contact_access
 from chalicelib.services.notifications import email_render
 from chalicelib.store import tokens
@@ -26,7 +26,7 @@ from chalicelib.store.address_holds import address_hold
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import Contact, contacts_with_email, email_pk, get_contact
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import conditional, iso, transaction
+from chalicelib.store.table import iso, transaction
 
 LINK_HOURS = 24
 PER_CONTACT, PER_IP, WINDOW = 5, 30, 3600  # confirmation emails per contact, and per IP and business, an hour
@@ -73,8 +73,8 @@ def request_change(business: Business, contact: Contact, new_email: str, ip: str
 
 def pending(token: str) -> tokens.Token:
     """The unexpired, unused confirmation link behind `token` whose contact is unchanged. Raises NotFound."""
-    item = tokens.find_token(token, tokens.EMAIL_CHANGE) if looks_like_token(token) else None
-    if item is None or item.expires_at is None or _as_utc(item.expires_at) <= clock.now():
+    item = tokens.unexpired_link(token, tokens.EMAIL_CHANGE, clock.now())
+    if item is None:
         raise NotFound(LINK_INVALID)
     _contact_for(item)
     return item
@@ -88,17 +88,10 @@ def _contact_for(item: tokens.Token) -> Contact:
     return contact
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def confirm(token: str) -> Changed:
     """Use the link: switch the address, end every old session and link, tell the old address."""
     item = pending(token)
-    try:
-        conditional(lambda: item.delete(condition=tokens.Token.pk.exists()), LINK_INVALID)
-    except Conflict as e:
-        raise NotFound(LINK_INVALID) from e
+    tokens.use_once(item, LINK_INVALID)
     contact, new_email = _contact_for(item), str(item.email)
     business = get_business(item.business_id)
     if business is None:

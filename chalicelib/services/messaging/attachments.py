@@ -44,6 +44,7 @@ def start(business_id: str, conversation_id: str, author: Author, spec: Attachme
     if spec is not None:
         rules.check_attachment_size(spec.size)
         content_type, filename = uploads.check_content_type(spec.content_type), uploads.safe_filename(spec.filename)
+        rules.check_attachment_type(content_type)
         conditions: list[Any] = [{"Content-Type": content_type}, ["content-length-range", spec.size, spec.size]]
         fields = {"Content-Type": content_type}
     else:
@@ -83,6 +84,11 @@ def confirm(business_id: str, conversation_id: str, author: Author, resource_id:
         raise Conflict(f"The stored file has {head.size} bytes, not the {resource.pending_size} declared.")
     declared = None if resource.pending_filename == PORTAL_NAME else resource.pending_content_type
     content_type, mismatch = sniff.true_type(declared, head.first_bytes)
+    try:
+        rules.check_attachment_type(content_type)  # by its bytes: a program named .pdf is still one
+    except ValidationError:
+        s3().delete_object(Bucket=settings().files_bucket, Key=key)  # never kept, never sendable
+        raise
     filename = str(resource.pending_filename)
     if filename == PORTAL_NAME:
         filename = f"attachment.{_EXTENSIONS.get(content_type, 'bin')}"

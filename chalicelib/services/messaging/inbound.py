@@ -17,7 +17,7 @@ from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import inbound_mail
 from chalicelib.domain import messages as rules
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.tokens import token_hash
 from chalicelib.services.messaging.conversations import Author, append
 from chalicelib.services.messaging.reply_tokens import target_of
@@ -65,7 +65,7 @@ def receive_raw(raw: bytes, key: str) -> str:
     if store.MailSeen.count(store.mail_seen_pk(message_id), limit=1):
         log.info("email reply %s already appended (same Message-ID)", key)
         return DUPLICATE
-    if not reply.text.strip():
+    if not rules.is_visible(reply.text):
         return _drop(key, "no new text once the quoted history was stripped")
     text = reply.text if len(reply.text) <= rules.MAX_TEXT else reply.text[: rules.MAX_TEXT - 1] + "…"
     try:
@@ -75,5 +75,7 @@ def receive_raw(raw: bytes, key: str) -> str:
     except Conflict:
         log.info("email reply %s already appended (delivered twice at once)", key)
         return DUPLICATE
+    except ValidationError as e:  # nothing a retry would change (e.g. only control characters): not an error
+        return _drop(key, f"not a message once cleaned: {e.message}")
     log.info("email reply %s appended to conversation %s", key, target.conversation_id)
     return APPENDED

@@ -13,13 +13,12 @@ from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound, Unavailable, ValidationError
 from chalicelib.domain.inputs import PayInput
 from chalicelib.domain.money import parse_major
-from chalicelib.domain.tokens import token_hash
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.portal.share_page import open_share_link
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
 from chalicelib.store.clients import billing_email
-from chalicelib.store.rate_limits import hit
+from chalicelib.store.rate_limits import hit_link
 from chalicelib.store.table import conditional, iso
 
 PER_IP, PER_LINK, WINDOW = 20, 10, 60  # Pay clicks per minute
@@ -38,10 +37,8 @@ def requested_amount(data: PayInput, currency: str) -> int | None:
 
 
 def limit_pay_clicks(token: str, ip: str | None) -> None:
-    now, message = clock.now(), "Too many payment attempts. Wait a minute and try again."
-    if ip:
-        hit(f"pay-ip#{ip}", PER_IP, WINDOW, now, message)
-    hit(f"pay-link#{token_hash(token)}", PER_LINK, WINDOW, now, message)
+    hit_link("pay", token, ip, PER_IP, PER_LINK, WINDOW, clock.now(),
+             "Too many payment attempts. Wait a minute and try again.")
 
 
 def start_payment(token: str, data: PayInput, ip: str | None, page_url: str, base_url: str) -> str:
@@ -74,15 +71,8 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
         keep_card(params, business.business_id, document.client_id)
     fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
     key = pay_rules.idempotency_key(document.doc_id, amount, attempt, fingerprint)
-    if stripe_gateway.configured():
-        session = stripe_gateway.create_checkout_session(params, key)
-        session_id, url, offline = session.id, session.url, False
-    elif settings().is_local:
-        session_id = f"{OFFLINE_PREFIX}{business.business_id}_{document.doc_id}_{key[-24:]}"
-        # On its own origin when configured (`make dev`), so the redirect leaves the app's origin as Stripe's does.
-        url, offline = f"{offline_checkout_base(base_url)}/checkout/offline/{session_id}", True
-    else:
-        raise Unavailable("Online payment is not configured.")
+    offline_id = f"{OFFLINE_PREFIX}{business.business_id}_{document.doc_id}_{key[-24:]}"
+    session_id, url, offline = open_session(params, key, offline_id, base_url)
     now = iso(clock.now())
     record = docs.CheckoutSession(
         document.pk, docs.checkout_sk(session_id), session_id=session_id, doc_id=document.doc_id,
@@ -93,6 +83,18 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
     with contextlib.suppress(Conflict):  # a repeated click finds it recorded; never reopen a finished one
         conditional(lambda: record.save(condition=docs.CheckoutSession.pk.does_not_exist()), "Already recorded.")
     return url
+
+
+def open_session(params: dict[str, object], key: str, offline_id: str, base_url: str) -> tuple[str, str, bool]:
+    """A Checkout Session's id, URL and whether it is offline: Stripe's (`key`: its idempotency key)
+    when Stripe is configured, else on local runs the offline checkout's, `offline_id`. Raises Unavailable."""
+    if stripe_gateway.configured():
+        session = stripe_gateway.create_checkout_session(params, key)
+        return session.id, session.url, False
+    if settings().is_local:
+        # On its own origin when configured (`make dev`), so the redirect leaves the app's origin as Stripe's does.
+        return offline_id, f"{offline_checkout_base(base_url)}/checkout/offline/{offline_id}", True
+    raise Unavailable("Online payment is not configured.")
 
 
 def offline_checkout_base(app_base_url: str) -> str:

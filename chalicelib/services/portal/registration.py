@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib import clock
@@ -30,7 +30,7 @@ from chalicelib.store import clients as client_store
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.rate_limits import hit
-from chalicelib.store.table import conditional, iso, transaction
+from chalicelib.store.table import iso, transaction
 
 LINK_HOURS = 24
 PER_IP, PER_BUSINESS, PER_ADDRESS, WINDOW = 10, 100, 3, 3600  # registrations an hour
@@ -129,9 +129,8 @@ def register(business: Business, data: RegistrationInput, ip: str | None, link_b
 
 
 def pending(token: str) -> tokens.Token:
-    item = tokens.find_token(token, tokens.REGISTRATION_VERIFY) if looks_like_token(token) else None
-    expires = item.expires_at if item is not None else None
-    if item is None or expires is None or (expires if expires.tzinfo else expires.replace(tzinfo=UTC)) <= clock.now():
+    item = tokens.unexpired_link(token, tokens.REGISTRATION_VERIFY, clock.now())
+    if item is None:
         raise NotFound(LINK_INVALID)
     return item
 
@@ -139,10 +138,7 @@ def pending(token: str) -> tokens.Token:
 def complete(token: str) -> Registered:
     """Use the emailed link: the client and its contact, created once (or the existing contact)."""
     item = pending(token)
-    try:
-        conditional(lambda: item.delete(condition=tokens.Token.pk.exists()), LINK_INVALID)
-    except Conflict as e:
-        raise NotFound(LINK_INVALID) from e
+    tokens.use_once(item, LINK_INVALID)
     business = get_business(item.business_id)
     if business is None or not business.self_registration:
         raise NotFound(PAGE_GONE)

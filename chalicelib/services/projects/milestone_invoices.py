@@ -39,8 +39,12 @@ def invoice_for(principal: Principal, project: Project, doc_id: str) -> docs.Doc
 def link(tx: TransactWrite, project: Project, document: docs.Document) -> list[Action]:
     """Mark the invoice as billed through the project (in `tx`); returns the project's update actions,
     for the caller's one update of the project (a transaction touches an item once)."""
-    tx.update(document, actions=[docs.Document.project_id.set(project.project_id)],
-              condition=docs.Document.pk.exists() & (docs.Document.status != invoice_rules.CANCELLED),
+    d = docs.Document
+    # Not billed through another project meanwhile (`invoice_for` read it free): of two projects
+    # claiming one invoice at once, one wins and the other is told.
+    tx.update(document, actions=[d.project_id.set(project.project_id)],
+              condition=d.pk.exists() & (d.status != invoice_rules.CANCELLED)
+              & (d.project_id.does_not_exist() | (d.project_id == project.project_id)),
               add_version_condition=False)
     return [Project.invoice_ids.add({document.doc_id})]
 

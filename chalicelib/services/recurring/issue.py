@@ -99,11 +99,9 @@ def _invoice(business: Business, template: Template, period: Period, number: int
     return docs.new_document(
         business.business_id, _id("recurring", template.template_id, int(period.index)), invoice_rules.INVOICE, at,
         number=invoice_rules.document_number(invoice_rules.INVOICE, number), status=invoice_rules.DRAFT,
-        client_id=template.client_id, bill_to=template.bill_to, currency=template.currency,
-        issue_date=issue_date.isoformat(), due_date=due_date.isoformat(), notes=template.notes, terms=template.terms,
-        po_number=template.po_number, lines=list(template.lines), subtotal=template.subtotal,
-        discount_total=template.discount_total, tax_total=template.tax_total, total=template.total,
-        allow_partial=bool(template.allow_partial), minimum_partial=int(template.minimum_partial or 0),
+        client_id=template.client_id, issue_date=issue_date.isoformat(), due_date=due_date.isoformat(),
+        **docs.content_of(template), allow_partial=bool(template.allow_partial),
+        minimum_partial=int(template.minimum_partial or 0),
         recurring_id=template.template_id, auto_charge=bool(template.auto_charge), updated_at=at,
     )
 

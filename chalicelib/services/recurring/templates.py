@@ -23,7 +23,7 @@ from chalicelib.services.billing.documents import get_document
 from chalicelib.services.recurring.timing import local_today, refresh_agenda, schedule_of
 from chalicelib.store import recurring as store
 from chalicelib.store.attachments import attachments_of_target
-from chalicelib.store.documents import Document
+from chalicelib.store.documents import Document, content_of
 from chalicelib.store.recurring import Period, Template, TemplateFile
 from chalicelib.store.table import conditional, iso
 
@@ -58,9 +58,7 @@ def create_from_invoice(principal: Principal, data: RecurringInput) -> Template:
     now = iso(clock.now())
     template = store.new_template(
         principal.business_id, new_id(), invoice.client_id, now, source_invoice_id=invoice.doc_id,
-        bill_to=invoice.bill_to, currency=invoice.currency, lines=list(invoice.lines), subtotal=invoice.subtotal,
-        discount_total=invoice.discount_total, tax_total=invoice.tax_total, total=invoice.total, notes=invoice.notes,
-        terms=invoice.terms, po_number=invoice.po_number, allow_partial=bool(invoice.allow_partial),
+        **content_of(invoice), allow_partial=bool(invoice.allow_partial),
         minimum_partial=int(invoice.minimum_partial or 0), files=_files_of(principal.business_id, invoice.doc_id),
         frequency=data.frequency, start_date=data.start_date.isoformat(), end=data.end,
         end_after=data.end_after if data.end == rules.AFTER else None,

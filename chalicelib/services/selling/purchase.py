@@ -16,20 +16,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from chalicelib import clock
-from chalicelib.config import settings
 from chalicelib.domain import buy_links as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.buy_link_inputs import BuyInput
-from chalicelib.domain.errors import Conflict, Unavailable
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.invoices import Line
-from chalicelib.domain.tokens import new_id, token_hash
+from chalicelib.domain.tokens import new_id
 from chalicelib.services.payments import stripe_gateway
 from chalicelib.services.selling.links import open_by_token, products_of, state_of
 from chalicelib.store import buy_links as store
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.products import Product
-from chalicelib.store.rate_limits import hit
+from chalicelib.store.rate_limits import hit_link
 from chalicelib.store.table import iso
 
 PER_IP, PER_LINK, WINDOW = 20, 60, 60  # Buy clicks per minute
@@ -66,10 +65,7 @@ def lines_for(products: list[Product], quantity: int) -> list[Line]:
 
 
 def limit_clicks(token: str, ip: str | None) -> None:
-    now, message = clock.now(), "Too many attempts. Wait a minute and try again."
-    if ip:
-        hit(f"buy-ip#{ip}", PER_IP, WINDOW, now, message)
-    hit(f"buy-link#{token_hash(token)}", PER_LINK, WINDOW, now, message)
+    hit_link("buy", token, ip, PER_IP, PER_LINK, WINDOW, clock.now(), "Too many attempts. Wait a minute and try again.")
 
 
 def start_purchase(token: str, data: BuyInput, ip: str | None, page_url: str, base_url: str) -> str:
@@ -152,16 +148,11 @@ def _open_checkout(offer: Offer, reservation: store.Reservation, lines: list[Lin
     until = datetime.fromisoformat(str(reservation.reserved_until).replace("Z", "+00:00"))
     params = checkout_params(offer, reservation.email, int(reservation.quantity), lines, page_url,
                              int(until.timestamp()), reservation.hold_id)
-    if stripe_gateway.configured():
-        session = stripe_gateway.create_checkout_session(params, f"buy-{reservation.hold_id}")
-        session_id, url, offline = session.id, session.url, False
-    elif settings().is_local:
-        from chalicelib.services.payments.checkout import offline_checkout_base
+    from chalicelib.services.payments.checkout import open_session
 
-        session_id = f"{OFFLINE_PREFIX}{offer.business.business_id}_{offer.link.link_id}_{reservation.hold_id}"
-        url, offline = f"{offline_checkout_base(base_url)}/checkout/offline/{session_id}", True
-    else:
-        raise Unavailable("Online payment is not configured.")
+    session_id, url, offline = open_session(
+        params, f"buy-{reservation.hold_id}",
+        f"{OFFLINE_PREFIX}{offer.business.business_id}_{offer.link.link_id}_{reservation.hold_id}", base_url)
     reservation.update(actions=[store.Reservation.session_id.set(session_id), store.Reservation.url.set(url),
                                 store.Reservation.offline.set(offline)])
     return url

@@ -20,6 +20,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import invoices as invoice_rules
@@ -36,9 +38,9 @@ from chalicelib.services.notifications import activity, email_render
 from chalicelib.store import buy_links as store
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens, webhook_events
-from chalicelib.store.businesses import Business, Counter, counter_item, get_business
+from chalicelib.store.businesses import Business, get_business, write_numbered
 from chalicelib.store.clients import Contact
-from chalicelib.store.table import conditional, iso, transaction
+from chalicelib.store.table import conditional, iso
 
 log = logging.getLogger("paydrop.selling")
 SIGN_IN_HOURS = 24  # the receipt's one-time link: a day to open it (a new one is a click away)
@@ -131,25 +133,15 @@ def _invoice(business: Business, reservation: store.Reservation, contact: Contac
 
 def _numbered(business: Business, reservation: store.Reservation, contact: Contact, doc_id: str,
               lines: list[Line]) -> docs.Document:
-    for _ in range(10):
-        counter = counter_item(business.business_id, invoice_rules.INVOICE)
-        current = int(counter.value or 0)
-        document = _draft(business, reservation, contact, doc_id, lines, current + 1)
-        unchanged = (Counter.value == current) if current else (Counter.value.does_not_exist() | (Counter.value == 0))
-        try:
-            with transaction() as tx:
-                tx.update(counter, actions=[Counter.value.set(current + 1), Counter.item_type.set(Counter)],
-                          condition=unchanged)
-                tx.save(document, condition=docs.Document.pk.does_not_exist())
-                tx.update(reservation, actions=[store.Reservation.doc_id.set(doc_id),
-                                                store.Reservation.client_id.set(contact.client_id)])
-        except Conflict:
-            found = docs.get_document(business.business_id, doc_id)
-            if found is not None:
-                return found  # another delivery wrote it
-            continue  # another invoice took the number meanwhile
-        return document
-    raise Conflict("Invoice numbers kept moving; the event is retried.")
+    def write(tx: TransactWrite, document: docs.Document) -> None:
+        tx.save(document, condition=docs.Document.pk.does_not_exist())
+        tx.update(reservation, actions=[store.Reservation.doc_id.set(doc_id),
+                                        store.Reservation.client_id.set(contact.client_id)])
+
+    return write_numbered(business.business_id, invoice_rules.INVOICE,
+                          lambda number: _draft(business, reservation, contact, doc_id, lines, number), write,
+                          lambda: docs.get_document(business.business_id, doc_id),  # another delivery wrote it
+                          "Invoice numbers kept moving; the event is retried.")
 
 
 def _draft(business: Business, reservation: store.Reservation, contact: Contact, doc_id: str, lines: list[Line],

@@ -16,6 +16,8 @@ import contextlib
 import hashlib
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
 from chalicelib import clock
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import payments as pay_rules
@@ -26,9 +28,9 @@ from chalicelib.services.subscriptions import objects
 from chalicelib.store import documents as docs
 from chalicelib.store import subscriptions as store
 from chalicelib.store import webhook_events
-from chalicelib.store.businesses import Counter, counter_item
+from chalicelib.store.businesses import write_numbered
 from chalicelib.store.clients import get_client
-from chalicelib.store.table import iso, transaction
+from chalicelib.store.table import iso
 
 
 def doc_id_for(stripe_invoice_id: str) -> str:
@@ -69,10 +71,8 @@ def mirrors_retry(subscription_id: str) -> Exception:
 
 def _record(mirror: store.Subscription, paid: objects.PaidInvoice) -> None:
     business_id, doc_id = mirror.business_id, doc_id_for(paid.invoice_id)
-    for _ in range(10):
-        counter = counter_item(business_id, invoice_rules.INVOICE)
-        current = int(counter.value or 0)
-        document = _invoice(mirror, paid, doc_id, current + 1)
+
+    def write(tx: TransactWrite, document: docs.Document) -> None:
         key = paid.payment_intent or paid.invoice_id
         at = iso(clock.now())
         entry = docs.new_stripe_entry(document, key, at, kind=pay_rules.PAYMENT, amount=paid.amount,
@@ -81,22 +81,15 @@ def _record(mirror: store.Subscription, paid: objects.PaidInvoice) -> None:
         period = store.new_period(mirror.subscription_id, paid.invoice_id, doc_id=doc_id, number=document.number,
                                   amount=paid.amount, currency=paid.currency, period_start=paid.period_start,
                                   period_end=paid.period_end, paid_at=paid.paid_at or at)
-        unchanged = (Counter.value == current) if current else (Counter.value.does_not_exist() | (Counter.value == 0))
-        try:
-            with transaction() as tx:
-                tx.update(counter, actions=[Counter.value.set(current + 1), Counter.item_type.set(Counter)],
-                          condition=unchanged)
-                tx.save(document, condition=docs.Document.pk.does_not_exist())
-                tx.save(entry, condition=docs.Payment.pk.does_not_exist())
-                tx.save(period, condition=store.SubscriptionInvoice.pk.does_not_exist())
-        except Conflict:
-            if store.get_period(mirror.subscription_id, paid.invoice_id) is not None:
-                return
-            continue  # another invoice took the number meanwhile: read the counter again
-        if paid.payment_intent:
-            webhook_events.remember_home(paid.payment_intent, business_id, doc_id)
-        return
-    raise Conflict("Invoice numbers kept moving; the event is retried.")
+        tx.save(document, condition=docs.Document.pk.does_not_exist())
+        tx.save(entry, condition=docs.Payment.pk.does_not_exist())
+        tx.save(period, condition=store.SubscriptionInvoice.pk.does_not_exist())
+
+    written = write_numbered(business_id, invoice_rules.INVOICE, lambda number: _invoice(mirror, paid, doc_id, number),
+                             write, lambda: store.get_period(mirror.subscription_id, paid.invoice_id),
+                             "Invoice numbers kept moving; the event is retried.")
+    if isinstance(written, docs.Document) and paid.payment_intent:  # this delivery wrote it
+        webhook_events.remember_home(paid.payment_intent, business_id, doc_id)
 
 
 def _per_unit(amount: int, quantity: int) -> tuple[int, int]:

@@ -1,0 +1,40 @@
+"""Adversarial review: an email reply whose new text is nothing a message can hold (only
+control or zero-width characters) is dropped like an empty reply, not retried into the DLQ."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from tests.conftest import Api, QueueWorker
+from tests.support.inbound import raw_mail, store_mail
+from tests.support.messaging import Talk, talk
+
+inbound_mail_worker = QueueWorker("inbound_mail_worker", "inbound_mail_queue_url")
+
+
+@pytest.fixture
+def conversation(tenant: Any, anonymous: Api, chalice_app: Any) -> tuple[Talk, str]:
+    from chalicelib.store.notifications import contact_recipient, list_inbox
+
+    inbound_mail_worker.discard()
+    t = talk(tenant, anonymous)
+    assert tenant.api.post("/api/v1/conversations", {"client_id": t.client_id, "text": "Second draft attached"}).status == 201
+    [note], _ = list_inbox(tenant.business_id, contact_recipient(t.client_id, t.contact_id), 10, None)
+    return t, str(note.reply_to)
+
+
+@pytest.mark.parametrize("body", [b"\x01\x02\x7f", "\u200b\u200d".encode()])
+def test_a_reply_with_nothing_to_show_is_dropped_not_failed(conversation: tuple[Talk, str], body: bytes,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    t, reply_to = conversation
+    raw = raw_mail("reply_apple", "pat@portal.test", reply_to).replace(
+        b"Content-Type: text/plain; charset=us-ascii", b"Content-Type: text/plain; charset=utf-8")
+    raw = raw.replace(b"Looks great.", body)
+    assert body in raw
+    with caplog.at_level(logging.WARNING, logger="paydrop"):
+        store_mail(raw)
+        assert inbound_mail_worker.drain() == 1  # handled: no error, nothing left to retry
+    assert [m["text"] for m in t.view()["messages"]] == ["Second draft attached"]
+    assert any("dropped" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
