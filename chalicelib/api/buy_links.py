@@ -2,12 +2,13 @@
 `/{link_id}/pause` and `/{link_id}/resume`. Each answer carries the page's `url`."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.api import present
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.buy_link_inputs import BuyLinkInput, BuyLinkUpdate
 from chalicelib.domain.permissions import MANAGE_PRODUCTS, VIEW
@@ -33,9 +34,7 @@ def shown(link: Any) -> dict[str, Any]:
 
 @staff_route(bp, "/api/v1/buy-links", VIEW)
 def list_links(principal: Principal) -> Any:
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = links.list_links(principal, limit, cursor)
-    return json_response(present.page([shown(link) for link in items], next_cursor))
+    return listed(bp.current_request, partial(links.list_links, principal), shown)
 
 
 @staff_route(bp, "/api/v1/buy-links", MANAGE_PRODUCTS, methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.client_sign_in import see_other
+from chalicelib.api.checkout import to_checkout
 from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, payment_notice, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
@@ -36,8 +36,4 @@ def buy(token: str) -> Any:
     data = form_or_json(bp, BuyInput)
     url = purchase.start_purchase(token, data, client_ip(request), absolute_url(request, f"/buy/{token}"),
                                   absolute_url(request, ""))
-    response = see_other(url)
-    if wants_json(request.headers):
-        response.body = client_json({"url": url}).body
-        response.headers["Content-Type"] = "application/json"
-    return response
+    return to_checkout(request, url)

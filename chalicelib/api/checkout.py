@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.html import check_same_origin, client_json, origin_of, page_errors, render, wants_json
@@ -27,6 +27,11 @@ def pay(token: str) -> Any:
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
     url = checkout.start_payment(token, data, client_ip(request), absolute_url(request, f"/invoice/{token}"),
                                  absolute_url(request, ""))
+    return to_checkout(request, url)
+
+
+def to_checkout(request: Any, url: str) -> Response:
+    """303 to the checkout at `url`; a JSON caller (the app's own script) also reads `{"url": …}`."""
     response = see_other(url)
     if wants_json(request.headers):
         response.body = client_json({"url": url}).body

@@ -1,11 +1,12 @@
 """Developers: webhook endpoints (events, secret, deliveries, resend) and personal API keys."""
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.domain.developer_inputs import ApiKeyInput, EndpointInput, EndpointUpdate
 from chalicelib.domain.permissions import MANAGE_BUSINESS
 from chalicelib.domain.principal import Principal
@@ -42,10 +43,8 @@ def _key(k: ApiKey, key: str | None = None) -> dict[str, Any]:
 @staff_route(bp, "/api/v1/webhook-endpoints", MANAGE_BUSINESS)
 def list_webhook_endpoints(principal: Principal) -> Any:
     """The business's webhook endpoints, and the event types they can choose from."""
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = endpoints.list_endpoints(principal, limit, cursor)
-    return json_response({"items": [_endpoint(e) for e in items], "next_cursor": next_cursor,
-                          "event_types": list(EVENT_TYPES)})
+    return listed(bp.current_request, partial(endpoints.list_endpoints, principal), _endpoint,
+                  event_types=list(EVENT_TYPES))
 
 
 @staff_route(bp, "/api/v1/webhook-endpoints", MANAGE_BUSINESS, methods=["POST"])
@@ -82,9 +81,7 @@ def rotate_webhook_secret(principal: Principal, endpoint_id: str) -> Any:
 @staff_route(bp, "/api/v1/webhook-endpoints/{endpoint_id}/deliveries", MANAGE_BUSINESS)
 def list_webhook_deliveries(principal: Principal, endpoint_id: str) -> Any:
     """Deliveries to this endpoint, newest first, each with its attempts and what came back."""
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = deliveries.list_deliveries(principal, endpoint_id, limit, cursor)
-    return json_response({"items": [_delivery(d) for d in items], "next_cursor": next_cursor})
+    return listed(bp.current_request, partial(deliveries.list_deliveries, principal, endpoint_id), _delivery)
 
 
 @staff_route(bp, "/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/resend", MANAGE_BUSINESS,

@@ -37,6 +37,7 @@ from chalicelib.services.identity.staff_auth import verify_id_token
 
 log = logging.getLogger("paydrop.api")
 S = TypeVar("S", bound=msgspec.Struct)
+T = TypeVar("T")
 
 STATUS = {
     ValidationError: 400,
@@ -159,6 +160,15 @@ def page_params(params: Mapping[str, str] | None) -> tuple[int, str | None]:
     if cursor is not None and len(cursor) > 1024:
         raise ValidationError("The cursor is not valid.", field="cursor")
     return query_int(params, "limit", 25, 1, 100), cursor
+
+
+def listed(request: Any, list_page: Callable[[int, str | None], tuple[list[T], str | None]],
+           shown: Callable[[T], Any], **extra: Any) -> Response:
+    """A staff list's answer: the page `list_page(limit, cursor)` gives for the request's
+    `?limit=&cursor=`, each item `shown`, and the `next_cursor` of the next page (None on the last)."""
+    limit, cursor = page_params(request.query_params)
+    items, next_cursor = list_page(limit, cursor)
+    return json_response({"items": [shown(item) for item in items], "next_cursor": next_cursor, **extra})
 
 
 def bearer_token(headers: Any) -> str:

@@ -2,16 +2,15 @@
 document in it; `/portal/me/…` is the same for a signed-in contact, without a link."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
 from chalicelib.api.html import (
     brand,
-    check_same_origin,
     client_json,
     page_errors,
     payment_notice,
@@ -19,7 +18,8 @@ from chalicelib.api.html import (
     track_open,
     wants_json,
 )
-from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, client_ip, form_or_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, form_or_json
+from chalicelib.api.portal_access import limit_pay_clicks, open_portal, open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -42,11 +42,6 @@ from chalicelib.services.subscriptions import portal_views as subscription_views
 
 bp = Blueprint(__name__)
 KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
-# Tabs that are one paged list of the client's things: (access, cursor) -> view.
-CURSOR_TABS: dict[str, Any] = {
-    "recurring": recurring_views.recurring_tab,
-    subscription_views.TAB: subscription_views.subscriptions_tab,
-}
 
 
 def _errors() -> Any:
@@ -54,7 +49,7 @@ def _errors() -> Any:
 
 
 def _access(token: str) -> portal.PortalAccess:
-    return portal.open_portal(token, current_session(bp.current_request))
+    return open_portal(bp.current_request, token)
 
 
 @bp.route("/portal", methods=["GET"], content_types=ANY_CONTENT_TYPE)
@@ -73,27 +68,7 @@ def portal_page(token: str) -> Any:
     tab = params.get("tab", "invoices")
     if tab != "invoices":
         portal.check_tab(business, tab)
-    base_url = absolute_url(request, "")
-    if tab in KINDS:
-        view: Any = _documents_view(access, tab, params)
-    elif tab == "payments":
-        view = portal.payments_tab(access, params.get("cursor"))
-        start, end = this_year(clock.today())  # the statement form's default range
-        view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
-    elif tab == "account":
-        view = account_tab(access, params.get("notice"))
-    elif tab == saved_cards.TAB:
-        view = saved_cards.payment_methods_tab(access, params)
-    elif tab == prepayments.TAB:
-        view = prepayments.prepayment_tab(access, params)
-    elif tab in CURSOR_TABS:
-        view = CURSOR_TABS[tab](access, params.get("cursor"))
-    elif tab == "messages":
-        view = conversation_for_portal(access, None, params.get("cursor"), origin=base_url)
-    elif tab == "projects":
-        view = client_projects.projects_tab(access)
-    else:
-        view = _files_tab(access, params, base_url)
+    view = TAB_VIEWS[tab](access, params, absolute_url(request, ""))
     if wants_json(request.headers):
         return client_json({"tab": tab, "tabs": portal.visible_tabs(business), **view})
     return render("portal.html", business=brand(business), tab=tab, tabs=portal.visible_tabs(business), view=view,
@@ -126,6 +101,30 @@ def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[
     if files is None:
         raise NotFound(portal.NOT_FOUND)
     return {"entries": [vars(e) for e in files.entries], "tags": files.tags}
+
+
+def _payments_tab(access: portal.PortalAccess, params: Any) -> dict[str, Any]:
+    view = portal.payments_tab(access, params.get("cursor"))
+    start, end = this_year(clock.today())  # the statement form's default range
+    return {**view, "statement": {"from": start.isoformat(), "to": end.isoformat()}}
+
+
+# Each tab's view from (who looks, the query parameters, the site's base URL); `portal.TABS` names
+# the tabs (a new one is a name there and a row here).
+TabView = Callable[[portal.PortalAccess, Any, str], dict[str, Any]]
+TAB_VIEWS: dict[str, TabView] = {
+    "invoices": lambda access, params, _: _documents_view(access, "invoices", params),
+    "quotes": lambda access, params, _: _documents_view(access, "quotes", params),
+    "payments": lambda access, params, _: _payments_tab(access, params),
+    "files": _files_tab,
+    "account": lambda access, params, _: account_tab(access, params.get("notice")),
+    saved_cards.TAB: lambda access, params, _: saved_cards.payment_methods_tab(access, params),
+    prepayments.TAB: lambda access, params, _: prepayments.prepayment_tab(access, params),
+    "recurring": lambda access, params, _: recurring_views.recurring_tab(access, params.get("cursor")),
+    subscription_views.TAB: lambda access, params, _: subscription_views.subscriptions_tab(access, params.get("cursor")),
+    "messages": lambda access, params, base_url: conversation_for_portal(access, None, params.get("cursor"), origin=base_url),
+    "projects": lambda access, params, _: client_projects.projects_tab(access),
+}
 
 
 # Two fixed routes, not `/{kind}/`: API Gateway prefers a fixed path segment and never falls
@@ -167,11 +166,9 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
 @bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def portal_pay(token: str, doc_id: str) -> Any:
-    check_path_ids({"doc_id": doc_id})
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
-    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", client_ip(request))
+    access = open_portal_form(request, token, {"doc_id": doc_id})
+    limit_pay_clicks(request, access)
     document = portal.payable_document(access, doc_id)
     with amounts_in(lambda: str(document.currency)):
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
@@ -194,10 +191,8 @@ def decline_quote(token: str, doc_id: str) -> Any:
 
 def decide_quote(token: str, doc_id: str, decision: str) -> Any:
     """Approve (then, when it became an invoice, on to paying it) or decline a quote."""
-    check_path_ids({"doc_id": doc_id})
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
+    access = open_portal_form(request, token, {"doc_id": doc_id})
     portal.check_tab(portal.business_for(access), "quotes")
     if decision == "decline":
         decided = quotes.decline(access, doc_id, form_or_json(bp, QuoteDecline))

@@ -5,15 +5,16 @@ offline checkout's setup and pre-payment pages (`/checkout/offline-cards/{sessio
 runs only). The tabs themselves render in `api/portal.py`."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
 from chalicelib.api.html import check_same_origin, client_json, origin_of, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, form_or_json
+from chalicelib.api.portal_access import limit_pay_clicks, open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.card_inputs import PrepaymentInput, TestCardChoice
 from chalicelib.domain.formatting import locale_of, money
@@ -28,11 +29,10 @@ def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
 
 
-def _portal(token: str) -> tuple[Any, portal.PortalAccess, str]:
+def _portal(token: str, path_ids: dict[str, str] | None = None) -> tuple[Any, portal.PortalAccess, str]:
     """The request (a same-origin form post), who sent it, and the portal's own URL."""
     request = bp.current_request
-    check_same_origin(request)
-    access = portal.open_portal(token, current_session(request))
+    access = open_portal_form(request, token, path_ids)
     return request, access, absolute_url(request, f"/portal/{token}")
 
 
@@ -52,20 +52,20 @@ def add_card(token: str) -> Any:
 @bp.route("/portal/{token}/payment-methods/{payment_method}/remove", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def remove_card(token: str, payment_method: str) -> Any:
-    check_path_ids({"payment_method": payment_method})
-    request, access, page = _portal(token)
-    saved_cards.limit(access, client_ip(request))
-    saved_cards.remove(access, payment_method)
-    return _done(request, f"{page}?tab={saved_cards.TAB}")
+    return _card_action(token, payment_method, saved_cards.remove)
 
 
 @bp.route("/portal/{token}/payment-methods/{payment_method}/default", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def default_card(token: str, payment_method: str) -> Any:
-    check_path_ids({"payment_method": payment_method})
-    request, access, page = _portal(token)
+    return _card_action(token, payment_method, saved_cards.make_default)
+
+
+def _card_action(token: str, payment_method: str, act: Callable[[portal.PortalAccess, str], None]) -> Any:
+    """Do `act` to one of the client's saved cards, then back to the cards tab."""
+    request, access, page = _portal(token, {"payment_method": payment_method})
     saved_cards.limit(access, client_ip(request))
-    saved_cards.make_default(access, payment_method)
+    act(access, payment_method)
     return _done(request, f"{page}?tab={saved_cards.TAB}")
 
 
@@ -73,7 +73,7 @@ def default_card(token: str, payment_method: str) -> Any:
 @_errors()
 def prepay(token: str) -> Any:
     request, access, page = _portal(token)
-    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", client_ip(request))
+    limit_pay_clicks(request, access)
     data = form_or_json(bp, PrepaymentInput)
     return _done(request, prepayments.start(access, data, page, absolute_url(request, "")))
 
@@ -82,9 +82,8 @@ def prepay(token: str) -> Any:
 @_errors()
 def use_credit(token: str, doc_id: str) -> Any:
     """Apply the client's credit to this invoice (as much as covers its balance)."""
-    check_path_ids({"doc_id": doc_id})
-    request, access, page = _portal(token)
-    checkout.limit_pay_clicks(access.token or f"{access.business_id}:{access.contact_id}", client_ip(request))
+    request, access, page = _portal(token, {"doc_id": doc_id})
+    limit_pay_clicks(request, access)
     invoice = portal.payable_document(access, doc_id)
     credits.apply_to_invoice(invoice, None, clock.today(), f"client contact {access.contact_id}")
     return _done(request, f"{page}/invoices/{doc_id}")

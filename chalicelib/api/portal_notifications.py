@@ -8,9 +8,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids
+from chalicelib.api.html import brand, client_json, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE
+from chalicelib.api.portal_access import open_portal, open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.notifications import inbox
 from chalicelib.services.notifications.digest_email import portal_href
@@ -23,17 +23,18 @@ def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
 
 
-def _open(token: str) -> tuple[portal.PortalAccess, str]:
-    """The checked portal (a removed contact, a revoked link, another's session: 404) and its inbox."""
-    access = portal.open_portal(token, current_session(bp.current_request))
-    return access, inbox.contact_recipient(access.client_id, access.contact_id)
+def _inbox_of(access: portal.PortalAccess) -> str:
+    """The contact's inbox; `access` is checked already (api/portal_access.py: a removed contact,
+    a revoked link, another's session are a 404)."""
+    return inbox.contact_recipient(access.client_id, access.contact_id)
 
 
 @bp.route("/portal/{token}/notifications", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def portal_notifications(token: str) -> Any:
     request = bp.current_request
-    access, recipient = _open(token)
+    access = open_portal(request, token)
+    recipient = _inbox_of(access)
     base = absolute_url(request, f"/portal/{token}")
     params: Any = request.query_params or {}
     view = inbox.page(access.business_id, recipient, params.get("cursor"), lambda n: portal_href(base, n.portal_path))
@@ -45,10 +46,8 @@ def portal_notifications(token: str) -> Any:
 @bp.route("/portal/{token}/notifications/{notification_id}/read", methods=["POST"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def portal_notification_read(token: str, notification_id: str) -> Any:
-    check_path_ids({"notification_id": notification_id})
-    request = bp.current_request
-    check_same_origin(request)
-    access, recipient = _open(token)
+    access = open_portal_form(bp.current_request, token, {"notification_id": notification_id})
+    recipient = _inbox_of(access)
     inbox.mark_read(access.business_id, recipient, notification_id)
     return _after(token, access, recipient)
 

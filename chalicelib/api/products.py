@@ -1,12 +1,13 @@
 """Products and services."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.api import present
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.domain.inputs import ProductInput, ProductUpdate
 from chalicelib.domain.permissions import MANAGE_PRODUCTS, VIEW
 from chalicelib.domain.principal import Principal
@@ -17,9 +18,7 @@ bp = Blueprint(__name__)
 
 @staff_route(bp, "/api/v1/products", VIEW)
 def list_products(principal: Principal) -> Any:
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = products.list_products(principal, limit, cursor)
-    return json_response(present.page([present.product(p) for p in items], next_cursor))
+    return listed(bp.current_request, partial(products.list_products, principal), present.product)
 
 
 @staff_route(bp, "/api/v1/products", MANAGE_PRODUCTS, methods=["POST"])

@@ -1,12 +1,13 @@
 """Projects: work for a client, with ordered milestones, that deliverables and invoices hang on."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api import present, present_projects
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api import present_projects
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.domain.inputs import ProjectInput, ProjectUpdate
 from chalicelib.domain.permissions import MANAGE_CLIENTS, VIEW
 from chalicelib.domain.principal import Principal
@@ -18,9 +19,7 @@ bp = Blueprint(__name__)
 
 @staff_route(bp, "/api/v1/projects", VIEW)
 def list_projects(principal: Principal) -> Any:
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = projects.list_projects(principal, limit, cursor)
-    return json_response(present.page([present_projects.project(p) for p in items], next_cursor))
+    return listed(bp.current_request, partial(projects.list_projects, principal), present_projects.project)
 
 
 @staff_route(bp, "/api/v1/projects", MANAGE_CLIENTS, methods=["POST"])

@@ -133,3 +133,19 @@ def test_search_and_tag_are_escaped_on_the_files_page(tenant: Any, anonymous: Ap
     page = anonymous.get("/files?" + urlencode({"q": evil, "tag": evil}), headers={"Cookie": cookie})
     assert page.status == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text
     assert_client_headers(page)
+
+
+def test_every_tab_of_the_portal_opens_as_a_page_and_as_json(tenant: Any, anonymous: Api) -> None:
+    """Every tab the portal can show (portal.TABS, ones added later included) has its view."""
+    from chalicelib.services.portal.portal import TABS
+
+    assert tenant.api.patch("/api/v1/business", {"stripe_enabled": True, "prepayment_enabled": True}).status == 200
+    client_id, contact_id = client_with_contact(tenant)
+    make_document(tenant, client_id)
+    path = portal_link(tenant, client_id, contact_id)
+    tabs = _tab(anonymous, path)["tabs"]
+    assert tabs == list(TABS)
+    for tab in tabs:
+        page = anonymous.get(f"{path}?tab={tab}")
+        assert page.status == 200, (tab, page.text[:300])
+        assert _tab(anonymous, path, tab)["tab"] == tab
