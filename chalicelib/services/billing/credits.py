@@ -93,12 +93,13 @@ def apply_to_invoice(invoice: docs.Document, requested: int | None, today: date,
         currency=invoice.currency, method="credit", received_on=today.isoformat(), recorded_by=recorded_by,
     )
     pk, sk = store.balance_key(business_id, client_id, invoice.currency)
-    # One transaction: the credit cannot be spent twice, nor push the invoice past its total.
+    # One transaction: the credit cannot be spent twice, nor push the invoice past its total (the
+    # invoice's version moves with it, so a second application read from the same version fails).
     with transaction() as tx:
         tx.update(store.CreditBalance(pk, sk), actions=[store.CreditBalance.available.add(-amount)],
                   condition=store.CreditBalance.available >= amount)
         tx.save(application, condition=store.CreditApplication.pk.does_not_exist())
         tx.save(entry, condition=docs.Payment.pk.does_not_exist())
-        tx.condition_check(docs.Document, invoice.pk, invoice.sk, condition=docs.Document.version == invoice.version)
+        tx.update(invoice, actions=[docs.Document.updated_at.set(now)])  # VersionAttribute: conditional, moved on
     result = reconcile(business_id, invoice.doc_id)
     return result.document if result else invoice
