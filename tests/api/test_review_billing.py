@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
-from tests.support.client_flows import FORM
+from tests.support.cards import stripe_cards  # noqa: F401 (fixture)
+from tests.support.client_flows import FORM, JSON
 from tests.support.portal import client_with_contact, make_document, portal_link
 
 
@@ -47,3 +48,23 @@ def test_two_tabs_using_credit_on_one_invoice_at_once_pay_it_once(
     shown = tenant.api.get(f"/api/v1/invoices/{invoice['id']}").json
     assert (shown["status"], shown["amount_paid"]) == ("paid", 5000)
     assert tenant.api.get(f"/api/v1/clients/{client_id}/credits").json["available"] == {"EUR": 15000}
+
+
+def _prepay_portal(tenant: Any) -> dict[str, Any]:
+    settings = {"stripe_enabled": True, "prepayment_enabled": True, "prepayment_minimum": 2000}
+    assert tenant.api.patch("/api/v1/business", settings).status == 200
+    client_id, contact_id = client_with_contact(tenant, email="pat@prepay.test")
+    return {"client_id": client_id, "path": portal_link(tenant, client_id, contact_id)}
+
+
+@pytest.mark.usefixtures("one_test_per_ip")
+@pytest.mark.parametrize("typed", ["50,00", "1.040,50", "1,0400.00", "12,5"])
+def test_a_comma_typed_as_a_decimal_mark_is_refused_not_read_as_a_hundred_times_more(
+        typed: str, tenant: Any, anonymous: Api, stripe_cards: Any) -> None:
+    """A client in a comma-decimal country types 50,00 meaning fifty: Checkout must not open for 5,000.00."""
+    portal = _prepay_portal(tenant)
+    reply = anonymous.call("POST", f"{portal['path']}/pre-payment", f"amount_text={typed}",
+                           headers={**FORM, **JSON})
+    assert reply.status == 400 and reply.error["field"] == "amount_text", reply.body
+    assert "like 40.00" in reply.error["message"]
+    assert stripe_cards.calls == []

@@ -93,7 +93,7 @@ def test_typed_amounts(text: str, currency: str, minor: int) -> None:
     assert parse_major(text, currency) == minor
 
 
-@pytest.mark.parametrize("text", ["40.001", "-5", "abc", "NaN", "Infinity", "1e3", ""])
+@pytest.mark.parametrize("text", ["40.001", "-5", "abc", "NaN", "Infinity", "1e3", "", "50,00", "12,5", "1,0400"])
 def test_typed_amounts_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_major(text, "EUR")
