@@ -68,3 +68,16 @@ def test_a_comma_typed_as_a_decimal_mark_is_refused_not_read_as_a_hundred_times_
     assert reply.status == 400 and reply.error["field"] == "amount_text", reply.body
     assert "like 40.00" in reply.error["message"]
     assert stripe_cards.calls == []
+
+
+def test_refused_credit_says_the_amounts_in_money_not_in_cents(tenant: Any, anonymous: Api) -> None:
+    client_id, contact_id = client_with_contact(tenant)
+    invoice = make_document(tenant, client_id, amount=10000)
+    tenant.api.post(f"/api/v1/clients/{client_id}/credits", {"amount": 5000})
+    reply = tenant.api.post(f"/api/v1/clients/{client_id}/credits/apply", {"invoice_id": invoice["id"], "amount": 9000})
+    assert reply.status == 409 and "€50.00" in reply.error["message"] and "5000" not in reply.error["message"]
+    tenant.api.post(f"/api/v1/clients/{client_id}/credits/apply", {"invoice_id": invoice["id"]})
+    invoice = make_document(tenant, client_id, amount=10000)
+    path = portal_link(tenant, client_id, contact_id)
+    again = anonymous.call("POST", f"{path}/invoices/{invoice['id']}/use-credit", "", headers={**FORM, **JSON})
+    assert again.status == 409 and "€0.00" in again.error["message"], again.body

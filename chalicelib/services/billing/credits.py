@@ -15,6 +15,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.inputs import CreditApply, CreditInput
+from chalicelib.domain.money import format_amount
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
@@ -80,7 +81,8 @@ def apply_to_invoice(invoice: docs.Document, requested: int | None, today: date,
     available = store.balances_of(items).get(invoice.currency, 0)
     amount = requested if requested is not None else min(available, invoice.balance)
     if amount <= 0 or amount > available:
-        raise Conflict(f"The client has {available} available in {invoice.currency}; that does not cover it.")
+        raise Conflict(f"The client has {format_amount(available, invoice.currency)} of credit available; "
+                       "that does not cover it.")
     if amount > invoice.balance:
         raise ValidationError("That is more than the invoice's balance.", field="amount")
     now = iso(clock.now())
