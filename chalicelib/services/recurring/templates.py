@@ -138,9 +138,10 @@ def resume(principal: Principal, template_id: str) -> Template:
     if template.status != rules.PAUSED:
         raise Conflict(f"Only a paused recurring invoice can be resumed (this one is {template.status}).")
     business = business_of(principal)
-    template.status = rules.ACTIVE
-    template.next_index = rules.resume_index(schedule_of(template), int(template.next_index),
-                                             local_today(business, clock.now()))
+    template.status, paused_at = rules.ACTIVE, int(template.next_index)
+    template.next_index = rules.resume_index(schedule_of(template), paused_at, local_today(business, clock.now()))
+    # the periods not billed do not count toward an end after N cycles: the paused template's remaining stay
+    template.passed_over = int(template.passed_over or 0) + int(template.next_index) - paused_at
     refresh_agenda(template, business)
     return _save(template)
 
