@@ -81,3 +81,40 @@ def test_refused_credit_says_the_amounts_in_money_not_in_cents(tenant: Any, anon
     path = portal_link(tenant, client_id, contact_id)
     again = anonymous.call("POST", f"{path}/invoices/{invoice['id']}/use-credit", "", headers={**FORM, **JSON})
     assert again.status == 409 and "€0.00" in again.error["message"], again.body
+
+
+@pytest.mark.usefixtures("one_test_per_ip")
+def test_a_pre_payment_has_its_receipt_in_the_payments_tab(
+        tenant: Any, anonymous: Api, stripe_cards: Any, stripe_worker: Any) -> None:
+    from chalicelib.store import cards
+    from tests.support.payments import post_event, stripe_event, stripe_object
+    from tests.support.pdfs import follow_pdf
+
+    portal, other = _prepay_portal(tenant), _prepay_portal(tenant)
+    for p in (portal, other):
+        assert anonymous.call("POST", f"{p['path']}/pre-payment", "amount_text=50.00", headers=FORM).status == 303
+    [mine] = [i for i in cards.client_collection(tenant.business_id, portal["client_id"]) if isinstance(i, cards.Prepayment)]
+    [theirs] = [i for i in cards.client_collection(tenant.business_id, other["client_id"])
+                if isinstance(i, cards.Prepayment)]
+    receipt = f"{portal['path']}/pre-payment/{mine.prepay_id}/receipt"
+    assert anonymous.get(receipt).status == 404  # not paid yet: nothing to give a receipt for
+    ids = {"business_id": tenant.business_id, "client_id": portal["client_id"], "prepay_id": mine.prepay_id,
+           "purpose": "prepayment"}
+    paid = stripe_event("checkout.session.completed", stripe_object(
+        "checkout.session.completed", id=mine.session_id, amount_total=5000, currency="eur",
+        payment_intent="pi_prepaid_1", metadata=ids))
+    assert post_event(anonymous, paid).status == 200
+    stripe_worker.drain()
+    tab = anonymous.get(f"{portal['path']}?tab=payments", headers=JSON).json
+    assert [(p["amount"]["display"], p["receipt"]) for p in tab["prepayments"]] == [("€50.00", mine.prepay_id)]
+    html = anonymous.get(f"{portal['path']}?tab=payments").text
+    assert f'{receipt}"' in html and "€50.00 paid in advance" in html
+    page = anonymous.get(receipt)
+    assert page.status == 200 and "€50.00" in page.text and "Pre-payment" in page.text and "PP-0001" in page.text
+    view = anonymous.get(receipt, headers=JSON).json
+    assert (view["amount"]["amount"], view["method"], view["invoices"]) == (5000, "card", [])
+    _, pdf = follow_pdf(anonymous, f"{receipt}/pdf")
+    assert "50.00" in pdf.pages[0] and "PP-0001" in pdf.pages[0]
+    # Another client's pre-payment, through this portal: 404.
+    assert anonymous.get(f"{portal['path']}/pre-payment/{theirs.prepay_id}/receipt").status == 404
+    assert anonymous.get(f"{other['path']}/pre-payment/{mine.prepay_id}/receipt").status == 404
