@@ -33,3 +33,22 @@ def test_pausing_does_not_use_up_invoices_of_a_template_that_ends_after_n(recurr
         f"{year}-01-10", f"{year}-02-10", f"{year}-05-10", f"{year}-06-10"]
     assert (detail["status"], detail["cycles_remaining"]) == ("finished", 0)
 
+
+
+def test_a_paused_template_promises_no_next_invoice(recurring: Callable[..., Made], anonymous: Any) -> None:
+    from tests.support.client_flows import JSON
+    from tests.support.portal import portal_link
+
+    year = far_year()
+    made = recurring(date(year, 1, 10))
+    api = made.tenant.api
+    at(noon_utc(date(year, 1, 10)))
+    recurring_run()
+    assert api.post(f"/api/v1/recurring/{made.id}/pause").json["next_date"] is None
+    at(noon_utc(date(year, 3, 20)))  # 10 February and 10 March passed while paused: neither comes
+    contact = api.get(f"/api/v1/clients/{made.client_id}").json["contacts"][0]["contact_id"]
+    path = portal_link(made.tenant, made.client_id, contact)
+    [shown] = anonymous.get(f"{path}?tab=recurring", headers=JSON).json["items"]
+    assert (shown["status"], shown["next_date"]) == ("paused", None)
+    assert "10 Feb" not in anonymous.get(f"{path}?tab=recurring").text
+    assert api.post(f"/api/v1/recurring/{made.id}/resume").json["next_date"] == f"{year}-04-10"

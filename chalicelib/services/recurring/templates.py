@@ -159,7 +159,8 @@ def summary(template: Template) -> dict[str, object]:
     """What a list shows of a template, in the schedule's words (staff and portal)."""
     schedule = schedule_of(template)
     live = template.status in (rules.ACTIVE, rules.PAUSED)
-    upcoming = rules.next_date(schedule, int(template.next_index)) if live else None
+    # paused: no date is promised (the periods that fall meanwhile are not billed; resume says when)
+    upcoming = rules.next_date(schedule, int(template.next_index)) if template.status == rules.ACTIVE else None
     return {
         "frequency": template.frequency, "frequency_words": rules.FREQUENCY_WORDS.get(str(template.frequency)),
         "start_date": template.start_date, "next_date": upcoming.isoformat() if upcoming else None,
