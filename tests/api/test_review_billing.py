@@ -60,7 +60,7 @@ def _prepay_portal(tenant: Any) -> dict[str, Any]:
 @pytest.mark.usefixtures("one_test_per_ip")
 @pytest.mark.parametrize("typed", ["50,00", "1.040,50", "1,0400.00", "12,5"])
 def test_a_comma_typed_as_a_decimal_mark_is_refused_not_read_as_a_hundred_times_more(
-        typed: str, tenant: Any, anonymous: Api, stripe_cards: Any) -> None:
+        typed: str, tenant: Any, anonymous: Api, stripe_cards: Any) -> None:  # noqa: F811
     """A client in a comma-decimal country types 50,00 meaning fifty: Checkout must not open for 5,000.00."""
     portal = _prepay_portal(tenant)
     reply = anonymous.call("POST", f"{portal['path']}/pre-payment", f"amount_text={typed}",
@@ -85,7 +85,7 @@ def test_refused_credit_says_the_amounts_in_money_not_in_cents(tenant: Any, anon
 
 @pytest.mark.usefixtures("one_test_per_ip")
 def test_a_pre_payment_has_its_receipt_in_the_payments_tab(
-        tenant: Any, anonymous: Api, stripe_cards: Any, stripe_worker: Any) -> None:
+        tenant: Any, anonymous: Api, stripe_cards: Any, stripe_worker: Any) -> None:  # noqa: F811
     from chalicelib.store import cards
     from tests.support.payments import post_event, stripe_event, stripe_object
     from tests.support.pdfs import follow_pdf

@@ -22,9 +22,8 @@ from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession
-from chalicelib.store import cards
+from chalicelib.store import cards, tokens
 from chalicelib.store import documents as docs
-from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
