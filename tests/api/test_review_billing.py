@@ -118,3 +118,22 @@ def test_a_pre_payment_has_its_receipt_in_the_payments_tab(
     # Another client's pre-payment, through this portal: 404.
     assert anonymous.get(f"{portal['path']}/pre-payment/{theirs.prepay_id}/receipt").status == 404
     assert anonymous.get(f"{other['path']}/pre-payment/{mine.prepay_id}/receipt").status == 404
+
+
+@pytest.mark.usefixtures("one_test_per_ip")
+def test_credit_applied_closes_the_checkout_opened_for_the_old_balance(
+        tenant: Any, anonymous: Api, stripe_api: Any) -> None:
+    """Tab A opened Checkout for the whole 100.00; credit then paid 30.00 of it: tab A must not
+    still take 100.00 (the invoice would be overpaid by 30.00)."""
+    from chalicelib.store import documents as docs
+    from tests.support.payments import payable_invoice, start_checkout
+
+    payable = payable_invoice(tenant)
+    session_id = start_checkout(anonymous, payable)
+    client_id = payable["doc"]["client_id"]
+    tenant.api.post(f"/api/v1/clients/{client_id}/credits", {"amount": 3000})
+    applied = tenant.api.post(f"/api/v1/clients/{client_id}/credits/apply", {"invoice_id": payable["doc"]["id"]})
+    assert applied.status == 200 and applied.json["balance"] == 7000
+    assert [c for c in stripe_api.calls if c["url"].endswith(f"/v1/checkout/sessions/{session_id}/expire")]
+    _, items = docs.load_collection(tenant.business_id, payable["doc"]["id"])
+    assert [s.status for s in items if isinstance(s, docs.CheckoutSession)] == ["expired"]

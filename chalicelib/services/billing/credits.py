@@ -22,6 +22,7 @@ from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.billing.ledger import reconcile
+from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import credits as store
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import next_number
@@ -104,4 +105,7 @@ def apply_to_invoice(invoice: docs.Document, requested: int | None, today: date,
         tx.save(entry, condition=docs.Payment.pk.does_not_exist())
         tx.update(invoice, actions=[docs.Document.updated_at.set(now)])  # VersionAttribute: conditional, moved on
     result = reconcile(business_id, invoice.doc_id)
+    # A Checkout opened for the balance before the credit would now take too much: close it (the
+    # next Pay opens one for what is left).
+    expire_open_sessions(business_id, invoice.doc_id)
     return result.document if result else invoice
