@@ -87,8 +87,10 @@ def _terms(business: Business, data: PrepaymentInput) -> tuple[int, str | None, 
     minimum = minimum_of(business)
     if amount < minimum:
         raise ValidationError(f"The smallest pre-payment is {format_amount(minimum, currency)}.", field="amount_text")
-    if pay_rules.to_stripe_units(amount, currency) > pay_rules.STRIPE_MAXIMUM:
-        raise ValidationError("That amount is too large to pay by card.", field="amount_text")
+    try:  # Stripe's limits and rules for the currency, said about the field the client typed in
+        pay_rules.to_stripe_units(amount, currency)
+    except ValidationError as e:
+        raise ValidationError(e.message, field="amount_text") from e
     frequency = data.repeat if data.repeat in rules.FREQUENCIES else None
     if frequency is None:
         return amount, None, 1
