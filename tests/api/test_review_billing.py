@@ -109,6 +109,7 @@ def test_a_pre_payment_has_its_receipt_in_the_payments_tab(
     assert [(p["amount"]["display"], p["receipt"]) for p in tab["prepayments"]] == [("€50.00", mine.prepay_id)]
     html = anonymous.get(f"{portal['path']}?tab=payments").text
     assert f'{receipt}"' in html and "€50.00 paid in advance" in html
+    assert f'{receipt}"' in anonymous.get(f"{portal['path']}?tab=pre-payment").text  # and where it was paid
     page = anonymous.get(receipt)
     assert page.status == 200 and "€50.00" in page.text and "Pre-payment" in page.text and "PP-0001" in page.text
     view = anonymous.get(receipt, headers=JSON).json

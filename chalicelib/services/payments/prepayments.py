@@ -68,7 +68,8 @@ def prepayment_tab(access: PortalAccess, params: Any) -> dict[str, Any]:
     return {
         "currency": business.currency, "minimum": _money(minimum_of(business), business.currency),
         "history": [{"amount": _money(int(p.amount), p.currency), "status": p.status, "on": p.created_at[:10],
-                     "reason": p.failure_reason} for p in paid[:25]],
+                     "reason": p.failure_reason, "receipt": p.prepay_id if p.status == "received" else None}
+                    for p in paid[:25]],
         "plans": [{"amount": _money(int(p.amount), p.currency), "frequency": p.frequency, "status": p.status,
                    "remaining": int(p.times) - int(p.charged), "next_on": p.next_on, "reason": p.failure_reason}
                   for p in plans],
