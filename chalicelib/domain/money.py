@@ -63,8 +63,9 @@ def to_decimal_string(amount: int, currency: str) -> str:
     return str(Decimal(amount).scaleb(-digits)) if digits else str(amount)
 
 
-# A comma is a thousands separator only: groups of three digits, before any decimal point.
-_THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?\Z")
+# A comma is a digit-group separator only, before any decimal point: groups of three (1,040.50),
+# or India's lakh grouping (1,00,000.00).
+_THOUSANDS = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,2}(,[0-9]{2})+,[0-9]{3})(\.[0-9]*)?\Z")
 
 
 def parse_major(text: str, currency: str) -> int:
