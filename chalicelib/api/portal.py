@@ -78,7 +78,7 @@ def portal_page(token: str) -> Any:
         view: Any = _documents_view(access, tab, params)
     elif tab == "payments":
         view = portal.payments_tab(access, params.get("cursor"))
-        start, end = this_year(clock.today())  # the statement form's default range
+        start, end = this_year(clock.today(business.time_zone))  # the statement form's default: the business's year
         view["statement"] = {"from": start.isoformat(), "to": end.isoformat()}
     elif tab == "account":
         view = account_tab(access, params.get("notice"))

@@ -138,3 +138,22 @@ def test_credit_applied_closes_the_checkout_opened_for_the_old_balance(
     assert [c for c in stripe_api.calls if c["url"].endswith(f"/v1/checkout/sessions/{session_id}/expire")]
     _, items = docs.load_collection(tenant.business_id, payable["doc"]["id"])
     assert [s.status for s in items if isinstance(s, docs.CheckoutSession)] == ["expired"]
+
+
+def test_the_statement_form_defaults_to_this_year_in_the_business_time_zone(tenant: Any, anonymous: Api) -> None:
+    """New Year's morning in Auckland is still 31 December in UTC: "this year" is the business's year."""
+    from datetime import UTC, datetime
+
+    from chalicelib import clock
+
+    assert tenant.api.patch("/api/v1/business", {"time_zone": "Pacific/Auckland"}).status == 200
+    client_id, contact_id = client_with_contact(tenant)
+    path = portal_link(tenant, client_id, contact_id)
+    try:
+        clock.use(lambda: datetime(2030, 12, 31, 12, tzinfo=UTC))  # 1 January 2031, 01:00 in Auckland
+        view = anonymous.get(f"{path}?tab=payments", headers=JSON).json
+        assert view["statement"] == {"from": "2031-01-01", "to": "2031-01-01"}
+        made = tenant.api.get(f"/api/v1/clients/{client_id}/statement")
+        assert made.status == 200 and (made.json["from"], made.json["to"]) == ("2031-01-01", "2031-01-01"), made.body
+    finally:
+        clock.use(None)
