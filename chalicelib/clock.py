@@ -26,7 +26,8 @@ def now() -> datetime:
 def today(tz: str | None = None) -> date:
     """Today's date where dates are shown: in the IANA time zone `tz`, else UTC.
 
-    Businesses have no time-zone setting yet, so callers pass None and dates (due dates,
+    Where the business's own date matters (recurring periods, statements' "this year", auto-charge
+    on the due date) callers pass `Business.time_zone`; elsewhere None, and dates (due dates,
     "overdue", receipts) are UTC dates — what Lambda's local time was before this module.
     """
     return now().astimezone(ZoneInfo(tz) if tz else UTC).date()

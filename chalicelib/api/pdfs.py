@@ -80,7 +80,8 @@ def portal_statement(token: str) -> Any:
     params: Any = bp.current_request.query_params or {}
     access = portal.open_portal(token, current_session(bp.current_request))
     business = portal.business_for(access)
-    made = statements.statement(business, access.client_id, params.get("from"), params.get("to"), clock.today())
+    made = statements.statement(business, access.client_id, params.get("from"), params.get("to"),
+                                clock.today(business.time_zone))
     return _redirect(made.pdf.url)
 
 
@@ -108,5 +109,6 @@ def client_statement(principal: Principal, client_id: str) -> Any:
     from chalicelib.services.billing import statements
 
     params: Any = bp.current_request.query_params or {}
-    made = statements.statement(business_of(principal), client_id, params.get("from"), params.get("to"), clock.today())
+    business = business_of(principal)
+    made = statements.statement(business, client_id, params.get("from"), params.get("to"), clock.today(business.time_zone))
     return json_response({"url": made.pdf.url, **statements.present(made.period)})

@@ -105,7 +105,9 @@ def _files_tab(access: portal.PortalAccess, params: Any, base_url: str) -> dict[
 
 def _payments_tab(access: portal.PortalAccess, params: Any) -> dict[str, Any]:
     view = portal.payments_tab(access, params.get("cursor"))
-    start, end = this_year(clock.today())  # the statement form's default range
+    business = access.business
+    # The statement form's default: this year where the business is.
+    start, end = this_year(clock.today(business.time_zone if business else None))
     return {**view, "statement": {"from": start.isoformat(), "to": end.isoformat()}}
 
 

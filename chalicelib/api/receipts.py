@@ -1,5 +1,6 @@
 """Receipts of payments: `/portal/{token}/receipts/{doc_id}/{payment_id}` (page, or JSON) and
-its `/pdf` (302 to a presigned GET) for the portal's client; the same for staff under
+its `/pdf` (302 to a presigned GET) for the portal's client, and the same for a pre-payment
+(`/portal/{token}/pre-payment/{prepay_id}/receipt`, `/pdf`); for staff under
 `/api/v1/invoices/{doc_id}/payments/{payment_id}/receipt` (JSON, and `/pdf`: `{"url"}`).
 
 The PDF code is imported inside the views: `import app` pays for none of reportlab."""
@@ -49,6 +50,35 @@ def portal_receipt(token: str, doc_id: str, payment_id: str) -> Any:
 @_errors()
 def portal_receipt_pdf(token: str, doc_id: str, payment_id: str) -> Any:
     business, view = _portal_receipt(token, doc_id, payment_id)
+    headers = client_headers(new_nonce())
+    headers["Location"] = receipts.receipt_pdf(business, view).url
+    return Response(body="", status_code=302, headers=headers)
+
+
+def _prepayment_receipt(token: str, prepay_id: str) -> tuple[Any, dict[str, Any]]:
+    check_path_ids({"prepay_id": prepay_id})
+    access = portal.open_portal(token, current_session(bp.current_request))
+    business = portal.business_for(access)
+    portal.check_tab(business, "payments")
+    return business, receipts.prepayment_receipt(business, access.client_id, prepay_id)
+
+
+@bp.route("/portal/{token}/pre-payment/{prepay_id}/receipt", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_prepayment_receipt(token: str, prepay_id: str) -> Any:
+    """The receipt of a pre-payment the client made (it became credit); another client's is a 404."""
+    business, view = _prepayment_receipt(token, prepay_id)
+    if wants_json(bp.current_request.headers):
+        return client_json(view)
+    base = absolute_url(bp.current_request, f"/portal/{token}")
+    return render("receipt.html", business=brand(business), receipt=view, base=base, locale=view["locale"],
+                  pdf_url=f"{base}/pre-payment/{prepay_id}/receipt/pdf")
+
+
+@bp.route("/portal/{token}/pre-payment/{prepay_id}/receipt/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def portal_prepayment_receipt_pdf(token: str, prepay_id: str) -> Any:
+    business, view = _prepayment_receipt(token, prepay_id)
     headers = client_headers(new_nonce())
     headers["Location"] = receipts.receipt_pdf(business, view).url
     return Response(body="", status_code=302, headers=headers)

@@ -34,7 +34,7 @@ def emailed_statement(token: str) -> Any:
     from chalicelib.services.billing import statements
 
     link = statement_emails.open_link(token)
-    made = statements.statement(link.business, link.client_id, link.start, link.end, clock.today())
+    made = statements.statement(link.business, link.client_id, link.start, link.end, clock.today(link.business.time_zone))
     headers = client_headers(new_nonce())
     headers["Location"] = made.pdf.url
     return Response(body="", status_code=302, headers=headers)
@@ -49,7 +49,7 @@ def email_my_statement(token: str) -> Any:
     business = portal.business_for(access)
     period = form_or_json(bp, StatementRange) if request.raw_body else StatementRange()
     sent_to = statement_emails.email_to_contact(business, access.client_id, access.contact_id, period.start,
-                                                period.end, clock.today())
+                                                period.end, clock.today(business.time_zone))
     if wants_json(request.headers):
         return client_json({"sent_to": sent_to}, 202)
     return render("self_service_message.html", status=202, business=brand(business), heading="Statement sent",
@@ -62,6 +62,7 @@ def email_my_statement(token: str) -> Any:
 def email_statement(principal: Principal, client_id: str) -> Any:
     """`{"from", "to"}` (both optional: this year so far) → `{"sent_to", "skipped"}`."""
     period = body(bp, StatementRange) if bp.current_request.raw_body else StatementRange()
-    outcome = statement_emails.email_to_client(business_of(principal), client_id, period.start, period.end,
-                                               clock.today())
+    business = business_of(principal)
+    outcome = statement_emails.email_to_client(business, client_id, period.start, period.end,
+                                               clock.today(business.time_zone))
     return json_response({"sent_to": outcome.sent_to, "skipped": outcome.skipped})

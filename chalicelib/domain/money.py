@@ -1,6 +1,7 @@
 """Money: integer minor units with an ISO 4217 currency. Never floats."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 currencies whose minor unit is not 2 digits.
@@ -62,9 +63,17 @@ def to_decimal_string(amount: int, currency: str) -> str:
     return str(Decimal(amount).scaleb(-digits)) if digits else str(amount)
 
 
+# A comma is a digit-group separator only, before any decimal point: groups of three (1,040.50),
+# or India's lakh grouping (1,00,000.00).
+_THOUSANDS = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,2}(,[0-9]{2})+,[0-9]{3})(\.[0-9]*)?\Z")
+
+
 def parse_major(text: str, currency: str) -> int:
     """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount."""
-    cleaned = text.strip().replace(",", "").replace(" ", "")
+    spaced = text.strip().replace(" ", "")
+    if "," in spaced and not _THOUSANDS.match(spaced):
+        raise ValueError(text)  # "50,00" is fifty to whoever typed it: never read as 5,000
+    cleaned = spaced.replace(",", "")
     if not cleaned or not all(c in "0123456789." for c in cleaned):
         raise ValueError(text)  # no signs, exponents, NaN or Infinity
     try:

@@ -7,7 +7,10 @@ day of the month comes back whenever the month has it.
 
 A template ends never, after N cycles (periods 0…N-1), or on a date (the last period is the last
 one on or before that date). When the scheduler runs late, `due` says which periods to issue now:
-every missed one (catch up), or only the most recent (skip), the others passed over.
+every missed one (catch up), or only the most recent (skip), the others passed over (they count
+as cycles: the template still ends with its Nth period). Periods that fell while it was paused
+are not billed and do not count: an end after N cycles moves on by as many (`passed_over`), so
+the cycles remaining that the paused template showed are still there when it resumes.
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ class Schedule:
     end: str = NEVER
     cycles: int | None = None  # end == AFTER: how many periods in all
     until: date | None = None  # end == ON_DATE: no period after this date
+    passed_over: int = 0  # periods that fell while it was paused: not billed, not counted toward the end
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def period_date(schedule: Schedule, index: int) -> date:
 def last_index(schedule: Schedule) -> int | None:
     """The template's last period, or None when it never ends."""
     if schedule.end == AFTER and schedule.cycles is not None:
-        return schedule.cycles - 1
+        return schedule.cycles - 1 + schedule.passed_over
     if schedule.end == ON_DATE and schedule.until is not None:
         return _last_on_or_before(schedule, schedule.until)
     return None

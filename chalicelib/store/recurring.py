@@ -73,6 +73,7 @@ class Template(BaseItem, discriminator="recurring"):
     catch_up = UnicodeAttribute(default="catch_up")
     status = UnicodeAttribute(default="active")
     next_index = NumberAttribute(default=0)  # the first period not yet issued (or skipped)
+    passed_over = NumberAttribute(default=0)  # periods that fell while paused (domain/recurrence.py)
     issued_count = NumberAttribute(default=0)
     due_at = UnicodeAttribute(null=True)  # UTC moment the next period is due (agenda)
     created_at = UnicodeAttribute()

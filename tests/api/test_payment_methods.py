@@ -191,3 +191,17 @@ def test_offline_setup_checkout_saves_a_test_card_through_the_webhook(
     [card] = _tab(anonymous, portal).json["cards"]
     assert (card["brand"], card["last4"], card["default"]) == ("visa", "4242", True)
     assert _post(anonymous, page, "card=4242").status == 409  # a finished checkout stays finished
+
+
+def test_removing_the_default_card_makes_another_saved_card_the_default(
+        tenant: Tenant, anonymous: Api, stripe_cards: FakeStripeCards) -> None:  # noqa: F811
+    """Stripe clears the default when that card is detached; auto-charge charges the default, so a
+    client with cards left would be told "no saved card": the next one becomes the default."""
+    portal = _portal(tenant)
+    _post(anonymous, f"{portal['path']}/payment-methods")
+    first = stripe_cards.save_card(_customer(tenant, portal), "4242")
+    second = stripe_cards.save_card(_customer(tenant, portal), "5556", default=False)
+    assert _post(anonymous, f"{portal['path']}/payment-methods/{first}/remove").status == 303
+    assert [(c["id"], c["default"]) for c in _tab(anonymous, portal).json["cards"]] == [(second, True)]
+    assert _post(anonymous, f"{portal['path']}/payment-methods/{second}/remove").status == 303
+    assert _tab(anonymous, portal).json["cards"] == []

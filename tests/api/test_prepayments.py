@@ -67,6 +67,7 @@ def test_the_tab_is_there_only_when_the_business_turns_it_on(tenant: Tenant, ano
     ("amount_text=50&repeat=weekly", "times", "Repeat from 2 to 24 times."),
     ("amount_text=50&repeat=monthly&times=25", "times", "Repeat from 2 to 24 times."),
     ("amount_text=50&repeat=daily", "repeat", ""),
+    ("amount_text=999999999", "amount_text", "above what a card payment can take"),  # the form's field, named
 ])
 def test_an_amount_below_the_minimum_or_an_odd_repeat_is_refused_and_nothing_is_started(
         body: str, field: str, words: str, tenant: Tenant, anonymous: Api,

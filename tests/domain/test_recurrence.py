@@ -56,6 +56,9 @@ def test_resuming_does_not_bill_the_paused_periods() -> None:
     assert rules.resume_index(schedule, 2, date(2027, 6, 1)) == 5  # 1 June is today: it is billed
     assert rules.resume_index(schedule, 2, date(2027, 6, 2)) == 6
     assert rules.resume_index(schedule, 2, date(2027, 1, 20)) == 2
+    # Ending after 4 cycles, paused after 2: the 3 periods not billed move the end on by 3.
+    resumed = rules.Schedule("monthly", date(2027, 1, 1), end=rules.AFTER, cycles=4, passed_over=3)
+    assert rules.cycles_remaining(resumed, 5) == 2 and rules.last_index(resumed) == 6
 
 
 @pytest.mark.parametrize("schedule, field", [

@@ -92,6 +92,9 @@ class FakeStripeCards:
             if segments[1] not in self.cards:
                 return _error(404, "invalid_request_error", "resource_missing", "No such PaymentMethod")
             if segments[2:] == ["detach"]:
+                owner = self.customers.get(str(self.cards[segments[1]]["customer"]))
+                if owner and owner["invoice_settings"]["default_payment_method"] == segments[1]:
+                    owner["invoice_settings"]["default_payment_method"] = None  # as Stripe does
                 self.cards[segments[1]]["customer"] = None
             return _ok(self._pm(segments[1]))
         if segments == ["checkout", "sessions"]:

@@ -15,12 +15,14 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.inputs import CreditApply, CreditInput
+from chalicelib.domain.money import format_amount
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.billing.documents import get_document
 from chalicelib.services.billing.ledger import reconcile
+from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import credits as store
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import next_number
@@ -80,7 +82,8 @@ def apply_to_invoice(invoice: docs.Document, requested: int | None, today: date,
     available = store.balances_of(items).get(invoice.currency, 0)
     amount = requested if requested is not None else min(available, invoice.balance)
     if amount <= 0 or amount > available:
-        raise Conflict(f"The client has {available} available in {invoice.currency}; that does not cover it.")
+        raise Conflict(f"The client has {format_amount(available, invoice.currency)} of credit available; "
+                       "that does not cover it.")
     if amount > invoice.balance:
         raise ValidationError("That is more than the invoice's balance.", field="amount")
     now = iso(clock.now())
@@ -93,12 +96,16 @@ def apply_to_invoice(invoice: docs.Document, requested: int | None, today: date,
         currency=invoice.currency, method="credit", received_on=today.isoformat(), recorded_by=recorded_by,
     )
     pk, sk = store.balance_key(business_id, client_id, invoice.currency)
-    # One transaction: the credit cannot be spent twice, nor push the invoice past its total.
+    # One transaction: the credit cannot be spent twice, nor push the invoice past its total (the
+    # invoice's version moves with it, so a second application read from the same version fails).
     with transaction() as tx:
         tx.update(store.CreditBalance(pk, sk), actions=[store.CreditBalance.available.add(-amount)],
                   condition=store.CreditBalance.available >= amount)
         tx.save(application, condition=store.CreditApplication.pk.does_not_exist())
         tx.save(entry, condition=docs.Payment.pk.does_not_exist())
-        tx.condition_check(docs.Document, invoice.pk, invoice.sk, condition=docs.Document.version == invoice.version)
+        tx.update(invoice, actions=[docs.Document.updated_at.set(now)])  # VersionAttribute: conditional, moved on
     result = reconcile(business_id, invoice.doc_id)
+    # A Checkout opened for the balance before the credit would now take too much: close it (the
+    # next Pay opens one for what is left).
+    expire_open_sessions(business_id, invoice.doc_id)
     return result.document if result else invoice

@@ -12,10 +12,12 @@ def render_receipt(content: dict[str, Any], paper: str = "A4", logo: bytes | Non
     from reportlab.platypus import Spacer
 
     business, client, amount = content["business"], content["client"], content["amount"]["display"]
-    invoices = ", ".join(i["number"] for i in content["invoices"])
-    kit = Kit(business, paper, logo, f"Receipt for invoice {invoices}", "Receipt")
-    facts = [("Paid on", content["paid_on"]), ("Amount", amount), ("Method", content["method"] or "—"),
-             ("Balance still due", content["balance"]["display"])]
+    invoices, prepaid = ", ".join(i["number"] for i in content["invoices"]), content.get("prepayment")
+    kit = Kit(business, paper, logo, "Receipt for a pre-payment" if prepaid else f"Receipt for invoice {invoices}",
+              "Receipt")
+    facts = [("Paid on", content["paid_on"]), ("Amount", amount), ("Method", content["method"] or "—")]
+    facts.append(("Held as credit", prepaid["credit_note"] or "—") if prepaid
+                 else ("Balance still due", content["balance"]["display"]))
     story: list[Any] = [
         kit.header("refunded" if content["refunds"] else "paid"), Spacer(1, 12), kit.facts(facts), Spacer(1, 8),
         kit.two_columns(
@@ -24,9 +26,12 @@ def render_receipt(content: dict[str, Any], paper: str = "A4", logo: bytes | Non
                                       f"Tax no. {business['tax_number']}" if business["tax_number"] else None])),
         Spacer(1, 10),
     ]
-    rows: list[list[Any]] = [["Invoice", "Invoice total", "Paid now"]]
-    rows += [[i["number"], i["total"]["display"], amount] for i in content["invoices"]]
-    story.append(kit.grid(rows, [kit.width - 240, 120, 120], numeric_from=1))
+    if content["invoices"]:
+        rows: list[list[Any]] = [["Invoice", "Invoice total", "Paid now"]]
+        rows += [[i["number"], i["total"]["display"], amount] for i in content["invoices"]]
+        story.append(kit.grid(rows, [kit.width - 240, 120, 120], numeric_from=1))
+    else:  # a pre-payment: paid in advance, held as credit for the client's invoices
+        story.append(kit.text(f"Pre-payment of {amount}, held as credit for your invoices."))
     if content["reference"]:
         story += [kit.text("Reference", kit.h2), kit.text(content["reference"])]
     if content["refunds"]:

@@ -49,10 +49,7 @@ def receipt(business: Business, doc_id: str, payment_id: str, client_id: str | N
     return {
         "receipt_id": payment.payment_id, "doc_id": document.doc_id, "client_id": document.client_id,
         "locale": locale_of(business, client),  # how its amounts and dates are written
-        "business": {"name": business.name, "email": business.email, "phone": business.phone,
-                     "address": business.address, "tax_number": business.tax_number,
-                     "brand_color": business.brand_color, "accent_color": business.accent_color,
-                     "invoice_footer": business.invoice_footer},
+        "business": _business_part(business), "prepayment": None,
         "client": {"name": client.name if client else bill_to.name,
                    "email": bill_to.email or (client.email if client else None),
                    "address": bill_to.address or (client.address if client else None)},
@@ -66,12 +63,45 @@ def receipt(business: Business, doc_id: str, payment_id: str, client_id: str | N
     }
 
 
+def _business_part(business: Business) -> dict[str, Any]:
+    return {"name": business.name, "email": business.email, "phone": business.phone, "address": business.address,
+            "tax_number": business.tax_number, "brand_color": business.brand_color,
+            "accent_color": business.accent_color, "invoice_footer": business.invoice_footer}
+
+
+def prepayment_receipt(business: Business, client_id: str, prepay_id: str) -> dict[str, Any]:
+    """The receipt of a pre-payment of `client_id`'s that was received (it became credit): the same
+    view as an invoice payment's, with no invoice and the credit note it became. Raises NotFound."""
+    from chalicelib.store import cards
+    from chalicelib.store import credits as credit_store
+
+    prepayment = cards.get_prepayment(business.business_id, client_id, prepay_id)
+    if prepayment is None or prepayment.status != "received":
+        raise NotFound(NOT_FOUND)
+    note = next((n for n in credit_store.credit_collection(business.business_id, client_id)
+                 if isinstance(n, credit_store.CreditNote) and n.credit_id == prepayment.credit_id), None)
+    client = get_client(business.business_id, client_id)
+    currency, amount, refunded = str(prepayment.currency), int(prepayment.amount), int(prepayment.refunded or 0)
+    return {
+        "receipt_id": prepayment.prepay_id, "doc_id": "prepayments", "client_id": client_id,
+        "locale": locale_of(business, client), "business": _business_part(business),
+        "prepayment": {"credit_note": note.number if note else None},
+        "client": {"name": client.name if client else "", "email": client.email if client else None,
+                   "address": client.address if client else None},
+        "paid_on": note.issued_on if note else prepayment.updated_at[:10], "amount": _money(amount, currency),
+        "method": "card", "reference": None, "invoices": [],
+        "refunds": [{"on": prepayment.updated_at[:10], "amount": _money(refunded, currency)}] if refunded else [],
+        "refunded": _money(refunded, currency), "kept": _money(amount - refunded, currency), "balance": None,
+    }
+
+
 def receipt_pdf(business: Business, view: dict[str, Any]) -> Any:
     """The receipt's PDF (`pdfs.Delivery`), rendered again only when what it says changed (a refund)."""
     from chalicelib.services.billing import pdfs
     from chalicelib.services.billing.receipt_pdf import render_receipt
 
     key = f"pdfs/{business.business_id}/receipts/{view['doc_id']}/{view['receipt_id']}-{pdfs.paper_of(business)}.pdf"
-    filename = f"receipt-{view['invoices'][0]['number']}-{view['paid_on']}.pdf"
+    number = view["invoices"][0]["number"] if view["invoices"] else view["prepayment"]["credit_note"] or "prepayment"
+    filename = f"receipt-{number}-{view['paid_on']}.pdf"
     printed = localized(view, view["locale"])  # amounts, dates: by locale
     return pdfs.cached_pdf(business, key, printed, f"{business.business_id}#{view['client_id']}", render_receipt, filename)

@@ -87,6 +87,8 @@ def charge_invoice(business_id: str, doc_id: str, by_staff: bool = False) -> str
     business = get_business(business_id)
     if business is None or not stripe_gateway.online_payment_available(bool(business.stripe_enabled)):
         return "online_payment_off"
+    if not by_staff and document.due_date and document.due_date > clock.today(business.time_zone).isoformat():
+        return "not_due_yet"  # the run's date is UTC's: west of it, the due date has not come yet there
     claim = _claim(document, by_staff, clock.now())
     if claim is None:
         return "in_flight" if _state(business_id, doc_id) == rules.CHARGING else "already"

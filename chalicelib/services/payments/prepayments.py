@@ -68,7 +68,8 @@ def prepayment_tab(access: PortalAccess, params: Any) -> dict[str, Any]:
     return {
         "currency": business.currency, "minimum": _money(minimum_of(business), business.currency),
         "history": [{"amount": _money(int(p.amount), p.currency), "status": p.status, "on": p.created_at[:10],
-                     "reason": p.failure_reason} for p in paid[:25]],
+                     "reason": p.failure_reason, "receipt": p.prepay_id if p.status == "received" else None}
+                    for p in paid[:25]],
         "plans": [{"amount": _money(int(p.amount), p.currency), "frequency": p.frequency, "status": p.status,
                    "remaining": int(p.times) - int(p.charged), "next_on": p.next_on, "reason": p.failure_reason}
                   for p in plans],
@@ -87,8 +88,10 @@ def _terms(business: Business, data: PrepaymentInput) -> tuple[int, str | None, 
     minimum = minimum_of(business)
     if amount < minimum:
         raise ValidationError(f"The smallest pre-payment is {format_amount(minimum, currency)}.", field="amount_text")
-    if pay_rules.to_stripe_units(amount, currency) > pay_rules.STRIPE_MAXIMUM:
-        raise ValidationError("That amount is too large to pay by card.", field="amount_text")
+    try:  # Stripe's limits and rules for the currency, said about the field the client typed in
+        pay_rules.to_stripe_units(amount, currency)
+    except ValidationError as e:
+        raise ValidationError(e.message, field="amount_text") from e
     frequency = data.repeat if data.repeat in rules.FREQUENCIES else None
     if frequency is None:
         return amount, None, 1

@@ -87,8 +87,14 @@ def _own_card(access: PortalAccess, payment_method: str) -> str:
 
 
 def remove(access: PortalAccess, payment_method: str) -> None:
-    _own_card(access, payment_method)
+    """Detach the card. Stripe clears the default when it was the default one; another saved card
+    then becomes the default, so auto-charge still has a card to charge while the tab lists one."""
+    customer_id = _own_card(access, payment_method)
+    cards, default = cards_gateway.cards_of(customer_id)
     cards_gateway.detach(payment_method)
+    others = [card.id for card in cards if card.id != payment_method]
+    if default in (None, payment_method) and others:
+        cards_gateway.set_default(customer_id, others[0])
 
 
 def make_default(access: PortalAccess, payment_method: str) -> None:

@@ -22,8 +22,8 @@ from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession
+from chalicelib.store import cards, tokens
 from chalicelib.store import documents as docs
-from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, get_business
 from chalicelib.store.clients import get_contact
 from chalicelib.store.credits import CreditBalance
@@ -198,7 +198,18 @@ def payments_tab(access: PortalAccess, cursor: str | None) -> dict[str, Any]:
          "receipt": f"{p.doc_id}/{p.payment_id}" if p.kind == "payment" else None}  # services/billing/receipts.py
         for p in found if p.kind in ("payment", "refund", "dispute", "credit")
     ]
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": items, "next_cursor": next_cursor,
+            # one Query more, only where pre-payments are on (the tab's budget is three calls)
+            "prepayments": _prepayments(access) if cursor is None and business_for(access).prepayment_enabled else None}
+
+
+def _prepayments(access: PortalAccess) -> list[dict[str, Any]]:
+    """The pre-payments the client made (received: they became credit), newest first, each with its receipt."""
+    paid = sorted((i for i in cards.client_collection(access.business_id, access.client_id)
+                   if isinstance(i, cards.Prepayment) and i.status == "received"),
+                  key=lambda p: p.created_at, reverse=True)
+    return [{"amount": _money(int(p.amount), p.currency), "received_on": p.updated_at[:10], "receipt": p.prepay_id}
+            for p in paid]
 
 
 def _check_scope(access: PortalAccess, document: docs.Document | None, kind: str) -> docs.Document:

@@ -136,9 +136,10 @@ def resume(principal: Principal, template_id: str) -> Template:
     if template.status != rules.PAUSED:
         raise Conflict(f"Only a paused recurring invoice can be resumed (this one is {template.status}).")
     business = business_of(principal)
-    template.status = rules.ACTIVE
-    template.next_index = rules.resume_index(schedule_of(template), int(template.next_index),
-                                             local_today(business, clock.now()))
+    template.status, paused_at = rules.ACTIVE, int(template.next_index)
+    template.next_index = rules.resume_index(schedule_of(template), paused_at, local_today(business, clock.now()))
+    # the periods not billed do not count toward an end after N cycles: the paused template's remaining stay
+    template.passed_over = int(template.passed_over or 0) + int(template.next_index) - paused_at
     refresh_agenda(template, business)
     return _save(template)
 
@@ -156,7 +157,8 @@ def summary(template: Template) -> dict[str, object]:
     """What a list shows of a template, in the schedule's words (staff and portal)."""
     schedule = schedule_of(template)
     live = template.status in (rules.ACTIVE, rules.PAUSED)
-    upcoming = rules.next_date(schedule, int(template.next_index)) if live else None
+    # paused: no date is promised (the periods that fall meanwhile are not billed; resume says when)
+    upcoming = rules.next_date(schedule, int(template.next_index)) if template.status == rules.ACTIVE else None
     return {
         "frequency": template.frequency, "frequency_words": rules.FREQUENCY_WORDS.get(str(template.frequency)),
         "start_date": template.start_date, "next_date": upcoming.isoformat() if upcoming else None,

@@ -16,6 +16,7 @@ def schedule_of(template: Template) -> rules.Schedule:
         frequency=str(template.frequency), start=date.fromisoformat(template.start_date), end=str(template.end),
         cycles=int(template.end_after) if template.end_after is not None else None,
         until=date.fromisoformat(template.end_date) if template.end_date else None,
+        passed_over=int(template.passed_over or 0),
     )
 
 

@@ -171,7 +171,7 @@ def test_a_run_that_died_mid_charge_is_retried_with_the_same_key_so_stripe_makes
     later = clock.now() + rules.STALE_CLAIM + timedelta(minutes=1)
     clock.use(lambda: later)
     try:
-        assert autocharge.charge_invoice(tenant.business_id, made["doc"]["id"]) == "submitted"
+        assert autocharge.charge_due(clock.now().date()).outcomes.get(made["doc"]["id"]) == "submitted"
     finally:
         clock.use(None)
     keys = {c["headers"]["Idempotency-Key"] for c in _intents(stripe_cards)}
@@ -225,3 +225,26 @@ def test_locally_the_offline_stand_in_charges_the_saved_test_card_through_the_we
     stripe_worker.drain()  # the stand-in queued a signed payment_intent.succeeded, as Stripe would send
     assert _staff_view(tenant, outcomes["4242"][0])["status"] == "paid"
     assert _staff_view(tenant, outcomes["3155"][0])["card_charge"]["failure_code"] == "authentication_required"
+
+
+def test_an_invoice_is_charged_on_its_due_date_in_the_business_time_zone_not_a_day_early(
+        tenant: Tenant, stripe_cards: FakeStripeCards) -> None:  # noqa: F811
+    """Due 15 March in Los Angeles: at 20:00 on the 14th there (already the 15th in UTC) nothing is
+    charged; from midnight on the 15th there, it is."""
+    from datetime import UTC, datetime
+
+    from chalicelib import clock
+    from chalicelib.services.payments import autocharge
+
+    try:
+        clock.use(lambda: datetime(2031, 3, 15, 3, tzinfo=UTC))  # 14 March, 20:00 in Los Angeles
+        made = _auto_invoice(tenant, stripe_cards)  # due "today" by UTC: 15 March
+        assert made["doc"]["due_date"] == "2031-03-15"
+        assert tenant.api.patch("/api/v1/business", {"time_zone": "America/Los_Angeles"}).status == 200
+        assert autocharge.charge_due(clock.now().date()).outcomes.get(made["doc"]["id"]) == "not_due_yet"
+        assert _intents(stripe_cards) == []
+        clock.use(lambda: datetime(2031, 3, 15, 8, tzinfo=UTC))  # 15 March, 01:00 there
+        assert autocharge.charge_due(clock.now().date()).outcomes.get(made["doc"]["id"]) == "submitted"
+        assert len(_intents(stripe_cards)) == 1
+    finally:
+        clock.use(None)
