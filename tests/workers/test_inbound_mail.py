@@ -14,25 +14,6 @@ from tests.support.events import event
 from tests.support.inbound import raw_mail, store_mail
 from tests.support.messaging import Talk, talk
 
-inbound_mail_worker = QueueWorker("inbound_mail_worker", "inbound_mail_queue_url")
-
-
-@pytest.fixture
-def worker(chalice_app: Any) -> QueueWorker:
-    inbound_mail_worker.discard()
-    return inbound_mail_worker
-
-
-@pytest.fixture
-def conversation(tenant: Any, anonymous: Api) -> tuple[Talk, str]:
-    """A conversation the team wrote in, and the contact's reply address from that notification."""
-    from chalicelib.store.notifications import contact_recipient, list_inbox
-
-    t = talk(tenant, anonymous)
-    assert tenant.api.post("/api/v1/conversations", {"client_id": t.client_id, "text": "Second draft attached"}).status == 201
-    [note], _ = list_inbox(tenant.business_id, contact_recipient(t.client_id, t.contact_id), 10, None)
-    return t, str(note.reply_to)
-
 
 def _texts(t: Talk) -> list[str]:
     return [m["text"] for m in t.view()["messages"]]

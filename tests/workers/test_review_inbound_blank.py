@@ -3,26 +3,12 @@ control or zero-width characters) is dropped like an empty reply, not retried in
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
-from tests.conftest import Api, QueueWorker
 from tests.support.inbound import raw_mail, store_mail
-from tests.support.messaging import Talk, talk
-
-inbound_mail_worker = QueueWorker("inbound_mail_worker", "inbound_mail_queue_url")
-
-
-@pytest.fixture
-def conversation(tenant: Any, anonymous: Api, chalice_app: Any) -> tuple[Talk, str]:
-    from chalicelib.store.notifications import contact_recipient, list_inbox
-
-    inbound_mail_worker.discard()
-    t = talk(tenant, anonymous)
-    assert tenant.api.post("/api/v1/conversations", {"client_id": t.client_id, "text": "Second draft attached"}).status == 201
-    [note], _ = list_inbox(tenant.business_id, contact_recipient(t.client_id, t.contact_id), 10, None)
-    return t, str(note.reply_to)
+from tests.support.messaging import Talk
+from tests.workers.conftest import inbound_mail_worker
 
 
 @pytest.mark.parametrize("body", [b"\x01\x02\x7f", "\u200b\u200d".encode()])

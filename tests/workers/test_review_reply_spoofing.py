@@ -4,29 +4,17 @@ worker must drop it rather than post it as Pat."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
-from tests.conftest import Api, QueueWorker
 from tests.support.inbound import raw_mail, store_mail
-from tests.support.messaging import Talk, talk
+from tests.support.messaging import Talk
+from tests.workers.conftest import inbound_mail_worker
 
-inbound_mail_worker = QueueWorker("inbound_mail_worker", "inbound_mail_queue_url")
 FORGED = (b"Authentication-Results: amazonses.com;\r\n spf=pass (spfCheck: domain of evil.test designates 198.51.100.7"
           b" as permitted sender) client-ip=198.51.100.7; envelope-from=mallory@evil.test; helo=mx.evil.test;\r\n"
           b" dkim=pass header.i=@evil.test;\r\n dmarc=fail header.from=portal.test;\r\n")
 
-
-@pytest.fixture
-def conversation(tenant: Any, anonymous: Api, chalice_app: Any) -> tuple[Talk, str]:
-    from chalicelib.store.notifications import contact_recipient, list_inbox
-
-    inbound_mail_worker.discard()
-    t = talk(tenant, anonymous)
-    assert tenant.api.post("/api/v1/conversations", {"client_id": t.client_id, "text": "Second draft attached"}).status == 201
-    [note], _ = list_inbox(tenant.business_id, contact_recipient(t.client_id, t.contact_id), 10, None)
-    return t, str(note.reply_to)
 
 
 def _forged(reply_to: str) -> bytes:
