@@ -37,13 +37,15 @@ class QuantityRule:
     adjustable: bool  # False: every purchase is exactly `minimum`
 
 
-def state(paused: bool, expires_at: datetime | None, stock: int | None, now: datetime) -> str:
-    """What a buyer is told: open, paused, expired or sold out (in that order of precedence)."""
+def state(paused: bool, expires_at: datetime | None, stock: int | None, now: datetime, minimum: int = 1) -> str:
+    """What a buyer is told: open, paused, expired or sold out (in that order of precedence).
+    Sold out when fewer are left than the least a purchase may be: 2 left of a "3 or more" offer
+    cannot be bought, so the page must not offer it."""
     if paused:
         return PAUSED
     if expires_at is not None and now >= expires_at:
         return EXPIRED
-    if stock is not None and stock <= 0:
+    if stock is not None and stock < max(1, minimum):
         return SOLD_OUT
     return OPEN
 

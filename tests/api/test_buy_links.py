@@ -102,6 +102,9 @@ def test_a_closed_offer_takes_no_checkout(tenant: Any, anonymous: Api, offline_w
     assert "Sold out" in anonymous.get(local_path(link["url"])).text
     refused = press_buy(anonymous, link["url"], "a@example.test", **{})
     assert refused.status == 409 and "Sold out" in refused.text
+    too_few = buy_link(tenant, made["product"]["product_id"], stock=2, min_quantity=3, max_quantity=3)
+    assert "Sold out" in anonymous.get(local_path(too_few["url"])).text  # 2 left, a purchase takes 3
+    assert tenant.api.get(f"/api/v1/buy-links/{too_few['link_id']}").json["state"] == "sold_out"
     expired = buy_link(tenant, made["product"]["product_id"], expires_at="2020-01-01T00:00:00Z")
     assert "ended" in anonymous.get(local_path(expired["url"])).text
     assert press_buy(anonymous, expired["url"], "a@example.test").status == 409

@@ -113,7 +113,8 @@ def _remove(link: store.BuyLink) -> None:
 
 def state_of(link: store.BuyLink) -> str:
     ends = datetime.fromisoformat(link.ends_at.replace("Z", "+00:00")) if link.ends_at else None
-    return rules.state(bool(link.paused), ends, int(link.stock) if link.stock is not None else None, clock.now())
+    return rules.state(bool(link.paused), ends, int(link.stock) if link.stock is not None else None, clock.now(),
+                       int(link.min_quantity or 1))
 
 
 def open_by_token(token: str) -> store.BuyLink:
