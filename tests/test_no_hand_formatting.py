@@ -22,7 +22,7 @@ TEMPLATE_PATTERNS = {
     "a timestamp with its T replaced": re.compile(r"""replace\(\s*["']T["']"""),
     "Jinja's filesizeformat (binary units)": re.compile(r"filesizeformat"),
     "a raw ISO date": re.compile(
-        r'(?<!datetime=")\{\{\s*[\w.]*(?:_date|_on|_at|\.on|\.date|\.at)\s*(?:\}\}|or\b)'),
+        r'(?<!datetime=")\{\{\s*[\w.]*(?:_date|_on|_at|_start|_end|\.on|\.date|\.at)\s*(?:\}\}|or\b)'),
     "an amount printed next to its currency code": re.compile(r"\}\}\s*\{\{\s*[\w.]*currency\s*\}\}"),
 }
 
@@ -34,6 +34,7 @@ PYTHON_PATTERNS = {
         r"""f["'][^"']*\{[^}]*(?:amount|total|balance)[^}]*\}\s\{[^}]*currency[^}]*\}"""),
     "an amount's digits grouped by hand": re.compile(r"\{(?:whole|amount|minor|total|balance|value)\w*:,\}|:0\{digits\}d"),
     "strftime": re.compile(r"\.strftime\("),
+    "a timestamp sliced into words ([:10] in an f-string)": re.compile(r"""f["'][^"']*\{[^}]*\[:1[06]\][^}]*\}"""),
     "an ISO date written into words": re.compile(r"""f["'][^"']*[A-Za-z]\s\{[^}]*\.isoformat\(\)\}"""),
 }
 
@@ -99,6 +100,9 @@ def test_the_dashboard_formats_with_intl_in_the_business_locale() -> None:
 @pytest.mark.parametrize(("line", "patterns"), [
     ("<td>{{ d.total.display }}</td>", TEMPLATE_PATTERNS),
     ("<td>{{ d.issue_date }}</td>", TEMPLATE_PATTERNS),
+    ('<td>{{ s.current_period_end or "—" }}</td>', TEMPLATE_PATTERNS),
+    ("<dd>{{ s.current_period_start }} to", TEMPLATE_PATTERNS),
+    ("    period = f\" ({(paid.period_start or '')[:10]} to {(paid.period_end or '')[:10]})\"", PYTHON_PATTERNS),
     ("{{ m.created_at[:16] | replace(\"T\", \" \") }}", TEMPLATE_PATTERNS),
     ("{{ amount }} {{ currency }}", TEMPLATE_PATTERNS),
     ('    return f"{amount / 100:.2f} {currency}"', PYTHON_PATTERNS),

@@ -49,7 +49,8 @@ def _add_formatting(environment: Any) -> None:
         return jinja2.pass_context(lambda ctx, *args: function(*args, locale=_page_locale(ctx)))
 
     for name, function in (("money", formatting.money), ("day", formatting.day), ("moment", formatting.moment),
-                           ("file_size", formatting.file_size), ("number", formatting.number)):
+                           ("file_size", formatting.file_size), ("number", formatting.number),
+                           ("period", formatting.period)):
         environment.globals[name] = bound(function)
     environment.globals["due_words"] = jinja2.pass_context(
         lambda ctx, due: formatting.due_words(due, clock.today(), _page_locale(ctx)))

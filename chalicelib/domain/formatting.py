@@ -66,6 +66,16 @@ def moment(value: str | datetime | None, locale: str = DEFAULT_LOCALE) -> str:
         "{0}", str(format_time(at.time(), "short", locale=locale)))
 
 
+def period(start: str | date | None, end: str | date | None, locale: str = DEFAULT_LOCALE) -> str:
+    """Two days as one span, as people of `locale` write it: "1 Nov – 1 Dec 2026" (en_GB),
+    "1. Nov. – 1. Dez. 2026" (de_DE), "Nov 1 – Dec 1, 2026" (en_US)."""
+    from babel.dates import format_interval
+
+    if not start or not end:
+        return day(start or end, locale)
+    return str(format_interval(_as_date(start), _as_date(end), skeleton="yMMMd", locale=locale))
+
+
 def number(value: int | float | Decimal, locale: str = DEFAULT_LOCALE) -> str:
     """1234.5 → "1,234.5" (en_GB), "1.234,5" (de_DE)."""
     from babel.numbers import format_decimal
