@@ -35,6 +35,10 @@ PYTHON_PATTERNS = {
     "an amount's digits grouped by hand": re.compile(r"\{(?:whole|amount|minor|total|balance|value)\w*:,\}|:0\{digits\}d"),
     "strftime": re.compile(r"\.strftime\("),
     "a timestamp sliced into words ([:10] in an f-string)": re.compile(r"""f["'][^"']*\{[^}]*\[:1[06]\][^}]*\}"""),
+    # format_amount is en_GB whatever the reader's: only for a view's data `display` and for
+    # validation sentences; words a person reads call formatting.money with the reader's locale.
+    "an amount in en_GB whatever the reader's locale": re.compile(
+        r'^(?!.*ValidationError\()(?!.*locale).*(?<!"display": )\bformat_amount\('),
     "an ISO date written into words": re.compile(r"""f["'][^"']*[A-Za-z]\s\{[^}]*\.isoformat\(\)\}"""),
 }
 
@@ -58,6 +62,7 @@ ALLOWED = {
     # (tests/api/test_validation_messages.py): raw minor units there are what the API takes.
     ("api/validation.py", "in the currency's smallest unit (cents)"): "an API value (minor units) in an API error",
     ("static/app/checks.js", "function grouped(n)"): "counts in validation sentences, as the server's",
+    ("api/validation.py", "format_amount("): "an amount in an API validation sentence (English, as the browser's)",
 }
 
 
@@ -107,6 +112,8 @@ def test_the_dashboard_formats_with_intl_in_the_business_locale() -> None:
     ("{{ amount }} {{ currency }}", TEMPLATE_PATTERNS),
     ('    return f"{amount / 100:.2f} {currency}"', PYTHON_PATTERNS),
     ('    text = f"Due on {due.isoformat()}"', PYTHON_PATTERNS),
+    ('    return [f"Invoice {d.number} to pay: {format_amount(d.balance, d.currency)}"', PYTHON_PATTERNS),
+    ('        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,', PYTHON_PATTERNS),
     ("  return `${(minor / 100).toFixed(2)} ${currency}`;", JS_PATTERNS),
 ])
 def test_the_scan_catches_hand_formatting(line: str, patterns: dict[str, re.Pattern[str]]) -> None:

@@ -227,4 +227,4 @@ def portal_recurring(token: str, template_id: str) -> Any:
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
     return render("portal_recurring_page.html", business=brand(business), view=view, base=base,
-                  back_url=f"{base}?tab=recurring")
+                  back_url=f"{base}?tab=recurring", locale=portal.reader_locale(access))

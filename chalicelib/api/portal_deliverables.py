@@ -51,7 +51,7 @@ def _page(token: str, access: portal.PortalAccess, found: History, status: int =
     base = absolute_url(request, f"/portal/{token}")
     return render("portal_deliverable.html", status=status, business=brand(portal.business_for(access)), d=view,
                   base=base, page_url=f"{base}/{portal_path(found.deliverable)}",
-                  notice=notice, conflict=conflict)
+                  notice=notice, conflict=conflict, locale=portal.reader_locale(access))
 
 
 @bp.route(PAGE, methods=["GET"], content_types=ANY_CONTENT_TYPE)

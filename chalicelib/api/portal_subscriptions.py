@@ -44,7 +44,7 @@ def subscription_page(token: str, subscription_id: str) -> Any:
     notice = NOTICES.get(str(params.get("notice", "")))
     return render("portal_subscription_page.html", business=brand(portal.business_for(access)), view=view, base=base,
                   page=f"{base}/subscriptions/{subscription_id}", back_url=f"{base}?tab={portal_views.TAB}",
-                  notice=notice)
+                  notice=notice, locale=portal.reader_locale(access))
 
 
 def _act(token: str, subscription_id: str, action: str) -> Any:

@@ -3,7 +3,6 @@ the subscription's page and the period's invoice the German way, never an ISO da
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 

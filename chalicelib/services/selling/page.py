@@ -25,13 +25,18 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
         "title": link.title, "description": link.description, "state": offer.state,
         "closed_words": rules.CLOSED_WORDS.get(offer.state), "mode": link.mode, "interval": link.interval,
         "products": [{"name": p.name, "description": p.description,
-                      "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
-        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
+                      "price": _money(int(p.unit_price), currency)} for p in offer.products],
+        "price": _money(figures.total, currency), "tax_included": figures.tax > 0,
         "quantity": {"min": rule.minimum, "max": rule.maximum, "adjustable": rule.adjustable},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
     }
     return offer, view
+
+
+def _money(amount: int, currency: str) -> dict[str, Any]:
+    """Data, as every view's money: the page writes it in the business's locale."""
+    return {"amount": amount, "currency": currency, "display": format_amount(amount, currency)}
 
 
 def _what_buyer_gets(offer: Offer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
