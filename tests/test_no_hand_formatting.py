@@ -23,6 +23,7 @@ TEMPLATE_PATTERNS = {
     "Jinja's filesizeformat (binary units)": re.compile(r"filesizeformat"),
     "a raw ISO date": re.compile(
         r'(?<!datetime=")\{\{\s*[\w.]*(?:_date|_on|_at|_start|_end|\.on|\.date|\.at)\s*(?:\}\}|or\b)'),
+    "a raw decimal (a quantity or a percentage)": re.compile(r"\{\{\s*[\w.]*(?:quantity|percent)\s*\}\}"),
     "an amount printed next to its currency code": re.compile(r"\}\}\s*\{\{\s*[\w.]*currency\s*\}\}"),
 }
 
@@ -110,6 +111,8 @@ def test_the_dashboard_formats_with_intl_in_the_business_locale() -> None:
     ("    period = f\" ({(paid.period_start or '')[:10]} to {(paid.period_end or '')[:10]})\"", PYTHON_PATTERNS),
     ("{{ m.created_at[:16] | replace(\"T\", \" \") }}", TEMPLATE_PATTERNS),
     ("{{ amount }} {{ currency }}", TEMPLATE_PATTERNS),
+    ('<td class="num" data-label="Qty">{{ line.quantity }}</td>', TEMPLATE_PATTERNS),
+    ("(−{{ line.discount_percent }} %)", TEMPLATE_PATTERNS),
     ('    return f"{amount / 100:.2f} {currency}"', PYTHON_PATTERNS),
     ('    text = f"Due on {due.isoformat()}"', PYTHON_PATTERNS),
     ('    return [f"Invoice {d.number} to pay: {format_amount(d.balance, d.currency)}"', PYTHON_PATTERNS),

@@ -149,7 +149,8 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     access = _access(token)
     business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
     track_open(request, access.business_id, doc_id, access.client_id, default_source="portal")
-    view = public_view(business, document, stored, clock.today(), absolute_url(request, ""))
+    view = public_view(business, document, stored, clock.today(), absolute_url(request, ""),
+                       locale=page_locale(business, access.client_locale))
     if wants_json(request.headers):
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
@@ -159,7 +160,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
                 if notice == "success" else None)
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",
-                  payment_notice=notice, payment_return=returned, locale=page_locale(business, access.client_locale),
+                  payment_notice=notice, payment_return=returned,
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
                   terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 
