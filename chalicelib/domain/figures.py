@@ -86,6 +86,11 @@ def invoice_figures(lines: Sequence[Line], paid: int = 0) -> InvoiceFigures:
     )
 
 
+def tax_label(rate_bp: int, locale: str = DEFAULT_LOCALE) -> str:
+    """A tax row's label, its rate a number of the locale: "Tax 19.5 %", "Tax 19,5 %" (de_DE)."""
+    return f"Tax {percent(percent_text(rate_bp), locale)}"
+
+
 def rows(figures: InvoiceFigures, with_paid: bool = True, locale: str = DEFAULT_LOCALE) -> list[Row]:
     """The totals block, top to bottom, as every surface prints it.
 
@@ -95,8 +100,7 @@ def rows(figures: InvoiceFigures, with_paid: bool = True, locale: str = DEFAULT_
     if figures.discount:
         out.append(Row("discount", "Discounts", figures.discount, "-"))
     if figures.taxes:
-        out += [Row("tax", f"Tax {percent(percent_text(t.rate_bp), locale)}", t.amount, "+", t.rate_bp)
-                for t in figures.taxes]
+        out += [Row("tax", tax_label(t.rate_bp, locale), t.amount, "+", t.rate_bp) for t in figures.taxes]
     else:
         out.append(Row("tax", "Tax", 0, "+"))
     out.append(Row("total", "Total", figures.total, "="))
