@@ -50,7 +50,8 @@ def _add_formatting(environment: Any) -> None:
 
     for name, function in (("money", formatting.money), ("day", formatting.day), ("moment", formatting.moment),
                            ("file_size", formatting.file_size), ("number", formatting.number),
-                           ("period", formatting.period), ("percent", formatting.percent)):
+                           ("period", formatting.period), ("percent", formatting.percent),
+                           ("amount_text", formatting.amount_text)):
         environment.globals[name] = bound(function)
     environment.globals["due_words"] = jinja2.pass_context(
         lambda ctx, due: formatting.due_words(due, clock.today(), _page_locale(ctx)))

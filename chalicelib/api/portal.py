@@ -178,7 +178,7 @@ def portal_pay(token: str, doc_id: str) -> Any:
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
     page = absolute_url(request, f"/portal/{token}/invoices/{doc_id}")
     return see_other(checkout.start_payment_for(portal.business_for(access), document, data, page,
-                                                absolute_url(request, "")))
+                                                absolute_url(request, ""), portal.reader_locale(access)))
 
 
 @bp.route("/portal/{token}/quotes/{doc_id}/approve", methods=["POST"], content_types=ANY_CONTENT_TYPE)

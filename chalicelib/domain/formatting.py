@@ -38,6 +38,18 @@ def money(amount: int | None, currency: str, locale: str = DEFAULT_LOCALE) -> st
     return str(format_currency(value, currency, locale=locale))
 
 
+def amount_text(amount: int | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """An amount to type over in a form field, as `locale` writes it without its currency:
+    `10000000, "EUR"` → "100,000.00" (en_GB), "100.000,00" (de_DE)."""
+    from babel.numbers import format_decimal
+
+    if amount is None:
+        return ""
+    digits = minor_digits(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(Decimal(int(amount)).scaleb(-digits), format=pattern, locale=locale))
+
+
 def _as_date(value: str | date) -> date:
     if isinstance(value, datetime):
         return value.date()

@@ -62,9 +62,10 @@ def to_decimal_string(amount: int, currency: str) -> str:
     return str(Decimal(amount).scaleb(-digits)) if digits else str(amount)
 
 
-def parse_major(text: str, currency: str) -> int:
-    """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount."""
-    cleaned = text.strip().replace(",", "").replace(" ", "")
+def parse_major(text: str, currency: str, locale: str = "en_GB") -> int:
+    """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount.
+    Typed as `locale` writes amounts: "1.040,50" and "500,00" in de_DE (see `_decimal_text`)."""
+    cleaned = _decimal_text(text.strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", ""), locale)
     if not cleaned or not all(c in "0123456789." for c in cleaned):
         raise ValueError(text)  # no signs, exponents, NaN or Infinity
     try:
@@ -75,6 +76,27 @@ def parse_major(text: str, currency: str) -> int:
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -digits or value > MAX_AMOUNT:  # type: ignore[operator]
         raise ValueError(text)
     return int(value.scaleb(digits))
+
+
+def _decimal_text(text: str, locale: str) -> str:
+    """`text` with "." as its only separator, the decimal one. Both "," and "." typed: the last is
+    the decimal separator. One of them, once, before other than three digits: decimal whatever the
+    locale ("500,00", "40.5"). Before exactly three digits ("1.040"), or repeated: the locale says —
+    its decimal symbol is decimal, the other is grouping."""
+    mark = ""
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+    elif (mark := "," if "," in text else "." if "." in text else "") and text.count(mark) == 1 \
+            and len(text) - text.index(mark) - 1 != 3:
+        decimal = mark
+    elif mark:
+        from babel.numbers import get_decimal_symbol
+
+        decimal = mark if str(get_decimal_symbol(locale)) == mark and text.count(mark) == 1 else ""
+    else:
+        return text
+    group = {",": ".", ".": ","}[decimal] if decimal else mark
+    return text.replace(group, "").replace(decimal, ".") if decimal else text.replace(group, "")
 
 
 def percent_text(basis_points: float) -> str:
