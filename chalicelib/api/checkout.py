@@ -19,7 +19,7 @@ bp = Blueprint(__name__)
 
 
 @bp.route("/invoice/{token}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@page_errors(lambda: bp.current_request.headers)
+@page_errors(lambda: bp.current_request.headers, back=lambda: _form_page())
 def pay(token: str) -> Any:
     request = bp.current_request
     check_same_origin(request)
@@ -32,6 +32,11 @@ def pay(token: str) -> Any:
         response.body = client_json({"url": url}).body
         response.headers["Content-Type"] = "application/json"
     return response
+
+
+def _form_page() -> str:
+    """The page a refused Pay came from: the invoice (its URL is the form's, less `/pay`)."""
+    return absolute_url(bp.current_request, f"/invoice/{bp.current_request.uri_params['token']}")
 
 
 def _checkout_base() -> str:

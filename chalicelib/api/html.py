@@ -128,19 +128,21 @@ def wants_json(headers: Any) -> bool:
     return _quality(accept, "application/json") > _quality(accept, "text/html")
 
 
-def _error_page(error: DomainError, as_json: bool) -> Response:
+def _error_page(error: DomainError, as_json: bool, back_url: str | None = None) -> Response:
     status = status_of(error)
     if as_json:
         response = client_json(error_body(error.code, error.message, error.field), status)
     else:
-        response = render("error.html", status=status, message=error.message, status_code=status)
+        response = render("error.html", status=status, message=error.message, status_code=status, back_url=back_url)
     if isinstance(error, TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
-def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Map domain errors of a client page to an HTML error page (or JSON if asked for)."""
+def page_errors(get_headers: Callable[[], Any], back: Callable[[], str | None] | None = None
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Map domain errors of a client page to an HTML error page (or JSON if asked for). `back`:
+    the page a refused form came from, the error page's next step (a form post is no dead end)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -148,7 +150,7 @@ def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]]
             try:
                 return view(*args, **kwargs)
             except DomainError as e:
-                return _error_page(e, wants_json(get_headers()))
+                return _error_page(e, wants_json(get_headers()), back() if back else None)
             except Exception:
                 log.exception("unhandled error on a client page")
                 return render("error.html", status=500, status_code=500,

@@ -53,6 +53,12 @@ def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
 
 
+def _form_page() -> str:
+    """The invoice page a refused Pay came from (the form's URL less `/pay`)."""
+    params = bp.current_request.uri_params or {}
+    return absolute_url(bp.current_request, f"/portal/{params.get('token')}/invoices/{params.get('doc_id')}")
+
+
 def _access(token: str) -> portal.PortalAccess:
     return portal.open_portal(token, current_session(bp.current_request))
 
@@ -166,7 +172,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
 
 
 @bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@_errors()
+@page_errors(lambda: bp.current_request.headers, back=lambda: _form_page())
 def portal_pay(token: str, doc_id: str) -> Any:
     check_path_ids({"doc_id": doc_id})
     request = bp.current_request

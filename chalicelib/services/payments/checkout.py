@@ -70,7 +70,7 @@ def start_payment_for(business: Business, document: docs.Document, data: PayInpu
         raise Conflict("This invoice cannot be paid online; contact the business.")
     amount = pay_rules.amount_to_pay(
         document.kind, document.status, document.balance, document.currency, requested_amount(data, document.currency, locale),
-        pay_rules.PayTerms(bool(document.allow_partial), int(document.minimum_partial or 0)))
+        pay_rules.PayTerms(bool(document.allow_partial), int(document.minimum_partial or 0)), locale)
     attempt = int(document.checkout_attempt or 0)
     params = checkout_params(business, document, amount, page_url)
     if data.save_card:  # the contact ticked "save this card": Stripe keeps it with the client's customer
