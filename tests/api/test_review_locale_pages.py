@@ -65,3 +65,14 @@ def test_the_staff_notice_of_a_sale_writes_its_amount_in_the_business_locale(
     assert stripe_worker.drain() == 1
     [note] = tenant.api.get("/api/v1/notifications").json["items"]
     assert note["text"] == "4.900,00\xa0€", note
+
+
+def test_the_files_page_writes_sizes_in_the_clients_locale(tenant: Tenant, anonymous: Api, outbox: Any) -> None:
+    from tests.support.client_flows import attach, signed_in
+
+    client_id, _ = client_with_contact(tenant, email="ada@acme.test")
+    assert tenant.api.patch(f"/api/v1/clients/{client_id}", {"locale": "de_DE"}).status == 200
+    attach(tenant, tenant.file(content=b"x" * 1_234_567, name="big.pdf", title="Big"), "client", client_id, "visible")
+    cookie = signed_in(tenant, anonymous, outbox)
+    html = anonymous.get("/files", headers={"Cookie": cookie}).text
+    assert "1,2 MB" in html and "1.2 MB" not in html, html
