@@ -139,6 +139,15 @@ def _error_page(error: DomainError, as_json: bool, back_url: str | None = None) 
     return response
 
 
+def form_page(request: Any) -> str | None:
+    """The page a refused form post came from: the action's URL less its last segment
+    (`/invoice/{token}/pay` → `/invoice/{token}`); None for a GET (the page itself failed)."""
+    if request.method != "POST":
+        return None
+    path = str(request.path).format(**(request.uri_params or {}))  # Chalice's path is the route's template
+    return absolute_url(request, path.rsplit("/", 1)[0])
+
+
 def page_errors(get_headers: Callable[[], Any], back: Callable[[], str | None] | None = None
                 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Map domain errors of a client page to an HTML error page (or JSON if asked for). `back`:

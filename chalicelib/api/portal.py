@@ -13,6 +13,7 @@ from chalicelib.api.html import (
     brand,
     check_same_origin,
     client_json,
+    form_page,
     page_errors,
     payment_notice,
     render,
@@ -50,13 +51,8 @@ CURSOR_TABS: dict[str, Any] = {
 
 
 def _errors() -> Any:
-    return page_errors(lambda: bp.current_request.headers)
-
-
-def _form_page() -> str:
-    """The invoice page a refused Pay came from (the form's URL less `/pay`)."""
-    params = bp.current_request.uri_params or {}
-    return absolute_url(bp.current_request, f"/portal/{params.get('token')}/invoices/{params.get('doc_id')}")
+    # A refused form (Pay, approve, decline) leads back to the page it came from.
+    return page_errors(lambda: bp.current_request.headers, back=lambda: form_page(bp.current_request))
 
 
 def _access(token: str) -> portal.PortalAccess:
@@ -172,7 +168,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
 
 
 @bp.route("/portal/{token}/invoices/{doc_id}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@page_errors(lambda: bp.current_request.headers, back=lambda: _form_page())
+@_errors()
 def portal_pay(token: str, doc_id: str) -> Any:
     check_path_ids({"doc_id": doc_id})
     request = bp.current_request

@@ -50,3 +50,15 @@ def test_a_refused_part_payment_in_the_portal_leads_back_to_the_invoice(
     reply = anonymous.call("POST", f"{page}/pay", "amount_text=10,00", headers=FORM)
     assert reply.status == 400 and "20,00\xa0€" in reply.text, reply.text
     assert f'href="https://pay.example.test{page}"' in reply.text
+
+
+def test_a_refused_quote_decision_leads_back_to_the_quote(tenant: Any, anonymous: Api) -> None:
+    from tests.support.client_flows import FORM
+    from tests.support.portal import client_with_contact, make_document, portal_link
+
+    client_id, contact_id = client_with_contact(tenant)
+    quote = make_document(tenant, client_id, kind="quote")
+    page = f"{portal_link(tenant, client_id, contact_id)}/quotes/{quote['id']}"
+    reply = anonymous.call("POST", f"{page}/decline", "reason=", headers=FORM)  # a reason is required
+    assert reply.status == 400, reply.body
+    assert f'href="https://pay.example.test{page}"' in reply.text and "Go back and try again" in reply.text
