@@ -46,3 +46,15 @@ def test_the_subscription_tab_page_and_period_invoice_write_dates_in_the_locale(
     [line] = tenant.api.get(f"/api/v1/invoices/{paid['invoice_id']}").json["lines"]
     assert start not in line["description"] and end not in line["description"]
     assert formatting.period(start, end, "de_DE") in line["description"]
+
+
+def test_cancelling_twice_says_so_and_leads_back_to_the_subscription(
+        tenant: Tenant, anonymous: Api, stripe_worker: QueueWorker, stripe_subs: FakeStripeSubscriptions) -> None:  # noqa: F811
+    from tests.support.client_flows import FORM
+
+    selling = selling_business(tenant)
+    bought = _buy(tenant, anonymous, stripe_worker, stripe_subs, selling["plans"]["basic"], "ivy@subs.test")
+    page = f"{_link(tenant, bought)}/subscriptions/{bought['sub_id']}"
+    assert anonymous.call("POST", f"{page}/cancel", "", headers=FORM).status == 303
+    again = anonymous.call("POST", f"{page}/cancel", "", headers=FORM)
+    assert again.status == 409 and f'href="https://pay.example.test{page}"' in again.text
