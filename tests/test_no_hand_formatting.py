@@ -22,7 +22,8 @@ TEMPLATE_PATTERNS = {
     "a timestamp with its T replaced": re.compile(r"""replace\(\s*["']T["']"""),
     "Jinja's filesizeformat (binary units)": re.compile(r"filesizeformat"),
     "a raw ISO date": re.compile(
-        r'(?<!datetime=")\{\{\s*[\w.]*(?:_date|_on|_at|\.on|\.date|\.at)\s*(?:\}\}|or\b)'),
+        r'(?<!datetime=")\{\{\s*[\w.]*(?:_date|_on|_at|_start|_end|\.on|\.date|\.at)\s*(?:\}\}|or\b)'),
+    "a raw decimal (a quantity or a percentage)": re.compile(r"\{\{\s*[\w.]*(?:quantity|percent)\s*\}\}"),
     "an amount printed next to its currency code": re.compile(r"\}\}\s*\{\{\s*[\w.]*currency\s*\}\}"),
 }
 
@@ -34,6 +35,11 @@ PYTHON_PATTERNS = {
         r"""f["'][^"']*\{[^}]*(?:amount|total|balance)[^}]*\}\s\{[^}]*currency[^}]*\}"""),
     "an amount's digits grouped by hand": re.compile(r"\{(?:whole|amount|minor|total|balance|value)\w*:,\}|:0\{digits\}d"),
     "strftime": re.compile(r"\.strftime\("),
+    "a timestamp sliced into words ([:10] in an f-string)": re.compile(r"""f["'][^"']*\{[^}]*\[:1[06]\][^}]*\}"""),
+    # format_amount is en_GB whatever the reader's: only for a view's data `display` and for
+    # validation sentences; words a person reads call formatting.money with the reader's locale.
+    "an amount in en_GB whatever the reader's locale": re.compile(
+        r'^(?!.*ValidationError\()(?!.*locale).*(?<!"display": )\bformat_amount\('),
     "an ISO date written into words": re.compile(r"""f["'][^"']*[A-Za-z]\s\{[^}]*\.isoformat\(\)\}"""),
 }
 
@@ -57,6 +63,8 @@ ALLOWED = {
     # (tests/api/test_validation_messages.py): raw minor units there are what the API takes.
     ("api/validation.py", "in the currency's smallest unit (cents)"): "an API value (minor units) in an API error",
     ("static/app/checks.js", "function grouped(n)"): "counts in validation sentences, as the server's",
+    ("api/validation.py", "format_amount("): "an amount in an API validation sentence (English, as the browser's)",
+    ("services/billing/credits.py", "of credit available"): "an amount in a refusal, like a validation sentence",
 }
 
 
@@ -99,10 +107,17 @@ def test_the_dashboard_formats_with_intl_in_the_business_locale() -> None:
 @pytest.mark.parametrize(("line", "patterns"), [
     ("<td>{{ d.total.display }}</td>", TEMPLATE_PATTERNS),
     ("<td>{{ d.issue_date }}</td>", TEMPLATE_PATTERNS),
+    ('<td>{{ s.current_period_end or "—" }}</td>', TEMPLATE_PATTERNS),
+    ("<dd>{{ s.current_period_start }} to", TEMPLATE_PATTERNS),
+    ("    period = f\" ({(paid.period_start or '')[:10]} to {(paid.period_end or '')[:10]})\"", PYTHON_PATTERNS),
     ("{{ m.created_at[:16] | replace(\"T\", \" \") }}", TEMPLATE_PATTERNS),
     ("{{ amount }} {{ currency }}", TEMPLATE_PATTERNS),
+    ('<td class="num" data-label="Qty">{{ line.quantity }}</td>', TEMPLATE_PATTERNS),
+    ("(−{{ line.discount_percent }} %)", TEMPLATE_PATTERNS),
     ('    return f"{amount / 100:.2f} {currency}"', PYTHON_PATTERNS),
     ('    text = f"Due on {due.isoformat()}"', PYTHON_PATTERNS),
+    ('    return [f"Invoice {d.number} to pay: {format_amount(d.balance, d.currency)}"', PYTHON_PATTERNS),
+    ('        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,', PYTHON_PATTERNS),
     ("  return `${(minor / 100).toFixed(2)} ${currency}`;", JS_PATTERNS),
 ])
 def test_the_scan_catches_hand_formatting(line: str, patterns: dict[str, re.Pattern[str]]) -> None:

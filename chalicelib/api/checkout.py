@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.html import check_same_origin, client_json, origin_of, page_errors, render, wants_json
+from chalicelib.api.html import check_same_origin, client_json, form_page, origin_of, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.formatting import locale_of, money
@@ -19,7 +19,7 @@ bp = Blueprint(__name__)
 
 
 @bp.route("/invoice/{token}/pay", methods=["POST"], content_types=ANY_CONTENT_TYPE)
-@page_errors(lambda: bp.current_request.headers)
+@page_errors(lambda: bp.current_request.headers, back=lambda: form_page(bp.current_request))
 def pay(token: str) -> Any:
     request = bp.current_request
     check_same_origin(request)

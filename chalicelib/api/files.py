@@ -33,7 +33,8 @@ def my_files() -> Any:
                       message="Sign in with the link from your email to see your files.")
     return render("files.html", business=brand(page.business), email=page.contact.email, entries=page.entries,
                   tags=page.tags, tag=params.get("tag"), query=params.get("q"), claimed=params.get("claimed") == "1",
-                  files_url=absolute_url(request, "/files"), sign_out_url=absolute_url(request, "/signout"))
+                  files_url=absolute_url(request, "/files"), sign_out_url=absolute_url(request, "/signout"),
+                  locale=page.locale)
 
 
 # What a refused download page says above the reason, and what the client can do next.

@@ -49,7 +49,9 @@ def _add_formatting(environment: Any) -> None:
         return jinja2.pass_context(lambda ctx, *args: function(*args, locale=_page_locale(ctx)))
 
     for name, function in (("money", formatting.money), ("day", formatting.day), ("moment", formatting.moment),
-                           ("file_size", formatting.file_size), ("number", formatting.number)):
+                           ("file_size", formatting.file_size), ("number", formatting.number),
+                           ("period", formatting.period), ("percent", formatting.percent),
+                           ("amount_text", formatting.amount_text)):
         environment.globals[name] = bound(function)
     environment.globals["due_words"] = jinja2.pass_context(
         lambda ctx, due: formatting.due_words(due, clock.today(), _page_locale(ctx)))
@@ -126,19 +128,30 @@ def wants_json(headers: Any) -> bool:
     return _quality(accept, "application/json") > _quality(accept, "text/html")
 
 
-def _error_page(error: DomainError, as_json: bool) -> Response:
+def _error_page(error: DomainError, as_json: bool, back_url: str | None = None) -> Response:
     status = status_of(error)
     if as_json:
         response = client_json(error_body(error.code, error.message, error.field), status)
     else:
-        response = render("error.html", status=status, message=error.message, status_code=status)
+        response = render("error.html", status=status, message=error.message, status_code=status, back_url=back_url)
     if isinstance(error, TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
-def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Map domain errors of a client page to an HTML error page (or JSON if asked for)."""
+def form_page(request: Any) -> str | None:
+    """The page a refused form post came from: the action's URL less its last segment
+    (`/invoice/{token}/pay` → `/invoice/{token}`); None for a GET (the page itself failed)."""
+    if request.method != "POST":
+        return None
+    path = str(request.path).format(**(request.uri_params or {}))  # Chalice's path is the route's template
+    return absolute_url(request, path.rsplit("/", 1)[0])
+
+
+def page_errors(get_headers: Callable[[], Any], back: Callable[[], str | None] | None = None
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Map domain errors of a client page to an HTML error page (or JSON if asked for). `back`:
+    the page a refused form came from, the error page's next step (a form post is no dead end)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -146,7 +159,7 @@ def page_errors(get_headers: Callable[[], Any]) -> Callable[[Callable[..., Any]]
             try:
                 return view(*args, **kwargs)
             except DomainError as e:
-                return _error_page(e, wants_json(get_headers()))
+                return _error_page(e, wants_json(get_headers()), back() if back else None)
             except Exception:
                 log.exception("unhandled error on a client page")
                 return render("error.html", status=500, status_code=500,

@@ -10,7 +10,6 @@ from chalicelib.api.html import client_json, page_errors, payment_notice, render
 from chalicelib.api.http import ANY_CONTENT_TYPE
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.payments.payment_return import check_number, payment_return
-from chalicelib.services.portal.page_locale import page_locale, stored_client_locale
 from chalicelib.services.portal.share_page import open_share_link, public_view
 
 bp = Blueprint(__name__)
@@ -33,5 +32,5 @@ def invoice_page(token: str) -> Any:
     returned = payment_return(document, stored, page_url, check_number(params)) if notice == "success" else None
     return render("invoice.html", **view, files_sign_in_url=absolute_url(bp.current_request, f"/invoice/{token}/signin"),
                   pay_url=absolute_url(bp.current_request, f"/invoice/{token}/pay"), payment_notice=notice,
-                  payment_return=returned, locale=page_locale(business, stored_client_locale(stored)),
+                  payment_return=returned,
                   pdf_url=absolute_url(bp.current_request, f"/invoice/{token}/pdf"))

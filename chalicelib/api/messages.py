@@ -57,7 +57,7 @@ def _page(token: str, project_id: str | None) -> Any:
     if wants_json(request.headers):
         return client_json(view)
     return render("portal.html", business=brand(business), tab="messages", tabs=portal.visible_tabs(business),
-                  view=view, base=absolute_url(request, f"/portal/{token}"),
+                  view=view, base=absolute_url(request, f"/portal/{token}"), locale=portal.reader_locale(access),
                   sign_out_url=absolute_url(request, "/signout") if access.token is None else None, can_pay=False)
 
 

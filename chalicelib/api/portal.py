@@ -12,6 +12,7 @@ from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.html import (
     brand,
     client_json,
+    form_page,
     page_errors,
     payment_notice,
     render,
@@ -45,7 +46,8 @@ KINDS = {"invoices": rules.INVOICE, "quotes": rules.QUOTE}
 
 
 def _errors() -> Any:
-    return page_errors(lambda: bp.current_request.headers)
+    # A refused form (Pay, approve, decline) leads back to the page it came from.
+    return page_errors(lambda: bp.current_request.headers, back=lambda: form_page(bp.current_request))
 
 
 def _access(token: str) -> portal.PortalAccess:
@@ -150,7 +152,8 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
     access = _access(token)
     business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
     track_open(request, access.business_id, doc_id, access.client_id, default_source="portal")
-    view = public_view(business, document, stored, clock.today(), absolute_url(request, ""))
+    view = public_view(business, document, stored, clock.today(), absolute_url(request, ""),
+                       locale=page_locale(business, access.client_locale))
     if wants_json(request.headers):
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
@@ -160,7 +163,7 @@ def portal_document(token: str, kind: str, doc_id: str) -> Any:
                 if notice == "success" else None)
     return render("invoice.html", **view, label="Quote" if kind == "quotes" else "Invoice", files_sign_in_url=None,
                   pay_url=f"{base}/invoices/{doc_id}/pay", back_url=f"{base}?tab={kind}",
-                  payment_notice=notice, payment_return=returned, locale=page_locale(business, access.client_locale),
+                  payment_notice=notice, payment_return=returned,
                   quote_url=f"{base}/quotes/{doc_id}" if deciding else None,
                   terms_required=bool(business.quote_requires_terms), pdf_url=f"{base}/{kind}/{doc_id}/pdf")
 
@@ -176,7 +179,7 @@ def portal_pay(token: str, doc_id: str) -> Any:
         data = form_or_json(bp, PayInput) if request.raw_body else PayInput()
     page = absolute_url(request, f"/portal/{token}/invoices/{doc_id}")
     return see_other(checkout.start_payment_for(portal.business_for(access), document, data, page,
-                                                absolute_url(request, "")))
+                                                absolute_url(request, ""), portal.reader_locale(access)))
 
 
 @bp.route("/portal/{token}/quotes/{doc_id}/approve", methods=["POST"], content_types=ANY_CONTENT_TYPE)
@@ -224,4 +227,4 @@ def portal_recurring(token: str, template_id: str) -> Any:
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
     return render("portal_recurring_page.html", business=brand(business), view=view, base=base,
-                  back_url=f"{base}?tab=recurring")
+                  back_url=f"{base}?tab=recurring", locale=portal.reader_locale(access))

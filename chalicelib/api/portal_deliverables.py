@@ -9,7 +9,7 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
+from chalicelib.api.html import brand, check_same_origin, client_json, form_page, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json, user_agent
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import approvals as rules
@@ -28,7 +28,8 @@ NOTICES = {"approved": "Thank you: you approved this version.",
 
 
 def _errors() -> Any:
-    return page_errors(lambda: bp.current_request.headers)
+    # A refused decision leads back to the page it was made on.
+    return page_errors(lambda: bp.current_request.headers, back=lambda: form_page(bp.current_request))
 
 
 def _open(token: str, project_id: str, deliverable_id: str, posting: bool) -> portal.PortalAccess:
@@ -51,7 +52,7 @@ def _page(token: str, access: portal.PortalAccess, found: History, status: int =
     base = absolute_url(request, f"/portal/{token}")
     return render("portal_deliverable.html", status=status, business=brand(portal.business_for(access)), d=view,
                   base=base, page_url=f"{base}/{portal_path(found.deliverable)}",
-                  notice=notice, conflict=conflict)
+                  notice=notice, conflict=conflict, locale=portal.reader_locale(access))
 
 
 @bp.route(PAGE, methods=["GET"], content_types=ANY_CONTENT_TYPE)

@@ -40,7 +40,8 @@ def portal_notifications(token: str) -> Any:
     view = inbox.page(access.business_id, recipient, params.get("cursor"), lambda n: portal_href(base, n.portal_path))
     if wants_json(request.headers):
         return client_json(view)
-    return render("portal_notifications.html", business=brand(portal.business_for(access)), view=view, base=base)
+    return render("portal_notifications.html", business=brand(portal.business_for(access)), view=view, base=base,
+                  locale=portal.reader_locale(access))
 
 
 @bp.route("/portal/{token}/notifications/{notification_id}/read", methods=["POST"], content_types=ANY_CONTENT_TYPE)

@@ -29,4 +29,4 @@ def portal_project(token: str, project_id: str) -> Any:
     if wants_json(request.headers):
         return client_json(context)
     return render("portal_project.html", business=brand(business), base=absolute_url(request, f"/portal/{token}"),
-                  **context)
+                  locale=portal.reader_locale(access), **context)

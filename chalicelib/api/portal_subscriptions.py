@@ -9,7 +9,7 @@ from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
 from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
+from chalicelib.api.html import brand, check_same_origin, client_json, form_page, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.subscription_inputs import PlanChange
@@ -21,7 +21,8 @@ NOTICES = {"changed": "Your subscription is updated.", "pending": "Your change i
 
 
 def _errors() -> Any:
-    return page_errors(lambda: bp.current_request.headers)
+    # A refused decision leads back to the page it was made on.
+    return page_errors(lambda: bp.current_request.headers, back=lambda: form_page(bp.current_request))
 
 
 def _access(token: str) -> portal.PortalAccess:
@@ -44,7 +45,7 @@ def subscription_page(token: str, subscription_id: str) -> Any:
     notice = NOTICES.get(str(params.get("notice", "")))
     return render("portal_subscription_page.html", business=brand(portal.business_for(access)), view=view, base=base,
                   page=f"{base}/subscriptions/{subscription_id}", back_url=f"{base}?tab={portal_views.TAB}",
-                  notice=notice)
+                  notice=notice, locale=portal.reader_locale(access))
 
 
 def _act(token: str, subscription_id: str, action: str) -> Any:

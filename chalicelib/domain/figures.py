@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.formatting import DEFAULT_LOCALE, percent
 from chalicelib.domain.invoices import Line, line_totals
 from chalicelib.domain.money import MAX_AMOUNT, percent_text
 
@@ -85,7 +86,12 @@ def invoice_figures(lines: Sequence[Line], paid: int = 0) -> InvoiceFigures:
     )
 
 
-def rows(figures: InvoiceFigures, with_paid: bool = True) -> list[Row]:
+def tax_label(rate_bp: int, locale: str = DEFAULT_LOCALE) -> str:
+    """A tax row's label, its rate a number of the locale: "Tax 19.5 %", "Tax 19,5 %" (de_DE)."""
+    return f"Tax {percent(percent_text(rate_bp), locale)}"
+
+
+def rows(figures: InvoiceFigures, with_paid: bool = True, locale: str = DEFAULT_LOCALE) -> list[Row]:
     """The totals block, top to bottom, as every surface prints it.
 
     Discounts and paid are left out when nothing was taken off; with several tax rates each
@@ -94,7 +100,7 @@ def rows(figures: InvoiceFigures, with_paid: bool = True) -> list[Row]:
     if figures.discount:
         out.append(Row("discount", "Discounts", figures.discount, "-"))
     if figures.taxes:
-        out += [Row("tax", f"Tax {percent_text(t.rate_bp)} %", t.amount, "+", t.rate_bp) for t in figures.taxes]
+        out += [Row("tax", tax_label(t.rate_bp, locale), t.amount, "+", t.rate_bp) for t in figures.taxes]
     else:
         out.append(Row("tax", "Tax", 0, "+"))
     out.append(Row("total", "Total", figures.total, "="))

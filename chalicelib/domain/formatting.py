@@ -38,6 +38,18 @@ def money(amount: int | None, currency: str, locale: str = DEFAULT_LOCALE) -> st
     return str(format_currency(value, currency, locale=locale))
 
 
+def amount_text(amount: int | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """An amount to type over in a form field, as `locale` writes it without its currency:
+    `10000000, "EUR"` → "100,000.00" (en_GB), "100.000,00" (de_DE)."""
+    from babel.numbers import format_decimal
+
+    if amount is None:
+        return ""
+    digits = minor_digits(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(Decimal(int(amount)).scaleb(-digits), format=pattern, locale=locale))
+
+
 def _as_date(value: str | date) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -66,11 +78,26 @@ def moment(value: str | datetime | None, locale: str = DEFAULT_LOCALE) -> str:
         "{0}", str(format_time(at.time(), "short", locale=locale)))
 
 
-def number(value: int | float | Decimal, locale: str = DEFAULT_LOCALE) -> str:
-    """1234.5 → "1,234.5" (en_GB), "1.234,5" (de_DE)."""
+def period(start: str | date | None, end: str | date | None, locale: str = DEFAULT_LOCALE) -> str:
+    """Two days as one span, as people of `locale` write it: "1 Nov – 1 Dec 2026" (en_GB),
+    "1. Nov. – 1. Dez. 2026" (de_DE), "Nov 1 – Dec 1, 2026" (en_US)."""
+    from babel.dates import format_interval
+
+    if not start or not end:
+        return day(start or end, locale)
+    return str(format_interval(_as_date(start), _as_date(end), skeleton="yMMMd", locale=locale))
+
+
+def number(value: int | float | Decimal | str, locale: str = DEFAULT_LOCALE) -> str:
+    """1234.5 → "1,234.5" (en_GB), "1.234,5" (de_DE); a decimal string ("1.5", a quantity) too."""
     from babel.numbers import format_decimal
 
-    return str(format_decimal(value, locale=locale))
+    return str(format_decimal(Decimal(value) if isinstance(value, str) else value, locale=locale))
+
+
+def percent(value: int | float | Decimal | str, locale: str = DEFAULT_LOCALE) -> str:
+    """A percentage as the pages write it, the number by locale: "19.5" → "19.5 %", "19,5 %" (de_DE)."""
+    return f"{number(value, locale)} %"
 
 
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
@@ -122,6 +149,17 @@ def badge(status: str | None) -> str:
 
 # Keys of a view (services' dicts) that hold a date to print, and the money shape they use.
 DATE_KEYS = frozenset(("issue_date", "due_date", "received_on", "paid_on", "on", "from", "to", "applied_on", "issued_on"))
+# Keys that hold a decimal string to print as a number of the locale ("1.5" → "1,5").
+NUMBER_KEYS = frozenset(("quantity", "tax_rate_percent", "discount_percent", "rate_percent"))
+
+
+def _decimal(text: str) -> bool:
+    from decimal import InvalidOperation
+
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def localized(view: Any, locale: str, currency: str | None = None) -> Any:
@@ -134,6 +172,7 @@ def localized(view: Any, locale: str, currency: str | None = None) -> Any:
         return view
     own = view.get("currency") if isinstance(view.get("currency"), str) else currency
     out = {key: (day(value, locale) if key in DATE_KEYS and isinstance(value, str) and value[:4].isdigit()
+                 else number(value, locale) if key in NUMBER_KEYS and isinstance(value, str) and _decimal(value)
                  else localized(value, locale, own)) for key, value in view.items()}
     if "display" in view and isinstance(view.get("amount"), int) and own:
         if "sign" in view:  # a totals row (domain/figures.py): its sign, or "nothing to pay" when cancelled

@@ -63,17 +63,10 @@ def to_decimal_string(amount: int, currency: str) -> str:
     return str(Decimal(amount).scaleb(-digits)) if digits else str(amount)
 
 
-# A comma is a digit-group separator only, before any decimal point: groups of three (1,040.50),
-# or India's lakh grouping (1,00,000.00).
-_THOUSANDS = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,2}(,[0-9]{2})+,[0-9]{3})(\.[0-9]*)?\Z")
-
-
-def parse_major(text: str, currency: str) -> int:
-    """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount."""
-    spaced = text.strip().replace(" ", "")
-    if "," in spaced and not _THOUSANDS.match(spaced):
-        raise ValueError(text)  # "50,00" is fifty to whoever typed it: never read as 5,000
-    cleaned = spaced.replace(",", "")
+def parse_major(text: str, currency: str, locale: str = "en_GB") -> int:
+    """`"40"`, `"40.5"` or `"1,040.50"` typed by a person → minor units; ValueError if not an amount.
+    Typed as `locale` writes amounts: "1.040,50" and "500,00" in de_DE (see `_decimal_text`)."""
+    cleaned = _decimal_text(text.strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", ""), locale)
     if not cleaned or not all(c in "0123456789." for c in cleaned):
         raise ValueError(text)  # no signs, exponents, NaN or Infinity
     try:
@@ -84,6 +77,36 @@ def parse_major(text: str, currency: str) -> int:
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -digits or value > MAX_AMOUNT:  # type: ignore[operator]
         raise ValueError(text)
     return int(value.scaleb(digits))
+
+
+def _decimal_text(text: str, locale: str) -> str:
+    """`text` with "." as its only separator, the decimal one. Both "," and "." typed: the last is
+    the decimal separator. One of them, once, before other than three digits: decimal whatever the
+    locale ("500,00", "40.5"). Before exactly three digits ("1.040"), or repeated: the locale says —
+    its decimal symbol is decimal, the other is grouping."""
+    mark = ""
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+    elif (mark := "," if "," in text else "." if "." in text else "") and text.count(mark) == 1 \
+            and len(text) - text.index(mark) - 1 != 3:
+        decimal = mark
+    elif mark:
+        from babel.numbers import get_decimal_symbol
+
+        decimal = mark if str(get_decimal_symbol(locale)) == mark and text.count(mark) == 1 else ""
+    else:
+        return text
+    group = {",": ".", ".": ","}[decimal] if decimal else mark
+    whole = text.split(decimal)[0] if decimal else text
+    if group in whole and not _grouped(whole, group):
+        return text  # "1,0400.00": not a way anyone writes 10,400; refused, never guessed
+    return text.replace(group, "").replace(decimal, ".") if decimal else text.replace(group, "")
+
+
+def _grouped(whole: str, group: str) -> bool:
+    """Digit groups as people write them: threes (1,040,000) or India's lakh grouping (1,00,000)."""
+    g = re.escape(group)
+    return bool(re.fullmatch(rf"[0-9]{{1,3}}({g}[0-9]{{3}})+|[0-9]{{1,2}}({g}[0-9]{{2}})+{g}[0-9]{{3}}", whole))
 
 
 def percent_text(basis_points: float) -> str:

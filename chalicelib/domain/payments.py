@@ -44,8 +44,10 @@ class PayTerms:
     minimum_partial: int  # minor units; 0 = only Stripe's minimum applies
 
 
-def amount_to_pay(kind: str, status: str, balance: int, currency: str, requested: int | None, terms: PayTerms) -> int:
-    """The amount a client may pay now: the balance by default, or an allowed partial amount."""
+def amount_to_pay(kind: str, status: str, balance: int, currency: str, requested: int | None, terms: PayTerms,
+                  locale: str = "en_GB") -> int:
+    """The amount a client may pay now: the balance by default, or an allowed partial amount.
+    A refusal names amounts as the client's page (`locale`) writes them."""
     if kind != rules.INVOICE:
         raise Conflict("Only invoices can be paid.")
     if status == rules.DRAFT:
@@ -58,15 +60,15 @@ def amount_to_pay(kind: str, status: str, balance: int, currency: str, requested
     if amount <= 0:
         raise ValidationError("The amount must be positive.", field="amount")
     if amount > balance:
-        raise ValidationError(f"The amount is more than the balance due ({format_amount(balance, currency)}).",
+        raise ValidationError(f"The amount is more than the balance due ({format_amount(balance, currency, locale)}).",
                               field="amount")
     if amount < balance and not terms.allow_partial:
         raise ValidationError("This invoice must be paid in full.", field="amount")
     if amount < stripe_minimum(currency):
-        raise ValidationError(f"Card payments start at {format_amount(stripe_minimum(currency), currency)}.",
+        raise ValidationError(f"Card payments start at {format_amount(stripe_minimum(currency), currency, locale)}.",
                               field="amount")
     if amount < balance and amount < terms.minimum_partial:
-        raise ValidationError(f"The smallest part payment accepted is {format_amount(terms.minimum_partial, currency)}.",
+        raise ValidationError(f"The smallest part payment accepted is {format_amount(terms.minimum_partial, currency, locale)}.",
                               field="amount")
     to_stripe_units(amount, currency)  # refuse what a card payment cannot take, before calling Stripe
     return amount

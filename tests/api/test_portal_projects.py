@@ -103,7 +103,7 @@ def test_the_project_page_shows_the_timeline_its_files_and_its_invoices(tenant: 
                                                               "Final logo": "waiting for release"}
     assert [f["title"] for f in view["files"] if f["download_url"]] == ["Wireframes"]
     [invoice] = view["invoices"]
-    assert invoice["number"] == website["invoice"]["number"] and invoice["balance"] == "€1,200.00"
+    assert invoice["number"] == website["invoice"]["number"] and invoice["balance"]["amount"] == 120000
     assert view["project"]["waiting_count"] == 2
 
     page = anonymous.get(f"{path}/projects/{website['id']}")

@@ -154,3 +154,20 @@ def test_round_half_up_is_nearest_integer(value: Decimal) -> None:
 )
 def test_to_decimal_string(amount: int, currency: str, expected: str) -> None:
     assert to_decimal_string(amount, currency) == expected
+
+
+@pytest.mark.parametrize(("text", "locale", "minor"), [
+    ("500,00", "de_DE", 50000), ("1.040,50", "de_DE", 104050), ("1.040", "de_DE", 104000), ("977.85", "de_DE", 97785),
+    ("1.234.567,8", "de_DE", 123456780), ("2 000", "de_DE", 200000), ("500,00", "en_GB", 50000),
+    ("1,040", "en_GB", 104000), ("1,234,567.8", "en_GB", 123456780)])
+def test_amounts_typed_as_the_locale_writes_them(text: str, locale: str, minor: int) -> None:
+    from chalicelib.domain.money import parse_major
+
+    assert parse_major(text, "EUR", locale) == minor
+
+
+def test_an_amount_to_type_over_is_written_as_the_locale_writes_it() -> None:
+    from chalicelib.domain.formatting import amount_text
+
+    assert (amount_text(10_000_000, "EUR", "de_DE"), amount_text(10_000_000, "EUR"), amount_text(500, "JPY")) == \
+        ("100.000,00", "100,000.00", "500")

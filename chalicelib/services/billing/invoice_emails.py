@@ -27,7 +27,8 @@ def invoice_email_data(document: Document, link: str) -> dict[str, Any]:
     """What the invoice email shows: the totals block in the page's rows (domain/figures.py), so
     what the email says adds up to what the page and the PDF say."""
     printed = figure_rows(document.figures())
-    rows = [{"label": r.label, "sign": r.sign, "amount": r.amount} for r in printed]
+    # A tax row's rate travels as data: the template labels it in the email's locale (tax_label).
+    rows = [{"label": r.label, "sign": r.sign, "amount": r.amount, "rate_bp": r.rate_bp} for r in printed]
     return {"number": document.number, "total": int(document.figures().total), "currency": document.currency,
             "due_date": document.due_date, "rows": rows, "label_width": max(len(r.label) for r in printed),
             "url": link}

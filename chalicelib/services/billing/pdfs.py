@@ -31,10 +31,11 @@ from chalicelib.domain import formatting
 from chalicelib.domain import invoices as rules
 from chalicelib.domain import statements as rules_statements
 from chalicelib.services.billing.pdf_layouts import render_document, render_statement
+from chalicelib.services.portal.page_locale import page_locale, stored_client_locale
 from chalicelib.services.portal.share_page import public_view
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
-from chalicelib.store.clients import Client
+from chalicelib.store.clients import Client, get_client
 from chalicelib.store.rate_limits import hit
 
 log = logging.getLogger("paydrop.pdfs")
@@ -42,7 +43,8 @@ log = logging.getLogger("paydrop.pdfs")
 # Bump when the layout changes: every cached PDF is rendered again on its next download.
 # 2: line amounts before discount and tax, tax per rate, readable brand colours.
 # 3: amounts and dates in the business's locale (domain/formatting.py).
-LAYOUT = "3"
+# 4: the client's own locale, quantities and rates as numbers of the locale.
+LAYOUT = "4"
 PAPERS = ("A4", "Letter")
 URL_TTL_SECONDS = 300
 RENDERS_PER_MINUTE = 30  # per client: cached downloads never count, only new renders
@@ -73,7 +75,16 @@ def document_content(view: dict[str, Any], kind: str) -> dict[str, Any]:
         "invoice": {k: i[k] for k in ("number", "status", "currency", "issue_date", "due_date", "po_number", "bill_to",
                                       "lines", "subtotal", "discount_total", "taxes", "tax_total", "total",
                                       "amount_paid", "balance", "rows", "notes", "terms", "payments")},
-    }, formatting.locale_of(b))  # amounts and dates as the business's locale writes them
+    }, view.get("locale") or formatting.locale_of(b))  # as the page: the client's locale, else the business's
+
+
+def _reader(business: Business, document: docs.Document, stored: list[Any]) -> str:
+    """The locale the invoice's client reads (its own, else the business's), as on its page: the
+    share link reads the client with the invoice; the portal and staff routes do not."""
+    if any(isinstance(item, Client) for item in stored):
+        return page_locale(business, stored_client_locale(stored))
+    client = get_client(business.business_id, str(document.client_id)) if document.client_id else None
+    return formatting.locale_of(business, client)
 
 
 def document_key(business_id: str, doc_id: str, version: int, paper: str) -> str:
@@ -82,7 +93,8 @@ def document_key(business_id: str, doc_id: str, version: int, paper: str) -> str
 
 def document_pdf(business: Business, document: docs.Document, stored: list[Any], today: date) -> Delivery:
     """The document's PDF (rendered now only if the cached one is missing or out of date)."""
-    content = document_content(public_view(business, document, stored, today), document.kind)
+    content = document_content(public_view(business, document, stored, today, locale=_reader(business, document, stored)),
+                               document.kind)
     paper = paper_of(business)
     key = document_key(business.business_id, document.doc_id, int(document.version or 0), paper)
     fingerprint = _hash({"content": content, "logo": business.logo_key, "paper": paper, "layout": LAYOUT})

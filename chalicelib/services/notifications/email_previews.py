@@ -51,11 +51,12 @@ def sample(kind: str, business: Business, today: date) -> dict[str, Any]:
     base, currency = settings().public_base_url, business.currency or "EUR"
     invoice = f"{base}/invoice/sample-link?src=email"
     due = (today + timedelta(days=14)).isoformat()
-    rows = [{"label": "Subtotal", "sign": "+", "amount": 81488}, {"label": "VAT 20%", "sign": "+", "amount": 16297},
+    rows = [{"label": "Subtotal", "sign": "+", "amount": 81488},
+            {"label": "Tax 20 %", "sign": "+", "amount": 16297, "rate_bp": 2000},
             {"label": "Total", "sign": "=", "amount": 97785}]
     samples: dict[str, dict[str, Any]] = {
         "invoice": {"number": "INV-0042", "total": 97785, "currency": currency, "due_date": due, "rows": rows,
-                    "label_width": 8, "url": invoice},
+                    "label_width": 10, "url": invoice},
         "reminder": {"number": "INV-0042", "balance": 97785, "currency": currency, "due_date": due, "days_left": 3,
                      "step": "before", "url": invoice},
         "receipt": {"number": "INV-0042", "total": 97785, "currency": currency, "url": invoice},

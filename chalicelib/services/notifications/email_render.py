@@ -27,6 +27,7 @@ from chalicelib.config import settings
 from chalicelib.domain import formatting
 from chalicelib.domain.colours import Palette, palette
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.figures import tax_label
 from chalicelib.services.notifications import mail
 
 if TYPE_CHECKING:
@@ -113,6 +114,9 @@ def environment() -> Any:
     # Globals, not filters: a filter must exist when the package precompiles the templates.
     env.globals["money"] = jinja2.pass_context(lambda ctx, amount, currency: money(amount, currency, ctx["locale"]))
     env.globals["day"] = jinja2.pass_context(lambda ctx, value: day(value, ctx["locale"]))
+    # `count`, not `number`: an email's data names its document `number`.
+    env.globals["count"] = jinja2.pass_context(lambda ctx, value: formatting.number(value, ctx["locale"]))
+    env.globals["tax_label"] = jinja2.pass_context(lambda ctx, rate_bp: tax_label(rate_bp, ctx["locale"]))
     env.globals["linked"] = linked
     return env
 

@@ -14,6 +14,7 @@ from chalicelib.domain.errors import Conflict, NotFound, Unavailable, Validation
 from chalicelib.domain.inputs import PayInput
 from chalicelib.domain.money import parse_major
 from chalicelib.services.payments import stripe_gateway
+from chalicelib.services.portal.page_locale import page_locale, stored_client_locale
 from chalicelib.services.portal.share_page import open_share_link
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
@@ -25,12 +26,13 @@ PER_IP, PER_LINK, WINDOW = 20, 10, 60  # Pay clicks per minute
 OFFLINE_PREFIX = "cs_offline_"
 
 
-def requested_amount(data: PayInput, currency: str) -> int | None:
+def requested_amount(data: PayInput, currency: str, locale: str = "en_GB") -> int | None:
+    """The amount the client asked to pay, typed as the page's `locale` writes amounts."""
     if data.amount is not None and data.amount_text:
         raise ValidationError("Send the amount once: as a number or as text, not both.", field="amount")
     if data.amount_text and data.amount_text.strip():
         try:
-            return parse_major(data.amount_text, currency)
+            return parse_major(data.amount_text, currency, locale)
         except ValueError as e:
             raise ValidationError(f"Enter an amount like 40.00 ({currency}).", field="amount_text") from e
     return data.amount
@@ -44,8 +46,9 @@ def limit_pay_clicks(token: str, ip: str | None) -> None:
 def start_payment(token: str, data: PayInput, ip: str | None, page_url: str, base_url: str) -> str:
     """Pay from the invoice page: the URL of the checkout (Stripe's, or the offline one)."""
     limit_pay_clicks(token, ip)
-    business, document, _ = open_share_link(token)
-    return start_payment_for(business, document, data, page_url, base_url)
+    business, document, stored = open_share_link(token)
+    return start_payment_for(business, document, data, page_url, base_url,
+                             page_locale(business, stored_client_locale(stored)))
 
 
 def link_currency(token: str) -> str | None:
@@ -56,13 +59,15 @@ def link_currency(token: str) -> str | None:
         return None
 
 
-def start_payment_for(business: Business, document: docs.Document, data: PayInput, page_url: str, base_url: str) -> str:
-    """Validate against the live balance, then create (or, for a repeated click, find) the checkout."""
+def start_payment_for(business: Business, document: docs.Document, data: PayInput, page_url: str, base_url: str,
+                      locale: str = "en_GB") -> str:
+    """Validate against the live balance, then create (or, for a repeated click, find) the checkout.
+    `locale`: the page's, as the amount was typed."""
     if not stripe_gateway.online_payment_available(bool(business.stripe_enabled)):
         raise Conflict("This invoice cannot be paid online; contact the business.")
     amount = pay_rules.amount_to_pay(
-        document.kind, document.status, document.balance, document.currency, requested_amount(data, document.currency),
-        pay_rules.PayTerms(bool(document.allow_partial), int(document.minimum_partial or 0)))
+        document.kind, document.status, document.balance, document.currency, requested_amount(data, document.currency, locale),
+        pay_rules.PayTerms(bool(document.allow_partial), int(document.minimum_partial or 0)), locale)
     attempt = int(document.checkout_attempt or 0)
     params = checkout_params(business, document, amount, page_url)
     if data.save_card:  # the contact ticked "save this card": Stripe keeps it with the client's customer

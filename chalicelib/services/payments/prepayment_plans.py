@@ -16,13 +16,14 @@ from pynamodb.expressions.update import Action
 
 from chalicelib import clock
 from chalicelib.domain import autocharge as rules
+from chalicelib.domain import formatting
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.money import format_amount
 from chalicelib.services.notifications.notifications import send_to_client
 from chalicelib.services.payments import cards_gateway, customers, prepayments
 from chalicelib.store import cards as store
 from chalicelib.store.businesses import get_business
+from chalicelib.store.clients import get_client
 from chalicelib.store.table import conditional, iso
 
 log = logging.getLogger("paydrop.payments")
@@ -93,6 +94,11 @@ def charge_plan(plan: store.PrepaymentPlan) -> str:
     return "submitted"
 
 
+def _client_locale(plan: store.PrepaymentPlan) -> str:
+    """How the plan's client reads amounts: its own locale, else its business's."""
+    return formatting.locale_of(get_business(plan.business_id), get_client(plan.business_id, plan.client_id))
+
+
 def _failed(plan: store.PrepaymentPlan, prepayment: store.Prepayment, code: str, message: str | None,
             last: bool) -> str:
     """The charge failed: say why on the pre-payment; pause the plan unless this was its last charge."""
@@ -105,7 +111,7 @@ def _failed(plan: store.PrepaymentPlan, prepayment: store.Prepayment, code: str,
                              store.PrepaymentPlan.gsi3pk.remove(), store.PrepaymentPlan.gsi3sk.remove(),
                              store.PrepaymentPlan.updated_at.set(stamp)])
     text = (f"We could not charge your saved card for your repeating pre-payment of "
-            f"{format_amount(int(plan.amount), plan.currency)}: {reason}\n\n"
+            f"{formatting.money(int(plan.amount), plan.currency, _client_locale(plan))}: {reason}\n\n"
             + ("That was the last one. " if last else "The repeats are paused. ")
             + "You can pay in advance again in your portal.")
     try:

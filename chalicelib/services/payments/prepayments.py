@@ -28,7 +28,7 @@ from chalicelib.domain.money import format_amount, parse_major
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.billing.credits import add_to_balance
 from chalicelib.services.payments import cards_gateway, checkout, customers, stripe_gateway
-from chalicelib.services.portal.portal import PortalAccess, business_for
+from chalicelib.services.portal.portal import PortalAccess, business_for, reader_locale
 from chalicelib.store import cards as store
 from chalicelib.store import credits as credit_store
 from chalicelib.store.businesses import Business, next_number
@@ -78,11 +78,11 @@ def prepayment_tab(access: PortalAccess, params: Any) -> dict[str, Any]:
     }
 
 
-def _terms(business: Business, data: PrepaymentInput) -> tuple[int, str | None, int]:
+def _terms(business: Business, data: PrepaymentInput, locale: str) -> tuple[int, str | None, int]:
     """The amount (≥ the minimum), the frequency (None: once) and how many times in all."""
     currency = business.currency
     try:
-        amount = parse_major(data.amount_text, currency)
+        amount = parse_major(data.amount_text, currency, locale)  # typed as the portal writes amounts
     except ValueError as e:
         raise ValidationError(f"Enter an amount like 40.00 ({currency}).", field="amount_text") from e
     minimum = minimum_of(business)
@@ -104,7 +104,7 @@ def _terms(business: Business, data: PrepaymentInput) -> tuple[int, str | None, 
 def start(access: PortalAccess, data: PrepaymentInput, portal_url: str, app_base_url: str) -> str:
     """Validate, record the pre-payment (and plan), open its Checkout; the URL to send the client to."""
     business = _open(access)
-    amount, frequency, times = _terms(business, data)
+    amount, frequency, times = _terms(business, data, reader_locale(access))
     prepay_id, plan_id = new_id(), new_id() if frequency else None
     ids = {"business_id": access.business_id, "client_id": access.client_id, "prepay_id": prepay_id,
            "purpose": "prepayment", **({"plan_id": plan_id} if plan_id else {})}

@@ -12,8 +12,9 @@ from chalicelib.services.delivery.file_labels import label_of
 from chalicelib.services.delivery.previews.urls import preview_url
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession
+from chalicelib.services.portal.page_locale import page_locale
 from chalicelib.store.businesses import Business, business_pk
-from chalicelib.store.clients import Contact
+from chalicelib.store.clients import Contact, client_sk
 from chalicelib.store.grants import Grant, grants_of_client
 from chalicelib.store.resources import Resource, resource_sk
 
@@ -37,6 +38,7 @@ class FilesPage:
     contact: Contact
     entries: list[FileEntry] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # every tag of the contact's files, for the filter
+    locale: str | None = None  # the reader's: its client's own, else the business's (read with the contact)
 
 
 def _mine(grant: Grant, contact_id: str) -> bool:
@@ -81,7 +83,8 @@ def files_of(bid: str, client_id: str, contact_id: str, session: ClientSession |
         return None
     if session is not None and not contact_access.session_is_current(contact, session):
         return None
-    page = FilesPage(business, contact)
+    client = found.get((business_pk(bid), client_sk(client_id)))
+    page = FilesPage(business, contact, locale=page_locale(business, getattr(client, "locale", None)))
     all_tags: set[str] = set()
     needle = (query or "").strip().lower()
     now = clock.now()

@@ -22,6 +22,7 @@ from chalicelib.domain.tokens import looks_like_token, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.identity import contact_access
 from chalicelib.services.identity.client_sessions import ClientSession
+from chalicelib.services.portal.page_locale import page_locale
 from chalicelib.store import cards, tokens
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business, get_business
@@ -125,6 +126,11 @@ def business_for(access: PortalAccess) -> Business:
     if business is None:
         raise NotFound(NOT_FOUND)
     return business
+
+
+def reader_locale(access: PortalAccess) -> str:
+    """The locale the contact reads the portal in: its client's own, else the business's."""
+    return page_locale(business_for(access), access.client_locale)
 
 
 def visible_tabs(business: Business) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain import access
+from chalicelib.domain import access, formatting
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.figures import rows as figure_rows
@@ -18,6 +18,7 @@ from chalicelib.services.delivery.file_labels import label_of
 from chalicelib.services.delivery.previews.urls import preview_url
 from chalicelib.services.delivery.unlock import payment_facts
 from chalicelib.services.payments import stripe_gateway
+from chalicelib.services.portal.page_locale import page_locale, stored_client_locale
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
 from chalicelib.store.businesses import Business, business_pk
@@ -56,7 +57,7 @@ def _money(amount: float, currency: str) -> dict[str, Any]:
     return {"amount": int(amount), "currency": currency, "display": format_amount(int(amount), currency)}
 
 
-def figures_view(document: docs.Document, currency: str) -> dict[str, Any]:
+def figures_view(document: docs.Document, currency: str, locale: str = formatting.DEFAULT_LOCALE) -> dict[str, Any]:
     """The document's lines and totals as printed: every amount from the one `InvoiceFigures`
     (domain/figures.py), and `rows`, the totals block top to bottom with each row's sign.
 
@@ -64,7 +65,7 @@ def figures_view(document: docs.Document, currency: str) -> dict[str, Any]:
     f = document.figures()
     cancelled = document.status == rules.CANCELLED
     printed = []
-    for row in figure_rows(f, with_paid=document.kind == rules.INVOICE):  # a quote has nothing paid or due
+    for row in figure_rows(f, with_paid=document.kind == rules.INVOICE, locale=locale):  # a quote: nothing paid or due
         if row.key == "balance" and cancelled:
             printed.append({"key": "cancelled", "label": "Cancelled", "sign": "=", "amount": 0,
                             "display": "nothing to pay"})
@@ -128,14 +129,18 @@ def _pay_terms(business: Business, document: docs.Document, today: date) -> dict
 
 
 def public_view(
-    business: Business, document: docs.Document, stored: Sequence[object], today: date, base_url: str = ""
+    business: Business, document: docs.Document, stored: Sequence[object], today: date, base_url: str = "",
+    locale: str | None = None,
 ) -> dict[str, Any]:
-    """The client-safe view: no internal ids, no tokens, no staff notes about people."""
+    """The client-safe view: no internal ids, no tokens, no staff notes about people. `locale`:
+    the reader's (default: the client's among `stored`, else the business's)."""
     payments = [i for i in stored if isinstance(i, docs.Payment)]
     grants = [i for i in stored if isinstance(i, Grant)]
     currency = document.currency
     due = date.fromisoformat(document.due_date) if document.due_date else None
+    locale = locale or page_locale(business, stored_client_locale(stored))
     return {
+        "locale": locale,  # the reader's: the client's own, else the business's (page and PDF alike)
         "business": _business_view(business),
         "invoice": {
             "number": document.number,
@@ -148,7 +153,7 @@ def public_view(
                 "name": document.bill_to.name, "email": document.bill_to.email,
                 "address": document.bill_to.address, "tax_number": document.bill_to.tax_number,
             },
-            **figures_view(document, currency),
+            **figures_view(document, currency, locale),
             "notes": document.notes,
             "terms": document.terms,
             "resources": _resources(grants, document, base_url),

@@ -22,6 +22,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.domain import access as policies
 from chalicelib.domain import approvals as approval_rules
+from chalicelib.domain import formatting
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import projects as rules
 from chalicelib.domain.errors import NotFound
@@ -29,7 +30,7 @@ from chalicelib.domain.money import format_amount
 from chalicelib.services.approvals.client_approvals import deliverables_for_portal
 from chalicelib.services.messaging import conversation_for_portal
 from chalicelib.services.portal.client_files import entry_for
-from chalicelib.services.portal.portal import PortalAccess
+from chalicelib.services.portal.portal import PortalAccess, reader_locale
 from chalicelib.services.projects.projects import ProjectDetail, detail_of
 from chalicelib.store import approvals as deliverables_store
 from chalicelib.store import documents as docs
@@ -63,7 +64,8 @@ def _active_milestones(access: PortalAccess, view: ProjectView) -> list[str]:
 
 
 def _unpaid_invoices(access: PortalAccess, view: ProjectView) -> list[str]:
-    return [f"Invoice {d.number} to pay: {format_amount(d.balance, d.currency)}"
+    locale = reader_locale(access)
+    return [f"Invoice {d.number} to pay: {formatting.money(d.balance, d.currency, locale)}"
             for d in view.invoices if d.status in invoice_rules.OPEN_STATUSES and d.balance > 0]
 
 
@@ -131,8 +133,13 @@ def _invoice(document: docs.Document, today: date) -> dict[str, Any]:
     is_open = document.status in invoice_rules.OPEN_STATUSES
     return {"id": document.doc_id, "number": document.number, "due_date": document.due_date,
             "status": invoice_rules.display_status(document.status, due, today),
-            "total": format_amount(int(document.total), document.currency),
-            "balance": format_amount(document.balance if is_open else 0, document.currency)}
+            "total": _money(int(document.total), document.currency),
+            "balance": _money(document.balance if is_open else 0, document.currency)}
+
+
+def _money(amount: int, currency: str) -> dict[str, Any]:
+    """Data, as every view's money: the page writes it in its reader's locale."""
+    return {"amount": amount, "currency": currency, "display": format_amount(amount, currency)}
 
 
 def projects_tab(access: PortalAccess) -> dict[str, Any]:

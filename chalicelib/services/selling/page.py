@@ -32,8 +32,8 @@ def page_view(token: str) -> tuple[Offer, dict[str, Any]]:
         "title": link.title, "description": link.description, "state": state,
         "closed_words": closed, "mode": link.mode, "interval": link.interval,
         "products": [{"name": p.name, "description": p.description,
-                      "price": format_amount(int(p.unit_price), currency)} for p in offer.products],
-        "price": format_amount(figures.total, currency), "tax_included": figures.tax > 0,
+                      "price": _money(int(p.unit_price), currency)} for p in offer.products],
+        "price": _money(figures.total, currency), "tax_included": figures.tax > 0,
         "quantity": {"min": rule.minimum, "adjustable": rule.adjustable, "max": _most_offered(link, rule.maximum)},
         "stock": int(link.stock) if link.stock is not None else None,
         "gets": gets, "previews": shown,
@@ -46,6 +46,11 @@ def _most_offered(link: Any, maximum: int) -> int:
     only be refused), never below the link's minimum."""
     caps = [int(v) for v in (link.stock, link.per_buyer_limit) if v is not None]
     return max(int(link.min_quantity), min([maximum, *caps]))
+
+
+def _money(amount: int, currency: str) -> dict[str, Any]:
+    """Data, as every view's money: the page writes it in the business's locale."""
+    return {"amount": amount, "currency": currency, "display": format_amount(amount, currency)}
 
 
 def _what_buyer_gets(offer: Offer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -24,13 +24,13 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.domain import formatting
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.buy_links import DELAYED_PAYMENT_DAYS
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.figures import invoice_figures
 from chalicelib.domain.invoices import Line
-from chalicelib.domain.money import format_amount
 from chalicelib.domain.tokens import new_token
 from chalicelib.services.accounts import buyers
 from chalicelib.services.billing import documents
@@ -211,7 +211,8 @@ def _send_receipt(business: Business, reservation: store.Reservation, contact: C
     activity.record(activity.Activity(
         business.business_id, contact.client_id, "invoices", activity.STAFF,
         f"Sold through a buy link: invoice {document.number} to {contact.email}",
-        text=format_amount(int(document.total), document.currency), staff_path=f"#/invoices/{document.doc_id}"))
+        text=formatting.money(int(document.total), document.currency, formatting.locale_of(business)),
+        staff_path=f"#/invoices/{document.doc_id}"))
 
 
 def checkout_expired(session: dict[str, Any]) -> str:

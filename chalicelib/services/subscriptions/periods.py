@@ -19,6 +19,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
+from chalicelib.domain import formatting
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import payments as pay_rules
 from chalicelib.domain.errors import Conflict
@@ -28,7 +29,7 @@ from chalicelib.services.subscriptions import objects
 from chalicelib.store import documents as docs
 from chalicelib.store import subscriptions as store
 from chalicelib.store import webhook_events
-from chalicelib.store.businesses import write_numbered
+from chalicelib.store.businesses import get_business, write_numbered
 from chalicelib.store.clients import get_client
 from chalicelib.store.table import iso
 
@@ -101,7 +102,9 @@ def _per_unit(amount: int, quantity: int) -> tuple[int, int]:
 def _invoice(mirror: store.Subscription, paid: objects.PaidInvoice, doc_id: str, number: int) -> docs.Document:
     client = get_client(mirror.business_id, str(mirror.client_id))
     at, today = iso(clock.now()), clock.today().isoformat()
-    period = f" ({(paid.period_start or '')[:10]} to {(paid.period_end or '')[:10]})" if paid.period_start else ""
+    # The line is written once, as its reader writes dates: the client's locale, else the business's.
+    locale = formatting.locale_of(get_business(mirror.business_id), client)
+    period = f" ({formatting.period(paid.period_start, paid.period_end, locale)})" if paid.period_start else ""
     count, unit = _per_unit(paid.amount, int(mirror.quantity or 1))
     line = docs.LineMap(description=f"{mirror.plan_name or paid.description}{period}", quantity=str(count),
                         unit_price=unit, net=paid.amount, tax=0)

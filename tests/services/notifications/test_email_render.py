@@ -241,3 +241,9 @@ def test_email_for_builds_the_message_a_sender_can_add_to_before_queueing() -> N
     assert message.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert email.subject == "2 updates from Northwind" and message["List-Unsubscribe"]
+
+
+def test_the_invoice_preview_labels_its_tax_row_as_a_sent_invoice_does_in_the_locale() -> None:
+    biz = business(locale="de_DE")
+    rendered = email_render.render("invoice", email_render.brand_of(biz), sample("invoice", biz, TODAY))
+    assert "Tax 20 %" in rendered.text and "VAT 20%" not in rendered.text + rendered.html
