@@ -1,13 +1,14 @@
 """Clients and their contacts."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.api import present
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.inputs import ClientInput, ClientUpdate, ContactInput, ContactUpdate, CreditApply, CreditInput
 from chalicelib.domain.permissions import MANAGE_CLIENTS, MANAGE_INVOICES, VIEW
@@ -23,9 +24,7 @@ bp = Blueprint(__name__)
 
 @staff_route(bp, "/api/v1/clients", VIEW)
 def list_clients(principal: Principal) -> Any:
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = clients.list_clients(principal, limit, cursor)
-    return json_response(present.page([present.client(c) for c in items], next_cursor))
+    return listed(bp.current_request, partial(clients.list_clients, principal), present.client)
 
 
 @staff_route(bp, "/api/v1/clients", MANAGE_CLIENTS, methods=["POST"])

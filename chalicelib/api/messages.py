@@ -9,9 +9,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, form_origins, page_errors, render, wants_json
+from chalicelib.api.html import brand, client_json, form_origins, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json
+from chalicelib.api.portal_access import open_portal, open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.messaging_inputs import PortalMessage, PortalUpload
 from chalicelib.services.delivery.bucket_origins import browser_origins
@@ -23,10 +23,6 @@ bp = Blueprint(__name__)
 
 def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
-
-
-def _access(token: str) -> portal.PortalAccess:
-    return portal.open_portal(token, current_session(bp.current_request))
 
 
 @bp.route("/portal/{token}/messages", methods=["GET"], content_types=ANY_CONTENT_TYPE)
@@ -50,7 +46,7 @@ def _attached(params: Any) -> list[str]:
 def _page(token: str, project_id: str | None) -> Any:
     request = bp.current_request
     params: Any = request.query_params or {}
-    access = _access(token)
+    access = open_portal(request, token)
     business = portal.business_for(access)
     view = portal_view.conversation_for_portal(access, project_id, params.get("cursor"), _attached(params),
                                                origin=absolute_url(request, ""))
@@ -76,8 +72,7 @@ def send_to_project_conversation(token: str, project_id: str) -> Any:
 
 def _send(token: str, project_id: str | None) -> Any:
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
+    access = open_portal_form(request, token)
     portal_view.limit_sends(access, client_ip(request))
     message = portal_view.send_from_portal(access, project_id, form_or_json(bp, PortalMessage))
     page = f"/portal/{token}/projects/{project_id}/messages" if project_id else f"/portal/{token}/messages"
@@ -92,8 +87,7 @@ def _send(token: str, project_id: str | None) -> Any:
 def start_upload(token: str) -> Any:
     """The "Attach a file" button: a page whose form sends the file straight to S3."""
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
+    access = open_portal_form(request, token)
     portal_view.limit_sends(access, client_ip(request))
     data = form_or_json(bp, PortalUpload) if request.raw_body else PortalUpload()
     conversation_id = portal_view.conversation_id_for(access, data.project_id)
@@ -116,7 +110,7 @@ def confirm_upload(token: str, conversation_id: str, resource_id: str) -> Any:
     check_path_ids({"conversation_id": conversation_id, "resource_id": resource_id})
     request = bp.current_request
     params: Any = request.query_params or {}
-    access = _access(token)
+    access = open_portal(request, token)
     project_id = portal_view.confirm_portal_upload(access, conversation_id, resource_id)
     attached = [*_attached(params), resource_id]
     page = portal_view.page_path(token, project_id)
@@ -131,5 +125,5 @@ def confirm_upload(token: str, conversation_id: str, resource_id: str) -> Any:
 def download(token: str, conversation_id: str, resource_id: str) -> Any:
     """A sent attachment: access decided now (a removed contact gets a 404), then a 60 s link."""
     check_path_ids({"conversation_id": conversation_id, "resource_id": resource_id})
-    access = _access(token)
+    access = open_portal(bp.current_request, token)
     return see_other(portal_view.portal_file_url(access, conversation_id, resource_id))

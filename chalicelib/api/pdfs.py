@@ -11,9 +11,9 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import clock
-from chalicelib.api.files import current_session
 from chalicelib.api.html import client_headers, page_errors
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response, new_nonce, staff_route
+from chalicelib.api.portal_access import open_portal
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
@@ -51,7 +51,7 @@ def _portal_pdf(token: str, kind: str, doc_id: str) -> Any:
     from chalicelib.services.billing import pdfs
 
     check_path_ids({"doc_id": doc_id})
-    access = portal.open_portal(token, current_session(bp.current_request))
+    access = open_portal(bp.current_request, token)
     business, document, stored = portal.open_document(access, KINDS[kind], doc_id)
     return _redirect(pdfs.document_pdf(business, document, stored, clock.today()).url)
 
@@ -78,7 +78,7 @@ def portal_statement(token: str) -> Any:
     from chalicelib.services.billing import statements
 
     params: Any = bp.current_request.query_params or {}
-    access = portal.open_portal(token, current_session(bp.current_request))
+    access = open_portal(bp.current_request, token)
     business = portal.business_for(access)
     made = statements.statement(business, access.client_id, params.get("from"), params.get("to"),
                                 clock.today(business.time_zone))

@@ -20,7 +20,7 @@ from chalicelib.api.html import (
     wants_json,
 )
 from chalicelib.api.http import ANY_CONTENT_TYPE, amounts_in, check_path_ids, form_or_json
-from chalicelib.api.portal_access import limit_pay_clicks, open_portal, open_portal_form
+from chalicelib.api.portal_access import limit_pay_clicks, open_portal, open_portal_form, open_portal_tab
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import NotFound
@@ -217,11 +217,8 @@ def decide_quote(token: str, doc_id: str, decision: str) -> Any:
 @_errors()
 def portal_recurring(token: str, template_id: str) -> Any:
     """One recurring invoice of the contact's client, with the invoices it produced."""
-    check_path_ids({"template_id": template_id})
     request = bp.current_request
-    access = _access(token)
-    business = portal.business_for(access)
-    portal.check_tab(business, "recurring")
+    access, business = open_portal_tab(request, token, "recurring", {"template_id": template_id})
     view = recurring_views.recurring_page(access, template_id, clock.today())
     if wants_json(request.headers):
         return client_json(view)

@@ -8,9 +8,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, form_page, page_errors, render, wants_json
+from chalicelib.api.html import brand, client_json, form_page, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json, user_agent
+from chalicelib.api.portal_access import open_portal, open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain import approvals as rules
 from chalicelib.domain.approvals_inputs import DeliverableCommentInput, DeliverableDecisionInput
@@ -33,13 +33,13 @@ def _errors() -> Any:
 
 
 def _open(token: str, project_id: str, deliverable_id: str, posting: bool) -> portal.PortalAccess:
-    check_path_ids({"project_id": project_id, "deliverable_id": deliverable_id})
     request = bp.current_request
-    if posting:
-        check_same_origin(request)
-    access = portal.open_portal(token, current_session(request))
-    if posting:
-        approvals.limit_posts(access, client_ip(request))
+    path_ids = {"project_id": project_id, "deliverable_id": deliverable_id}
+    if not posting:
+        check_path_ids(path_ids)
+        return open_portal(request, token)
+    access = open_portal_form(request, token, path_ids)
+    approvals.limit_posts(access, client_ip(request))
     return access
 
 

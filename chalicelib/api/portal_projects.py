@@ -7,9 +7,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.files import current_session
 from chalicelib.api.html import brand, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids
+from chalicelib.api.http import ANY_CONTENT_TYPE
+from chalicelib.api.portal_access import open_portal_tab
 from chalicelib.api.urls import absolute_url
 from chalicelib.services.portal import portal
 from chalicelib.services.projects import client_projects
@@ -20,11 +20,8 @@ bp = Blueprint(__name__)
 @bp.route("/portal/{token}/projects/{project_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @page_errors(lambda: bp.current_request.headers)
 def portal_project(token: str, project_id: str) -> Any:
-    check_path_ids({"project_id": project_id})
     request = bp.current_request
-    access = portal.open_portal(token, current_session(request))
-    business = portal.business_for(access)
-    portal.check_tab(business, "projects")
+    access, business = open_portal_tab(request, token, "projects", {"project_id": project_id})
     context = client_projects.project_page(access, project_id, absolute_url(request, ""))
     if wants_json(request.headers):
         return client_json(context)

@@ -8,9 +8,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_json, form_page, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json
+from chalicelib.api.html import brand, client_json, form_page, page_errors, render, wants_json
+from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, form_or_json
+from chalicelib.api.portal_access import open_portal_form, open_portal_tab
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.subscription_inputs import PlanChange
 from chalicelib.services.portal import portal
@@ -25,34 +25,26 @@ def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers, back=lambda: form_page(bp.current_request))
 
 
-def _access(token: str) -> portal.PortalAccess:
-    access = portal.open_portal(token, current_session(bp.current_request))
-    portal.check_tab(portal.business_for(access), portal_views.TAB)
-    return access
-
-
 @bp.route("/portal/{token}/subscriptions/{subscription_id}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def subscription_page(token: str, subscription_id: str) -> Any:
-    check_path_ids({"subscription_id": subscription_id})
     request = bp.current_request
-    access = _access(token)
+    access, business = open_portal_tab(request, token, portal_views.TAB, {"subscription_id": subscription_id})
     view = portal_views.subscription_page(access, subscription_id)
     if wants_json(request.headers):
         return client_json(view)
     base = absolute_url(request, f"/portal/{token}")
     params: Any = request.query_params or {}
     notice = NOTICES.get(str(params.get("notice", "")))
-    return render("portal_subscription_page.html", business=brand(portal.business_for(access)), view=view, base=base,
+    return render("portal_subscription_page.html", business=brand(business), view=view, base=base,
                   page=f"{base}/subscriptions/{subscription_id}", back_url=f"{base}?tab={portal_views.TAB}",
                   notice=notice, locale=portal.reader_locale(access))
 
 
 def _act(token: str, subscription_id: str, action: str) -> Any:
-    check_path_ids({"subscription_id": subscription_id})
     request = bp.current_request
-    check_same_origin(request)
-    access = _access(token)
+    access = open_portal_form(request, token, {"subscription_id": subscription_id})
+    portal.check_tab(portal.business_for(access), portal_views.TAB)
     price_id = form_or_json(bp, PlanChange).price_id if action == "plan" else None
     stored = portal_views.change(access, subscription_id, action, client_ip(request), price_id)
     next_url = absolute_url(request, f"/portal/{token}/subscriptions/{subscription_id}?notice="

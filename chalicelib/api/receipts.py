@@ -10,15 +10,14 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.files import current_session
 from chalicelib.api.html import brand, client_headers, client_json, page_errors, render, wants_json
-from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, json_response, new_nonce, staff_route
+from chalicelib.api.http import ANY_CONTENT_TYPE, json_response, new_nonce, staff_route
+from chalicelib.api.portal_access import open_portal_tab
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.permissions import VIEW
 from chalicelib.domain.principal import Principal
 from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.billing import receipts
-from chalicelib.services.portal import portal
 
 bp = Blueprint(__name__)
 
@@ -28,10 +27,7 @@ def _errors() -> Any:
 
 
 def _portal_receipt(token: str, doc_id: str, payment_id: str) -> tuple[Any, dict[str, Any]]:
-    check_path_ids({"doc_id": doc_id, "payment_id": payment_id})
-    access = portal.open_portal(token, current_session(bp.current_request))
-    business = portal.business_for(access)
-    portal.check_tab(business, "payments")
+    access, business = open_portal_tab(bp.current_request, token, "payments", {"doc_id": doc_id, "payment_id": payment_id})
     return business, receipts.receipt(business, doc_id, payment_id, access.client_id)
 
 
@@ -56,10 +52,7 @@ def portal_receipt_pdf(token: str, doc_id: str, payment_id: str) -> Any:
 
 
 def _prepayment_receipt(token: str, prepay_id: str) -> tuple[Any, dict[str, Any]]:
-    check_path_ids({"prepay_id": prepay_id})
-    access = portal.open_portal(token, current_session(bp.current_request))
-    business = portal.business_for(access)
-    portal.check_tab(business, "payments")
+    access, business = open_portal_tab(bp.current_request, token, "payments", {"prepay_id": prepay_id})
     return business, receipts.prepayment_receipt(business, access.client_id, prepay_id)
 
 

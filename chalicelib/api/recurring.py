@@ -1,11 +1,12 @@
 """Staff: recurring invoices under `/api/v1/recurring` (made from an invoice, then issued by the scheduler)."""
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.domain.permissions import MANAGE_INVOICES, VIEW
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.recurring_inputs import RecurringInput, RecurringUpdate
@@ -39,9 +40,7 @@ def _period(p: Period) -> dict[str, Any]:
 
 @staff_route(bp, "/api/v1/recurring", VIEW, methods=["GET"])
 def list_recurring(principal: Principal) -> Any:
-    limit, cursor = page_params(bp.current_request.query_params)
-    found, next_cursor = templates.list_templates(principal, limit, cursor)
-    return json_response({"items": [shown(t) for t in found], "next_cursor": next_cursor})
+    return listed(bp.current_request, partial(templates.list_templates, principal), shown)
 
 
 @staff_route(bp, "/api/v1/recurring", MANAGE_INVOICES, methods=["POST"])

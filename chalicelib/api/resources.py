@@ -1,12 +1,13 @@
 """Resources: links and files (uploaded by the browser straight to S3)."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.api import present
-from chalicelib.api.http import body, json_response, page_params, staff_route
+from chalicelib.api.http import body, json_response, listed, staff_route
 from chalicelib.domain.inputs import AttachmentInput, CompleteUpload, FileSpec, PartsRequest, ResourceInput, ResourceUpdate
 from chalicelib.domain.permissions import MANAGE_RESOURCES, VIEW
 from chalicelib.services.delivery import attachments, bulk_effects, resources
@@ -23,9 +24,7 @@ def _shown(resource: Any) -> Any:
 
 @staff_route(bp, "/api/v1/resources", VIEW)
 def list_resources(principal: Any) -> Any:
-    limit, cursor = page_params(bp.current_request.query_params)
-    items, next_cursor = resources.list_resources(principal, limit, cursor)
-    return json_response({"items": [_shown(r) for r in items], "next_cursor": next_cursor})
+    return listed(bp.current_request, partial(resources.list_resources, principal), _shown)
 
 
 @staff_route(bp, "/api/v1/resources", MANAGE_RESOURCES, methods=["POST"])

@@ -10,9 +10,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
-from chalicelib.api.files import current_session
 from chalicelib.api.html import brand, check_same_origin, client_json, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, client_ip, form_or_json
+from chalicelib.api.portal_access import open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.self_service_inputs import EmailChangeInput, ProfileInput
 from chalicelib.services.identity import client_sign_in, email_change
@@ -27,8 +27,7 @@ def _errors() -> Any:
 def _posted(token: str) -> portal.PortalAccess:
     """A portal form post: from our own pages, by a current contact, within the rate limit."""
     request = bp.current_request
-    check_same_origin(request)
-    access = portal.open_portal(token, current_session(request))
+    access = open_portal_form(request, token)
     account.limit_changes(access, client_ip(request))
     return access
 

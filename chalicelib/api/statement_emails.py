@@ -10,9 +10,9 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import clock
-from chalicelib.api.files import current_session
-from chalicelib.api.html import brand, check_same_origin, client_headers, client_json, page_errors, render, wants_json
+from chalicelib.api.html import brand, client_headers, client_json, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, body, form_or_json, json_response, new_nonce, staff_route
+from chalicelib.api.portal_access import open_portal_form
 from chalicelib.api.urls import absolute_url
 from chalicelib.domain.permissions import MANAGE_INVOICES
 from chalicelib.domain.principal import Principal
@@ -44,8 +44,7 @@ def emailed_statement(token: str) -> Any:
 @_errors()
 def email_my_statement(token: str) -> Any:
     request = bp.current_request
-    check_same_origin(request)
-    access = portal.open_portal(token, current_session(request))
+    access = open_portal_form(request, token)
     business = portal.business_for(access)
     period = form_or_json(bp, StatementRange) if request.raw_body else StatementRange()
     sent_to = statement_emails.email_to_contact(business, access.client_id, access.contact_id, period.start,
