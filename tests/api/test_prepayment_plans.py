@@ -3,6 +3,7 @@ they cannot be charged, and that the client resumes from the next date, never ca
 from __future__ import annotations
 
 import threading
+import time as clock_time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -240,15 +241,39 @@ def test_a_plan_paused_by_a_declined_card_is_resumed_by_the_client(
         f"prepay-{setup['plan_id']}-2", f"prepay-{setup['plan_id']}-3"]
 
 
+def _race(load: Any, delay: float) -> dict[str, str]:
+    """The scheduler charges the plan while, `delay` seconds in, the client stops it."""
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.services.payments import plan_controls, prepayment_plans
+
+    go, results = threading.Barrier(2), {}
+
+    def run_charge() -> None:
+        go.wait()
+        results["charge"] = prepayment_plans.charge_plan(load())
+
+    def run_stop() -> None:
+        go.wait()
+        clock_time.sleep(delay)
+        try:
+            plan_controls.stop(load(), "client")
+            results["stop"] = "stopped"
+        except Conflict:
+            results["stop"] = "refused"
+
+    threads = [threading.Thread(target=run_charge), threading.Thread(target=run_stop)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 def test_a_stop_and_a_charge_at_once_have_one_outcome(
         tenant: Tenant, anonymous: Api, stripe_cards: FakeStripeCards, stripe_worker: QueueWorker,  # noqa: F811
         on_start: None) -> None:
     """Either the charge was sent before "stopped" was stored (the stop then waits: 409), or it is
     never sent; whatever the timing, Stripe is never called for a plan stored as stopped."""
-    import time as clock_time
-
-    from chalicelib.domain.errors import Conflict
-    from chalicelib.services.payments import plan_controls, prepayment_plans
     from chalicelib.store import cards as store
 
     setup = _repeating(tenant, anonymous, stripe_cards, stripe_worker, times=24)
@@ -267,26 +292,7 @@ def test_a_stop_and_a_charge_at_once_have_one_outcome(
     for delay in (0, 0.005, 0.01, 0.02, 0.04, 0.06, 0.1, 0.2):
         plan = _plan(tenant, setup)
         next_on, before = plan.next_on, len(_charges(stripe_cards, setup))
-        go, results = threading.Barrier(2), {}
-
-        def run_charge() -> None:
-            go.wait()
-            results["charge"] = prepayment_plans.charge_plan(load())
-
-        def run_stop(delay: float = delay) -> None:
-            go.wait()
-            clock_time.sleep(delay)
-            try:
-                plan_controls.stop(load(), "client")
-                results["stop"] = "stopped"
-            except Conflict:
-                results["stop"] = "refused"
-
-        threads = [threading.Thread(target=run_charge), threading.Thread(target=run_stop)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = _race(load, delay)
         charged, final = len(_charges(stripe_cards, setup)) - before, _plan(tenant, setup).status
         outcomes.add((results["charge"], results["stop"], charged, final))
         assert "stopped" not in seen_at_charge
@@ -298,3 +304,24 @@ def test_a_stop_and_a_charge_at_once_have_one_outcome(
     assert outcomes <= {("already", "stopped", 0, "stopped"), ("submitted", "refused", 1, "active"),
                         ("submitted", "stopped", 1, "stopped")}, outcomes
     assert len(outcomes) > 1, outcomes
+
+
+def test_a_plan_whose_charge_is_with_stripe_is_stopped_once_stripe_answers_or_the_run_is_long_dead(
+        tenant: Tenant, anonymous: Api, stripe_cards: FakeStripeCards, stripe_worker: QueueWorker,  # noqa: F811
+        on_start: None) -> None:
+    from chalicelib import clock
+    from chalicelib.store import cards as store
+    from chalicelib.store.table import iso
+
+    setup = _repeating(tenant, anonymous, stripe_cards, stripe_worker)
+    plan = _plan(tenant, setup)
+    claimed = iso(datetime.combine(START, time(8, 58), tzinfo=UTC))  # two minutes ago: Stripe is being asked
+    plan.update(actions=[store.PrepaymentPlan.status.set("charging"), store.PrepaymentPlan.claimed_at.set(claimed)])
+    assert _tab(anonymous, setup)["plans"][0]["status"] == "active"
+    refused = _post(anonymous, setup, "stop", **JSON)
+    assert refused.status == 409 and "being made right now" in refused.error["message"]
+    assert _plan(tenant, setup).status == "charging"
+    later = datetime.combine(START, time(9, 20), tzinfo=UTC)
+    clock.use(lambda: later)  # the run died: no answer after 20 minutes
+    assert _post(anonymous, setup, "stop").status == 303
+    assert _plan(tenant, setup).status == "stopped"

@@ -39,10 +39,13 @@ def _plan(business_id: str, client_id: str, plan_id: str) -> store.PrepaymentPla
 def stop(plan: store.PrepaymentPlan, by: str) -> store.PrepaymentPlan:
     """Stop the plan for good (again: no change). Conflict while a charge is with Stripe, or once finished."""
     P = store.PrepaymentPlan
-    actions: list[Action] = [P.status.set("stopped"), P.stopped_by.set(by), P.next_on.remove(), P.gsi3pk.remove(),
-                             P.gsi3sk.remove(), P.updated_at.set(iso(clock.now()))]
+    actions: list[Action] = [P.status.set("stopped"), P.claimed_at.remove(), P.stopped_by.set(by), P.next_on.remove(),
+                             P.gsi3pk.remove(), P.gsi3sk.remove(), P.updated_at.set(iso(clock.now()))]
     try:
-        conditional(lambda: plan.update(actions=actions, condition=P.status.is_in("active", "paused")), "Moved on.")
+        # `charging` by a run that died long ago (no answer will come): stoppable, its date was skipped
+        stale = (P.status == "charging") & (P.claimed_at < iso(clock.now() - rules.STALE_CLAIM))
+        conditional(lambda: plan.update(actions=actions, condition=P.status.is_in("active", "paused") | stale),
+                    "Moved on.")
     except Conflict:
         again = store.get_plan(plan.business_id, plan.client_id, plan.plan_id)
         if again is not None and again.status == "stopped":

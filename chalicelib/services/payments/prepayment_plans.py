@@ -90,7 +90,7 @@ def _settle(plan: store.PrepaymentPlan, number: int, status: str, reason: str | 
     P = store.PrepaymentPlan
     actions: list[Action] = [P.status.set(status), P.claimed_at.remove(), P.updated_at.set(iso(clock.now()))]
     if status == "paused":
-        actions += [P.failure_reason.set(reason), P.gsi3pk.remove(), P.gsi3sk.remove()]
+        actions += [P.failure_reason.set(reason or "The charge failed."), P.gsi3pk.remove(), P.gsi3sk.remove()]
     with contextlib.suppress(Conflict):  # a stop after a dead run's claim went stale: the stop stands
         conditional(lambda: plan.update(actions=actions, condition=(P.status == "charging") & (P.charged == number)),
                     "Moved on.")
