@@ -112,7 +112,7 @@ def test_the_tab_shows_each_plan_and_the_client_stops_one_for_good(
     _tick(START + timedelta(days=14))
     assert _charges(stripe_cards, setup) == []
     [shown] = _tab(anonymous, setup)["plans"]
-    assert (shown["status"], shown["next_on"], shown["remaining"]) == ("stopped", None, 3)
+    assert (shown["status"], shown["next_on"], shown["remaining"]) == ("stopped", None, 0)
     html = anonymous.get(f"{setup['path']}?tab=pre-payment").text
     assert "Stopped" in html and "Stop repeating" not in html and "Resume" not in html
     assert _post(anonymous, setup, "resume").status == 409  # final

@@ -23,7 +23,9 @@ def plan_view(plan: store.PrepaymentPlan, made: int) -> dict[str, Any]:
     return {"id": plan.plan_id, "amount": {"amount": amount, "currency": plan.currency,
                                            "display": format_amount(amount, plan.currency)},
             "frequency": plan.frequency, "times": int(plan.times), "charges_made": made,
-            "remaining": max(int(plan.times) - int(plan.charged), 0), "status": status,
+            # a stopped plan has nothing left to charge, whatever it was set up for
+            "remaining": max(int(plan.times) - int(plan.charged), 0) if status in ("active", "paused") else 0,
+            "status": status,
             "next_on": plan.next_on if status == "active" else None,
             "reason": plan.failure_reason if status == "paused" else None,
             "stopped_by": plan.stopped_by, "created_at": plan.created_at, "updated_at": plan.updated_at}
