@@ -1,5 +1,6 @@
 """The portal's saved cards and pre-payments, and the client applying credit to an invoice:
 `/portal/{token}/payment-methods…`, `/portal/{token}/pre-payment`,
+`/portal/{token}/pre-payment-plans/{plan_id}/stop` and `/resume`,
 `/portal/{token}/invoices/{doc_id}/use-credit` (each also under `/portal/me/…`), and the
 offline checkout's setup and pre-payment pages (`/checkout/offline-cards/{session_id}`, local
 runs only). The tabs themselves render in `api/portal.py`."""
@@ -19,7 +20,7 @@ from chalicelib.api.urls import absolute_url
 from chalicelib.domain.card_inputs import PrepaymentInput, TestCardChoice
 from chalicelib.domain.formatting import locale_of, money
 from chalicelib.services.billing import credits
-from chalicelib.services.payments import checkout, offline_cards, prepayments, saved_cards
+from chalicelib.services.payments import checkout, offline_cards, plan_controls, prepayments, saved_cards
 from chalicelib.services.portal import portal
 
 bp = Blueprint(__name__)
@@ -76,6 +77,26 @@ def prepay(token: str) -> Any:
     limit_pay_clicks(request, access)
     data = form_or_json(bp, PrepaymentInput)
     return _done(request, prepayments.start(access, data, page, absolute_url(request, "")))
+
+
+@bp.route("/portal/{token}/pre-payment-plans/{plan_id}/stop", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def stop_plan(token: str, plan_id: str) -> Any:
+    """The client stops a repeating pre-payment for good; back to the tab."""
+    request, access, page = _portal(token, {"plan_id": plan_id})
+    plan_controls.client_stop(access, plan_id)
+    return _done(request, f"{page}?tab={prepayments.TAB}")
+
+
+@bp.route("/portal/{token}/pre-payment-plans/{plan_id}/resume", methods=["POST"], content_types=ANY_CONTENT_TYPE)
+@_errors()
+def resume_plan(token: str, plan_id: str) -> Any:
+    """The client resumes a paused repeating pre-payment (from its next date); back to the tab."""
+    request, access, page = _portal(token, {"plan_id": plan_id})
+    saved_cards.limit(access, client_ip(request))  # it asks Stripe for the client's cards
+    prepayments.open_tab(access)
+    plan_controls.resume(access, plan_id)
+    return _done(request, f"{page}?tab={prepayments.TAB}")
 
 
 @bp.route("/portal/{token}/invoices/{doc_id}/use-credit", methods=["POST"], content_types=ANY_CONTENT_TYPE)

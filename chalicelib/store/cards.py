@@ -74,8 +74,12 @@ class PrepaymentPlan(BaseItem, discriminator="prepayment_plan"):
     first_on = UnicodeAttribute(null=True)  # the date of the first payment; charge n falls n periods later
     next_on = UnicodeAttribute(null=True)
     payment_method = UnicodeAttribute(null=True)  # the card the first payment saved (else the default)
-    status = UnicodeAttribute(default="waiting")  # waiting (first payment) | active | paused | finished
-    failure_reason = UnicodeAttribute(null=True)
+    # waiting (first payment) | active | charging (claimed, Stripe being called) | paused | finished | stopped
+    status = UnicodeAttribute(default="waiting")
+    failure_reason = UnicodeAttribute(null=True)  # why it is paused, in words the client reads
+    claimed_at = UnicodeAttribute(null=True)  # when the charge now `charging` was claimed
+    skipped = NumberAttribute(null=True)  # periods passed over while paused: charge n falls n + skipped periods on
+    stopped_by = UnicodeAttribute(null=True)  # client | staff
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

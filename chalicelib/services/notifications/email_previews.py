@@ -42,6 +42,7 @@ KINDS = (
     Kind("quote_declined", "Quote declined (to your team)", "staff"),
     Kind("message", "Other messages", "client"),
     Kind("purchase", "Receipt of a buy link purchase", "anyone"),  # issue 16: buy links
+    Kind("prepayment_plan", "Repeating pre-payment paused or stopped", "client"),
 )
 BY_KIND = {k.kind: k for k in KINDS}
 
@@ -83,6 +84,8 @@ def sample(kind: str, business: Business, today: date) -> dict[str, Any]:
         "message": {"title": f"A note from {business.name}", "body": f"Hello,\n\nYour files are ready:\n{invoice}"},
         "purchase": {"title": "Brand design package", "number": "INV-0042", "total": 97785, "currency": currency,
                      "url": f"{base}/signin/confirm/sample-link", "hours": 24, "sign_in_url": f"{base}/signin/sample"},
+        "prepayment_plan": {"event": "paused", "reason": "The card was declined.", "amount": 5000, "currency": currency,
+                            "frequency": "monthly", "remaining": 4, "url": f"{base}/portal/sample-link?tab=pre-payment"},
     }
     return samples[kind]
 

@@ -27,7 +27,7 @@ from chalicelib.domain.errors import Conflict, NotFound, Unavailable, Validation
 from chalicelib.domain.money import format_amount, parse_major
 from chalicelib.domain.tokens import new_id
 from chalicelib.services.billing.credits import add_to_balance
-from chalicelib.services.payments import cards_gateway, checkout, customers, stripe_gateway
+from chalicelib.services.payments import cards_gateway, checkout, customers, plan_views, stripe_gateway
 from chalicelib.services.portal.portal import PortalAccess, business_for, reader_locale
 from chalicelib.store import cards as store
 from chalicelib.store import credits as credit_store
@@ -58,21 +58,23 @@ def _open(access: PortalAccess) -> Business:
     return business
 
 
+def open_tab(access: PortalAccess) -> Business:
+    """The business, when its portal has the Pre-payment tab (else NotFound)."""
+    return _open(access)
+
+
 def prepayment_tab(access: PortalAccess, params: Any) -> dict[str, Any]:
     """The form (minimum, currency) and the client's pre-payments and repeating plans (one Query)."""
     business = _open(access)
     items = store.client_collection(access.business_id, access.client_id)
     paid = sorted((i for i in items if isinstance(i, store.Prepayment) and i.status != "pending"),
                   key=lambda p: p.created_at, reverse=True)
-    plans = [i for i in items if isinstance(i, store.PrepaymentPlan) and i.status in ("active", "paused")]
     return {
         "currency": business.currency, "minimum": _money(minimum_of(business), business.currency),
         "history": [{"amount": _money(int(p.amount), p.currency), "status": p.status, "on": p.created_at[:10],
                      "reason": p.failure_reason, "receipt": p.prepay_id if p.status == "received" else None}
                     for p in paid[:25]],
-        "plans": [{"amount": _money(int(p.amount), p.currency), "frequency": p.frequency, "status": p.status,
-                   "remaining": int(p.times) - int(p.charged), "next_on": p.next_on, "reason": p.failure_reason}
-                  for p in plans],
+        "plans": plan_views.plans_of(items),
         "paid": (params or {}).get("prepayment") == "success",
         "max_times": MAX_TIMES,
     }
@@ -301,4 +303,4 @@ def due_plans(today: date) -> list[store.PrepaymentPlan]:
 
     keys = [key for day in rules.dates_to_check(today) for key in store.plans_due_on(day.isoformat())]
     return [p for p in agenda.load(keys) if isinstance(p, store.PrepaymentPlan)
-            and p.status == "active" and p.next_on and p.next_on <= today.isoformat()]
+            and p.status in ("active", "charging") and p.next_on and p.next_on <= today.isoformat()]

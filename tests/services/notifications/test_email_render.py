@@ -26,7 +26,7 @@ BUTTONS = {"invoice": "View invoice", "reminder": "Pay", "receipt": "Download", 
            "auto_charge_failed": "Pay", "digest": "See all", "sign_in": "Sign in", "claim": "Confirm and download",
            "email_change": "Confirm this address", "quote_approved": "View quote", "quote_declined": "View quote",
            "email_changed": None, "message": None, "register": "Finish registering",
-           "purchase": "Sign in and download"}
+           "purchase": "Sign in and download", "prepayment_plan": "Open your portal"}
 # What people type (names, reasons, titles, messages): every one of them is made hostile below.
 PEOPLES_WORDS = ("client_name", "who", "reason", "title", "body", "masked_email", "name")
 
