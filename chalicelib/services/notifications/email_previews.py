@@ -66,12 +66,7 @@ def sample(kind: str, business: Business, today: date) -> dict[str, Any]:
                       "url": f"{base}/statement/sample-link", "days": 30},
         "auto_charge_failed": {"number": "INV-0042", "balance": 97785, "currency": currency, "url": invoice,
                                "reason": "Your card was declined, so we could not take the payment."},
-        "digest": {"items": [
-            {"title": "New message from your team", "text": "The first drafts are ready for you.",
-             "url": f"{base}/portal/sample-link/messages"},
-            {"title": "Approval requested: Logo, version 2", "text": None,
-             "url": f"{base}/portal/sample-link/projects/sample"}],
-            "kinds": "messages, approval requests", "all_url": f"{base}/portal/sample-link/notifications"},
+        "digest": _digest_sample(base),
         "sign_in": {"url": f"{base}/signin/confirm/sample-link", "minutes": 15},
         "claim": {"title": "Brand guidelines.pdf", "url": f"{base}/signin/confirm/sample-link", "minutes": 15},
         "email_change": {"url": f"{base}/email-change/sample-link", "hours": 24},
@@ -88,6 +83,15 @@ def sample(kind: str, business: Business, today: date) -> dict[str, Any]:
                             "frequency": "monthly", "remaining": 4, "url": f"{base}/portal/sample-link?tab=pre-payment"},
     }
     return samples[kind]
+
+
+def _digest_sample(base: str) -> dict[str, Any]:
+    return {"items": [
+        {"title": "New message from your team", "text": "The first drafts are ready for you.",
+         "url": f"{base}/portal/sample-link/messages"},
+        {"title": "Approval requested: Logo, version 2", "text": None,
+         "url": f"{base}/portal/sample-link/projects/sample"}],
+        "kinds": "messages, approval requests", "all_url": f"{base}/portal/sample-link/notifications"}
 
 
 def kinds() -> list[dict[str, str]]:
