@@ -26,6 +26,22 @@ def _errors() -> Any:
     return page_errors(lambda: bp.current_request.headers)
 
 
+def _receipt_page(token: str, business: Any, view: dict[str, Any], pdf_path: str) -> Any:
+    """A receipt as the page (or JSON), with its PDF's link under the portal (`pdf_path`)."""
+    if wants_json(bp.current_request.headers):
+        return client_json(view)
+    base = absolute_url(bp.current_request, f"/portal/{token}")
+    return render("receipt.html", business=brand(business), receipt=view, base=base, locale=view["locale"],
+                  pdf_url=f"{base}/{pdf_path}")
+
+
+def _to_pdf(business: Any, view: dict[str, Any]) -> Response:
+    """302 to the receipt's PDF (a short presigned GET)."""
+    headers = client_headers(new_nonce())
+    headers["Location"] = receipts.receipt_pdf(business, view).url
+    return Response(body="", status_code=302, headers=headers)
+
+
 def _portal_receipt(token: str, doc_id: str, payment_id: str) -> tuple[Any, dict[str, Any]]:
     access, business = open_portal_tab(bp.current_request, token, "payments", {"doc_id": doc_id, "payment_id": payment_id})
     return business, receipts.receipt(business, doc_id, payment_id, access.client_id)
@@ -35,20 +51,13 @@ def _portal_receipt(token: str, doc_id: str, payment_id: str) -> tuple[Any, dict
 @_errors()
 def portal_receipt(token: str, doc_id: str, payment_id: str) -> Any:
     business, view = _portal_receipt(token, doc_id, payment_id)
-    if wants_json(bp.current_request.headers):
-        return client_json(view)
-    base = absolute_url(bp.current_request, f"/portal/{token}")
-    return render("receipt.html", business=brand(business), receipt=view, base=base, locale=view["locale"],
-                  pdf_url=f"{base}/receipts/{doc_id}/{payment_id}/pdf")
+    return _receipt_page(token, business, view, f"receipts/{doc_id}/{payment_id}/pdf")
 
 
 @bp.route("/portal/{token}/receipts/{doc_id}/{payment_id}/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def portal_receipt_pdf(token: str, doc_id: str, payment_id: str) -> Any:
-    business, view = _portal_receipt(token, doc_id, payment_id)
-    headers = client_headers(new_nonce())
-    headers["Location"] = receipts.receipt_pdf(business, view).url
-    return Response(body="", status_code=302, headers=headers)
+    return _to_pdf(*_portal_receipt(token, doc_id, payment_id))
 
 
 def _prepayment_receipt(token: str, prepay_id: str) -> tuple[Any, dict[str, Any]]:
@@ -61,20 +70,13 @@ def _prepayment_receipt(token: str, prepay_id: str) -> tuple[Any, dict[str, Any]
 def portal_prepayment_receipt(token: str, prepay_id: str) -> Any:
     """The receipt of a pre-payment the client made (it became credit); another client's is a 404."""
     business, view = _prepayment_receipt(token, prepay_id)
-    if wants_json(bp.current_request.headers):
-        return client_json(view)
-    base = absolute_url(bp.current_request, f"/portal/{token}")
-    return render("receipt.html", business=brand(business), receipt=view, base=base, locale=view["locale"],
-                  pdf_url=f"{base}/pre-payment/{prepay_id}/receipt/pdf")
+    return _receipt_page(token, business, view, f"pre-payment/{prepay_id}/receipt/pdf")
 
 
 @bp.route("/portal/{token}/pre-payment/{prepay_id}/receipt/pdf", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @_errors()
 def portal_prepayment_receipt_pdf(token: str, prepay_id: str) -> Any:
-    business, view = _prepayment_receipt(token, prepay_id)
-    headers = client_headers(new_nonce())
-    headers["Location"] = receipts.receipt_pdf(business, view).url
-    return Response(body="", status_code=302, headers=headers)
+    return _to_pdf(*_prepayment_receipt(token, prepay_id))
 
 
 @staff_route(bp, "/api/v1/invoices/{doc_id}/payments/{payment_id}/receipt", VIEW)
