@@ -18,7 +18,7 @@ CROSS_SITE = [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.test"}]
 def _fill(path: str, token_path: str) -> str:
     out = path.replace("/portal/{token}", token_path)
     for name in ("project_id", "deliverable_id", "doc_id", "payment_id", "subscription_id", "notification_id",
-                 "conversation_id", "resource_id", "template_id"):
+                 "conversation_id", "resource_id", "template_id", "plan_id"):
         out = out.replace("{" + name + "}", "0123456789abcdef0123456789abcdef"[:26])
     return out.replace("{payment_method}", "pm_0123456789")
 
