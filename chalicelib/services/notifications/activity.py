@@ -37,6 +37,9 @@ class Activity:
     reply_to: str | None = None  # a reply address, for emails about messages…
     # …or, better, each recipient's own (a contact's reply token only works from that contact's address)
     reply_to_for: Callable[[str], str | None] | None = None
+    # The same action already emailed it (the invoice email, a purchase receipt): listed, but the
+    # digest leaves it out, so the client does not get a second email about one thing.
+    emailed: bool = False
 
 
 def recipients_of(activity: Activity) -> list[str]:
@@ -60,8 +63,10 @@ def record(activity: Activity) -> list[store.Notification]:
             category=activity.category,
             title=activity.title, text=activity.text, portal_path=activity.portal_path,
             staff_path=activity.staff_path, project_id=activity.project_id, actor=activity.actor,
-            reply_to=activity.reply_to_for(recipient) if activity.reply_to_for else activity.reply_to)
+            reply_to=activity.reply_to_for(recipient) if activity.reply_to_for else activity.reply_to,
+            digested_at=now if activity.emailed else None)
         item.save()
-        digests.schedule(activity.business_id, recipient, moment)  # after the save: the digest must find it
+        if not activity.emailed:
+            digests.schedule(activity.business_id, recipient, moment)  # after the save: the digest must find it
         written.append(item)
     return written

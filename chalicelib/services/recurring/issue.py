@@ -133,7 +133,8 @@ def _attach(template: Template, document: docs.Document, index: int, position: i
 def _send(template: Template, document: docs.Document, period: Period, now: datetime) -> docs.Document:
     principal = acting_for(document.business_id)
     if document.status == invoice_rules.DRAFT:
-        document = documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id)
+        # Emailed just below (the invoice itself): the client's notification stays out of the digest.
+        document = documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id, emailed=not period.emailed_at)
     if period.emailed_at:
         return document
     try:  # at most once: claimed before the email goes, released only if it could not be queued

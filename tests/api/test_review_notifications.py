@@ -1,0 +1,59 @@
+"""Review of issue 14's notifications: every way an invoice is sent tells the client once ("New
+invoice" in the portal list; emailed by the digest unless the same action emailed the invoice
+itself), and a file reaching the client tells it once ("New file")."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from tests.conftest import Api, Tenant
+from tests.support.client_flows import JSON
+from tests.support.portal import client_with_contact, make_document, portal_link
+from tests.support.projects import add_milestone, make_project
+
+
+def _listed(anonymous: Api, portal: str, category: str | None = None) -> list[dict[str, Any]]:
+    reply = anonymous.get(f"{portal}/notifications", headers=JSON)
+    assert reply.status == 200, reply.body
+    return [i for i in reply.json["items"] if category is None or category in i["title"]]
+
+
+def _pending_digest(tenant: Tenant, client_id: str, contact_id: str) -> Any:
+    from chalicelib.store.notifications import contact_recipient, get_pending
+
+    return get_pending(tenant.business_id, contact_recipient(client_id, contact_id))
+
+
+def test_staff_sending_an_invoice_puts_new_invoice_in_the_clients_list_and_digest(
+        tenant: Tenant, anonymous: Api) -> None:
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    invoice = make_document(tenant, client_id, amount=12500)  # staff press Send
+    [item] = _listed(anonymous, portal, "New invoice")
+    assert invoice["number"] in item["title"] and item["unread"]
+    assert item["link"].endswith(f"{portal}/invoices/{invoice['id']}")
+    assert _pending_digest(tenant, client_id, contact_id) is not None  # the digest emails it
+    assert anonymous.get(urlsplit(item["link"]).path).status == 200  # the link opens the invoice
+
+
+def test_emailing_a_draft_lists_it_but_the_digest_does_not_email_it_again(
+        tenant: Tenant, anonymous: Api, outbox: Any) -> None:
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    draft = make_document(tenant, client_id, send=False)
+    assert tenant.api.post(f"/api/v1/invoices/{draft['id']}/email").status == 200
+    assert len(outbox.to("pat@portal.test")) == 1  # the invoice itself
+    [item] = _listed(anonymous, portal, "New invoice")
+    assert draft["number"] in item["title"]
+    assert _pending_digest(tenant, client_id, contact_id) is None  # no second email about it
+
+
+def test_a_milestone_sending_its_invoice_tells_the_client_once(tenant: Tenant, anonymous: Api) -> None:
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    project = make_project(tenant, client_id, status="active")
+    invoice = make_document(tenant, client_id, send=False)
+    milestone = add_milestone(tenant, project["id"], "Design", invoice_id=invoice["id"])
+    done = tenant.api.post(f"/api/v1/projects/{project['id']}/milestones/{milestone['id']}/complete")
+    assert done.status == 200, done.body
+    assert len(_listed(anonymous, portal, "New invoice")) == 1
