@@ -57,3 +57,41 @@ def test_a_milestone_sending_its_invoice_tells_the_client_once(tenant: Tenant, a
     done = tenant.api.post(f"/api/v1/projects/{project['id']}/milestones/{milestone['id']}/complete")
     assert done.status == 200, done.body
     assert len(_listed(anonymous, portal, "New invoice")) == 1
+
+
+def test_a_file_attached_open_tells_the_client_once_even_after_revoke_and_release(
+        tenant: Tenant, anonymous: Api) -> None:
+    from tests.support.client_flows import attach
+
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    project = make_project(tenant, client_id, status="active")
+    rid = tenant.file(b"brand guide", "guide.pdf", title="Brand guide", content_type="application/pdf")
+    [grant] = attach(tenant, rid, "project", project["id"], "visible")["grants"]
+    [item] = _listed(anonymous, portal, "New file")
+    assert "Brand guide" in item["title"] and item["link"].endswith(f"{portal}/projects/{project['id']}")
+    for action in ("revoke", "release", "lock", "release"):
+        reply = tenant.api.post(f"/api/v1/resources/{rid}/grants/{grant['grant_id']}/{action}")
+        assert reply.status == 200, (action, reply.body)
+    attach(tenant, rid, "client", client_id, "visible")  # the same file through another way: still once
+    assert len(_listed(anonymous, portal, "New file")) == 1
+
+
+def test_a_file_locked_until_payment_tells_the_client_when_the_invoice_is_paid(
+        tenant: Tenant, anonymous: Api) -> None:
+    from tests.support.client_flows import attach
+
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    invoice = make_document(tenant, client_id, amount=5000)
+    rid = tenant.file(b"final logo", "logo.svg", title="Final logo", content_type="image/svg+xml")
+    attach(tenant, rid, "invoice", invoice["id"], "after_payment")
+    manual = tenant.file(b"notes", "notes.txt", title="Kick-off notes", content_type="text/plain")
+    attach(tenant, manual, "client", client_id, "manual")
+    internal = tenant.file(b"costs", "costs.txt", title="Our costs", content_type="text/plain")
+    attach(tenant, internal, "client", client_id, "internal")
+    assert _listed(anonymous, portal, "New file") == []  # nothing is theirs yet
+    paid = tenant.api.post(f"/api/v1/invoices/{invoice['id']}/payments", {"amount": 5000})
+    assert paid.status in (200, 201), paid.body
+    [item] = _listed(anonymous, portal, "New file")
+    assert "Final logo" in item["title"]
