@@ -95,3 +95,25 @@ def test_a_file_locked_until_payment_tells_the_client_when_the_invoice_is_paid(
     assert paid.status in (200, 201), paid.body
     [item] = _listed(anonymous, portal, "New file")
     assert "Final logo" in item["title"]
+
+
+def test_a_deliverables_full_file_follows_its_attachments_access(tenant: Tenant, anonymous: Api) -> None:
+    """The preview is for approving; the whole file opens only as the file's policy allows."""
+    from tests.support.approvals import png
+    from tests.support.client_flows import attach
+
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    project = make_project(tenant, client_id, status="active")
+    pages = {}
+    for policy in ("manual", "internal"):
+        rid = tenant.file(png(), f"{policy}.png", title=f"Design ({policy})", content_type="image/png")
+        attach(tenant, rid, "project", project["id"], policy)
+        marked = tenant.api.post("/api/v1/approvals", {"resource_id": rid, "project_id": project["id"]})
+        assert marked.status == 201, marked.body
+        pages[policy] = f"{portal}/projects/{project['id']}/deliverables/{marked.json['id']}"
+    page = anonymous.get(pages["manual"], headers=JSON)
+    assert page.status == 200 and page.json["preview"]["url"]  # still readable, to approve
+    locked = anonymous.get(f"{pages['manual']}/file")
+    assert locked.status == 403 and "not been released" in locked.text and "Location" not in locked.headers
+    assert anonymous.get(f"{pages['internal']}/file").status == 404

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import clock
+from chalicelib.domain import access as policies
 from chalicelib.domain import approvals as rules
 from chalicelib.domain.approvals_inputs import DeliverableCommentInput, DeliverableDecisionInput
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.approvals import notices
-from chalicelib.services.approvals.deliverables import NOT_FOUND, History, add_comment, file_url, history
+from chalicelib.services.approvals.deliverables import NOT_FOUND, History, add_comment, history
 from chalicelib.services.delivery.previews.urls import preview_url
 from chalicelib.services.portal.portal import PortalAccess
 from chalicelib.store import approvals as store
 from chalicelib.store.clients import get_contact
+from chalicelib.store.grants import grants_of_client
 from chalicelib.store.projects import get_project
 from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso, transaction
@@ -111,9 +113,19 @@ def comment(access: PortalAccess, project_id: str, deliverable_id: str,
     return made
 
 
-def current_file_url(access: PortalAccess, project_id: str, deliverable_id: str) -> str:
-    """The current version's file, for a contact who wants more than its first page (60 s)."""
-    return file_url(open_deliverable(access, project_id, deliverable_id).current, ttl=60)
+def file_token(access: PortalAccess, project_id: str, deliverable_id: str) -> str:
+    """The download token of the contact's grant of the deliverable's file, for more than its preview:
+    the whole file is redeemed like every download (`delivery.downloads.redeem`), so its attachment's
+    policy decides (locked until released or paid: refused in words; internal: no grant, a 404)."""
+    deliverable = open_deliverable(access, project_id, deliverable_id).deliverable
+    held = [g for g in grants_of_client(access.business_id, access.client_id)
+            if g.resource_id == deliverable.resource_id and g.claimed_by in (None, access.contact_id)
+            and policies.shown_to_client(g.policy, g.state, g.reason, g.claimed_by)]
+    if not held:
+        raise NotFound("This file is not shared with you.")
+    # The project's own grant first, and an open one before a locked one.
+    held.sort(key=lambda g: (g.state != policies.AVAILABLE, (g.target_type, g.target_id) != ("project", project_id)))
+    return str(held[0].file_token)
 
 
 def deliverables_for_portal(access: PortalAccess, project_id: str) -> list[dict[str, Any]]:
