@@ -117,3 +117,31 @@ def test_a_deliverables_full_file_follows_its_attachments_access(tenant: Tenant,
     locked = anonymous.get(f"{pages['manual']}/file")
     assert locked.status == 403 and "not been released" in locked.text and "Location" not in locked.headers
     assert anonymous.get(f"{pages['internal']}/file").status == 404
+
+
+def test_a_planned_project_is_not_the_clients_yet_anywhere_in_the_portal(tenant: Tenant, anonymous: Api) -> None:
+    """Its page is a 404 (documented), and so are its deliverables and conversation; the client is not
+    told of what it cannot open. Once active, all of it is theirs."""
+    from tests.support.approvals import png
+    from tests.support.client_flows import attach
+
+    client_id, contact_id = client_with_contact(tenant)
+    portal = portal_link(tenant, client_id, contact_id)
+    project = make_project(tenant, client_id, status="planned")
+    pid = project["id"]
+    rid = tenant.file(png(), "home.png", title="Homepage", content_type="image/png")
+    attach(tenant, rid, "project", pid, "visible")
+    deliverable = tenant.api.post("/api/v1/approvals", {"resource_id": rid, "project_id": pid}).json["id"]
+    milestone = add_milestone(tenant, pid, "Wireframes")
+    assert tenant.api.post(f"/api/v1/projects/{pid}/milestones/{milestone['id']}/complete").status == 200
+    page = f"{portal}/projects/{pid}/deliverables/{deliverable}"
+    for path in (f"{portal}/projects/{pid}", page, f"{page}/file", f"{portal}/projects/{pid}/messages"):
+        assert anonymous.get(path, headers=JSON).status == 404, path
+    listed = _listed(anonymous, portal)
+    assert [i for i in listed if f"/projects/{pid}" in i["link"]] == []  # no link to a page they cannot open
+    assert [i["title"] for i in listed] == ["New file available: Homepage"]  # the Files tab has it
+    assert listed[0]["link"].endswith(f"{portal}?tab=files")
+
+    assert tenant.api.patch(f"/api/v1/projects/{pid}", {"status": "active"}).status == 200
+    for path in (f"{portal}/projects/{pid}", page, f"{portal}/projects/{pid}/messages"):
+        assert anonymous.get(path, headers=JSON).status == 200, path

@@ -21,10 +21,10 @@ from chalicelib.services.approvals import notices
 from chalicelib.services.approvals.deliverables import NOT_FOUND, History, add_comment, history
 from chalicelib.services.delivery.previews.urls import preview_url
 from chalicelib.services.portal.portal import PortalAccess
+from chalicelib.services.projects.client_access import project_for_client
 from chalicelib.store import approvals as store
 from chalicelib.store.clients import get_contact
 from chalicelib.store.grants import grants_of_client
-from chalicelib.store.projects import get_project
 from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso, transaction
 
@@ -54,6 +54,7 @@ def open_deliverable(access: PortalAccess, project_id: str, deliverable_id: str)
     found = history(access.business_id, deliverable_id)
     if found.deliverable.client_id != access.client_id or found.deliverable.project_id != project_id:
         raise NotFound(NOT_FOUND)
+    project_for_client(access.business_id, access.client_id, project_id)  # a planned project's are not shown yet
     return found
 
 
@@ -131,9 +132,7 @@ def file_token(access: PortalAccess, project_id: str, deliverable_id: str) -> st
 def deliverables_for_portal(access: PortalAccess, project_id: str) -> list[dict[str, Any]]:
     """The project's deliverables for its page (`templates/portal_project_deliverables.html`):
     what waits on the client first. 404 for a project of another client."""
-    project = get_project(access.business_id, project_id)
-    if project is None or project.client_id != access.client_id:
-        raise NotFound("Project not found.")
+    project_for_client(access.business_id, access.client_id, project_id)
     items, _ = store.list_page(access.business_id, project_id, None, LIST_LIMIT, None)
     return [{"id": d.deliverable_id, "title": d.title, "status": d.status, "status_label": rules.LABELS[d.status],
              "version": int(d.current_version), "updated_at": d.updated_at, "waiting": d.status == rules.PENDING,

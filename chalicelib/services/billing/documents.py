@@ -196,7 +196,7 @@ def _tell_client(principal: Principal, client: Client, sent: store.Document, ema
     total = formatting.money(int(sent.total), sent.currency, formatting.locale_of(business, client))  # as it reads amounts
     record(Activity(principal.business_id, sent.client_id, "invoices", CLIENT, f"New invoice {sent.number} from {business.name}",
                     text=total, portal_path=f"invoices/{sent.doc_id}",
-                    staff_path=f"/app/#/invoices/{sent.doc_id}", project_id=sent.project_id, emailed=emailed))
+                    staff_path=f"/app/#/invoices/{sent.doc_id}", emailed=emailed))  # its page is outside any project
 
 
 def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:

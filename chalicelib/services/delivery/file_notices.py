@@ -9,6 +9,7 @@ from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict
 from chalicelib.services.notifications.activity import CLIENT, Activity, record
+from chalicelib.services.projects.client_access import client_can_see
 from chalicelib.store import notifications as store
 from chalicelib.store.grants import Grant
 from chalicelib.store.table import conditional, iso
@@ -24,7 +25,10 @@ def file_available(grant: Grant) -> None:
         conditional(lambda: marker.save(condition=store.FileNotice.pk.does_not_exist()), "Told already.")
     except Conflict:
         return
-    in_project = grant.target_type == "project"
+    # A project's file is shown on the project's page, once the client may see the project; it is in
+    # the client's Files list either way.
+    in_project = grant.target_type == "project" and client_can_see(grant.business_id, grant.client_id,
+                                                                    str(grant.target_id))
     record(Activity(grant.business_id, grant.client_id, "files", CLIENT, f"New file available: {grant.title}",
                     text=grant.filename, portal_path=f"projects/{grant.target_id}" if in_project else "?tab=files",
                     project_id=grant.target_id if in_project else None))
