@@ -25,6 +25,7 @@ from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing import documents, invoice_emails
+from chalicelib.services.delivery.file_notices import file_available
 from chalicelib.services.delivery.unlock import file_token_item, new_grant_for
 from chalicelib.services.recurring.timing import schedule_of
 from chalicelib.store import documents as docs
@@ -128,6 +129,8 @@ def _attach(template: Template, document: docs.Document, index: int, position: i
             tx.save(file_token_item(grant), condition=tokens.Token.pk.does_not_exist())
     except Conflict:
         log.info("recurring %s: file %s already on %s", template.template_id, file.resource_id, document.doc_id)
+        return
+    file_available(grant)  # open at once (visible): the client is told, once per file
 
 
 def _send(template: Template, document: docs.Document, period: Period, now: datetime) -> docs.Document:
