@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.client_sign_in import see_other
+from chalicelib.api.files import current_session, denied_page
 from chalicelib.api.html import brand, client_json, form_page, page_errors, render, wants_json
 from chalicelib.api.http import ANY_CONTENT_TYPE, check_path_ids, client_ip, form_or_json, user_agent
 from chalicelib.api.portal_access import open_portal, open_portal_form
@@ -18,6 +19,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.services.approvals import client_approvals as approvals
 from chalicelib.services.approvals.deliverables import History
 from chalicelib.services.approvals.notices import portal_path
+from chalicelib.services.delivery.downloads import redeem
 from chalicelib.services.portal import portal
 
 bp = Blueprint(__name__)
@@ -68,7 +70,11 @@ def deliverable_page(token: str, project_id: str, deliverable_id: str) -> Any:
 @_errors()
 def deliverable_file(token: str, project_id: str, deliverable_id: str) -> Any:
     access = _open(token, project_id, deliverable_id, posting=False)
-    return see_other(approvals.current_file_url(access, project_id, deliverable_id))
+    request = bp.current_request
+    # Decided, counted and logged like any download of the file (`/files/{token}`).
+    result = redeem(approvals.file_token(access, project_id, deliverable_id), client_ip(request),
+                    user_agent(request), current_session(request))
+    return see_other(str(result.location)) if result.allowed else denied_page(result, request)
 
 
 @bp.route(PAGE + "/approve", methods=["POST"], content_types=ANY_CONTENT_TYPE)

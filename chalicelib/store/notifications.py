@@ -183,3 +183,17 @@ def digests_due(until: str, limit: int) -> list[tuple[str, str, str]]:
         due_at, business_id, recipient = str(item.gsi3sk).split("#", 2)
         found.append((business_id, recipient, due_at))
     return found
+
+
+# --- "new file available": once per file per client -----------------------------------------
+
+
+class FileNotice(BaseItem, discriminator="file_notice"):
+    """The client was told this file is available (`FILENOTICE#{bid}#{cid}#{rid}`): written once,
+    conditionally, so a re-release, a second grant of the file or two releases at once tell no one again."""
+
+    created_at = UnicodeAttribute()
+
+
+def new_file_notice(business_id: str, client_id: str, resource_id: str, created_at: str) -> FileNotice:
+    return FileNotice(f"FILENOTICE#{business_id}#{client_id}#{resource_id}", "FILENOTICE", created_at=created_at)

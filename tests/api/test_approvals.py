@@ -50,7 +50,9 @@ def test_the_client_sees_a_readable_preview_and_is_asked_to_approve(tenant: Any,
     # The preview is the page at a readable size: the 1200 px wide image, not the 640 px thumbnail.
     assert view["preview"]["width"] == 1200 and view["preview"]["height"] == 900
     assert requests.get(view["preview"]["url"], timeout=10).headers["Content-Type"] == "image/webp"
-    [asked] = _contact_inbox(tenant, a)
+    # The file attached open was "New file available" first; then the approval was asked for.
+    asked, told = _contact_inbox(tenant, a)
+    assert (told.category, told.title) == ("files", "New file available: Homepage design")
     assert (asked.category, asked.title) == ("approvals", "Approval requested: Homepage design")
     assert asked.portal_path == f"projects/{a.project_id}/deliverables/{a.deliverable_id}"
     # The current file itself, for more than its first page.

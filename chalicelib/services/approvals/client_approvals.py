@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import clock
+from chalicelib.domain import access as policies
 from chalicelib.domain import approvals as rules
 from chalicelib.domain.approvals_inputs import DeliverableCommentInput, DeliverableDecisionInput
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.approvals import notices
-from chalicelib.services.approvals.deliverables import NOT_FOUND, History, add_comment, file_url, history
+from chalicelib.services.approvals.deliverables import NOT_FOUND, History, add_comment, history
 from chalicelib.services.delivery.previews.urls import preview_url
 from chalicelib.services.portal.portal import PortalAccess
+from chalicelib.services.projects.client_access import project_for_client
 from chalicelib.store import approvals as store
 from chalicelib.store.clients import get_contact
-from chalicelib.store.projects import get_project
+from chalicelib.store.grants import grants_of_client
 from chalicelib.store.rate_limits import hit
 from chalicelib.store.table import iso, transaction
 
@@ -52,6 +54,7 @@ def open_deliverable(access: PortalAccess, project_id: str, deliverable_id: str)
     found = history(access.business_id, deliverable_id)
     if found.deliverable.client_id != access.client_id or found.deliverable.project_id != project_id:
         raise NotFound(NOT_FOUND)
+    project_for_client(access.business_id, access.client_id, project_id)  # a planned project's are not shown yet
     return found
 
 
@@ -111,17 +114,25 @@ def comment(access: PortalAccess, project_id: str, deliverable_id: str,
     return made
 
 
-def current_file_url(access: PortalAccess, project_id: str, deliverable_id: str) -> str:
-    """The current version's file, for a contact who wants more than its first page (60 s)."""
-    return file_url(open_deliverable(access, project_id, deliverable_id).current, ttl=60)
+def file_token(access: PortalAccess, project_id: str, deliverable_id: str) -> str:
+    """The download token of the contact's grant of the deliverable's file, for more than its preview:
+    the whole file is redeemed like every download (`delivery.downloads.redeem`), so its attachment's
+    policy decides (locked until released or paid: refused in words; internal: no grant, a 404)."""
+    deliverable = open_deliverable(access, project_id, deliverable_id).deliverable
+    held = [g for g in grants_of_client(access.business_id, access.client_id)
+            if g.resource_id == deliverable.resource_id and g.claimed_by in (None, access.contact_id)
+            and policies.shown_to_client(g.policy, g.state, g.reason, g.claimed_by)]
+    if not held:
+        raise NotFound("This file is not shared with you.")
+    # The project's own grant first, and an open one before a locked one.
+    held.sort(key=lambda g: (g.state != policies.AVAILABLE, (g.target_type, g.target_id) != ("project", project_id)))
+    return str(held[0].file_token)
 
 
 def deliverables_for_portal(access: PortalAccess, project_id: str) -> list[dict[str, Any]]:
     """The project's deliverables for its page (`templates/portal_project_deliverables.html`):
     what waits on the client first. 404 for a project of another client."""
-    project = get_project(access.business_id, project_id)
-    if project is None or project.client_id != access.client_id:
-        raise NotFound("Project not found.")
+    project_for_client(access.business_id, access.client_id, project_id)
     items, _ = store.list_page(access.business_id, project_id, None, LIST_LIMIT, None)
     return [{"id": d.deliverable_id, "title": d.title, "status": d.status, "status_label": rules.LABELS[d.status],
              "version": int(d.current_version), "updated_at": d.updated_at, "waiting": d.status == rules.PENDING,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from chalicelib import clock, metrics
+from chalicelib.domain import formatting
 from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.figures import invoice_figures
@@ -15,6 +16,7 @@ from chalicelib.services.accounts.businesses import business_of
 from chalicelib.services.billing.ledger import balance_of, reconcile, settle_with, settlement_of
 from chalicelib.services.delivery.unlock import invoice_payment_changed, offer_products
 from chalicelib.services.developer import events, payloads
+from chalicelib.services.notifications.activity import CLIENT, Activity, record
 from chalicelib.services.payments.checkout import expire_open_sessions
 from chalicelib.store import documents as store
 from chalicelib.store.businesses import next_number
@@ -166,7 +168,10 @@ def _transition(document: store.Document, **changes: object) -> store.Document:
     return document
 
 
-def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
+def mark_sent(principal: Principal, kind: str, doc_id: str, emailed: bool = False) -> store.Document:
+    """Send a draft: the one place an invoice becomes sent (staff, its email, a milestone, recurring,
+    a sale), so the client's contacts hear of it here, once. `emailed`: the caller emails the invoice
+    itself (or a receipt), so the notification is listed but left out of the digest."""
     document = get_document(principal, kind, doc_id)
     rules.check_can_send(document.status, len(document.lines))
     client = _client(principal, document.client_id)
@@ -181,7 +186,17 @@ def mark_sent(principal: Principal, kind: str, doc_id: str) -> store.Document:
         events.emit(principal.business_id, "invoice.sent", payloads.document(sent))
         if sent.status == rules.PAID:
             events.emit(principal.business_id, "invoice.paid", payloads.document(sent))
+        _tell_client(principal, client, sent, emailed)
     return sent
+
+
+def _tell_client(principal: Principal, client: Client, sent: store.Document, emailed: bool) -> None:
+    # Quotes are not told: the client hears of a quote by its email, and "invoices" is the category.
+    business = business_of(principal)
+    total = formatting.money(int(sent.total), sent.currency, formatting.locale_of(business, client))  # as it reads amounts
+    record(Activity(principal.business_id, sent.client_id, "invoices", CLIENT, f"New invoice {sent.number} from {business.name}",
+                    text=total, portal_path=f"invoices/{sent.doc_id}",
+                    staff_path=f"/app/#/invoices/{sent.doc_id}", emailed=emailed))  # its page is outside any project
 
 
 def cancel(principal: Principal, kind: str, doc_id: str) -> store.Document:

@@ -38,7 +38,7 @@ def email_invoice(principal: Principal, doc_id: str) -> Outcome:
     """Send the invoice (a draft is marked sent first) with its link to the client's contacts."""
     document = documents.get_document(principal, rules.INVOICE, doc_id)
     if document.status == rules.DRAFT:
-        document = documents.mark_sent(principal, rules.INVOICE, doc_id)
+        document = documents.mark_sent(principal, rules.INVOICE, doc_id, emailed=True)  # emailed below
     business = business_of(principal)
     token = sharing.share_invoice(principal, doc_id)
     return email_client(business, document.client_id, "documents", "invoice",

@@ -19,6 +19,7 @@ from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.services.accounts.clients import get_client
 from chalicelib.services.accounts.products import get_product
 from chalicelib.services.billing.documents import get_document
+from chalicelib.services.delivery.file_notices import file_available
 from chalicelib.services.delivery.grants import close_detached
 from chalicelib.services.delivery.resources import get_resource
 from chalicelib.services.delivery.unlock import file_token_item, new_grant_for, offer_on_invoice, sells
@@ -82,6 +83,7 @@ def attach(principal: Principal, resource_id: str, data: AttachmentInput) -> tup
         if attachment.claim_token:
             tx.save(tokens.new_token_item(attachment.claim_token, tokens.CLAIM, principal.business_id,
                                           token_target(grant), iso(now)), condition=tokens.Token.pk.does_not_exist())
+    file_available(grant)  # open at once (visible): the client's Files list shows it now
     return attachment, [grant]
 
 

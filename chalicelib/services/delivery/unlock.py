@@ -20,6 +20,7 @@ from chalicelib.domain import invoices as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tokens import new_id, new_token
 from chalicelib.services.delivery.file_labels import expires_of
+from chalicelib.services.delivery.file_notices import file_available
 from chalicelib.services.developer import events, payloads
 from chalicelib.store import documents as docs
 from chalicelib.store import tokens
@@ -99,6 +100,7 @@ def offer_on_invoice(attachment: Attachment, resource: Resource, document: docs.
             tx.save(file_token_item(grant), condition=tokens.Token.pk.does_not_exist())
     except Conflict:
         return None  # offered before (a resend, an edit, or two at once): one grant is enough
+    file_available(grant)
     return grant
 
 
@@ -143,6 +145,7 @@ def count_move(before: str, grant: Grant) -> None:
     if grant.state == access.AVAILABLE:
         metrics.count(metrics.GRANTS_RELEASED)
         events.emit(grant.business_id, "grant.released", payloads.grant(grant))
+        file_available(grant)
     elif grant.state == access.REVOKED:
         metrics.count(metrics.GRANTS_REVOKED)
         events.emit(grant.business_id, "grant.revoked", payloads.grant(grant))

@@ -15,8 +15,9 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.messaging_inputs import PortalMessage
 from chalicelib.domain.tokens import token_hash
 from chalicelib.services.messaging import attachments
-from chalicelib.services.messaging.conversations import PAGE, Author, append, mark_seen, message_view, project_of, seen_of
+from chalicelib.services.messaging.conversations import PAGE, Author, append, mark_seen, message_view, seen_of
 from chalicelib.services.portal.portal import SESSION, PortalAccess
+from chalicelib.services.projects.client_access import project_for_client
 from chalicelib.store import messages as store
 from chalicelib.store.clients import get_contact
 from chalicelib.store.rate_limits import hit
@@ -40,7 +41,7 @@ def conversation_for_portal(access: PortalAccess, project_id: str | None, cursor
     """The conversation as the contact sees it (oldest of the page first), for
     `templates/portal_project_conversation.html` (`conversation`) or JSON. Its links are paths,
     prefixed with `origin` when given (an execute-api URL carries the stage in the path)."""
-    project = project_of(access.business_id, access.client_id, project_id)
+    project = _project(access, project_id)
     conversation_id = store.conversation_id_of(access.client_id, project_id)
     found, next_cursor = store.message_page(access.business_id, conversation_id, PAGE, cursor)
     if any(m.side == rules.STAFF and f"contact:{access.contact_id}" not in seen_of(m) for m in found):
@@ -66,6 +67,11 @@ def conversation_for_portal(access: PortalAccess, project_id: str | None, cursor
     }
 
 
+def _project(access: PortalAccess, project_id: str | None) -> Any:
+    """The project (None for the client's own conversation), by the portal's project access check."""
+    return project_for_client(access.business_id, access.client_id, project_id) if project_id else None
+
+
 def limit_sends(access: PortalAccess, ip: str | None) -> None:
     message = "Too many messages at once. Wait a minute and send again."
     now = clock.now()
@@ -75,7 +81,7 @@ def limit_sends(access: PortalAccess, ip: str | None) -> None:
 
 
 def send_from_portal(access: PortalAccess, project_id: str | None, data: PortalMessage) -> store.Message:
-    project_of(access.business_id, access.client_id, project_id)
+    _project(access, project_id)
     return append(access.business_id, access.client_id, project_id, _author(access), data.text, "portal",
                   data.attachment_ids())
 
@@ -86,7 +92,7 @@ def page_path(token: str, project_id: str | None) -> str:
 
 def conversation_id_for(access: PortalAccess, project_id: str | None) -> str:
     """The id of the client's (or its project's) conversation; another client's project is a 404."""
-    project_of(access.business_id, access.client_id, project_id)
+    _project(access, project_id)
     return store.conversation_id_of(access.client_id, project_id)
 
 

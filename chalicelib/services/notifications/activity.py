@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from chalicelib import clock
 from chalicelib.services.notifications import digests
 from chalicelib.services.notifications.notifications import ACTIVITY
+from chalicelib.services.projects.client_access import client_can_see
 from chalicelib.store import notifications as store
 from chalicelib.store.clients import list_contacts
 from chalicelib.store.table import iso
@@ -32,11 +33,14 @@ class Activity:
     text: str | None = None  # plain text: the message's first lines, the comment…
     portal_path: str | None = None  # under the contact's portal: "projects/{id}" (no leading slash)
     staff_path: str | None = None  # dashboard route: "/dashboard/projects/{id}" or "#/projects/{id}" (→ /app/#/projects/{id})
-    project_id: str | None = None
+    project_id: str | None = None  # set when the link goes into the project: a client is told only if it may see it
     actor: str | None = None  # who did it: a recipient id (`store.contact_recipient`) is not told of its own act
     reply_to: str | None = None  # a reply address, for emails about messages…
     # …or, better, each recipient's own (a contact's reply token only works from that contact's address)
     reply_to_for: Callable[[str], str | None] | None = None
+    # The same action already emailed it (the invoice email, a purchase receipt): listed, but the
+    # digest leaves it out, so the client does not get a second email about one thing.
+    emailed: bool = False
 
 
 def recipients_of(activity: Activity) -> list[str]:
@@ -51,6 +55,9 @@ def record(activity: Activity) -> list[store.Notification]:
     """Add the activity to each recipient's notification list and pending digest; returns the items written."""
     if activity.category not in CATEGORIES or activity.audience not in (CLIENT, STAFF):
         raise ValueError(f"unknown activity {activity.category}/{activity.audience}")
+    if activity.audience == CLIENT and activity.project_id and not client_can_see(
+            activity.business_id, activity.client_id, activity.project_id):
+        return []  # about a project not shown to the client (planned): its link would be a 404
     moment = clock.now()
     now = iso(moment)
     written = []
@@ -60,8 +67,10 @@ def record(activity: Activity) -> list[store.Notification]:
             category=activity.category,
             title=activity.title, text=activity.text, portal_path=activity.portal_path,
             staff_path=activity.staff_path, project_id=activity.project_id, actor=activity.actor,
-            reply_to=activity.reply_to_for(recipient) if activity.reply_to_for else activity.reply_to)
+            reply_to=activity.reply_to_for(recipient) if activity.reply_to_for else activity.reply_to,
+            digested_at=now if activity.emailed else None)
         item.save()
-        digests.schedule(activity.business_id, recipient, moment)  # after the save: the digest must find it
+        if not activity.emailed:
+            digests.schedule(activity.business_id, recipient, moment)  # after the save: the digest must find it
         written.append(item)
     return written

@@ -7,17 +7,15 @@ from __future__ import annotations
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain import formatting
 from chalicelib.domain import invoices as invoice_rules
 from chalicelib.domain import projects as rules
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.permissions import MANAGE_INVOICES
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing import documents
-from chalicelib.services.notifications.activity import CLIENT, STAFF, Activity, record
+from chalicelib.services.notifications.activity import STAFF, Activity, record
 from chalicelib.store import documents as docs
 from chalicelib.store.businesses import Business
-from chalicelib.store.clients import get_client
 from chalicelib.store.projects import Milestone, Project
 
 
@@ -89,12 +87,6 @@ def check_issuable(principal: Principal, business: Business, milestone: Mileston
     return document
 
 
-def _money_for_client(business: Business, client_id: str, document: docs.Document) -> str:
-    """The invoice's total as its client reads amounts (its own locale, else the business's)."""
-    return formatting.money(int(document.total), document.currency,
-                            formatting.locale_of(business, get_client(business.business_id, client_id)))
-
-
 def action_of(business: Business) -> str:
     action = business.milestone_invoice_action
     return action if action in rules.MILESTONE_INVOICE_ACTIONS else rules.INVOICE_SEND
@@ -108,14 +100,7 @@ def issue(principal: Principal, business: Business, project: Project, milestone:
         return document  # staff sent it already: nothing to issue
     pid = project.project_id
     if action_of(business) == rules.INVOICE_SEND:
-        sent = documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id)
-        record(Activity(business.business_id, project.client_id, "invoices", CLIENT,
-                        f"New invoice {sent.number} from {business.name}",
-                        text=f"{_money_for_client(business, project.client_id, sent)} for “{milestone.title}” "
-                             f"({project.name}).",
-                        portal_path=f"invoices/{sent.doc_id}", staff_path=f"/app/#/invoices/{sent.doc_id}",
-                        project_id=pid))
-        return sent
+        return documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id)  # it tells the client
     record(Activity(business.business_id, project.client_id, "invoices", STAFF,
                     f"Invoice {document.number} is ready to send",
                     text=f"Milestone “{milestone.title}” of {project.name} is done.",

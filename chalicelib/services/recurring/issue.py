@@ -25,6 +25,7 @@ from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.domain.permissions import ROLE_PERMISSIONS
 from chalicelib.domain.principal import Principal
 from chalicelib.services.billing import documents, invoice_emails
+from chalicelib.services.delivery.file_notices import file_available
 from chalicelib.services.delivery.unlock import file_token_item, new_grant_for
 from chalicelib.services.recurring.timing import schedule_of
 from chalicelib.store import documents as docs
@@ -128,12 +129,15 @@ def _attach(template: Template, document: docs.Document, index: int, position: i
             tx.save(file_token_item(grant), condition=tokens.Token.pk.does_not_exist())
     except Conflict:
         log.info("recurring %s: file %s already on %s", template.template_id, file.resource_id, document.doc_id)
+        return
+    file_available(grant)  # open at once (visible): the client is told, once per file
 
 
 def _send(template: Template, document: docs.Document, period: Period, now: datetime) -> docs.Document:
     principal = acting_for(document.business_id)
     if document.status == invoice_rules.DRAFT:
-        document = documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id)
+        # Emailed just below (the invoice itself): the client's notification stays out of the digest.
+        document = documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id, emailed=not period.emailed_at)
     if period.emailed_at:
         return document
     try:  # at most once: claimed before the email goes, released only if it could not be queued

@@ -131,7 +131,8 @@ def _invoice(business: Business, reservation: store.Reservation, contact: Contac
     if document.status == invoice_rules.DRAFT:
         from chalicelib.services.recurring.issue import acting_for
 
-        document = documents.mark_sent(acting_for(business.business_id), invoice_rules.INVOICE, doc_id)
+        # The buyer's receipt email names it: listed in the portal, not emailed again by the digest.
+        document = documents.mark_sent(acting_for(business.business_id), invoice_rules.INVOICE, doc_id, emailed=True)
     return document
 
 

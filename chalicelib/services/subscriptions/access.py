@@ -22,6 +22,7 @@ from chalicelib.domain import access
 from chalicelib.domain import subscriptions as rules
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.delivery.access_log import log_entry
+from chalicelib.services.delivery.file_notices import file_available
 from chalicelib.services.delivery.unlock import count_move, file_token_item, move, new_grant_for
 from chalicelib.store import access_log, tokens
 from chalicelib.store import subscriptions as store
@@ -113,6 +114,7 @@ def _give(mirror: store.Subscription, attachment: Attachment, gid: str, now: dat
             tx.save(file_token_item(grant), condition=tokens.Token.pk.does_not_exist())
     except Conflict:
         return _fresh(mirror, gid)
+    file_available(grant)  # open at once (visible): the client is told, once per file
     return _fresh(mirror, gid)
 
 
