@@ -58,7 +58,7 @@ def _pump_inbound_mail(aws: Any) -> int:
 def test_replying_in_the_outbox_appends_to_the_conversation(tenant: Any, anonymous: Api, outbox_view: str,
                                                              aws: Any) -> None:
     from chalicelib.store.notifications import contact_recipient, list_inbox
-    from tests.workers.test_inbound_mail import inbound_mail_worker
+    from tests.workers.conftest import inbound_mail_worker
 
     inbound_mail_worker.discard()
     t = talk(tenant, anonymous, "Outbox Co", "olive@outbox.test")

@@ -23,6 +23,9 @@ def test_a_subscriber_cancels_at_period_end_and_staff_see_it(desktop: Any, phone
     expect(phone.get_by_test_id("subscriptions")).to_contain_text("Members")
     phone.get_by_role("link", name="Members").click()
     expect(phone.get_by_test_id("subscription-summary")).to_contain_text("Next charge")
+    # The paid period is recorded from the subscription's invoice.paid event, which the stack's
+    # worker may apply a moment after the sign-in email went out: the page shows it once it is.
+    reload_until(phone, lambda p: p.get_by_test_id("subscription-invoices"), within=30)
     expect(phone.get_by_test_id("subscription-invoices")).to_contain_text("Paid")  # sentence-case badge
     phone.get_by_role("button", name="Cancel at the end of this period").click()
     expect(phone.get_by_role("status")).to_contain_text("on its way")

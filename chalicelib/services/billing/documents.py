@@ -168,10 +168,12 @@ def _transition(document: store.Document, **changes: object) -> store.Document:
     return document
 
 
-def mark_sent(principal: Principal, kind: str, doc_id: str, emailed: bool = False) -> store.Document:
+def mark_sent(principal: Principal, kind: str, doc_id: str, emailed: bool = False,
+              about: str | None = None) -> store.Document:
     """Send a draft: the one place an invoice becomes sent (staff, its email, a milestone, recurring,
     a sale), so the client's contacts hear of it here, once. `emailed`: the caller emails the invoice
-    itself (or a receipt), so the notification is listed but left out of the digest."""
+    itself (or a receipt), so the notification is listed but left out of the digest. `about`: what
+    it bills, for the notification ("“Design” (Website relaunch)")."""
     document = get_document(principal, kind, doc_id)
     rules.check_can_send(document.status, len(document.lines))
     client = _client(principal, document.client_id)
@@ -186,16 +188,17 @@ def mark_sent(principal: Principal, kind: str, doc_id: str, emailed: bool = Fals
         events.emit(principal.business_id, "invoice.sent", payloads.document(sent))
         if sent.status == rules.PAID:
             events.emit(principal.business_id, "invoice.paid", payloads.document(sent))
-        _tell_client(principal, client, sent, emailed)
+        _tell_client(principal, client, sent, emailed, about)
     return sent
 
 
-def _tell_client(principal: Principal, client: Client, sent: store.Document, emailed: bool) -> None:
+def _tell_client(principal: Principal, client: Client, sent: store.Document, emailed: bool,
+                 about: str | None) -> None:
     # Quotes are not told: the client hears of a quote by its email, and "invoices" is the category.
     business = business_of(principal)
     total = formatting.money(int(sent.total), sent.currency, formatting.locale_of(business, client))  # as it reads amounts
     record(Activity(principal.business_id, sent.client_id, "invoices", CLIENT, f"New invoice {sent.number} from {business.name}",
-                    text=total, portal_path=f"invoices/{sent.doc_id}",
+                    text=f"{total} for {about}." if about else total, portal_path=f"invoices/{sent.doc_id}",
                     staff_path=f"/app/#/invoices/{sent.doc_id}", emailed=emailed))  # its page is outside any project
 
 

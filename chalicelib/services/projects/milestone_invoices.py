@@ -100,7 +100,8 @@ def issue(principal: Principal, business: Business, project: Project, milestone:
         return document  # staff sent it already: nothing to issue
     pid = project.project_id
     if action_of(business) == rules.INVOICE_SEND:
-        return documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id)  # it tells the client
+        return documents.mark_sent(principal, invoice_rules.INVOICE, document.doc_id,  # it tells the client
+                                   about=f"“{milestone.title}” ({project.name})")
     record(Activity(business.business_id, project.client_id, "invoices", STAFF,
                     f"Invoice {document.number} is ready to send",
                     text=f"Milestone “{milestone.title}” of {project.name} is done.",
