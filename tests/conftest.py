@@ -278,6 +278,21 @@ class QueueWorker:
         attributes = sqs().get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)["Attributes"]
         return sum(int(attributes[name]) for name in names)
 
+    def waiting(self) -> list[str]:
+        """The bodies on the queue now (received and made visible again at once), leaving out a
+        digest window's delayed send: earlier tests' notices queue those up to 5 minutes ahead
+        (services/notifications/digests.py), and one may surface during any later test."""
+        from chalicelib.aws import sqs
+
+        found: dict[str, str] = {}
+        while batch := sqs().receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                             VisibilityTimeout=0).get("Messages"):
+            fresh = {m["MessageId"]: m["Body"] for m in batch if m["MessageId"] not in found}
+            if not fresh:
+                break
+            found |= fresh
+        return sorted(body for body in found.values() if not body.startswith('{"digest"'))
+
     def discard(self) -> None:
         """Delete every visible message unhandled (what earlier tests left)."""
         from chalicelib.aws import sqs

@@ -11,6 +11,9 @@ from tests.support.cards import stripe_cards  # noqa: F401 (fixture)
 from tests.support.client_flows import FORM, JSON
 from tests.support.portal import client_with_contact, make_document, portal_link
 
+# Every test presses pay-like buttons from one address: each gets its own per-IP budget.
+pytestmark = pytest.mark.usefixtures("one_test_per_ip")
+
 
 def _stall_after_reading_credit(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
     """Each caller reads the credit and the invoice, then waits for the others: a true race."""
@@ -57,7 +60,6 @@ def _prepay_portal(tenant: Any) -> dict[str, Any]:
     return {"client_id": client_id, "path": portal_link(tenant, client_id, contact_id)}
 
 
-@pytest.mark.usefixtures("one_test_per_ip")
 @pytest.mark.parametrize("typed", ["1,0400.00", "1.0400,00", "50,0,0", "1,2,3"])
 def test_separators_no_one_writes_are_refused_never_guessed(
         typed: str, tenant: Any, anonymous: Api, stripe_cards: Any) -> None:  # noqa: F811
@@ -71,7 +73,6 @@ def test_separators_no_one_writes_are_refused_never_guessed(
     assert stripe_cards.calls == []
 
 
-@pytest.mark.usefixtures("one_test_per_ip")
 def test_refused_credit_says_the_amounts_in_money_not_in_cents(tenant: Any, anonymous: Api) -> None:
     client_id, contact_id = client_with_contact(tenant)
     invoice = make_document(tenant, client_id, amount=10000)
@@ -85,7 +86,6 @@ def test_refused_credit_says_the_amounts_in_money_not_in_cents(tenant: Any, anon
     assert again.status == 409 and "€0.00" in again.error["message"], again.body
 
 
-@pytest.mark.usefixtures("one_test_per_ip")
 def test_a_pre_payment_has_its_receipt_in_the_payments_tab(
         tenant: Any, anonymous: Api, stripe_cards: Any, stripe_worker: Any) -> None:  # noqa: F811
     from chalicelib.store import cards
@@ -123,7 +123,6 @@ def test_a_pre_payment_has_its_receipt_in_the_payments_tab(
     assert anonymous.get(f"{other['path']}/pre-payment/{mine.prepay_id}/receipt").status == 404
 
 
-@pytest.mark.usefixtures("one_test_per_ip")
 def test_credit_applied_closes_the_checkout_opened_for_the_old_balance(
         tenant: Any, anonymous: Api, stripe_api: Any) -> None:
     """Tab A opened Checkout for the whole 100.00; credit then paid 30.00 of it: tab A must not
